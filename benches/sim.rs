@@ -1,0 +1,2 @@
+//! Simulator benchmarks.
+fn main() {}

@@ -1,0 +1,154 @@
+//! The `ClusterBackend` trait: the primitives that differ between a simulator and a
+//! real cluster, in domain terms.
+
+use std::fmt::{Debug, Display};
+
+use async_trait::async_trait;
+
+use crate::Result;
+use crate::model::{
+    ContainerId, Eip, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey,
+    TenantKind, Workload, WorkloadId, WorkloadQuery, WorkloadSpec,
+};
+use crate::secret::TokenHash;
+
+/// What a backend can do beyond the operations every backend has.
+///
+/// A backend reports a missing capability as [`crate::Error::Unsupported`] when the
+/// operation is called; the conformance suite skips what a backend lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Restarting one container without replacing its pod.
+    pub restart_container: bool,
+    /// Reading container logs.
+    pub logs: bool,
+    /// Knowing whether an image exists before pulling it.
+    pub image_lookup: bool,
+}
+
+impl Capabilities {
+    /// Every capability.
+    pub const ALL: Self = Self {
+        restart_container: true,
+        logs: true,
+        image_lookup: true,
+    };
+}
+
+/// A cluster that runs workloads for tenants: the simulator, or real Kubernetes.
+///
+/// # Contract
+///
+/// - **Tenancy.** Every workload, pod and held EIP belongs to one tenant. A call that
+///   names a tenant reaches only that tenant's objects; an object of another tenant
+///   answers exactly like one that does not exist ([`crate::Error::NotFound`]).
+/// - **Ids.** Workload, pod and container ids are positive, unique across the backend
+///   and never reused, also after deletion. Allocated namespace ids likewise.
+/// - **Names.** A workload's name is unique among its tenant's live workloads; a
+///   second create with the same name fails with [`crate::Error::AlreadyExists`], also
+///   when both run at the same time (exactly one wins).
+/// - **Atomicity.** A call that fails changes nothing.
+/// - **Order and paging.** Lists are ordered by id, ascending. `total` counts every
+///   match before paging. A page costs in proportion to its size where the backend can
+///   index the query.
+/// - **Status.** Workload and pod status are observations, derived when read; they move
+///   on by themselves (scheduling, image pulls, crashes) between calls.
+/// - **Errors.** Backend failures are [`crate::Error::Backend`]; a missing capability is
+///   [`crate::Error::Unsupported`].
+#[async_trait]
+pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
+    /// What this backend can do beyond the common operations.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Every node of the cluster, in a stable order.
+    async fn list_nodes(&self) -> Result<Vec<Node>>;
+
+    /// Creates a tenant. A namespace key with id 0 gets the next free id; a given id
+    /// that exists already fails with `AlreadyExists`.
+    async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant>;
+
+    /// The tenant with this key, or `NotFound`.
+    async fn get_tenant(&self, key: &TenantKey) -> Result<Tenant>;
+
+    /// The tenant of this kind whose token hashes to `token`, or `NotFound`.
+    async fn find_tenant_by_token(&self, kind: TenantKind, token: &TokenHash) -> Result<Tenant>;
+
+    /// Creates a workload and starts its pod. The tenant must exist (`NotFound`); the
+    /// name must be free (`AlreadyExists`).
+    async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload>;
+
+    /// One workload of a tenant.
+    async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload>;
+
+    /// The workloads matching `query`, one page of them, by id.
+    async fn list_workloads(
+        &self,
+        query: &WorkloadQuery,
+        page: PageRequest,
+    ) -> Result<Page<Workload>>;
+
+    /// Replaces a workload's spec. The name cannot change (`Invalid`). When the pod
+    /// template changes the pod is replaced by one from the new template (the workload
+    /// shows `Updating` until it runs); a change of labels alone replaces nothing.
+    async fn update_workload(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        spec: WorkloadSpec,
+    ) -> Result<Workload>;
+
+    /// Deletes a workload and its pods and releases its EIP.
+    async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()>;
+
+    /// Replaces the workload's pod with a new one (new pod and container ids) made from
+    /// the current spec.
+    async fn recreate_pod(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()>;
+
+    /// Restarts one container in place: same pod, `restart_count` + 1.
+    /// Needs [`Capabilities::restart_container`].
+    async fn restart_container(
+        &self,
+        tenant: &TenantKey,
+        workload: WorkloadId,
+        container: ContainerId,
+    ) -> Result<()>;
+
+    /// The pods matching `query`, one page of them, by id.
+    async fn list_pods(&self, query: &PodQuery, page: PageRequest) -> Result<Page<Pod>>;
+
+    /// The log of one container of a pod, the last `tail_lines` lines when given.
+    /// Needs [`Capabilities::logs`].
+    async fn container_log(
+        &self,
+        tenant: &TenantKey,
+        pod: PodId,
+        container: &str,
+        tail_lines: Option<u64>,
+    ) -> Result<String>;
+
+    /// Adds an EIP to the inventory; its id must be new (`AlreadyExists`).
+    async fn create_eip(&self, id: &str, address: &str) -> Result<Eip>;
+
+    /// Every EIP of the inventory, by id.
+    async fn list_eips(&self) -> Result<Vec<Eip>>;
+
+    /// Gives the EIP `eip` to a workload. Unknown EIP → `NotFound` (kind "eip");
+    /// held by another workload, or the workload holds one already →
+    /// `IncorrectState`.
+    async fn associate_eip(
+        &self,
+        tenant: &TenantKey,
+        workload: WorkloadId,
+        eip: &str,
+    ) -> Result<()>;
+
+    /// Takes the EIP `eip` back from a workload. Unknown EIP → `NotFound` (kind "eip");
+    /// not held by this workload → `IncorrectState`.
+    async fn unassociate_eip(
+        &self,
+        tenant: &TenantKey,
+        workload: WorkloadId,
+        eip: &str,
+    ) -> Result<()>;
+}

@@ -1,0 +1,3 @@
+//! The vendor dialects: wire types, use-cases and error mapping, one module each.
+
+pub mod ncs;

@@ -1,0 +1,660 @@
+//! From wire requests to validated definitions: every NCS rule of SPEC §4, each
+//! answered with the vendor's code naming the field.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::config::NcsConfig;
+use super::definition::{NcsContainer, NcsDefinition};
+use super::error::{NcsCode, NcsError};
+use super::wire::{
+    ContainerDef, DataDiskOut, EmptyDirOut, EnvOut, Exec, Num, ProbeOut, ResourceAmounts,
+    ResourceRequirements as WireResources, SecretVolumeOut, VolumeOut,
+};
+use crate::model::{ResourceRequirements, Resources};
+use crate::validate;
+
+type Parsed<T> = Result<T, NcsError>;
+
+/// A required field.
+pub(crate) fn required<'a, T>(value: &'a Option<T>, field: &str) -> Parsed<&'a T> {
+    value.as_ref().ok_or_else(|| NcsError::missing(field))
+}
+
+/// A positive integer id or count given as a number or a string of digits.
+pub(crate) fn positive(value: &Num, field: &str) -> Parsed<u64> {
+    let parsed = match value {
+        Num::Int(n) => u64::try_from(*n).ok(),
+        Num::Text(s) => s.trim().parse::<u64>().ok(),
+    };
+    parsed
+        .filter(|n| *n > 0)
+        .ok_or_else(|| NcsError::invalid_value(field, value))
+}
+
+/// A non-negative integer given as a number or a string of digits.
+pub(crate) fn non_negative(value: &Num, field: &str) -> Parsed<u64> {
+    let parsed = match value {
+        Num::Int(n) => u64::try_from(*n).ok(),
+        Num::Text(s) => s.trim().parse::<u64>().ok(),
+    };
+    parsed.ok_or_else(|| NcsError::invalid_value(field, value))
+}
+
+fn rule(check: validate::Check, field: &str) -> Parsed<()> {
+    check.map_err(|reason| NcsError::invalid_because(field, reason))
+}
+
+/// What parsing a definition needs to know besides the request.
+pub(crate) struct Context<'a> {
+    pub(crate) config: &'a NcsConfig,
+    /// Zones that exist.
+    pub(crate) zones: &'a BTreeSet<String>,
+    /// The namespace may use privileged settings.
+    pub(crate) privileged: bool,
+}
+
+impl Context<'_> {
+    fn spec_type(&self, value: &str) -> Parsed<()> {
+        if self.config.spec_types.contains_key(value) {
+            Ok(())
+        } else {
+            Err(NcsError::invalid_value("SpecType", value))
+        }
+    }
+
+    pub(crate) fn sys_cmds(&self, entries: &[String]) -> Parsed<Vec<String>> {
+        for (i, entry) in entries.iter().enumerate() {
+            let field = format!("SysCmds[{i}]");
+            let sysctl =
+                validate::ncs_sysctl(entry).map_err(|_| NcsError::invalid_value(&field, entry))?;
+            if !self.privileged
+                && validate::ncs_sysctl_allowed(&sysctl.name, &self.config.allowed_sysctls).is_err()
+            {
+                return Err(NcsError::no_private(&field, entry));
+            }
+        }
+        Ok(entries.to_vec())
+    }
+
+    /// Checks the containers' limits against the spec type's amounts.
+    pub(crate) fn fits_spec(
+        &self,
+        spec_type: Option<&str>,
+        containers: &[NcsContainer],
+    ) -> Parsed<()> {
+        let Some(name) = spec_type else { return Ok(()) };
+        let Some(spec) = self.config.spec_types.get(name) else {
+            return Err(NcsError::invalid_value("SpecType", name));
+        };
+        let total = containers
+            .iter()
+            .fold(Resources::default(), |sum, c| sum.plus(c.resources.limits));
+        if total.fits_in(spec.resources()) {
+            Ok(())
+        } else {
+            Err(NcsError::invalid_because(
+                "Containers.ResourceRequirements",
+                format!(
+                    "the containers' limits ({}m cpu, {} MB) exceed SpecType {name} ({}m cpu, {} MB)",
+                    total.cpu_millis, total.memory_mib, spec.cpu_millis, spec.memory_mb
+                ),
+            ))
+        }
+    }
+}
+
+fn amounts(value: Option<&ResourceAmounts>, field: &str) -> Parsed<Option<Resources>> {
+    let Some(value) = value else { return Ok(None) };
+    let part = |v: &Option<Num>, name: &str| -> Parsed<u64> {
+        v.as_ref()
+            .map_or(Ok(0), |n| non_negative(n, &format!("{field}.{name}")))
+    };
+    let gpu = part(&value.Gpu, "Gpu")?;
+    Ok(Some(Resources {
+        cpu_millis: part(&value.Cpu, "Cpu")?,
+        memory_mib: part(&value.Memory, "Memory")?,
+        gpu: u32::try_from(gpu)
+            .map_err(|_| NcsError::invalid_value(&format!("{field}.Gpu"), gpu))?,
+    }))
+}
+
+/// Resources of a container. Absent → none reserved (best effort); only limits →
+/// requests equal limits; only requests → limits equal requests.
+pub(crate) fn resources(
+    value: Option<&WireResources>,
+    field: &str,
+) -> Parsed<ResourceRequirements> {
+    let Some(value) = value else {
+        return Ok(ResourceRequirements::default());
+    };
+    let limits = amounts(value.Limits.as_ref(), &format!("{field}.Limits"))?;
+    let requests = amounts(value.Requests.as_ref(), &format!("{field}.Requests"))?;
+    let (requests, limits) = match (requests, limits) {
+        (Some(r), Some(l)) => (r, l),
+        (Some(r), None) => (r, r),
+        (None, Some(l)) => (l, l),
+        (None, None) => (Resources::default(), Resources::default()),
+    };
+    rule(
+        validate::ncs_requests_within_limits(requests, limits),
+        field,
+    )?;
+    Ok(ResourceRequirements { requests, limits })
+}
+
+fn probe(value: Option<&super::wire::Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
+    let Some(value) = value else { return Ok(None) };
+    let command = value
+        .Exec
+        .as_ref()
+        .map(|e| e.Command.clone())
+        .unwrap_or_default();
+    if command.is_empty() {
+        return Err(NcsError::missing(&format!("{field}.Exec.Command")));
+    }
+    let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
+        match v {
+            None => Ok(default),
+            Some(s) if (1..=3600).contains(&s) => Ok(s),
+            Some(s) => Err(NcsError::invalid_value(&format!("{field}.{name}"), s)),
+        }
+    };
+    Ok(Some(ProbeOut {
+        Exec: Exec { Command: command },
+        PeriodSeconds: seconds(value.PeriodSeconds, 10, "PeriodSeconds")?,
+        TimeoutSeconds: seconds(value.TimeoutSeconds, 1, "TimeoutSeconds")?,
+    }))
+}
+
+fn envs(value: Option<&Vec<super::wire::Env>>, field: &str) -> Parsed<Vec<EnvOut>> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, env) in value.into_iter().flatten().enumerate() {
+        let f = format!("{field}[{i}]");
+        let name = required(&env.Name, &format!("{f}.Name"))?;
+        let name_ok = !name.is_empty()
+            && name.len() <= 2048
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !name_ok {
+            return Err(NcsError::invalid_value(&format!("{f}.Name"), name));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(NcsError::duplicate(&format!("{f}.Name"), name));
+        }
+        rule(
+            validate::ncs_env_type(env.Type.as_deref()),
+            &format!("{f}.Type"),
+        )?;
+        if env.Type.is_some() {
+            let secret = positive(
+                required(&env.SecretId, &format!("{f}.SecretId"))?,
+                &format!("{f}.SecretId"),
+            )?;
+            let key = required(&env.Key, &format!("{f}.Key"))?;
+            if key.is_empty() {
+                return Err(NcsError::invalid_value(&format!("{f}.Key"), "\"\""));
+            }
+            out.push(EnvOut {
+                Name: name.clone(),
+                Value: None,
+                Type: env.Type.clone(),
+                SecretId: Some(secret),
+                Key: Some(key.clone()),
+            });
+        } else {
+            let value = required(&env.Value, &format!("{f}.Value"))?;
+            if value.len() > 20480 {
+                return Err(NcsError::invalid_because(
+                    &format!("{f}.Value"),
+                    "longer than 20480 characters",
+                ));
+            }
+            out.push(EnvOut {
+                Name: name.clone(),
+                Value: Some(value.clone()),
+                Type: None,
+                SecretId: None,
+                Key: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn volumes(
+    value: Option<&Vec<super::wire::Volume>>,
+    field: &str,
+    mount_paths: &mut BTreeSet<String>,
+) -> Parsed<Vec<VolumeOut>> {
+    let mut out = Vec::new();
+    let mut names = BTreeSet::new();
+    // Names given explicitly first, so generated ones never collide with them.
+    for v in value.into_iter().flatten() {
+        for e in v.Emptydirs.iter().flatten() {
+            if let Some(name) = &e.Name
+                && !names.insert(name.clone())
+            {
+                return Err(NcsError::duplicate(
+                    &format!("{field}.Emptydirs.Name"),
+                    name,
+                ));
+            }
+        }
+    }
+    let mut next_generated = 1u32;
+    for (i, v) in value.into_iter().flatten().enumerate() {
+        let f = format!("{field}[{i}]");
+        let volume_type = required(&v.VolumeType, &format!("{f}.VolumeType"))?;
+        rule(
+            validate::ncs_volume_type(volume_type),
+            &format!("{f}.VolumeType"),
+        )?;
+        if volume_type == "Emptydir" {
+            let dirs = required(&v.Emptydirs, &format!("{f}.Emptydirs"))?;
+            if dirs.is_empty() {
+                return Err(NcsError::missing(&format!("{f}.Emptydirs")));
+            }
+            let mut dirs_out = Vec::new();
+            for (j, e) in dirs.iter().enumerate() {
+                let ef = format!("{f}.Emptydirs[{j}]");
+                let mount = required(&e.MountPath, &format!("{ef}.MountPath"))?;
+                rule(validate::absolute_path(mount), &format!("{ef}.MountPath"))?;
+                if !mount_paths.insert(mount.clone()) {
+                    return Err(NcsError::duplicate(&format!("{ef}.MountPath"), mount));
+                }
+                let mode = e.Mode.clone().unwrap_or_else(|| "rw".to_owned());
+                rule(
+                    validate::ncs_mount_mode(&mode, false),
+                    &format!("{ef}.Mode"),
+                )?;
+                let medium = e.Medium.clone().unwrap_or_else(|| "Memory".to_owned());
+                if medium != "Memory" {
+                    return Err(NcsError::invalid_value(&format!("{ef}.Medium"), medium));
+                }
+                let name = match &e.Name {
+                    Some(name) => {
+                        rule(validate::dns1123_label(name), &format!("{ef}.Name"))?;
+                        name.clone()
+                    }
+                    None => loop {
+                        let candidate = format!("emptydir-{next_generated}");
+                        next_generated += 1;
+                        if names.insert(candidate.clone()) {
+                            break candidate;
+                        }
+                    },
+                };
+                dirs_out.push(EmptyDirOut {
+                    Name: name,
+                    Medium: medium,
+                    MountPath: mount.clone(),
+                    Mode: mode,
+                });
+            }
+            out.push(VolumeOut {
+                VolumeType: volume_type.clone(),
+                Emptydirs: Some(dirs_out),
+                Secrets: None,
+            });
+        } else {
+            let secrets = required(&v.Secrets, &format!("{f}.Secrets"))?;
+            if secrets.is_empty() {
+                return Err(NcsError::missing(&format!("{f}.Secrets")));
+            }
+            let mut secrets_out = Vec::new();
+            for (j, s) in secrets.iter().enumerate() {
+                let sf = format!("{f}.Secrets[{j}]");
+                let id = positive(
+                    required(&s.SecretId, &format!("{sf}.SecretId"))?,
+                    &format!("{sf}.SecretId"),
+                )?;
+                let mount = required(&s.MountPath, &format!("{sf}.MountPath"))?;
+                rule(validate::absolute_path(mount), &format!("{sf}.MountPath"))?;
+                if !mount_paths.insert(mount.clone()) {
+                    return Err(NcsError::duplicate(&format!("{sf}.MountPath"), mount));
+                }
+                let mode = s.Mode.clone().unwrap_or_else(|| "ro".to_owned());
+                rule(validate::ncs_mount_mode(&mode, true), &format!("{sf}.Mode"))?;
+                secrets_out.push(SecretVolumeOut {
+                    SecretId: id,
+                    MountPath: mount.clone(),
+                    Mode: mode,
+                });
+            }
+            out.push(VolumeOut {
+                VolumeType: volume_type.clone(),
+                Emptydirs: None,
+                Secrets: Some(secrets_out),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn data_disks(
+    value: Option<&Vec<super::wire::DataDisk>>,
+    field: &str,
+    mount_paths: &mut BTreeSet<String>,
+) -> Parsed<Vec<DataDiskOut>> {
+    let mut out = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, d) in value.into_iter().flatten().enumerate() {
+        let f = format!("{field}[{i}]");
+        let disk_type = required(&d.DiskType, &format!("{f}.DiskType"))?;
+        rule(validate::ncs_disk_type(disk_type), &format!("{f}.DiskType"))?;
+        let name = required(&d.DiskName, &format!("{f}.DiskName"))?;
+        if name.is_empty() || name.len() > 63 {
+            return Err(NcsError::invalid_value(&format!("{f}.DiskName"), name));
+        }
+        if !names.insert(name.clone()) {
+            return Err(NcsError::duplicate(&format!("{f}.DiskName"), name));
+        }
+        let mount = required(&d.MountPath, &format!("{f}.MountPath"))?;
+        rule(validate::absolute_path(mount), &format!("{f}.MountPath"))?;
+        if !mount_paths.insert(mount.clone()) {
+            return Err(NcsError::duplicate(&format!("{f}.MountPath"), mount));
+        }
+        let size = positive(
+            required(&d.DiskSize, &format!("{f}.DiskSize"))?,
+            &format!("{f}.DiskSize"),
+        )?;
+        let uuid = uuid::Uuid::new_v4();
+        out.push(DataDiskOut {
+            DiskId: format!(
+                "disk-{}",
+                uuid.simple().to_string().get(..12).unwrap_or_default()
+            ),
+            DiskUuid: uuid.to_string(),
+            DiskName: name.clone(),
+            DiskSize: size,
+            DiskType: disk_type.clone(),
+            MountPath: mount.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Validates one container definition. `previous` is the same container before a
+/// modify: its data disks and emptyDir names are kept.
+pub(crate) fn container(
+    ctx: &Context<'_>,
+    def: &ContainerDef,
+    field: &str,
+    previous: Option<&NcsContainer>,
+) -> Parsed<NcsContainer> {
+    let name = required(&def.Name, &format!("{field}.Name"))?;
+    rule(validate::ncs_container_name(name), &format!("{field}.Name"))?;
+    let image = required(&def.Image, &format!("{field}.Image"))?;
+    if image.is_empty() || image.len() > 255 || image.chars().any(char::is_whitespace) {
+        return Err(NcsError::invalid_value(&format!("{field}.Image"), image));
+    }
+    let log_dirs = def.LogDirs.clone().unwrap_or_default();
+    let mut mount_paths = BTreeSet::new();
+    for (i, dir) in log_dirs.iter().enumerate() {
+        rule(
+            validate::absolute_path(dir),
+            &format!("{field}.LogDirs[{i}]"),
+        )?;
+        if !mount_paths.insert(dir.clone()) {
+            return Err(NcsError::duplicate(&format!("{field}.LogDirs[{i}]"), dir));
+        }
+    }
+    let security = def.SecurityContext.clone().unwrap_or_default();
+    let privilege = security.Privilege.unwrap_or(false);
+    if privilege && !ctx.privileged {
+        return Err(NcsError::no_private(
+            &format!("{field}.SecurityContext.Privilege"),
+            true,
+        ));
+    }
+    let capabilities = security.Capabilities.unwrap_or_default();
+    for (i, cap) in capabilities.iter().enumerate() {
+        if !ctx.privileged
+            && validate::ncs_capability_allowed(cap, &ctx.config.allowed_capabilities).is_err()
+        {
+            return Err(NcsError::no_private(
+                &format!("{field}.SecurityContext.Capabilities[{i}]"),
+                cap,
+            ));
+        }
+    }
+    let ssh_key_ids = def
+        .SshKeyIds
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, k)| positive(k, &format!("{field}.SshKeyIds[{i}]")))
+        .collect::<Parsed<Vec<_>>>()?;
+    let volumes = volumes(
+        def.Volumes.as_ref(),
+        &format!("{field}.Volumes"),
+        &mut mount_paths,
+    )?;
+    let data_disks = match previous {
+        // DataDisks are not part of a modify: the disks stay as they are.
+        Some(p) => p.data_disks.clone(),
+        None => data_disks(
+            def.DataDisks.as_ref(),
+            &format!("{field}.DataDisks"),
+            &mut mount_paths,
+        )?,
+    };
+    Ok(NcsContainer {
+        name: name.clone(),
+        image: image.clone(),
+        log_dirs,
+        args: def.Args.clone().unwrap_or_default(),
+        command: def.Command.clone().unwrap_or_default(),
+        envs: envs(def.Envs.as_ref(), &format!("{field}.Envs"))?,
+        resources: resources(
+            def.ResourceRequirements.as_ref(),
+            &format!("{field}.ResourceRequirements"),
+        )?,
+        privilege,
+        capabilities,
+        ssh_key_ids,
+        liveness: probe(
+            def.LivenessProbe.as_ref(),
+            &format!("{field}.LivenessProbe"),
+        )?,
+        readiness: probe(
+            def.ReadinessProbe.as_ref(),
+            &format!("{field}.ReadinessProbe"),
+        )?,
+        volumes,
+        data_disks,
+    })
+}
+
+/// User labels: keys non-empty, at most 253 bytes, outside the system `netease/`
+/// prefix; values at most 253 bytes.
+pub(crate) fn labels(value: Option<&BTreeMap<String, String>>) -> Parsed<BTreeMap<String, String>> {
+    let labels = value.cloned().unwrap_or_default();
+    for (k, v) in &labels {
+        if k.is_empty() || k.len() > 253 || k.starts_with("netease/") || v.len() > 253 {
+            return Err(NcsError::invalid_value("Labels", k));
+        }
+    }
+    Ok(labels)
+}
+
+/// Positive ids in a list.
+pub(crate) fn id_list(value: Option<&Vec<Num>>, field: &str) -> Parsed<Vec<u64>> {
+    value
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, n)| positive(n, &format!("{field}[{i}]")))
+        .collect()
+}
+
+/// Validates a create request into a definition, its name and labels.
+pub(crate) fn create(
+    ctx: &Context<'_>,
+    req: &super::wire::CreateRequest,
+) -> Parsed<(String, BTreeMap<String, String>, NcsDefinition)> {
+    let placement = required(&req.Placement, "Placement")?;
+    let container_type = required(&req.ContainerType, "ContainerType")?;
+    let containers = required(&req.Containers, "Containers")?;
+    let vpc = required(&req.VirtualPrivateCloud, "VirtualPrivateCloud")?;
+    required(&req.NamespaceId, "NamespaceId")?;
+    let name = required(&req.Name, "Name")?;
+    let pay_type = req.PayType.clone().unwrap_or_else(|| "PostPaid".to_owned());
+    if pay_type != "PostPaid" && pay_type != "PrePaid" {
+        return Err(NcsError::invalid_value("PayType", pay_type));
+    }
+    if pay_type == "PostPaid" {
+        required(&req.SpecType, "SpecType")?;
+    }
+    rule(validate::dns1123_label(name), "Name")?;
+    rule(
+        validate::ncs_container_type(container_type),
+        "ContainerType",
+    )?;
+    if let Some(spec_type) = &req.SpecType {
+        ctx.spec_type(spec_type)?;
+    }
+    for (i, zone) in placement.ZoneId.iter().enumerate() {
+        if !ctx.zones.contains(zone) {
+            return Err(NcsError::invalid_value(
+                &format!("Placement.ZoneId[{i}]"),
+                zone,
+            ));
+        }
+    }
+    if containers.is_empty() {
+        return Err(NcsError::invalid_value("Containers", "[]"));
+    }
+    let mut parsed = Vec::with_capacity(containers.len());
+    let mut names = BTreeSet::new();
+    for (i, def) in containers.iter().enumerate() {
+        let c = container(ctx, def, &format!("Containers[{i}]"), None)?;
+        if !names.insert(c.name.clone()) {
+            return Err(NcsError::duplicate(
+                &format!("Containers[{i}].Name"),
+                &c.name,
+            ));
+        }
+        parsed.push(c);
+    }
+    ctx.fits_spec(req.SpecType.as_deref(), &parsed)?;
+    let definition = NcsDefinition {
+        spec_type: req.SpecType.clone(),
+        pay_type,
+        container_type: container_type.clone(),
+        zones: placement.ZoneId.clone(),
+        vpc: vpc.clone(),
+        security_group_ids: req
+            .SecurityGroupIds
+            .clone()
+            .map(|s| s.into_vec())
+            .unwrap_or_default(),
+        sys_cmds: ctx.sys_cmds(req.SysCmds.as_deref().unwrap_or_default())?,
+        image_pull_secret_ids: id_list(req.ImagePullSecretIds.as_ref(), "ImagePullSecretIds")?,
+        containers: parsed,
+    };
+    Ok((name.clone(), labels(req.Labels.as_ref())?, definition))
+}
+
+/// Validates a modify request against the current definition; returns the new labels
+/// and definition.
+pub(crate) fn modify(
+    ctx: &Context<'_>,
+    req: &super::wire::ModifyRequest,
+    current: &NcsDefinition,
+) -> Parsed<(BTreeMap<String, String>, NcsDefinition)> {
+    let containers = required(&req.Containers, "Containers")?;
+    let current_names: BTreeSet<&str> =
+        current.containers.iter().map(|c| c.name.as_str()).collect();
+    let given_names: BTreeSet<&str> = containers
+        .iter()
+        .filter_map(|c| c.Name.as_deref())
+        .collect();
+    if containers.len() != current.containers.len() || given_names != current_names {
+        return Err(NcsError::new(
+            NcsCode::ContainerNumNotMatch,
+            "The containers must match the workload's containers one to one by Name; containers cannot be added, removed or renamed.",
+        ));
+    }
+    let mut parsed = Vec::with_capacity(containers.len());
+    for (i, def) in containers.iter().enumerate() {
+        let field = format!("Containers[{i}]");
+        let previous = current
+            .containers
+            .iter()
+            .find(|c| Some(c.name.as_str()) == def.Name.as_deref());
+        let c = container(ctx, def, &field, previous)?;
+        if let Some(p) = previous
+            && p.log_dirs.len() != c.log_dirs.len()
+        {
+            return Err(NcsError::invalid_because(
+                &format!("{field}.LogDirs"),
+                format!(
+                    "the number of log directories cannot change (was {}, now {})",
+                    p.log_dirs.len(),
+                    c.log_dirs.len()
+                ),
+            ));
+        }
+        parsed.push(c);
+    }
+    ctx.fits_spec(current.spec_type.as_deref(), &parsed)?;
+    let definition = NcsDefinition {
+        sys_cmds: ctx.sys_cmds(req.SysCmds.as_deref().unwrap_or_default())?,
+        image_pull_secret_ids: id_list(req.ImagePullSecretIds.as_ref(), "ImagePullSecretIds")?,
+        containers: parsed,
+        ..current.clone()
+    };
+    Ok((labels(req.Labels.as_ref())?, definition))
+}
+
+/// Validates a spec-type reset against the current definition; returns the new one.
+pub(crate) fn reset_spec_type(
+    ctx: &Context<'_>,
+    req: &super::wire::ResetSpecTypeRequest,
+    current: &NcsDefinition,
+) -> Parsed<NcsDefinition> {
+    let spec_type = required(&req.SpecType, "SpecType")?;
+    let containers = required(&req.Containers, "Containers")?;
+    ctx.spec_type(spec_type)?;
+    if containers.is_empty() {
+        return Err(NcsError::invalid_value("Containers", "[]"));
+    }
+    let mut next = current.clone();
+    next.spec_type = Some(spec_type.clone());
+    let mut seen = BTreeSet::new();
+    for (i, c) in containers.iter().enumerate() {
+        let field = format!("Containers[{i}]");
+        let name = required(&c.Name, &format!("{field}.Name"))?;
+        if !seen.insert(name.clone()) {
+            return Err(NcsError::duplicate(&format!("{field}.Name"), name));
+        }
+        let rr = required(
+            &c.ResourceRequirements,
+            &format!("{field}.ResourceRequirements"),
+        )?;
+        for (part, amounts) in [("Limits", &rr.Limits), ("Requests", &rr.Requests)] {
+            let amounts = required(amounts, &format!("{field}.ResourceRequirements.{part}"))?;
+            required(
+                &amounts.Cpu,
+                &format!("{field}.ResourceRequirements.{part}.Cpu"),
+            )?;
+            required(
+                &amounts.Memory,
+                &format!("{field}.ResourceRequirements.{part}.Memory"),
+            )?;
+        }
+        let resources = resources(Some(rr), &format!("{field}.ResourceRequirements"))?;
+        let target = next
+            .containers
+            .iter_mut()
+            .find(|x| &x.name == name)
+            .ok_or_else(|| NcsError::invalid_value(&format!("{field}.Name"), name))?;
+        target.resources = resources;
+    }
+    ctx.fits_spec(Some(spec_type), &next.containers)?;
+    Ok(next)
+}

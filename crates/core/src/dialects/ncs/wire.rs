@@ -1,0 +1,741 @@
+//! NCS wire types: requests and replies of the 14 Actions, field names exactly the
+//! vendor's (`seeds/003`, SPEC §4).
+//!
+//! Requests keep every field optional and loosely typed where the vendor accepts
+//! several forms (ids and resources as numbers or strings), so that the service can
+//! answer a missing or bad value with the vendor's own error naming the field.
+
+#![allow(non_snake_case)]
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A number the vendor accepts either as a JSON number or as a string of digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Num {
+    /// A JSON integer.
+    Int(i64),
+    /// A string, to be parsed.
+    Text(String),
+}
+
+impl From<u64> for Num {
+    fn from(value: u64) -> Self {
+        i64::try_from(value).map_or_else(|_| Self::Text(value.to_string()), Self::Int)
+    }
+}
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Int(n) => n.fmt(f),
+            Self::Text(s) => s.fmt(f),
+        }
+    }
+}
+
+/// One string, or several (the vendor's table and example disagree on
+/// `SecurityGroupIds`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single string.
+    One(String),
+    /// An array of strings.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// As a list.
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::One(s) => vec![s],
+            Self::Many(v) => v,
+        }
+    }
+}
+
+/// `Placement`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Placement {
+    /// Zones the instance may run in.
+    #[serde(default)]
+    pub ZoneId: Vec<String>,
+}
+
+/// `VirtualPrivateCloud`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VirtualPrivateCloud {
+    /// VPC id.
+    #[serde(default)]
+    pub VpcId: String,
+    /// Subnet id; `None` for the classic network.
+    #[serde(default)]
+    pub SubnetId: String,
+}
+
+/// `Envs[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Env {
+    /// Variable name (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Name: Option<String>,
+    /// Literal value (required when `Type` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Value: Option<String>,
+    /// Absent, or `Secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Type: Option<String>,
+    /// The secret, when `Type` is `Secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SecretId: Option<Num>,
+    /// The key of the secret, when `Type` is `Secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Key: Option<String>,
+}
+
+/// `Limits` / `Requests` in a request: numbers or strings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourceAmounts {
+    /// Millicores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Cpu: Option<Num>,
+    /// MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Memory: Option<Num>,
+    /// Whole GPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Gpu: Option<Num>,
+}
+
+/// `ResourceRequirements` in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourceRequirements {
+    /// Most the container may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Limits: Option<ResourceAmounts>,
+    /// Reserved for the container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Requests: Option<ResourceAmounts>,
+}
+
+/// `SecurityContext` (the table spells the keys in lower case, the examples
+/// capitalised: both are accepted).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SecurityContext {
+    /// Privileged (root) container.
+    #[serde(default, alias = "privilege", skip_serializing_if = "Option::is_none")]
+    pub Privilege: Option<bool>,
+    /// Added capabilities.
+    #[serde(
+        default,
+        alias = "capabilities",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub Capabilities: Option<Vec<String>>,
+}
+
+/// `Exec` of a probe.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Exec {
+    /// The command.
+    #[serde(default)]
+    pub Command: Vec<String>,
+}
+
+/// `LivenessProbe` / `ReadinessProbe`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Probe {
+    /// The command to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Exec: Option<Exec>,
+    /// Seconds between runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub PeriodSeconds: Option<i64>,
+    /// Seconds before a run times out (`timeoutSeconds` in the table).
+    #[serde(
+        default,
+        alias = "timeoutSeconds",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub TimeoutSeconds: Option<i64>,
+}
+
+/// `Emptydirs[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EmptyDir {
+    /// `Memory` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Medium: Option<String>,
+    /// Where it is mounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub MountPath: Option<String>,
+    /// `ro` or `rw` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Mode: Option<String>,
+    /// Unique within the container; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Name: Option<String>,
+}
+
+/// `Secrets[]` of a volume.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SecretVolume {
+    /// The secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SecretId: Option<Num>,
+    /// Where it is mounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub MountPath: Option<String>,
+    /// `ro` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Mode: Option<String>,
+}
+
+/// `Volumes[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Volume {
+    /// `Emptydir` or `Secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub VolumeType: Option<String>,
+    /// Required for `Emptydir`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Emptydirs: Option<Vec<EmptyDir>>,
+    /// Required for `Secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Secrets: Option<Vec<SecretVolume>>,
+}
+
+/// `DataDisks[]` in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DataDisk {
+    /// `CloudSsd`, `CloudHighPerformanceSsd` or `CloudLocal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub DiskType: Option<String>,
+    /// The disk's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub DiskName: Option<String>,
+    /// Where it is mounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub MountPath: Option<String>,
+    /// Size in GB, > 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub DiskSize: Option<Num>,
+}
+
+/// `Containers[]` of create and modify.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ContainerDef {
+    /// Container name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Name: Option<String>,
+    /// Image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Image: Option<String>,
+    /// Log directories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub LogDirs: Option<Vec<String>>,
+    /// Docker CMD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Args: Option<Vec<String>>,
+    /// Docker ENTRYPOINT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Command: Option<Vec<String>>,
+    /// Environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Envs: Option<Vec<Env>>,
+    /// Resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ResourceRequirements: Option<ResourceRequirements>,
+    /// Privileges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SecurityContext: Option<SecurityContext>,
+    /// SSH keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SshKeyIds: Option<Vec<Num>>,
+    /// Liveness probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub LivenessProbe: Option<Probe>,
+    /// Readiness probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ReadinessProbe: Option<Probe>,
+    /// Volumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Volumes: Option<Vec<Volume>>,
+    /// Data disks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub DataDisks: Option<Vec<DataDisk>>,
+}
+
+/// `CreateStatefulWorkload` body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreateRequest {
+    /// Zones (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Placement: Option<Placement>,
+    /// Spec type (required when PayType is PostPaid, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SpecType: Option<String>,
+    /// `PostPaid` (default) or `PrePaid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub PayType: Option<String>,
+    /// `Standard` or `HighPerformance` (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ContainerType: Option<String>,
+    /// Containers (required, non-empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Containers: Option<Vec<ContainerDef>>,
+    /// sysctl settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SysCmds: Option<Vec<String>>,
+    /// Security groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SecurityGroupIds: Option<OneOrMany>,
+    /// VPC (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub VirtualPrivateCloud: Option<VirtualPrivateCloud>,
+    /// Namespace (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub NamespaceId: Option<Num>,
+    /// Workload name (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Name: Option<String>,
+    /// User labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Labels: Option<BTreeMap<String, String>>,
+    /// Image pull secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ImagePullSecretIds: Option<Vec<Num>>,
+}
+
+/// `ModifyStatefulWorkload` body: the full definition; omitted fields are cleared.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ModifyRequest {
+    /// Namespace (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub NamespaceId: Option<Num>,
+    /// Workload (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub StatefulWorkloadId: Option<Num>,
+    /// sysctl settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SysCmds: Option<Vec<String>>,
+    /// User labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Labels: Option<BTreeMap<String, String>>,
+    /// Containers, matched by name (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Containers: Option<Vec<ContainerDef>>,
+    /// Image pull secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ImagePullSecretIds: Option<Vec<Num>>,
+}
+
+/// A container of `ResetStatefulWorkloadSpecType`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResetContainer {
+    /// Container name (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Name: Option<String>,
+    /// New resources (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ResourceRequirements: Option<ResourceRequirements>,
+}
+
+/// `ResetStatefulWorkloadSpecType` body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResetSpecTypeRequest {
+    /// Namespace (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub NamespaceId: Option<Num>,
+    /// Workload (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub StatefulWorkloadId: Option<Num>,
+    /// New spec type (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub SpecType: Option<String>,
+    /// New resources per container (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Containers: Option<Vec<ResetContainer>>,
+}
+
+/// The parameters of the GET Actions that name one workload (and, for some, a
+/// container or an EIP).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WorkloadParams {
+    /// Namespace (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub NamespaceId: Option<Num>,
+    /// Workload (required except for `DescribeStatefulWorkloads`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub StatefulWorkloadId: Option<Num>,
+    /// `RestartContainer`: the DockerContainerId.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ContainerId: Option<String>,
+    /// `(Un)AssociateEipOfStatefulWorkload`: the EIP's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub EipId: Option<String>,
+}
+
+/// `DescribeStatefulWorkloadsAllNamespaces` parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListAllParams {
+    /// Page size, > 0, default 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Limit: Option<Num>,
+    /// Items to skip, ≥ 0, default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub Offset: Option<Num>,
+}
+
+// ---------------------------------------------------------------------------------
+// Replies
+
+/// A reply carrying only the request id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestIdReply {
+    /// The request's id (uuid).
+    pub RequestId: String,
+}
+
+/// `CreateStatefulWorkload` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateReply {
+    /// The new workload's id.
+    pub StatefulWorkloadId: u64,
+    /// The request's id.
+    pub RequestId: String,
+}
+
+/// A workload in the list replies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadSummary {
+    /// Namespace.
+    pub NamespaceId: u64,
+    /// Workload id.
+    pub StatefulWorkloadId: u64,
+    /// Name.
+    pub Name: String,
+    /// Zones.
+    pub Placement: Placement,
+    /// Creating, CreateFail, Running, Updating or Abnormal.
+    pub Status: String,
+    /// Pending, Running, Succeeded or Failed.
+    pub StatefulWorkloadStatus: String,
+    /// ISO-8601.
+    pub CreateAt: String,
+    /// ISO-8601.
+    pub UpdateAt: String,
+    /// The containers' images.
+    pub Images: Vec<String>,
+}
+
+/// `DescribeStatefulWorkloads` and `DescribeStatefulWorkloadsAllNamespaces` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListReply {
+    /// Matches before paging.
+    pub TotalCount: u64,
+    /// This page.
+    pub StatefulWorkloads: Vec<WorkloadSummary>,
+    /// The request's id.
+    pub RequestId: String,
+}
+
+/// Resource amounts in a reply: strings, as the vendor prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceAmountsOut {
+    /// Millicores.
+    pub Cpu: String,
+    /// MB.
+    pub Memory: String,
+    /// Whole GPUs.
+    pub Gpu: String,
+}
+
+/// `ResourceRequirements` in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRequirementsOut {
+    /// Limits.
+    pub Limits: ResourceAmountsOut,
+    /// Requests.
+    pub Requests: ResourceAmountsOut,
+}
+
+/// `SecurityContext` in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityContextOut {
+    /// Privileged.
+    pub Privilege: bool,
+    /// Added capabilities.
+    pub Capabilities: Vec<String>,
+}
+
+/// `DataDisks[]` in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataDiskOut {
+    /// Disk id (a string, as the table says).
+    pub DiskId: String,
+    /// The disk's volume id (uuid).
+    pub DiskUuid: String,
+    /// Name.
+    pub DiskName: String,
+    /// Size in GB.
+    pub DiskSize: u64,
+    /// Type.
+    pub DiskType: String,
+    /// Mount path.
+    pub MountPath: String,
+}
+
+/// An env var in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvOut {
+    /// Name.
+    pub Name: String,
+    /// Literal value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Value: Option<String>,
+    /// `Secret` for secret-backed values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Type: Option<String>,
+    /// The secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub SecretId: Option<u64>,
+    /// The key of the secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Key: Option<String>,
+}
+
+/// A probe in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeOut {
+    /// The command.
+    pub Exec: Exec,
+    /// Seconds between runs.
+    pub PeriodSeconds: i64,
+    /// Seconds before a run times out.
+    pub TimeoutSeconds: i64,
+}
+
+/// An emptyDir in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmptyDirOut {
+    /// Name (generated when the request gave none).
+    pub Name: String,
+    /// `Memory`.
+    pub Medium: String,
+    /// Mount path.
+    pub MountPath: String,
+    /// `ro` or `rw`.
+    pub Mode: String,
+}
+
+/// A secret volume in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretVolumeOut {
+    /// The secret.
+    pub SecretId: u64,
+    /// Mount path.
+    pub MountPath: String,
+    /// `ro`.
+    pub Mode: String,
+}
+
+/// A volume in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeOut {
+    /// `Emptydir` or `Secret`.
+    pub VolumeType: String,
+    /// For `Emptydir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Emptydirs: Option<Vec<EmptyDirOut>>,
+    /// For `Secret`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Secrets: Option<Vec<SecretVolumeOut>>,
+}
+
+/// A container in `DescribeStatefulWorkloadInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerOut {
+    /// Name.
+    pub Name: String,
+    /// The workload's namespace (the vendor's example prints it here too).
+    pub NamespaceId: u64,
+    /// Image.
+    pub Image: String,
+    /// Log directories.
+    pub LogDirs: Vec<String>,
+    /// Docker CMD.
+    pub Args: Vec<String>,
+    /// Docker ENTRYPOINT.
+    pub Command: Vec<String>,
+    /// Environment.
+    pub Envs: Vec<EnvOut>,
+    /// Resources.
+    pub ResourceRequirements: ResourceRequirementsOut,
+    /// Data disks.
+    pub DataDisks: Vec<DataDiskOut>,
+    /// SSH keys.
+    pub SshKeyIds: Vec<u64>,
+    /// Privileges.
+    pub SecurityContext: SecurityContextOut,
+    /// Liveness probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub LivenessProbe: Option<ProbeOut>,
+    /// Readiness probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ReadinessProbe: Option<ProbeOut>,
+    /// Volumes.
+    pub Volumes: Vec<VolumeOut>,
+}
+
+/// `OperationLocks[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationLock {
+    /// Why (`financial`).
+    pub LockReason: String,
+}
+
+/// `ResourcePoolInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePoolInfo {
+    /// Pool id.
+    pub ResourcePoolId: String,
+    /// Pool name.
+    pub ResourcePoolName: String,
+    /// `public` or `private`.
+    pub Owner: String,
+}
+
+/// `DescribeStatefulWorkloadInfo` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfoReply {
+    /// Workload id.
+    pub StatefulWorkloadId: u64,
+    /// Namespace.
+    pub NamespaceId: u64,
+    /// Name.
+    pub Name: String,
+    /// Zones.
+    pub Placement: Placement,
+    /// Creating, CreateFail, Running, Updating or Abnormal.
+    pub Status: String,
+    /// Pending, Running, Succeeded or Failed.
+    pub StatefulWorkloadStatus: String,
+    /// ISO-8601.
+    pub CreateAt: String,
+    /// ISO-8601.
+    pub UpdateAt: String,
+    /// Spec type.
+    pub SpecType: String,
+    /// `PostPaid` or `PrePaid`.
+    pub PayType: String,
+    /// Resource package (prepaid workloads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub PackageId: Option<u64>,
+    /// VPC.
+    pub VirtualPrivateCloud: VirtualPrivateCloud,
+    /// Security groups.
+    pub SecurityGroupIds: Vec<String>,
+    /// `Standard` or `HighPerformance`.
+    pub ContainerType: String,
+    /// sysctl settings.
+    pub SysCmds: Vec<String>,
+    /// Containers.
+    pub Containers: Vec<ContainerOut>,
+    /// The held EIP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub EipId: Option<String>,
+    /// User and system labels, sorted by key.
+    pub Labels: BTreeMap<String, String>,
+    /// Locks (empty unless suspended).
+    pub OperationLocks: Vec<OperationLock>,
+    /// `statefulsets`.
+    pub Kind: String,
+    /// Cluster id.
+    pub ClusterId: u64,
+    /// Image pull secrets.
+    pub ImagePullSecretIds: Vec<u64>,
+    /// Resource pool.
+    pub ResourcePoolInfo: ResourcePoolInfo,
+    /// The request's id.
+    pub RequestId: String,
+}
+
+/// A container in `DescribeStatefulWorkloadInstances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceContainer {
+    /// Name.
+    pub Name: String,
+    /// Image.
+    pub Image: String,
+    /// running, waiting, terminated, restart_process or restart_fail.
+    pub Status: String,
+    /// Numeric id.
+    pub ContainerId: u64,
+    /// The runtime's id (what `RestartContainer` takes).
+    pub DockerContainerId: String,
+}
+
+/// A pod in `DescribeStatefulWorkloadInstances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instance {
+    /// Pod id.
+    pub PodId: u64,
+    /// Pod name.
+    pub PodName: String,
+    /// Pending, Running, Succeeded, Failed or Unknown.
+    pub Status: String,
+    /// Internal IP ("" until it has one).
+    pub Ip: String,
+    /// Zone.
+    pub ZoneId: Vec<String>,
+    /// ISO-8601.
+    pub CreateAt: String,
+    /// Containers.
+    pub Containers: Vec<InstanceContainer>,
+}
+
+/// `DescribeStatefulWorkloadInstances` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstancesReply {
+    /// The pods (possibly none).
+    pub Pods: Vec<Instance>,
+    /// The request's id.
+    pub RequestId: String,
+}
+
+/// A container in `DescribeStatefulWorkloadImages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerImage {
+    /// Container name.
+    pub ContainerName: String,
+    /// Image.
+    pub Image: String,
+}
+
+/// `DescribeStatefulWorkloadImages` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImagesReply {
+    /// Namespace.
+    pub NamespaceId: u64,
+    /// Workload.
+    pub StatefulWorkloadId: u64,
+    /// Containers and their images.
+    pub Containers: Vec<ContainerImage>,
+    /// The request's id.
+    pub RequestId: String,
+}
+
+/// The error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReply {
+    /// The request's id.
+    pub RequestId: String,
+    /// The error code.
+    pub Code: String,
+    /// The message.
+    pub Message: String,
+}

@@ -1,0 +1,97 @@
+//! Pods and containers as observed.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ContainerId, PodId, TenantKey, Timestamp, WorkloadId};
+
+/// A pod as observed now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pod {
+    /// Its id.
+    pub id: PodId,
+    /// Its name, unique in the tenant.
+    pub name: String,
+    /// Its owner.
+    pub tenant: TenantKey,
+    /// The workload it belongs to.
+    pub workload: WorkloadId,
+    /// The node it is bound to, if scheduled.
+    pub node: Option<String>,
+    /// The zone of that node.
+    pub zone: Option<String>,
+    /// Its IP address, once running.
+    pub ip: Option<String>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Its phase.
+    pub phase: PodPhase,
+    /// A machine-readable reason for the phase (e.g. `Unschedulable`).
+    pub reason: Option<String>,
+    /// A human-readable message.
+    pub message: Option<String>,
+    /// Its containers, in template order.
+    pub containers: Vec<ContainerStatus>,
+}
+
+/// The Kubernetes pod phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PodPhase {
+    /// Accepted, not every container running yet.
+    Pending,
+    /// Bound, every container started.
+    Running,
+    /// Every container ended successfully.
+    Succeeded,
+    /// Every container ended, at least one in failure.
+    Failed,
+    /// The state could not be obtained.
+    Unknown,
+}
+
+/// A container of a pod as observed now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerStatus {
+    /// Its id.
+    pub id: ContainerId,
+    /// Its name in the template.
+    pub name: String,
+    /// Its image.
+    pub image: String,
+    /// What it is doing.
+    pub state: ContainerState,
+    /// How often it restarted.
+    pub restart_count: u32,
+    /// Whether it passes readiness.
+    pub ready: bool,
+}
+
+/// What a container is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContainerState {
+    /// Not running yet; `reason` says why (ContainerCreating, ErrImagePull,
+    /// ImagePullBackOff, CrashLoopBackOff).
+    Waiting {
+        /// Why it waits.
+        reason: String,
+    },
+    /// Running since `started_at`.
+    Running {
+        /// When it started.
+        started_at: Timestamp,
+    },
+    /// Ended.
+    Terminated {
+        /// Why it ended.
+        reason: String,
+        /// Its exit code.
+        exit_code: i32,
+    },
+}
+
+/// Which pods a list returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PodQuery {
+    /// The pods of one workload of one tenant.
+    Workload(TenantKey, WorkloadId),
+}

@@ -1,0 +1,100 @@
+//! Name rules.
+
+use super::Check;
+
+fn lower_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+/// A Kubernetes DNS-1123 label: 1–63 lowercase letters, digits or `-`, starting and
+/// ending with a letter or digit.
+pub fn dns1123_label(name: &str) -> Check {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last))
+            if bytes.len() <= 63
+                && lower_alnum(first)
+                && lower_alnum(last)
+                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit, got {name:?}"
+        )),
+    }
+}
+
+/// An NCS container name: 1–24 lowercase letters, digits or `-`, starting with a
+/// letter and ending with a letter or digit.
+pub fn ncs_container_name(name: &str) -> Check {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(&last))
+            if bytes.len() <= 24
+                && first.is_ascii_lowercase()
+                && lower_alnum(last)
+                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, got {name:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns1123_label_table() {
+        let long_ok = "a".repeat(63);
+        let too_long = "a".repeat(64);
+        for good in [
+            "a",
+            "test",
+            "a-b",
+            "0abc",
+            "abc0",
+            "sts0822test01",
+            long_ok.as_str(),
+        ] {
+            assert!(dns1123_label(good).is_ok(), "{good:?} should pass");
+        }
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "A",
+            "a_b",
+            "a.b",
+            "a b",
+            "é",
+            too_long.as_str(),
+        ] {
+            assert!(dns1123_label(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+
+    #[test]
+    fn ncs_container_name_table() {
+        let long_ok = "a".repeat(24);
+        let too_long = "a".repeat(25);
+        for good in ["a", "container", "container01", "my-app", long_ok.as_str()] {
+            assert!(ncs_container_name(good).is_ok(), "{good:?} should pass");
+        }
+        for bad in [
+            "",
+            "0abc",
+            "-ab",
+            "ab-",
+            "MyCentos",
+            "a_b",
+            too_long.as_str(),
+        ] {
+            assert!(ncs_container_name(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+}

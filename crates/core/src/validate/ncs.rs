@@ -1,0 +1,206 @@
+//! NCS-specific value rules (SPEC §4).
+
+use super::Check;
+use crate::model::{Resources, Sysctl};
+
+/// Kubernetes' safe sysctl set: the default allow-list for `SysCmds`.
+pub const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+fn one_of(value: &str, allowed: &[&str]) -> Check {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be one of {}, got {value:?}",
+            allowed.join(", ")
+        ))
+    }
+}
+
+/// `ContainerType`: `Standard` or `HighPerformance`.
+pub fn ncs_container_type(value: &str) -> Check {
+    one_of(value, &["Standard", "HighPerformance"])
+}
+
+/// `VolumeType`: `Emptydir` or `Secret`.
+pub fn ncs_volume_type(value: &str) -> Check {
+    one_of(value, &["Emptydir", "Secret"])
+}
+
+/// A volume `Mode`: `ro` or `rw`; secrets are mounted `ro` only.
+pub fn ncs_mount_mode(value: &str, secret: bool) -> Check {
+    if secret {
+        one_of(value, &["ro"])
+    } else {
+        one_of(value, &["ro", "rw"])
+    }
+}
+
+/// A data disk's `DiskType`.
+pub fn ncs_disk_type(value: &str) -> Check {
+    one_of(
+        value,
+        &["CloudSsd", "CloudHighPerformanceSsd", "CloudLocal"],
+    )
+}
+
+/// An env var's `Type`: absent, or `Secret`.
+pub fn ncs_env_type(value: Option<&str>) -> Check {
+    match value {
+        None | Some("Secret") => Ok(()),
+        Some(other) => Err(format!("must be absent or \"Secret\", got {other:?}")),
+    }
+}
+
+fn sysctl_segment(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => {
+            alnum(first)
+                && alnum(last)
+                && bytes.iter().all(|b| alnum(b) || *b == b'-' || *b == b'_')
+        }
+        _ => false,
+    }
+}
+
+/// A `SysCmds` entry: `name=value`, where name is a dotted sysctl name (≤ 253 bytes)
+/// and value is non-empty printable text (≤ 1024 bytes).
+pub fn ncs_sysctl(entry: &str) -> Result<Sysctl, String> {
+    let bad = || format!("must be name=value with a sysctl name, got {entry:?}");
+    let (name, value) = entry.split_once('=').ok_or_else(bad)?;
+    let name_ok =
+        !name.is_empty() && name.len() <= 253 && name.split(['.', '/']).all(sysctl_segment);
+    let value_ok = !value.is_empty()
+        && value.len() <= 1024
+        && value.chars().all(|c| !c.is_control() || c == '\t');
+    if name_ok && value_ok {
+        Ok(Sysctl {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        })
+    } else {
+        Err(bad())
+    }
+}
+
+/// A sysctl name must be on the allow-list.
+pub fn ncs_sysctl_allowed(name: &str, allow_list: &[String]) -> Check {
+    if allow_list.iter().any(|a| a == name) {
+        Ok(())
+    } else {
+        Err(format!("sysctl {name} is not on the allow-list"))
+    }
+}
+
+/// A capability must be on the allow-list.
+pub fn ncs_capability_allowed(capability: &str, allow_list: &[String]) -> Check {
+    if allow_list.iter().any(|a| a == capability) {
+        Ok(())
+    } else {
+        Err(format!("capability {capability} is not on the allow-list"))
+    }
+}
+
+/// Requests must not exceed limits, component by component.
+pub fn ncs_requests_within_limits(requests: Resources, limits: Resources) -> Check {
+    if requests.fits_in(limits) {
+        Ok(())
+    } else {
+        Err("requests must not exceed limits".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_rules_table() {
+        assert!(ncs_container_type("Standard").is_ok());
+        assert!(ncs_container_type("HighPerformance").is_ok());
+        assert!(ncs_container_type("standard").is_err());
+        assert!(ncs_container_type("").is_err());
+        assert!(ncs_volume_type("Emptydir").is_ok());
+        assert!(ncs_volume_type("Secret").is_ok());
+        assert!(ncs_volume_type("EmptyDir").is_err());
+        assert!(ncs_volume_type("HostPath").is_err());
+        assert!(ncs_mount_mode("rw", false).is_ok());
+        assert!(ncs_mount_mode("ro", false).is_ok());
+        assert!(ncs_mount_mode("ro", true).is_ok());
+        assert!(ncs_mount_mode("rw", true).is_err());
+        assert!(ncs_mount_mode("RW", false).is_err());
+        for good in ["CloudSsd", "CloudHighPerformanceSsd", "CloudLocal"] {
+            assert!(ncs_disk_type(good).is_ok());
+        }
+        for bad in ["", "cloudssd", "Local"] {
+            assert!(ncs_disk_type(bad).is_err());
+        }
+        assert!(ncs_env_type(None).is_ok());
+        assert!(ncs_env_type(Some("Secret")).is_ok());
+        assert!(ncs_env_type(Some("secret")).is_err());
+        assert!(ncs_env_type(Some("")).is_err());
+    }
+
+    #[test]
+    fn sysctl_format_table() {
+        for good in [
+            "net.ipv4.tcp_syncookies=1",
+            "net.ipv4.ip_local_port_range=1024 65535",
+            "kernel.shm_rmid_forced=0",
+            "net/ipv4/tcp_fin_timeout=30",
+        ] {
+            assert!(ncs_sysctl(good).is_ok(), "{good:?} should pass");
+        }
+        for bad in [
+            "xxx",
+            "=1",
+            "net.ipv4.tcp_syncookies=",
+            "Net.IPv4=1",
+            "a..b=1",
+            ".a=1",
+            "a=1\n",
+        ] {
+            assert!(ncs_sysctl(bad).is_err(), "{bad:?} should fail");
+        }
+        let parsed = ncs_sysctl("net.ipv4.tcp_syncookies=1").unwrap();
+        assert_eq!(parsed.name, "net.ipv4.tcp_syncookies");
+        assert_eq!(parsed.value, "1");
+    }
+
+    #[test]
+    fn allow_lists_table() {
+        let sysctls: Vec<String> = SAFE_SYSCTLS.iter().map(|s| (*s).to_owned()).collect();
+        assert!(ncs_sysctl_allowed("net.ipv4.tcp_syncookies", &sysctls).is_ok());
+        assert!(ncs_sysctl_allowed("kernel.msgmax", &sysctls).is_err());
+        let caps = vec!["SYS_ADMIN".to_owned(), "NET_ADMIN".to_owned()];
+        assert!(ncs_capability_allowed("NET_ADMIN", &caps).is_ok());
+        assert!(ncs_capability_allowed("SYS_PTRACE", &caps).is_err());
+        assert!(ncs_capability_allowed("net_admin", &caps).is_err());
+    }
+
+    #[test]
+    fn requests_within_limits_table() {
+        let r = |cpu, mem| Resources {
+            cpu_millis: cpu,
+            memory_mib: mem,
+            gpu: 0,
+        };
+        assert!(ncs_requests_within_limits(r(1000, 1024), r(1000, 1024)).is_ok());
+        assert!(ncs_requests_within_limits(r(500, 512), r(1000, 1024)).is_ok());
+        assert!(ncs_requests_within_limits(r(1001, 1024), r(1000, 1024)).is_err());
+        assert!(ncs_requests_within_limits(r(1000, 2048), r(1000, 1024)).is_err());
+    }
+}
