@@ -208,6 +208,14 @@ impl SimBackend {
         Ok(())
     }
 
+    /// Moves the workload id counter forward so that the next workload gets at least
+    /// `next` (never backward, so ids stay unique). Lets a test reproduce a vendor
+    /// example that names a particular id.
+    pub fn skip_workload_ids_to(&self, next: WorkloadId) {
+        let mut state = self.write();
+        state.next.workload = state.next.workload.max(next.0);
+    }
+
     /// How many distinct pod templates are stored (identical ones are shared).
     pub fn stored_templates(&self) -> usize {
         self.read().templates.len()

@@ -1,6 +1,13 @@
 //! The conformance suite on the simulator, with one-second lifecycle steps so that
 //! intermediate states (Creating, Updating) are observable before `settle`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

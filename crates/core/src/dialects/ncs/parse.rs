@@ -386,7 +386,11 @@ pub(crate) fn container(
     previous: Option<&NcsContainer>,
 ) -> Parsed<NcsContainer> {
     let name = required(&def.Name, &format!("{field}.Name"))?;
-    rule(validate::ncs_container_name(name), &format!("{field}.Name"))?;
+    // A modify matches containers by name and cannot rename them, so the name rule
+    // applies where a container is born: at create.
+    if previous.is_none() {
+        rule(validate::ncs_container_name(name), &format!("{field}.Name"))?;
+    }
     let image = required(&def.Image, &format!("{field}.Image"))?;
     if image.is_empty() || image.len() > 255 || image.chars().any(char::is_whitespace) {
         return Err(NcsError::invalid_value(&format!("{field}.Image"), image));
