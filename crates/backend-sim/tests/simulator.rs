@@ -1,0 +1,449 @@
+//! The simulator's own behaviour: scheduling, lifecycle on the clock, image pulls,
+//! faults, logs, template sharing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use podgate_backend_sim::{Delays, SimBackend, SimConfig};
+use podgate_core::model::{
+    ContainerPort, ContainerSpec, ContainerState, NamespaceId, NewTenant, Node, PageRequest,
+    Placement, Pod, PodPhase, PodQuery, PodTemplate, ResourceRequirements, Resources, TenantKey,
+    Topology, WorkloadId, WorkloadPhase, WorkloadSpec,
+};
+use podgate_core::secret::Token;
+use podgate_core::{ClusterBackend, Error};
+
+fn node(name: &str, zone: &str, cpu: u64) -> Node {
+    Node {
+        name: name.to_owned(),
+        region: "region1".to_owned(),
+        zone: zone.to_owned(),
+        group: Some("g".to_owned()),
+        capacity: Resources {
+            cpu_millis: cpu,
+            memory_mib: 4096,
+            gpu: 0,
+        },
+        max_pods: 10,
+        ready: true,
+    }
+}
+
+fn sim_with(nodes: Vec<Node>, delays: Delays) -> SimBackend {
+    SimBackend::new(SimConfig {
+        topology: Topology { nodes },
+        delays,
+        ..SimConfig::default()
+    })
+}
+
+async fn tenant(sim: &SimBackend) -> TenantKey {
+    sim.create_tenant(NewTenant {
+        key: TenantKey::Namespace(NamespaceId(0)),
+        token_hash: Token::generate().unwrap().hash(),
+        privileged: false,
+    })
+    .await
+    .unwrap()
+    .key
+}
+
+fn template(image: &str, cpu: u64, host_port: Option<u16>, zones: &[&str]) -> Arc<PodTemplate> {
+    let resources = Resources {
+        cpu_millis: cpu,
+        memory_mib: 256,
+        gpu: 0,
+    };
+    Arc::new(PodTemplate {
+        containers: vec![ContainerSpec {
+            name: "app".to_owned(),
+            image: image.to_owned(),
+            resources: ResourceRequirements {
+                requests: resources,
+                limits: resources,
+            },
+            ports: vec![ContainerPort {
+                container_port: 80,
+                host_port,
+            }],
+            ..Default::default()
+        }],
+        placement: Placement {
+            zones: zones.iter().map(|z| (*z).to_owned()).collect(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+fn spec(name: &str, template: Arc<PodTemplate>) -> WorkloadSpec {
+    WorkloadSpec {
+        name: name.to_owned(),
+        labels: Default::default(),
+        template,
+    }
+}
+
+async fn pod(sim: &SimBackend, tenant: &TenantKey, id: WorkloadId) -> Pod {
+    let page = sim
+        .list_pods(&PodQuery::Workload(tenant.clone(), id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    page.items.into_iter().next().unwrap()
+}
+
+#[tokio::test]
+async fn lifecycle_follows_the_clock() {
+    let sim = sim_with(
+        vec![node("n1", "z1", 4000)],
+        Delays::fixed(Duration::from_secs(2)),
+    );
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(w.status.phase, WorkloadPhase::Creating);
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(p.phase, PodPhase::Pending);
+    assert_eq!(p.node, None, "not bound before the schedule delay");
+    sim.advance(Duration::from_secs(2));
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(p.node.as_deref(), Some("n1"));
+    assert_eq!(
+        p.containers[0].state,
+        ContainerState::Waiting {
+            reason: "ContainerCreating".into()
+        }
+    );
+    sim.advance(Duration::from_secs(2));
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(p.phase, PodPhase::Running);
+    assert!(p.ip.is_some());
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::Running
+    );
+}
+
+#[tokio::test]
+async fn zero_delays_run_at_once() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(w.status.phase, WorkloadPhase::Running);
+}
+
+#[tokio::test]
+async fn placement_honours_zones_capacity_and_host_ports() {
+    let sim = sim_with(
+        vec![node("a", "z1", 1000), node("b", "z2", 1000)],
+        Delays::ZERO,
+    );
+    let t = tenant(&sim).await;
+    // Zone selection.
+    let w = sim
+        .create_workload(&t, spec("zoned", template("nginx", 100, None, &["z2"])))
+        .await
+        .unwrap();
+    assert_eq!(pod(&sim, &t, w.id).await.node.as_deref(), Some("b"));
+    // A host port is used once per node: the second pod goes to the other node, the
+    // third cannot be placed.
+    let p1 = sim
+        .create_workload(&t, spec("p1", template("nginx", 10, Some(8080), &[])))
+        .await
+        .unwrap();
+    let p2 = sim
+        .create_workload(&t, spec("p2", template("nginx", 10, Some(8080), &[])))
+        .await
+        .unwrap();
+    let n1 = pod(&sim, &t, p1.id).await.node.unwrap();
+    let n2 = pod(&sim, &t, p2.id).await.node.unwrap();
+    assert_ne!(n1, n2);
+    let p3 = sim
+        .create_workload(&t, spec("p3", template("nginx", 10, Some(8080), &[])))
+        .await
+        .unwrap();
+    let stuck = pod(&sim, &t, p3.id).await;
+    assert_eq!(stuck.phase, PodPhase::Pending);
+    assert_eq!(stuck.reason.as_deref(), Some("Unschedulable"));
+    assert_eq!(
+        sim.get_workload(&t, p3.id).await.unwrap().status.phase,
+        WorkloadPhase::CreateFailed
+    );
+    // Freeing the port lets the waiting pod in.
+    sim.delete_workload(&t, p1.id).await.unwrap();
+    assert_eq!(pod(&sim, &t, p3.id).await.phase, PodPhase::Running);
+    // Capacity: 2000m in total, ~1100m used; a 1000m pod fits nowhere.
+    let big = sim
+        .create_workload(&t, spec("big", template("nginx", 1000, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(
+        pod(&sim, &t, big.id).await.reason.as_deref(),
+        Some("Unschedulable")
+    );
+    let fits = sim
+        .create_workload(&t, spec("fits", template("nginx", 400, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(pod(&sim, &t, fits.id).await.phase, PodPhase::Running);
+}
+
+#[tokio::test]
+async fn missing_images_fail_creation_and_back_off() {
+    let sim = sim_with(
+        vec![node("n1", "z1", 4000)],
+        Delays::fixed(Duration::from_secs(1)),
+    );
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx:nope", 100, None, &[])))
+        .await
+        .unwrap();
+    sim.advance(Duration::from_secs(2));
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(
+        p.containers[0].state,
+        ContainerState::Waiting {
+            reason: "ErrImagePull".into()
+        }
+    );
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::CreateFailed
+    );
+    sim.advance(Duration::from_secs(1));
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(
+        p.containers[0].state,
+        ContainerState::Waiting {
+            reason: "ImagePullBackOff".into()
+        }
+    );
+    // Once the image exists the pull succeeds.
+    sim.add_image("nginx:nope");
+    assert_eq!(pod(&sim, &t, w.id).await.phase, PodPhase::Running);
+    // A later update to a missing image makes a workload that ran Abnormal.
+    let updated = sim
+        .update_workload(&t, w.id, spec("w", template("nginx:gone", 100, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(updated.status.phase, WorkloadPhase::Updating);
+    sim.advance(Duration::from_secs(5));
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::Abnormal
+    );
+}
+
+#[tokio::test]
+async fn crashes_back_off_and_count_restarts() {
+    let sim = sim_with(
+        vec![node("n1", "z1", 4000)],
+        Delays::fixed(Duration::from_secs(1)),
+    );
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
+        .await
+        .unwrap();
+    let p = pod(&sim, &t, w.id).await;
+    assert!(
+        matches!(
+            sim.crash_container(p.id, "app"),
+            Err(Error::IncorrectState(_))
+        ),
+        "not running yet"
+    );
+    sim.advance(Duration::from_secs(5));
+    sim.crash_container(p.id, "app").unwrap();
+    let crashed = pod(&sim, &t, w.id).await;
+    assert_eq!(crashed.id, p.id, "same pod");
+    assert_eq!(crashed.containers[0].restart_count, 1);
+    assert_eq!(
+        crashed.containers[0].state,
+        ContainerState::Waiting {
+            reason: "CrashLoopBackOff".into()
+        }
+    );
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::Abnormal
+    );
+    sim.advance(Duration::from_secs(1));
+    assert_eq!(pod(&sim, &t, w.id).await.phase, PodPhase::Running);
+    assert!(matches!(
+        sim.crash_container(p.id, "nope"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn losing_a_node_moves_its_pods() {
+    let sim = sim_with(
+        vec![node("a", "z1", 4000), node("b", "z1", 4000)],
+        Delays::fixed(Duration::from_secs(1)),
+    );
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
+        .await
+        .unwrap();
+    sim.advance(Duration::from_secs(5));
+    let before = pod(&sim, &t, w.id).await;
+    let lost = before.node.clone().unwrap();
+    sim.lose_node(&lost).unwrap();
+    let moved = pod(&sim, &t, w.id).await;
+    assert!(moved.id > before.id, "a replacement pod");
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::Abnormal
+    );
+    sim.advance(Duration::from_secs(5));
+    let moved = pod(&sim, &t, w.id).await;
+    assert_ne!(moved.node.as_deref(), Some(lost.as_str()));
+    assert_eq!(
+        sim.get_workload(&t, w.id).await.unwrap().status.phase,
+        WorkloadPhase::Running
+    );
+    // With every node lost the pod waits, and comes back with a node.
+    let other = moved.node.unwrap();
+    sim.lose_node(&other).unwrap();
+    assert_eq!(
+        pod(&sim, &t, w.id).await.reason.as_deref(),
+        Some("Unschedulable")
+    );
+    sim.restore_node(&lost).unwrap();
+    sim.advance(Duration::from_secs(5));
+    assert_eq!(
+        pod(&sim, &t, w.id).await.node.as_deref(),
+        Some(lost.as_str())
+    );
+    assert!(sim.lose_node("ghost").is_err());
+}
+
+#[tokio::test]
+async fn logs_are_synthetic_and_tailable() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let w = sim
+        .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
+        .await
+        .unwrap();
+    sim.advance(Duration::from_secs(60));
+    let p = pod(&sim, &t, w.id).await;
+    let log = sim.container_log(&t, p.id, "app", None).await.unwrap();
+    assert!(log.contains("pulling image nginx"), "{log}");
+    assert!(log.contains("app: heartbeat 6"), "{log}");
+    let tail = sim.container_log(&t, p.id, "app", Some(2)).await.unwrap();
+    assert_eq!(tail.lines().count(), 2);
+    assert!(matches!(
+        sim.container_log(&t, p.id, "nope", None).await,
+        Err(Error::NotFound { .. })
+    ));
+    let other = tenant(&sim).await;
+    assert!(matches!(
+        sim.container_log(&other, p.id, "app", None).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn identical_templates_are_stored_once() {
+    let sim = sim_with(vec![node("n1", "z1", 64_000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(
+            sim.create_workload(&t, spec(&format!("w{i}"), template("nginx", 1, None, &[])))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    assert_eq!(sim.stored_templates(), 1);
+    sim.update_workload(&t, ids[0], spec("w0", template("redis:7", 1, None, &[])))
+        .await
+        .unwrap();
+    assert_eq!(sim.stored_templates(), 2);
+    for id in &ids[1..] {
+        sim.delete_workload(&t, *id).await.unwrap();
+    }
+    assert_eq!(sim.stored_templates(), 1, "unused templates are forgotten");
+    assert!(matches!(
+        sim.update_workload(
+            &t,
+            ids[0],
+            spec("renamed", template("redis:7", 1, None, &[]))
+        )
+        .await,
+        Err(Error::Invalid { .. })
+    ));
+}
+
+#[tokio::test]
+async fn tenants_and_ids() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let hash = Token::generate().unwrap().hash();
+    let fixed = sim
+        .create_tenant(NewTenant {
+            key: TenantKey::Namespace(NamespaceId(1)),
+            token_hash: hash,
+            privileged: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(fixed.key, TenantKey::Namespace(NamespaceId(1)));
+    let again = sim
+        .create_tenant(NewTenant {
+            key: TenantKey::Namespace(NamespaceId(1)),
+            token_hash: hash,
+            privileged: false,
+        })
+        .await;
+    assert!(matches!(again, Err(Error::AlreadyExists { .. })));
+    let allocated = tenant(&sim).await;
+    assert_eq!(
+        allocated,
+        TenantKey::Namespace(NamespaceId(2)),
+        "allocation skips taken ids"
+    );
+    assert_eq!(
+        sim.find_tenant_by_token(allocated.kind(), &hash)
+            .await
+            .unwrap()
+            .key,
+        fixed.key
+    );
+    let w = sim
+        .create_workload(&fixed.key, spec("w", template("nginx", 1, None, &[])))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            sim.get_workload(&allocated, w.id).await,
+            Err(Error::NotFound { .. })
+        ),
+        "foreign = unknown"
+    );
+    assert!(matches!(
+        sim.create_workload(
+            &TenantKey::Namespace(NamespaceId(99)),
+            spec("w", template("nginx", 1, None, &[]))
+        )
+        .await,
+        Err(Error::NotFound { .. })
+    ));
+}
