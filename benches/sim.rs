@@ -1,2 +1,184 @@
-//! Simulator benchmarks.
-fn main() {}
+//! Simulator benchmarks through the NCS service: create, describe, and a list page
+//! (`Limit` 100) with 1k, 100k and 1M pods resident; then resident memory per pod at
+//! 1M pods.
+//!
+//! `cargo bench --bench sim` runs everything; `cargo bench --bench sim -- list` only
+//! the list pages, and so on (criterion's filters). Sizes can be narrowed with
+//! `PODGATE_BENCH_SIZES=1000,100000`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion};
+use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsService};
+use podgate::core::model::{NamespaceId, Topology};
+use podgate::sim::{SimBackend, SimConfig, default_topology};
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+
+const OP: NcsCaller = NcsCaller::Operator;
+
+/// A topology that can hold a million pods.
+fn roomy_topology() -> Topology {
+    let mut topology = default_topology();
+    for node in &mut topology.nodes {
+        node.max_pods = 1_000_000;
+        node.capacity.cpu_millis = u64::MAX / 16;
+        node.capacity.memory_mib = u64::MAX / 16;
+    }
+    topology
+}
+
+fn body(ns: NamespaceId, name: &str) -> Value {
+    json!({
+        "NamespaceId": ns.0, "Name": name, "SpecType": "ncs.n1.small1",
+        "ContainerType": "Standard", "Placement": {"ZoneId": ["cn-east-1a"]},
+        "VirtualPrivateCloud": {"VpcId": "vpc-1", "SubnetId": "None"},
+        "Containers": [{
+            "Name": "app", "Image": "nginx:stable",
+            "Envs": [{"Name": "MODE", "Value": "bench"}],
+            "ResourceRequirements": {"Limits": {"Cpu": 100, "Memory": 128}}
+        }]
+    })
+}
+
+struct World {
+    ncs: NcsService,
+    ns: NamespaceId,
+    created: u64,
+    last_id: u64,
+}
+
+fn populate(rt: &Runtime, n: u64) -> World {
+    let sim = Arc::new(SimBackend::new(SimConfig {
+        topology: roomy_topology(),
+        ..SimConfig::default()
+    }));
+    let ncs = NcsService::new(sim, NcsConfig::default());
+    rt.block_on(async {
+        let (ns, _) = ncs.create_namespace(None, false).await.unwrap();
+        let mut last_id = 0;
+        for i in 0..n {
+            let reply = ncs
+                .call(
+                    &OP,
+                    NcsAction::CreateStatefulWorkload,
+                    body(ns, &format!("w{i}")),
+                )
+                .await
+                .unwrap();
+            last_id = reply["StatefulWorkloadId"].as_u64().unwrap();
+        }
+        World {
+            ncs,
+            ns,
+            created: n,
+            last_id,
+        }
+    })
+}
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn sizes() -> Vec<u64> {
+    std::env::var("PODGATE_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    let mut memory = None;
+    for n in sizes() {
+        let rss_before = rss_bytes();
+        let started = Instant::now();
+        let mut world = populate(&rt, n);
+        let populate_time = started.elapsed();
+        let rss_after = rss_bytes();
+        if n == 1_000_000 {
+            memory = Some((n, rss_after.saturating_sub(rss_before), populate_time));
+        }
+        println!("populated {n} workloads/pods in {populate_time:.2?}");
+
+        let mut group = c.benchmark_group(format!("sim/{n}"));
+        group.bench_function("create", |b| {
+            b.iter_batched(
+                || {
+                    world.created += 1;
+                    body(world.ns, &format!("extra{}", world.created))
+                },
+                |request| {
+                    rt.block_on(
+                        world
+                            .ncs
+                            .call(&OP, NcsAction::CreateStatefulWorkload, request),
+                    )
+                    .unwrap()
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        let describe =
+            json!({"NamespaceId": world.ns.0, "StatefulWorkloadId": world.last_id / 2 + 1});
+        group.bench_function("describe", |b| {
+            b.iter(|| {
+                rt.block_on(world.ncs.call(
+                    &OP,
+                    NcsAction::DescribeStatefulWorkloadInfo,
+                    black_box(describe.clone()),
+                ))
+                .unwrap()
+            });
+        });
+        let list = json!({"Limit": 100, "Offset": n / 2});
+        group.bench_function("list_page_100", |b| {
+            b.iter(|| {
+                let page = rt
+                    .block_on(world.ncs.call(
+                        &OP,
+                        NcsAction::DescribeStatefulWorkloadsAllNamespaces,
+                        black_box(list.clone()),
+                    ))
+                    .unwrap();
+                assert_eq!(
+                    page["StatefulWorkloads"].as_array().map(Vec::len),
+                    Some(100)
+                );
+                page
+            });
+        });
+        group.finish();
+        drop(world);
+    }
+    c.final_summary();
+    if let Some((n, bytes, took)) = memory {
+        println!(
+            "memory: {n} pods resident add {:.1} MiB RSS = {:.0} bytes per pod (workload + pod + indexes); populated in {took:.2?}",
+            bytes as f64 / 1_048_576.0,
+            bytes as f64 / n as f64
+        );
+    }
+}

@@ -19,3 +19,8 @@
 #[cfg(feature = "sim")]
 pub use podgate_backend_sim as sim;
 pub use podgate_core as core;
+
+/// The README's examples run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -117,7 +117,7 @@ mod tests {
         };
         assert_eq!(
             render(&src, None).lines().count(),
-            2 + MAX_HEARTBEATS as usize
+            2 + usize::try_from(MAX_HEARTBEATS).unwrap()
         );
     }
 }
