@@ -33,6 +33,72 @@ pub fn ncs_container_type(value: &str) -> Check {
     one_of(value, &["Standard", "HighPerformance"])
 }
 
+/// `PayType`: `PostPaid` or `PrePaid`.
+pub fn ncs_pay_type(value: &str) -> Check {
+    one_of(value, &["PostPaid", "PrePaid"])
+}
+
+/// An image reference: 1–255 characters, no whitespace.
+pub fn ncs_image(value: &str) -> Check {
+    if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
+        Err(format!(
+            "must be 1-255 characters without whitespace, got {value:?}"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An env var name: starts with a letter, `_`, `-` or `.`, then letters, digits, `_`,
+/// `-`, `.`; at most 2048 characters.
+pub fn ncs_env_name(value: &str) -> Check {
+    let ok = !value.is_empty()
+        && value.len() <= 2048
+        && !value.starts_with(|c: char| c.is_ascii_digit())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be letters, digits, '_', '-' or '.', not starting with a digit, at most 2048, got {value:?}"
+        ))
+    }
+}
+
+/// A probe's seconds (`PeriodSeconds`, `TimeoutSeconds`): 1..=3600.
+pub fn ncs_probe_seconds(value: i64) -> Check {
+    if (1..=3600).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("must be 1..=3600, got {value}"))
+    }
+}
+
+/// A user label: key 1–253 bytes outside the system `netease/` prefix, value at most
+/// 253 bytes.
+pub fn ncs_label(key: &str, value: &str) -> Check {
+    if key.is_empty() || key.len() > 253 || value.len() > 253 {
+        Err(format!(
+            "label {key:?} must have a 1-253 byte key and a value of at most 253 bytes"
+        ))
+    } else if key.starts_with("netease/") {
+        Err(format!("label {key:?} uses the system prefix netease/"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A data disk's `DiskName`: 1–63 characters.
+pub fn ncs_disk_name(value: &str) -> Check {
+    if value.is_empty() || value.chars().count() > 63 {
+        Err(format!("must be 1-63 characters, got {value:?}"))
+    } else {
+        Ok(())
+    }
+}
+
 /// `VolumeType`: `Emptydir` or `Secret`.
 pub fn ncs_volume_type(value: &str) -> Check {
     one_of(value, &["Emptydir", "Secret"])
@@ -152,6 +218,45 @@ mod tests {
         assert!(ncs_env_type(Some("Secret")).is_ok());
         assert!(ncs_env_type(Some("secret")).is_err());
         assert!(ncs_env_type(Some("")).is_err());
+    }
+
+    #[test]
+    fn value_rules_table() {
+        assert!(ncs_pay_type("PostPaid").is_ok());
+        assert!(ncs_pay_type("PrePaid").is_ok());
+        assert!(ncs_pay_type("Free").is_err());
+        let long_image = "a".repeat(256);
+        for good in [
+            "nginx",
+            "nginx:stable",
+            "10.185.8.133:5000/ncetest/cat:s20170301m1",
+        ] {
+            assert!(ncs_image(good).is_ok(), "{good}");
+        }
+        for bad in ["", "nginx stable", "nginx\t", long_image.as_str()] {
+            assert!(ncs_image(bad).is_err(), "{bad:?}");
+        }
+        for good in ["HOSTNAME", "_x", "a.b-c_d", "aaa"] {
+            assert!(ncs_env_name(good).is_ok(), "{good}");
+        }
+        let long_env = "A".repeat(2049);
+        for bad in ["", "1X", "A B", "A=B", long_env.as_str()] {
+            assert!(ncs_env_name(bad).is_err(), "{bad:?}");
+        }
+        for good in [1, 10, 3600] {
+            assert!(ncs_probe_seconds(good).is_ok());
+        }
+        for bad in [i64::MIN, 0, 3601] {
+            assert!(ncs_probe_seconds(bad).is_err());
+        }
+        assert!(ncs_label("test", "test").is_ok());
+        assert!(ncs_label("a.a", "").is_ok());
+        assert!(ncs_label("", "x").is_err());
+        assert!(ncs_label("netease/tenantId", "x").is_err());
+        assert!(ncs_label("k", &"v".repeat(254)).is_err());
+        assert!(ncs_disk_name("localTest").is_ok());
+        assert!(ncs_disk_name("").is_err());
+        assert!(ncs_disk_name(&"d".repeat(64)).is_err());
     }
 
     #[test]

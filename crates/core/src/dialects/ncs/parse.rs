@@ -155,8 +155,9 @@ fn probe(value: Option<&super::wire::Probe>, field: &str) -> Parsed<Option<Probe
     let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
         match v {
             None => Ok(default),
-            Some(s) if (1..=3600).contains(&s) => Ok(s),
-            Some(s) => Err(NcsError::invalid_value(&format!("{field}.{name}"), s)),
+            Some(s) => validate::ncs_probe_seconds(s)
+                .map(|()| s)
+                .map_err(|_| NcsError::invalid_value(&format!("{field}.{name}"), s)),
         }
     };
     Ok(Some(ProbeOut {
@@ -172,15 +173,7 @@ fn envs(value: Option<&Vec<super::wire::Env>>, field: &str) -> Parsed<Vec<EnvOut
     for (i, env) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
         let name = required(&env.Name, &format!("{f}.Name"))?;
-        let name_ok = !name.is_empty()
-            && name.len() <= 2048
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
-            && !name.starts_with(|c: char| c.is_ascii_digit());
-        if !name_ok {
-            return Err(NcsError::invalid_value(&format!("{f}.Name"), name));
-        }
+        rule(validate::ncs_env_name(name), &format!("{f}.Name"))?;
         if !seen.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.Name"), name));
         }
@@ -346,9 +339,7 @@ fn data_disks(
         let disk_type = required(&d.DiskType, &format!("{f}.DiskType"))?;
         rule(validate::ncs_disk_type(disk_type), &format!("{f}.DiskType"))?;
         let name = required(&d.DiskName, &format!("{f}.DiskName"))?;
-        if name.is_empty() || name.len() > 63 {
-            return Err(NcsError::invalid_value(&format!("{f}.DiskName"), name));
-        }
+        rule(validate::ncs_disk_name(name), &format!("{f}.DiskName"))?;
         if !names.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.DiskName"), name));
         }
@@ -392,9 +383,7 @@ pub(crate) fn container(
         rule(validate::ncs_container_name(name), &format!("{field}.Name"))?;
     }
     let image = required(&def.Image, &format!("{field}.Image"))?;
-    if image.is_empty() || image.len() > 255 || image.chars().any(char::is_whitespace) {
-        return Err(NcsError::invalid_value(&format!("{field}.Image"), image));
-    }
+    rule(validate::ncs_image(image), &format!("{field}.Image"))?;
     let log_dirs = def.LogDirs.clone().unwrap_or_default();
     let mut mount_paths = BTreeSet::new();
     for (i, dir) in log_dirs.iter().enumerate() {
@@ -478,9 +467,7 @@ pub(crate) fn container(
 pub(crate) fn labels(value: Option<&BTreeMap<String, String>>) -> Parsed<BTreeMap<String, String>> {
     let labels = value.cloned().unwrap_or_default();
     for (k, v) in &labels {
-        if k.is_empty() || k.len() > 253 || k.starts_with("netease/") || v.len() > 253 {
-            return Err(NcsError::invalid_value("Labels", k));
-        }
+        rule(validate::ncs_label(k, v), "Labels")?;
     }
     Ok(labels)
 }
@@ -507,9 +494,7 @@ pub(crate) fn create(
     required(&req.NamespaceId, "NamespaceId")?;
     let name = required(&req.Name, "Name")?;
     let pay_type = req.PayType.clone().unwrap_or_else(|| "PostPaid".to_owned());
-    if pay_type != "PostPaid" && pay_type != "PrePaid" {
-        return Err(NcsError::invalid_value("PayType", pay_type));
-    }
+    rule(validate::ncs_pay_type(&pay_type), "PayType")?;
     if pay_type == "PostPaid" {
         required(&req.SpecType, "SpecType")?;
     }
