@@ -228,11 +228,7 @@ async fn modify_request_is_accepted_as_it_stands() {
     )
     .unwrap();
     definition.containers[0].name = "containerName".to_owned();
-    let spec = WorkloadSpec {
-        name: "modify-me".to_owned(),
-        labels: Default::default(),
-        template: definition.to_shared_template().unwrap(),
-    };
+    let spec = WorkloadSpec::stateful("modify-me", definition.to_shared_template().unwrap());
     let created = w
         .sim
         .create_workload(&TenantKey::Namespace(NamespaceId(134_412)), spec)

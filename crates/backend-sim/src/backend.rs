@@ -1,14 +1,13 @@
-//! `SimBackend`: the `ClusterBackend` implementation, and the simulator's own controls
-//! (clock, faults, images).
+//! `SimBackend`: the `ClusterBackend` implementation.
 
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use podgate_core::model::{
     ContainerId, Eip, NamespaceId, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery,
-    Tenant, TenantKey, TenantKind, Timestamp, Workload, WorkloadId, WorkloadQuery, WorkloadSpec,
+    Tenant, TenantKey, TenantKind, Workload, WorkloadId, WorkloadKind, WorkloadOrder,
+    WorkloadQuery, WorkloadSpec,
 };
 use podgate_core::secret::TokenHash;
 use podgate_core::{Capabilities, ClusterBackend, Error, Result};
@@ -16,18 +15,20 @@ use podgate_core::{Capabilities, ClusterBackend, Error, Result};
 use crate::clock::SimClock;
 use crate::config::{Delays, SimConfig};
 use crate::images::ImageCatalogue;
-use crate::lifecycle::Observer;
+use crate::lifecycle::{Observer, ms, node_ip};
 use crate::logs::{self, LogSource};
-use crate::scheduler;
-use crate::state::{ContainerRec, NodeState, PodOrigin, PodRec, State, WorkloadRec};
+use crate::pods;
+use crate::pools;
+use crate::raw_pod;
+use crate::state::{Change, Event, NodeState, PodOrigin, State, WorkloadRec};
 
 /// An in-memory cluster: scheduling, pod lifecycle on a controllable clock, faults and
 /// synthetic logs. Cheap to create; share it as `Arc<SimBackend>`.
 pub struct SimBackend {
-    state: RwLock<State>,
-    images: RwLock<ImageCatalogue>,
-    clock: SimClock,
-    delays: Delays,
+    pub(crate) state: RwLock<State>,
+    pub(crate) images: RwLock<ImageCatalogue>,
+    pub(crate) clock: SimClock,
+    pub(crate) delays: Delays,
 }
 
 impl fmt::Debug for SimBackend {
@@ -45,10 +46,21 @@ impl fmt::Display for SimBackend {
     }
 }
 
-fn tenant_kind_name(key: &TenantKey) -> &'static str {
-    match key.kind() {
-        TenantKind::Namespace => "namespace",
-        _ => "tenant",
+/// A read or write guard on the state together with the instant it is observed at.
+pub(crate) struct View<'a, G> {
+    pub(crate) state: G,
+    pub(crate) images: RwLockReadGuard<'a, ImageCatalogue>,
+    pub(crate) now: podgate_core::model::Timestamp,
+    pub(crate) delays: &'a Delays,
+}
+
+impl<G> View<'_, G> {
+    pub(crate) fn observer(&self) -> Observer<'_> {
+        Observer {
+            now: self.now,
+            delays: self.delays,
+            images: &self.images,
+        }
     }
 }
 
@@ -77,162 +89,69 @@ impl SimBackend {
         }
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, State> {
-        self.state.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn images(&self) -> RwLockReadGuard<'_, ImageCatalogue> {
+    pub(crate) fn images(&self) -> RwLockReadGuard<'_, ImageCatalogue> {
         self.images.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    // ---- the simulator's own controls ---------------------------------------------
-
-    /// Simulated now.
-    pub fn now(&self) -> Timestamp {
-        self.clock.now()
-    }
-
-    /// Moves simulated time forward; pods move on through their lifecycle accordingly.
-    /// Returns the new now.
-    pub fn advance(&self, by: Duration) -> Timestamp {
-        self.clock.advance(by)
-    }
-
-    /// Adds an image to the simulated registry; pods waiting for it start on their
-    /// next pull.
-    pub fn add_image(&self, reference: &str) {
-        self.images
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(reference);
-    }
-
-    /// Whether the simulated registry holds `reference`.
-    pub fn image_exists(&self, reference: &str) -> bool {
-        self.images().contains(reference)
-    }
-
-    /// Fault: the named container of a pod crashes. Its restart count grows and it
-    /// waits in `CrashLoopBackOff` for the crash back-off before it runs again.
-    pub fn crash_container(&self, pod: PodId, container: &str) -> Result<()> {
-        self.take_down(pod, container, true)
-    }
-
-    fn take_down(&self, pod_id: PodId, container: &str, crashed: bool) -> Result<()> {
-        let now = self.now();
+    /// The state for writing, with timed work done.
+    pub(crate) fn write(&self) -> View<'_, RwLockWriteGuard<'_, State>> {
+        let now = self.clock.now();
         let images = self.images();
-        let mut state = self.write();
-        let state = &mut *state;
-        let pod = state
-            .pods
-            .get_mut(&pod_id)
-            .ok_or_else(|| Error::not_found("pod", pod_id))?;
-        let workload = state
-            .workloads
-            .get(&pod.workload)
-            .ok_or_else(|| Error::not_found("pod", pod_id))?;
-        let index = workload
-            .template
-            .containers
-            .iter()
-            .position(|c| c.name == container)
-            .ok_or_else(|| Error::not_found("container", container))?;
-        let observer = Observer {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        pools::reconcile(
+            &mut state,
+            &Observer {
+                now,
+                delays: &self.delays,
+                images: &images,
+            },
+        );
+        View {
+            state,
+            images,
             now,
             delays: &self.delays,
-            images: &images,
-        };
-        let image = workload
-            .template
-            .containers
-            .get(index)
-            .map(|c| c.image.as_str())
-            .unwrap_or_default();
-        if !matches!(
-            observer.container_state(pod, index, image),
-            podgate_core::model::ContainerState::Running { .. }
-        ) {
-            return Err(Error::IncorrectState(format!(
-                "container {container} is not running"
-            )));
         }
-        if let Some(rec) = pod.containers.get_mut(index) {
-            rec.restarts = rec.restarts.saturating_add(1);
-            rec.last_down = Some((now, crashed));
+    }
+
+    /// The state for reading, with timed work done first when some is due.
+    pub(crate) fn read(&self) -> View<'_, RwLockReadGuard<'_, State>> {
+        let now = self.clock.now();
+        let due = self
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .due(now);
+        if due {
+            drop(self.write());
         }
-        Ok(())
-    }
-
-    /// Fault: a node is lost. Its pods are replaced by new ones placed elsewhere (they
-    /// stay `Unschedulable` while no other node has room).
-    pub fn lose_node(&self, name: &str) -> Result<()> {
-        let now = self.now();
-        let images = self.images();
-        let mut state = self.write();
-        let index = state
-            .nodes
-            .iter()
-            .position(|n| n.node.name == name)
-            .ok_or_else(|| Error::not_found("node", name))?;
-        if let Some(node) = state.nodes.get_mut(index) {
-            node.node.ready = false;
-        }
-        let index = u32::try_from(index).ok();
-        let victims: Vec<(PodId, WorkloadId)> = state
-            .pods
-            .iter()
-            .filter(|(_, p)| p.node == index)
-            .map(|(id, p)| (*id, p.workload))
-            .collect();
-        for (_, workload) in victims {
-            self.replace_pod(&mut state, workload, PodOrigin::Recovery, now, &images);
-        }
-        Ok(())
-    }
-
-    /// Brings a lost node back; pods waiting for room are placed again.
-    pub fn restore_node(&self, name: &str) -> Result<()> {
-        let now = self.now();
-        let mut state = self.write();
-        let node = state
-            .nodes
-            .iter_mut()
-            .find(|n| n.node.name == name)
-            .ok_or_else(|| Error::not_found("node", name))?;
-        node.node.ready = true;
-        Self::retry_unschedulable(&mut state, now, &self.delays);
-        Ok(())
-    }
-
-    /// Moves the workload id counter forward so that the next workload gets at least
-    /// `next` (never backward, so ids stay unique). Lets a test reproduce a vendor
-    /// example that names a particular id.
-    pub fn skip_workload_ids_to(&self, next: WorkloadId) {
-        let mut state = self.write();
-        state.next.workload = state.next.workload.max(next.0);
-    }
-
-    /// How many distinct pod templates are stored (identical ones are shared).
-    pub fn stored_templates(&self) -> usize {
-        self.read().templates.len()
-    }
-
-    // ---- internals -----------------------------------------------------------------
-
-    fn observer<'a>(&'a self, images: &'a ImageCatalogue) -> Observer<'a> {
-        Observer {
-            now: self.now(),
+        View {
+            state: self.state.read().unwrap_or_else(PoisonError::into_inner),
+            images: self.images(),
+            now,
             delays: &self.delays,
-            images,
         }
     }
 
-    fn view(state: &State, observer: &Observer<'_>, id: WorkloadId, rec: &WorkloadRec) -> Workload {
-        let pod = rec.pod.and_then(|p| state.pods.get(&p));
+    pub(crate) fn owned<'a>(
+        state: &'a State,
+        now: podgate_core::model::Timestamp,
+        tenant: &TenantKey,
+        id: WorkloadId,
+    ) -> Result<&'a WorkloadRec> {
+        state
+            .workloads
+            .get(&id)
+            .filter(|w| w.tenant == *tenant && !w.gone(now))
+            .ok_or_else(|| Error::not_found("workload", id))
+    }
+
+    fn view_workload(
+        state: &State,
+        observer: &Observer<'_>,
+        id: WorkloadId,
+        rec: &WorkloadRec,
+    ) -> Workload {
         Workload {
             tenant: rec.tenant.clone(),
             id,
@@ -240,127 +159,107 @@ impl SimBackend {
                 name: rec.name.to_string(),
                 labels: rec.labels.clone(),
                 template: rec.template.clone(),
+                kind: rec.kind,
+                replicas: rec.replicas,
+                pool: rec.pool,
             },
             created_at: rec.created_at,
             updated_at: rec.updated_at,
             eip: rec.eip.as_deref().map(str::to_owned),
-            status: observer.workload_status(rec, pod),
+            status: observer.workload_status(state, rec),
         }
     }
 
-    /// Creates a pod for `workload` and places it if it can.
-    fn start_pod(
-        &self,
-        state: &mut State,
-        workload: WorkloadId,
-        origin: PodOrigin,
-        now: Timestamp,
-    ) -> Option<PodId> {
-        let template = state.workloads.get(&workload)?.template.clone();
-        let id = PodId(state.next.pod);
-        state.next.pod = state.next.pod.saturating_add(1);
-        let count = template.containers.len();
-        let first_container = state.next.container;
-        state.next.container = state.next.container.saturating_add(count as u64);
-        let node = scheduler::place(&mut state.nodes, &template);
-        if node.is_none() {
-            state.unschedulable.insert(id);
-        }
-        let schedule = i64::try_from(self.delays.schedule.as_millis()).unwrap_or(i64::MAX);
-        state.pods.insert(
-            id,
-            PodRec {
-                workload,
-                origin,
-                node,
-                created_at: now,
-                bound_at: now.plus_millis(schedule),
-                first_container,
-                containers: vec![ContainerRec::default(); count].into_boxed_slice(),
-            },
-        );
-        if let Some(rec) = state.workloads.get_mut(&workload) {
-            rec.pod = Some(id);
-        }
-        Some(id)
+    pub(crate) fn view_pod(state: &State, observer: &Observer<'_>, id: PodId) -> Option<Pod> {
+        let pod = state.pods.get(&id)?;
+        let rec = state.workloads.get(&pod.workload)?;
+        Some(observer.pod(state, id, pod, rec, pods::template_hash(&rec.template)))
     }
 
-    /// Removes a pod, gives back what it held, and places waiting pods.
-    fn remove_pod(state: &mut State, id: PodId, now: Timestamp, delays: &Delays) {
-        let Some(pod) = state.pods.remove(&id) else {
-            return;
-        };
-        state.unschedulable.remove(&id);
-        let template = state
-            .workloads
-            .get(&pod.workload)
-            .map(|w| w.template.clone());
-        if let (Some(index), Some(template)) = (pod.node, template)
-            && let Some(node) = state.nodes.get_mut(index as usize)
-        {
-            scheduler::release(node, &template);
-        }
-        Self::retry_unschedulable(state, now, delays);
-    }
-
-    fn retry_unschedulable(state: &mut State, now: Timestamp, delays: &Delays) {
-        let waiting: Vec<PodId> = state.unschedulable.iter().copied().collect();
-        let schedule = i64::try_from(delays.schedule.as_millis()).unwrap_or(i64::MAX);
-        for id in waiting {
-            let Some(workload) = state.pods.get(&id).map(|p| p.workload) else {
-                state.unschedulable.remove(&id);
-                continue;
+    /// Host ports of `ports` bound in `region`, not counting `ignore`'s pods.
+    fn occupied(
+        state: &State,
+        region: &str,
+        ports: &[u16],
+        ignore: Option<WorkloadId>,
+    ) -> Vec<u16> {
+        let own: Vec<u16> = ignore
+            .and_then(|w| state.workloads.get(&w))
+            .map(|w| w.template.host_ports().collect())
+            .unwrap_or_default();
+        let own_placed = |node: usize, port: u16| -> u32 {
+            let Some(w) = ignore.and_then(|w| state.workloads.get(&w)) else {
+                return 0;
             };
-            let Some(template) = state.workloads.get(&workload).map(|w| w.template.clone()) else {
-                continue;
-            };
-            if let Some(node) = scheduler::place(&mut state.nodes, &template) {
-                state.unschedulable.remove(&id);
-                if let Some(pod) = state.pods.get_mut(&id) {
-                    pod.node = Some(node);
-                    pod.bound_at = now.plus_millis(schedule);
-                }
+            let count = w
+                .pods
+                .iter()
+                .filter_map(|p| state.pods.get(p))
+                .filter(|p| p.node.map(|n| n as usize) == Some(node))
+                .count();
+            if own.contains(&port) {
+                u32::try_from(count).unwrap_or(u32::MAX)
+            } else {
+                0
             }
+        };
+        let mut out: Vec<u16> = ports
+            .iter()
+            .copied()
+            .filter(|port| {
+                state.nodes.iter().enumerate().any(|(i, n)| {
+                    n.node.region == region
+                        && n.host_ports.get(port).copied().unwrap_or(0) > own_placed(i, *port)
+                })
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn check_region_ports(
+        state: &State,
+        spec: &WorkloadSpec,
+        ignore: Option<WorkloadId>,
+    ) -> Result<()> {
+        let placement = &spec.template.placement;
+        if !placement.host_ports_unique_in_region {
+            return Ok(());
+        }
+        let Some(region) = &placement.region else {
+            return Ok(());
+        };
+        let ports: Vec<u16> = spec.template.host_ports().collect();
+        let taken = Self::occupied(state, region, &ports, ignore);
+        if taken.is_empty() {
+            Ok(())
+        } else {
+            let list: Vec<String> = taken.iter().map(u16::to_string).collect();
+            Err(Error::IncorrectState(format!(
+                "host ports {} are in use in region {region}",
+                list.join(", ")
+            )))
         }
     }
 
-    /// Replaces a workload's pod by a new one, remembering whether the old one ran.
-    fn replace_pod(
-        &self,
-        state: &mut State,
-        workload: WorkloadId,
-        origin: PodOrigin,
-        now: Timestamp,
-        images: &ImageCatalogue,
-    ) {
-        let observer = Observer {
-            now,
-            delays: &self.delays,
-            images,
-        };
-        let Some(rec) = state.workloads.get(&workload) else {
-            return;
-        };
-        let old = rec.pod;
-        let ran = old
-            .and_then(|p| state.pods.get(&p))
-            .is_some_and(|p| observer.pod_running(p, rec));
-        if let Some(rec) = state.workloads.get_mut(&workload) {
-            rec.ran_before |= ran;
-            rec.pod = None;
+    fn pod_list(
+        state: &State,
+        observer: &Observer<'_>,
+        ids: &[u64],
+        page: PageRequest,
+    ) -> Page<Pod> {
+        let range = page.range(ids.len());
+        let items = ids
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| Self::view_pod(state, observer, PodId(*id)))
+            .collect();
+        Page {
+            total: ids.len() as u64,
+            items,
         }
-        if let Some(old) = old {
-            Self::remove_pod(state, old, now, &self.delays);
-        }
-        self.start_pod(state, workload, origin, now);
-    }
-
-    fn owned<'a>(state: &'a State, tenant: &TenantKey, id: WorkloadId) -> Result<&'a WorkloadRec> {
-        state
-            .workloads
-            .get(&id)
-            .filter(|w| w.tenant == *tenant)
-            .ok_or_else(|| Error::not_found("workload", id))
     }
 }
 
@@ -371,11 +270,18 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {
-        Ok(self.read().nodes.iter().map(|n| n.node.clone()).collect())
+        Ok(self
+            .read()
+            .state
+            .nodes
+            .iter()
+            .map(|n| n.node.clone())
+            .collect())
     }
 
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
-        let mut state = self.write();
+        let mut view = self.write();
+        let state = &mut *view.state;
         let key = match tenant.key {
             TenantKey::Namespace(NamespaceId(0)) => {
                 let mut next = state.next.namespace;
@@ -391,12 +297,13 @@ impl ClusterBackend for SimBackend {
             other => other,
         };
         if state.tenants.contains_key(&key) {
-            return Err(Error::already_exists(tenant_kind_name(&key), &key));
+            return Err(Error::already_exists(key.kind().name(), &key));
         }
         let stored = Tenant {
             key: key.clone(),
             token_hash: tenant.token_hash,
             privileged: tenant.privileged,
+            attributes: tenant.attributes,
         };
         state
             .tokens
@@ -407,18 +314,19 @@ impl ClusterBackend for SimBackend {
 
     async fn get_tenant(&self, key: &TenantKey) -> Result<Tenant> {
         self.read()
+            .state
             .tenants
             .get(key)
             .cloned()
-            .ok_or_else(|| Error::not_found(tenant_kind_name(key), key))
+            .ok_or_else(|| Error::not_found(key.kind().name(), key))
     }
 
     async fn find_tenant_by_token(&self, kind: TenantKind, token: &TokenHash) -> Result<Tenant> {
-        let state = self.read();
-        state
+        let view = self.read();
+        view.state
             .tokens
             .get(&(kind, *token))
-            .and_then(|key| state.tenants.get(key))
+            .and_then(|key| view.state.tenants.get(key))
             .cloned()
             .ok_or_else(|| Error::not_found("token", "presented"))
     }
@@ -427,17 +335,21 @@ impl ClusterBackend for SimBackend {
         if spec.name.is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
         }
-        let now = self.now();
-        let images = self.images();
-        let mut state = self.write();
-        if !state.tenants.contains_key(tenant) {
-            return Err(Error::not_found(tenant_kind_name(tenant), tenant));
+        if spec.kind == WorkloadKind::Pool && spec.pool.is_none() {
+            return Err(Error::invalid("pool", "a pool needs a pool policy"));
+        }
+        let mut view = self.write();
+        let now = view.now;
+        if *tenant != TenantKey::System && !view.state.tenants.contains_key(tenant) {
+            return Err(Error::not_found(tenant.kind().name(), tenant));
         }
         let name_key = (tenant.clone(), Box::<str>::from(spec.name.as_str()));
-        if state.names.contains_key(&name_key) {
+        if view.state.names.contains_key(&name_key) {
             return Err(Error::already_exists("workload", &spec.name));
         }
-        let id = WorkloadId(state.next.workload);
+        Self::check_region_ports(&view.state, &spec, None)?;
+        let id = WorkloadId(view.state.next.workload);
+        let state = &mut *view.state;
         state.next.workload = state.next.workload.saturating_add(1);
         let template = state.intern(spec.template);
         state.workloads.insert(
@@ -447,31 +359,58 @@ impl ClusterBackend for SimBackend {
                 name: name_key.1.clone(),
                 labels: spec.labels,
                 template,
+                kind: spec.kind,
+                replicas: spec.replicas,
+                pool: spec.pool,
                 created_at: now,
                 updated_at: now,
+                last_change: (Change::Created, now),
                 eip: None,
-                pod: None,
+                pods: Vec::new(),
+                claimed_out: Vec::new(),
                 ran_before: false,
+                deleting_until: None,
             },
         );
         state.names.insert(name_key, id);
         state.all_workloads.insert(id.0);
         state
+            .kind_workloads
+            .entry(tenant.kind())
+            .or_default()
+            .insert(id.0);
+        state
             .tenant_workloads
             .entry(tenant.clone())
             .or_default()
             .insert(id.0);
-        self.start_pod(&mut state, id, PodOrigin::Create, now);
-        let observer = self.observer(&images);
-        let rec = Self::owned(&state, tenant, id)?;
-        Ok(Self::view(&state, &observer, id, rec))
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
+        };
+        pods::scale(&mut view.state, &observer, id, PodOrigin::Create, false);
+        let rec = Self::owned(&view.state, now, tenant, id)?;
+        Ok(Self::view_workload(&view.state, &observer, id, rec))
     }
 
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
-        let images = self.images();
-        let state = self.read();
-        let rec = Self::owned(&state, tenant, id)?;
-        Ok(Self::view(&state, &self.observer(&images), id, rec))
+        let view = self.read();
+        let rec = Self::owned(&view.state, view.now, tenant, id)?;
+        Ok(Self::view_workload(&view.state, &view.observer(), id, rec))
+    }
+
+    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
+        let view = self.read();
+        let id = view
+            .state
+            .names
+            .get(&(tenant.clone(), Box::from(name)))
+            .copied()
+            .ok_or_else(|| Error::not_found("workload", name))?;
+        let rec = Self::owned(&view.state, view.now, tenant, id)
+            .map_err(|_| Error::not_found("workload", name))?;
+        Ok(Self::view_workload(&view.state, &view.observer(), id, rec))
     }
 
     async fn list_workloads(
@@ -479,45 +418,89 @@ impl ClusterBackend for SimBackend {
         query: &WorkloadQuery,
         page: PageRequest,
     ) -> Result<Page<Workload>> {
-        let images = self.images();
-        let state = self.read();
-        let observer = self.observer(&images);
-        let merged;
+        let view = self.read();
+        let state = &*view.state;
+        let observer = view.observer();
+        let now = view.now;
+        let filtered =
+            query.label.is_some() || query.name.is_some() || query.order != WorkloadOrder::Id;
+        let mut merged;
+        let kind_ok = |t: &TenantKey| query.tenant_kind.is_none_or(|k| t.kind() == k);
         let ids: &[u64] = match &query.tenants {
-            None => state.all_workloads.as_slice(),
+            None => match query.tenant_kind {
+                None => state.all_workloads.as_slice(),
+                Some(kind) => state
+                    .kind_workloads
+                    .get(&kind)
+                    .map_or(&[], |l| l.as_slice()),
+            },
             Some(tenants) if tenants.len() == 1 => tenants
                 .first()
+                .filter(|t| kind_ok(t))
                 .and_then(|t| state.tenant_workloads.get(t))
                 .map_or(&[], |l| l.as_slice()),
             Some(tenants) => {
-                let mut all: Vec<u64> = tenants
+                merged = tenants
                     .iter()
+                    .filter(|t| kind_ok(t))
                     .filter_map(|t| state.tenant_workloads.get(t))
                     .flat_map(|l| l.as_slice().iter().copied())
-                    .collect();
-                all.sort_unstable();
-                all.dedup();
-                merged = all;
+                    .collect::<Vec<u64>>();
+                merged.sort_unstable();
+                merged.dedup();
                 &merged
             }
         };
-        let range = page.range(ids.len());
-        let items = ids
+        let visible = |rec: &WorkloadRec| {
+            !rec.gone(now)
+                && query.name.as_deref().is_none_or(|n| *rec.name == *n)
+                && query
+                    .label
+                    .as_ref()
+                    .is_none_or(|(k, v)| rec.labels.get(k) == Some(v))
+        };
+        if !filtered && state.events.is_empty() {
+            // The index holds exactly the visible workloads: page it directly.
+            let range = page.range(ids.len());
+            let items = ids
+                .get(range)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|id| {
+                    let id = WorkloadId(*id);
+                    state
+                        .workloads
+                        .get(&id)
+                        .map(|rec| Self::view_workload(state, &observer, id, rec))
+                })
+                .collect();
+            return Ok(Page {
+                total: ids.len() as u64,
+                items,
+            });
+        }
+        let mut matching: Vec<(WorkloadId, &WorkloadRec)> = ids
+            .iter()
+            .filter_map(|id| {
+                state
+                    .workloads
+                    .get(&WorkloadId(*id))
+                    .map(|rec| (WorkloadId(*id), rec))
+            })
+            .filter(|(_, rec)| visible(rec))
+            .collect();
+        if query.order == WorkloadOrder::UpdatedDesc {
+            matching.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(b.0.cmp(&a.0)));
+        }
+        let total = matching.len() as u64;
+        let range = page.range(matching.len());
+        let items = matching
             .get(range)
             .unwrap_or_default()
             .iter()
-            .filter_map(|id| {
-                let id = WorkloadId(*id);
-                state
-                    .workloads
-                    .get(&id)
-                    .map(|rec| Self::view(&state, &observer, id, rec))
-            })
+            .map(|(id, rec)| Self::view_workload(state, &observer, *id, rec))
             .collect();
-        Ok(Page {
-            total: ids.len() as u64,
-            items,
-        })
+        Ok(Page { total, items })
     }
 
     async fn update_workload(
@@ -526,70 +509,110 @@ impl ClusterBackend for SimBackend {
         id: WorkloadId,
         spec: WorkloadSpec,
     ) -> Result<Workload> {
-        let now = self.now();
-        let images = self.images();
-        let mut state = self.write();
-        let rec = Self::owned(&state, tenant, id)?;
+        let mut view = self.write();
+        let now = view.now;
+        let rec = Self::owned(&view.state, now, tenant, id)?;
         if *rec.name != *spec.name {
             return Err(Error::invalid("name", "cannot change"));
         }
+        if rec.kind != spec.kind {
+            return Err(Error::invalid("kind", "cannot change"));
+        }
+        if rec.deleting_until.is_some() {
+            return Err(Error::IncorrectState(format!(
+                "workload {id} is being deleted"
+            )));
+        }
+        Self::check_region_ports(&view.state, &spec, Some(id))?;
+        let rec = Self::owned(&view.state, now, tenant, id)?;
         let template_changed = *rec.template != *spec.template;
-        let labels_changed = rec.labels != spec.labels;
+        let changed = template_changed
+            || rec.labels != spec.labels
+            || rec.replicas != spec.replicas
+            || rec.pool != spec.pool;
+        let old = rec.template.clone();
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
+        };
+        let state = &mut *view.state;
         if template_changed {
-            let old = rec.template.clone();
             let new = state.intern(spec.template);
             if let Some(rec) = state.workloads.get_mut(&id) {
                 rec.template = new;
             }
             state.release(&old);
-            drop(old);
-            self.replace_pod(&mut state, id, PodOrigin::Rollout, now, &images);
         }
+        drop(old);
         if let Some(rec) = state.workloads.get_mut(&id) {
-            if labels_changed {
-                rec.labels = spec.labels;
-            }
-            if template_changed || labels_changed {
+            rec.labels = spec.labels;
+            rec.replicas = spec.replicas;
+            rec.pool = spec.pool;
+            if changed {
                 rec.updated_at = now;
+                rec.last_change = (Change::Updated, now);
             }
         }
-        let observer = self.observer(&images);
-        let rec = Self::owned(&state, tenant, id)?;
-        Ok(Self::view(&state, &observer, id, rec))
+        if template_changed {
+            pods::replace_all(state, &observer, id, PodOrigin::Rollout);
+        }
+        pods::scale(state, &observer, id, PodOrigin::Rollout, true);
+        let rec = Self::owned(state, now, tenant, id)?;
+        Ok(Self::view_workload(state, &observer, id, rec))
     }
 
     async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
-        let now = self.now();
-        let mut state = self.write();
-        Self::owned(&state, tenant, id)?;
-        let pod = state.workloads.get(&id).and_then(|w| w.pod);
-        if let Some(pod) = pod {
-            // Release while the workload (and so its template) is still known.
-            Self::remove_pod(&mut state, pod, now, &self.delays);
-        }
-        let Some(rec) = state.workloads.remove(&id) else {
-            return Err(Error::not_found("workload", id));
+        let mut view = self.write();
+        let now = view.now;
+        let rec = Self::owned(&view.state, now, tenant, id)?;
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
         };
-        state.names.remove(&(rec.tenant.clone(), rec.name.clone()));
-        state.all_workloads.remove(id.0);
-        if let Some(list) = state.tenant_workloads.get_mut(&rec.tenant) {
-            list.remove(id.0);
+        if rec.kind == WorkloadKind::Pool {
+            if rec.deleting_until.is_some() {
+                return Err(Error::not_found("workload", id));
+            }
+            let until = now.plus_millis(ms(view.delays.restart));
+            if until <= now {
+                pools::purge(&mut view.state, &observer, id);
+            } else {
+                if let Some(rec) = view.state.workloads.get_mut(&id) {
+                    rec.deleting_until = Some(until);
+                }
+                view.state.schedule(until, Event::Purge(id));
+            }
+            return Ok(());
         }
-        if let Some(eip) = rec.eip.as_deref()
-            && let Some(eip) = state.eips.get_mut(eip)
-        {
-            eip.holder = None;
-        }
-        state.release(&rec.template);
+        pools::purge(&mut view.state, &observer, id);
         Ok(())
     }
 
-    async fn recreate_pod(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
-        let now = self.now();
-        let images = self.images();
-        let mut state = self.write();
-        Self::owned(&state, tenant, id)?;
-        self.replace_pod(&mut state, id, PodOrigin::Rollout, now, &images);
+    async fn recreate_pods(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        only: Option<PodId>,
+    ) -> Result<()> {
+        let mut view = self.write();
+        let now = view.now;
+        let rec = Self::owned(&view.state, now, tenant, id)?;
+        if let Some(pod) = only
+            && !rec.pods.contains(&pod)
+        {
+            return Err(Error::not_found("pod", pod));
+        }
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
+        };
+        match only {
+            Some(pod) => pods::replace_pod(&mut view.state, &observer, id, pod, PodOrigin::Rollout),
+            None => pods::replace_all(&mut view.state, &observer, id, PodOrigin::Rollout),
+        }
         Ok(())
     }
 
@@ -600,50 +623,67 @@ impl ClusterBackend for SimBackend {
         container: ContainerId,
     ) -> Result<()> {
         let (pod, name) = {
-            let state = self.read();
-            let rec = Self::owned(&state, tenant, workload)?;
-            let pod_id = rec
-                .pod
-                .ok_or_else(|| Error::not_found("container", container))?;
-            let pod = state
-                .pods
-                .get(&pod_id)
-                .ok_or_else(|| Error::not_found("container", container))?;
-            let index = container
-                .0
-                .checked_sub(pod.first_container)
-                .and_then(|i| usize::try_from(i).ok())
-                .filter(|i| *i < pod.containers.len())
-                .ok_or_else(|| Error::not_found("container", container))?;
-            let name = rec
-                .template
-                .containers
-                .get(index)
-                .map(|c| c.name.clone())
-                .ok_or_else(|| Error::not_found("container", container))?;
-            (pod_id, name)
+            let view = self.read();
+            let rec = Self::owned(&view.state, view.now, tenant, workload)?;
+            rec.pods
+                .iter()
+                .filter_map(|p| view.state.pods.get(p).map(|pod| (*p, pod)))
+                .find_map(|(id, pod)| {
+                    let index =
+                        usize::try_from(container.0.checked_sub(pod.first_container)?).ok()?;
+                    (index < pod.containers.len()).then(|| {
+                        rec.template
+                            .containers
+                            .get(index)
+                            .map(|c| (id, c.name.clone()))
+                    })?
+                })
+                .ok_or_else(|| Error::not_found("container", container))?
         };
         self.take_down(pod, &name, false)
     }
 
     async fn list_pods(&self, query: &PodQuery, page: PageRequest) -> Result<Page<Pod>> {
-        let images = self.images();
-        let state = self.read();
-        let observer = self.observer(&images);
+        let view = self.read();
+        let state = &*view.state;
+        let observer = view.observer();
         match query {
             PodQuery::Workload(tenant, id) => {
-                let rec = Self::owned(&state, tenant, *id)?;
-                let pods: Vec<Pod> = rec
-                    .pod
-                    .and_then(|p| {
-                        state
-                            .pods
-                            .get(&p)
-                            .map(|pod| observer.pod(p, pod, rec, &state.nodes))
-                    })
-                    .into_iter()
+                let rec = Self::owned(state, view.now, tenant, *id)?;
+                let ids: Vec<u64> = rec
+                    .pods
+                    .iter()
+                    .chain(rec.claimed_out.iter())
+                    .map(|p| p.0)
                     .collect();
-                Ok(Page::from_vec(pods, page))
+                let mut ids = ids;
+                ids.sort_unstable();
+                Ok(Self::pod_list(state, &observer, &ids, page))
+            }
+            PodQuery::Workloads(tenant, workloads) => {
+                let mut ids: Vec<u64> = workloads
+                    .iter()
+                    .filter_map(|w| Self::owned(state, view.now, tenant, *w).ok())
+                    .flat_map(|rec| rec.pods.iter().chain(rec.claimed_out.iter()).map(|p| p.0))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                Ok(Self::pod_list(state, &observer, &ids, page))
+            }
+            PodQuery::Node(tenant, node) => {
+                let index = state.nodes.iter().position(|n| n.node.name == *node);
+                let ids = index
+                    .and_then(|i| u32::try_from(i).ok())
+                    .and_then(|i| state.node_pods.get(&(tenant.clone(), i)))
+                    .map_or(&[][..], |l| l.as_slice());
+                Ok(Self::pod_list(state, &observer, ids, page))
+            }
+            PodQuery::Group(tenant, group) => {
+                let ids = state
+                    .group_pods
+                    .get(&(tenant.clone(), Box::from(group.as_str())))
+                    .map_or(&[][..], |l| l.as_slice());
+                Ok(Self::pod_list(state, &observer, ids, page))
             }
             _ => Err(Error::Unsupported {
                 operation: "this pod query",
@@ -659,15 +699,15 @@ impl ClusterBackend for SimBackend {
         container: &str,
         tail_lines: Option<u64>,
     ) -> Result<String> {
-        let images = self.images();
-        let state = self.read();
-        let observer = self.observer(&images);
-        let rec = state
+        let view = self.read();
+        let observer = view.observer();
+        let rec = view
+            .state
             .pods
             .get(&pod)
             .ok_or_else(|| Error::not_found("pod", pod))?;
-        let workload =
-            Self::owned(&state, tenant, rec.workload).map_err(|_| Error::not_found("pod", pod))?;
+        let workload = Self::owned(&view.state, view.now, tenant, rec.workload)
+            .map_err(|_| Error::not_found("pod", pod))?;
         let index = workload
             .template
             .containers
@@ -693,9 +733,88 @@ impl ClusterBackend for SimBackend {
         ))
     }
 
+    async fn claim_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        instance: &str,
+    ) -> Result<Pod> {
+        let mut view = self.write();
+        let now = view.now;
+        Self::owned(&view.state, now, tenant, pool)?;
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
+        };
+        let pod = pools::claim(&mut view.state, &observer, pool, instance)?;
+        Self::view_pod(&view.state, &observer, pod).ok_or_else(|| Error::not_found("pod", pod))
+    }
+
+    async fn release_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        pod: PodId,
+    ) -> Result<()> {
+        let mut view = self.write();
+        let now = view.now;
+        Self::owned(&view.state, now, tenant, pool)?;
+        let observer = Observer {
+            now,
+            delays: view.delays,
+            images: &view.images,
+        };
+        pools::release(&mut view.state, &observer, pool, pod)
+    }
+
+    async fn occupied_host_ports(
+        &self,
+        region: &str,
+        ports: &[u16],
+        ignore: Option<(&TenantKey, WorkloadId)>,
+    ) -> Result<Vec<u16>> {
+        let view = self.read();
+        if !view.state.nodes.iter().any(|n| n.node.region == region) {
+            return Err(Error::not_found("region", region));
+        }
+        let ignore =
+            ignore.and_then(|(t, w)| Self::owned(&view.state, view.now, t, w).ok().map(|_| w));
+        Ok(Self::occupied(&view.state, region, ports, ignore))
+    }
+
+    async fn image_exists(&self, reference: &str) -> Result<bool> {
+        Ok(self.images().contains(reference))
+    }
+
+    async fn raw_pod(
+        &self,
+        tenant: &TenantKey,
+        pod: PodId,
+    ) -> Result<k8s_openapi::api::core::v1::Pod> {
+        let view = self.read();
+        let observer = view.observer();
+        let rec = view
+            .state
+            .pods
+            .get(&pod)
+            .ok_or_else(|| Error::not_found("pod", pod))?;
+        let workload = Self::owned(&view.state, view.now, tenant, rec.workload)
+            .map_err(|_| Error::not_found("pod", pod))?;
+        let seen = Self::view_pod(&view.state, &observer, pod)
+            .ok_or_else(|| Error::not_found("pod", pod))?;
+        let node_ip = seen.node.as_ref().and(rec.node).map(node_ip);
+        Ok(raw_pod::render(
+            &seen,
+            &workload.template,
+            node_ip,
+            view.now,
+        ))
+    }
+
     async fn create_eip(&self, id: &str, address: &str) -> Result<Eip> {
-        let mut state = self.write();
-        if state.eips.contains_key(id) {
+        let mut view = self.write();
+        if view.state.eips.contains_key(id) {
             return Err(Error::already_exists("eip", id));
         }
         let eip = Eip {
@@ -703,12 +822,12 @@ impl ClusterBackend for SimBackend {
             address: address.to_owned(),
             holder: None,
         };
-        state.eips.insert(id.to_owned(), eip.clone());
+        view.state.eips.insert(id.to_owned(), eip.clone());
         Ok(eip)
     }
 
     async fn list_eips(&self) -> Result<Vec<Eip>> {
-        Ok(self.read().eips.values().cloned().collect())
+        Ok(self.read().state.eips.values().cloned().collect())
     }
 
     async fn associate_eip(
@@ -717,9 +836,10 @@ impl ClusterBackend for SimBackend {
         workload: WorkloadId,
         eip: &str,
     ) -> Result<()> {
-        let mut state = self.write();
-        let rec = Self::owned(&state, tenant, workload)?;
+        let mut view = self.write();
+        let rec = Self::owned(&view.state, view.now, tenant, workload)?;
         let held = rec.eip.is_some();
+        let state = &mut *view.state;
         let entry = state
             .eips
             .get(eip)
@@ -749,8 +869,9 @@ impl ClusterBackend for SimBackend {
         workload: WorkloadId,
         eip: &str,
     ) -> Result<()> {
-        let mut state = self.write();
-        Self::owned(&state, tenant, workload)?;
+        let mut view = self.write();
+        Self::owned(&view.state, view.now, tenant, workload)?;
+        let state = &mut *view.state;
         let entry = state
             .eips
             .get_mut(eip)

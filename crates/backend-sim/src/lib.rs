@@ -42,10 +42,14 @@
 mod backend;
 mod clock;
 mod config;
+mod controls;
 mod error;
 mod images;
 mod lifecycle;
 mod logs;
+mod pods;
+mod pools;
+mod raw_pod;
 mod scheduler;
 mod state;
 

@@ -2,13 +2,13 @@
 //! background task moves anything.
 
 use podgate_core::model::{
-    ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, Timestamp, WorkloadPhase,
-    WorkloadStatus,
+    ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, Timestamp, WorkloadKind,
+    WorkloadPhase, WorkloadStatus,
 };
 
 use crate::config::Delays;
 use crate::images::ImageCatalogue;
-use crate::state::{NodeState, PodOrigin, PodRec, WorkloadRec};
+use crate::state::{Change, NodeState, PodOrigin, PodRec, State, WorkloadRec};
 
 /// Reads state at one instant.
 pub(crate) struct Observer<'a> {
@@ -17,7 +17,7 @@ pub(crate) struct Observer<'a> {
     pub(crate) images: &'a ImageCatalogue,
 }
 
-fn ms(d: std::time::Duration) -> i64 {
+pub(crate) fn ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -25,6 +25,60 @@ fn ms(d: std::time::Duration) -> i64 {
 pub(crate) fn pod_ip(id: PodId) -> String {
     let n = id.0 & 0x00FF_FFFF;
     format!("10.{}.{}.{}", (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF)
+}
+
+/// A node's IP, derived from its index.
+pub(crate) fn node_ip(index: u32) -> String {
+    format!("172.16.{}.{}", (index >> 8) & 0xFF, (index & 0xFF) + 1)
+}
+
+const ALPHABET: &[u8; 27] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `len` characters of Kubernetes' name-suffix alphabet, derived from `seed`.
+pub(crate) fn suffix(seed: u64, len: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x2545_F491_4F6C_DD1D;
+    (0..len)
+        .map(|_| {
+            let c = ALPHABET.get((x % 27) as usize).copied().unwrap_or(b'x');
+            x /= 27;
+            char::from(c)
+        })
+        .collect()
+}
+
+/// A pod's name: `<name>-<ordinal>` for stateful pods, `<name>-<hash>-<suffix>` for
+/// deployment pods, `function-agent-<pool>-<hash>-<suffix>` for pool pods.
+pub(crate) fn pod_name(
+    workload: &WorkloadRec,
+    id: PodId,
+    ordinal: u32,
+    template_hash: u64,
+) -> String {
+    match workload.kind {
+        WorkloadKind::Stateful => format!("{}-{ordinal}", workload.name),
+        WorkloadKind::Deployment => format!(
+            "{}-{}-{}",
+            workload.name,
+            suffix(template_hash, 10),
+            suffix(id.0, 5)
+        ),
+        WorkloadKind::Pool => format!(
+            "function-agent-{}-{}-{}",
+            workload.name,
+            suffix(template_hash, 10),
+            suffix(id.0, 5)
+        ),
+    }
+}
+
+/// What one pod is doing, summarised for the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PodCondition {
+    Running,
+    Starting,
+    Restarting,
+    CrashLooping,
+    Failing,
 }
 
 impl Observer<'_> {
@@ -78,28 +132,50 @@ impl Observer<'_> {
         }
     }
 
-    /// Whether every container of the pod runs now.
-    pub(crate) fn pod_running(&self, pod: &PodRec, workload: &WorkloadRec) -> bool {
+    fn states(&self, pod: &PodRec, workload: &WorkloadRec) -> Vec<ContainerState> {
         workload
             .template
             .containers
             .iter()
             .enumerate()
-            .all(|(i, c)| {
-                matches!(
-                    self.container_state(pod, i, &c.image),
-                    ContainerState::Running { .. }
-                )
-            })
+            .map(|(i, c)| self.container_state(pod, i, &c.image))
+            .collect()
+    }
+
+    fn condition(&self, pod: &PodRec, workload: &WorkloadRec) -> PodCondition {
+        let states = self.states(pod, workload);
+        let waiting_on = |want: &[&str]| {
+            states.iter().any(|s| matches!(s, ContainerState::Waiting { reason } if want.contains(&reason.as_str())))
+        };
+        if states
+            .iter()
+            .all(|s| matches!(s, ContainerState::Running { .. }))
+        {
+            PodCondition::Running
+        } else if pod.node.is_none() || waiting_on(&["ErrImagePull", "ImagePullBackOff"]) {
+            PodCondition::Failing
+        } else if waiting_on(&["CrashLoopBackOff"]) {
+            PodCondition::CrashLooping
+        } else if waiting_on(&["Restarting"]) {
+            PodCondition::Restarting
+        } else {
+            PodCondition::Starting
+        }
+    }
+
+    /// Whether every container of the pod runs now.
+    pub(crate) fn pod_running(&self, pod: &PodRec, workload: &WorkloadRec) -> bool {
+        self.condition(pod, workload) == PodCondition::Running
     }
 
     /// The pod as a client sees it.
     pub(crate) fn pod(
         &self,
+        state: &State,
         id: PodId,
         pod: &PodRec,
         workload: &WorkloadRec,
-        nodes: &[NodeState],
+        template_hash: u64,
     ) -> Pod {
         let containers: Vec<ContainerStatus> = workload
             .template
@@ -123,8 +199,8 @@ impl Observer<'_> {
         let node = pod
             .node
             .filter(|_| bound)
-            .and_then(|n| nodes.get(n as usize))
-            .map(|n| &n.node);
+            .and_then(|n| state.nodes.get(n as usize))
+            .map(|n: &NodeState| &n.node);
         let (reason, message) = if pod.node.is_none() {
             (
                 Some("Unschedulable".to_owned()),
@@ -133,13 +209,15 @@ impl Observer<'_> {
         } else {
             (None, None)
         };
+        let start = self.start_at(pod);
         Pod {
             id,
-            name: format!("{}-0", workload.name),
+            name: pod_name(workload, id, pod.ordinal, template_hash),
             tenant: workload.tenant.clone(),
             workload: pod.workload,
             node: node.map(|n| n.name.clone()),
             zone: node.map(|n| n.zone.clone()),
+            group: node.and_then(|n| n.group.clone()),
             ip: bound.then(|| pod_ip(id)),
             created_at: pod.created_at,
             phase: if running {
@@ -150,78 +228,81 @@ impl Observer<'_> {
             reason,
             message,
             containers,
+            scheduled_at: bound.then_some(pod.bound_at),
+            started_at: (bound && self.now >= start).then_some(start),
+            claimed_by: pod.claimed.as_deref().map(str::to_owned),
         }
     }
 
-    /// The workload's status, from its current pod.
-    pub(crate) fn workload_status(
-        &self,
-        workload: &WorkloadRec,
-        pod: Option<&PodRec>,
-    ) -> WorkloadStatus {
-        let Some(pod) = pod else {
-            return WorkloadStatus {
-                phase: WorkloadPhase::Creating,
-                pod_phase: PodPhase::Pending,
-                message: None,
-            };
-        };
-        let states: Vec<ContainerState> = workload
-            .template
-            .containers
+    /// The workload's status, from its member pods.
+    pub(crate) fn workload_status(&self, state: &State, workload: &WorkloadRec) -> WorkloadStatus {
+        let pods: Vec<&PodRec> = workload
+            .pods
             .iter()
-            .enumerate()
-            .map(|(i, c)| self.container_state(pod, i, &c.image))
+            .filter_map(|p| state.pods.get(p))
             .collect();
-        let reason_is = |want: &[&str]| {
-            states.iter().find_map(|s| match s {
-                ContainerState::Waiting { reason } if want.contains(&reason.as_str()) => {
-                    Some(reason.clone())
-                }
-                _ => None,
-            })
-        };
-        let first_time = pod.origin == PodOrigin::Create && !workload.ran_before;
-        let (phase, message) = if states
+        let conditions: Vec<PodCondition> =
+            pods.iter().map(|p| self.condition(p, workload)).collect();
+        let ready = conditions
             .iter()
-            .all(|s| matches!(s, ContainerState::Running { .. }))
+            .filter(|c| **c == PodCondition::Running)
+            .count();
+        let ready = u32::try_from(ready).unwrap_or(u32::MAX);
+        let first_time = !workload.ran_before && pods.iter().all(|p| p.origin == PodOrigin::Create);
+        let failed = if first_time {
+            WorkloadPhase::CreateFailed
+        } else {
+            WorkloadPhase::Abnormal
+        };
+        let updating = workload.last_change.0 == Change::Updated;
+        let (phase, message) = if ready >= workload.replicas
+            && conditions.iter().all(|c| *c == PodCondition::Running)
         {
             (WorkloadPhase::Running, None)
-        } else if pod.node.is_none() {
-            let phase = if first_time {
-                WorkloadPhase::CreateFailed
-            } else {
-                WorkloadPhase::Abnormal
-            };
-            (phase, Some("Unschedulable".to_owned()))
-        } else if let Some(reason) = reason_is(&["ErrImagePull", "ImagePullBackOff"]) {
-            let phase = if first_time {
-                WorkloadPhase::CreateFailed
-            } else {
-                WorkloadPhase::Abnormal
-            };
-            (phase, Some(reason))
-        } else if let Some(reason) = reason_is(&["CrashLoopBackOff"]) {
-            (WorkloadPhase::Abnormal, Some(reason))
-        } else if reason_is(&["Restarting"]).is_some() {
+        } else if conditions.contains(&PodCondition::Failing) {
+            let why = pods.iter().find_map(|p| {
+                if p.node.is_none() {
+                    return Some("Unschedulable".to_owned());
+                }
+                self.states(p, workload).into_iter().find_map(|s| match s {
+                    ContainerState::Waiting { reason } if reason.contains("Image") => Some(reason),
+                    _ => None,
+                })
+            });
+            (failed, why)
+        } else if conditions.contains(&PodCondition::CrashLooping) {
+            (WorkloadPhase::Abnormal, Some("CrashLoopBackOff".to_owned()))
+        } else if conditions.contains(&PodCondition::Restarting) {
             (WorkloadPhase::Updating, None)
         } else {
-            let phase = match pod.origin {
-                PodOrigin::Create => WorkloadPhase::Creating,
-                PodOrigin::Rollout => WorkloadPhase::Updating,
-                PodOrigin::Recovery => WorkloadPhase::Abnormal,
+            let newest = pods
+                .iter()
+                .rev()
+                .find(|p| !self.pod_running(p, workload))
+                .map(|p| p.origin);
+            let phase = match newest {
+                Some(PodOrigin::Rollout) => WorkloadPhase::Updating,
+                Some(PodOrigin::Recovery) if !updating && workload.ran_before => {
+                    WorkloadPhase::Abnormal
+                }
+                _ if updating => WorkloadPhase::Updating,
+                _ if workload.ran_before => WorkloadPhase::Abnormal,
+                _ => WorkloadPhase::Creating,
             };
             (phase, None)
         };
-        let pod_phase = if phase == WorkloadPhase::Running {
-            PodPhase::Running
-        } else {
-            PodPhase::Pending
+        let pod_phase = match conditions.first() {
+            Some(PodCondition::Running) => PodPhase::Running,
+            _ => PodPhase::Pending,
         };
         WorkloadStatus {
             phase,
             pod_phase,
             message,
+            ready,
+            pods: u32::try_from(pods.len()).unwrap_or(u32::MAX),
+            pending: self.now < workload.last_change.1.plus_millis(ms(self.delays.schedule)),
+            deleting: workload.deleting_until.is_some(),
         }
     }
 }

@@ -4,13 +4,6 @@ use podgate_core::model::{PodTemplate, Resources};
 
 use crate::state::NodeState;
 
-fn host_ports(template: &PodTemplate) -> impl Iterator<Item = u16> + '_ {
-    template
-        .containers
-        .iter()
-        .flat_map(|c| c.ports.iter().filter_map(|p| p.host_port))
-}
-
 /// Whether `node` can take a pod of `template` now.
 fn fits(node: &NodeState, template: &PodTemplate, requests: Resources) -> bool {
     let p = &template.placement;
@@ -22,9 +15,10 @@ fn fits(node: &NodeState, template: &PodTemplate, requests: Resources) -> bool {
             .is_none_or(|g| node.node.group.as_ref() == Some(g))
         && p.node.as_ref().is_none_or(|n| *n == node.node.name)
         && node.pods < node.node.max_pods
-        && requests.fits_in(node.node.capacity.minus(node.used))
         && requests.plus(node.used).fits_in(node.node.capacity)
-        && host_ports(template).all(|port| !node.host_ports.contains(&port))
+        && template
+            .host_ports()
+            .all(|port| !node.host_ports.contains_key(&port))
 }
 
 /// Picks the fitting node with the most free CPU (then memory), spreading pods; reserves
@@ -41,7 +35,9 @@ pub(crate) fn place(nodes: &mut [NodeState], template: &PodTemplate) -> Option<u
         })?;
     node.used = node.used.plus(requests);
     node.pods = node.pods.saturating_add(1);
-    node.host_ports.extend(host_ports(template));
+    for port in template.host_ports() {
+        *node.host_ports.entry(port).or_default() += 1;
+    }
     u32::try_from(index).ok()
 }
 
@@ -49,7 +45,12 @@ pub(crate) fn place(nodes: &mut [NodeState], template: &PodTemplate) -> Option<u
 pub(crate) fn release(node: &mut NodeState, template: &PodTemplate) {
     node.used = node.used.minus(template.requests());
     node.pods = node.pods.saturating_sub(1);
-    for port in host_ports(template) {
-        node.host_ports.remove(&port);
+    for port in template.host_ports() {
+        if let Some(count) = node.host_ports.get_mut(&port) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                node.host_ports.remove(&port);
+            }
+        }
     }
 }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use podgate_core::model::{
-    Eip, Node, PodId, PodTemplate, Resources, Tenant, TenantKey, TenantKind, Timestamp, WorkloadId,
+    Eip, Node, PodId, PodTemplate, PoolPolicy, Resources, Tenant, TenantKey, TenantKind, Timestamp,
+    WorkloadId, WorkloadKind,
 };
 use podgate_core::secret::TokenHash;
 
@@ -44,18 +45,26 @@ pub(crate) struct NodeState {
     pub(crate) node: Node,
     pub(crate) used: Resources,
     pub(crate) pods: u32,
-    pub(crate) host_ports: HashSet<u16>,
+    /// Host port → how many pods bind it here.
+    pub(crate) host_ports: HashMap<u16, u32>,
 }
 
-/// Why the current pod of a workload exists.
+/// Why a pod exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PodOrigin {
-    /// The workload's first pod.
+    /// Made when the workload was created.
     Create,
-    /// A replacement asked for: new spec, redeploy or restart.
+    /// A replacement or addition asked for: new spec, scale, redeploy or restart.
     Rollout,
-    /// A replacement after a failure (node lost).
+    /// A replacement after a failure (node lost) or by a pool keeping its size.
     Recovery,
+}
+
+/// The last change a caller made to a workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Created,
+    Updated,
 }
 
 /// A stored workload.
@@ -65,12 +74,29 @@ pub(crate) struct WorkloadRec {
     pub(crate) name: Box<str>,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) template: Arc<PodTemplate>,
+    pub(crate) kind: WorkloadKind,
+    pub(crate) replicas: u32,
+    pub(crate) pool: Option<PoolPolicy>,
     pub(crate) created_at: Timestamp,
     pub(crate) updated_at: Timestamp,
+    pub(crate) last_change: (Change, Timestamp),
     pub(crate) eip: Option<Box<str>>,
-    pub(crate) pod: Option<PodId>,
-    /// A pod of this workload ran before the current one.
+    /// Member pods, oldest first.
+    pub(crate) pods: Vec<PodId>,
+    /// Pods claimed out of a `reuse: false` pool: no longer members, alive until
+    /// released.
+    pub(crate) claimed_out: Vec<PodId>,
+    /// A pod of this workload ran before the current ones.
     pub(crate) ran_before: bool,
+    /// Set once deletion began: the workload goes when this time passes.
+    pub(crate) deleting_until: Option<Timestamp>,
+}
+
+impl WorkloadRec {
+    /// Whether deletion has completed by `now` (it is then invisible).
+    pub(crate) fn gone(&self, now: Timestamp) -> bool {
+        self.deleting_until.is_some_and(|t| t <= now)
+    }
 }
 
 /// A container's runtime history.
@@ -86,13 +112,17 @@ pub(crate) struct ContainerRec {
 pub(crate) struct PodRec {
     pub(crate) workload: WorkloadId,
     pub(crate) origin: PodOrigin,
+    /// Stable ordinal (stateful pods are named by it).
+    pub(crate) ordinal: u32,
     /// Index into `State::nodes`; `None` while unschedulable.
     pub(crate) node: Option<u32>,
     pub(crate) created_at: Timestamp,
-    /// When it was bound (after the schedule delay); set when placed.
+    /// When it is bound (after the schedule delay); set when placed.
     pub(crate) bound_at: Timestamp,
     pub(crate) first_container: u64,
     pub(crate) containers: Box<[ContainerRec]>,
+    /// The instance that claimed it (pools).
+    pub(crate) claimed: Option<Box<str>>,
 }
 
 /// Next ids, one counter per kind; never decremented.
@@ -102,6 +132,7 @@ pub(crate) struct Counters {
     pub(crate) workload: u64,
     pub(crate) pod: u64,
     pub(crate) container: u64,
+    pub(crate) event: u64,
 }
 
 impl Default for Counters {
@@ -111,8 +142,18 @@ impl Default for Counters {
             workload: 1,
             pod: 1,
             container: 1,
+            event: 1,
         }
     }
+}
+
+/// Something the simulator must do at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Event {
+    /// A deleted workload's grace period is over.
+    Purge(WorkloadId),
+    /// A pool pod's idle time may be up.
+    IdleCheck(PodId),
 }
 
 /// Everything the simulator knows.
@@ -124,13 +165,20 @@ pub(crate) struct State {
     pub(crate) workloads: BTreeMap<WorkloadId, WorkloadRec>,
     pub(crate) names: HashMap<(TenantKey, Box<str>), WorkloadId>,
     pub(crate) all_workloads: IdList,
+    pub(crate) kind_workloads: HashMap<TenantKind, IdList>,
     pub(crate) tenant_workloads: HashMap<TenantKey, IdList>,
     pub(crate) pods: BTreeMap<PodId, PodRec>,
+    /// A tenant's placed pods per node index.
+    pub(crate) node_pods: HashMap<(TenantKey, u32), IdList>,
+    /// A tenant's placed pods per node group.
+    pub(crate) group_pods: HashMap<(TenantKey, Box<str>), IdList>,
     /// Pods waiting for room on some node, by id.
     pub(crate) unschedulable: BTreeSet<PodId>,
     pub(crate) nodes: Vec<NodeState>,
     pub(crate) templates: HashSet<Arc<PodTemplate>>,
     pub(crate) eips: BTreeMap<String, Eip>,
+    /// Timed work, earliest first.
+    pub(crate) events: BTreeSet<(Timestamp, u64, Event)>,
 }
 
 impl State {
@@ -150,6 +198,18 @@ impl State {
             self.templates.remove(template);
         }
     }
+
+    /// Schedules `event` at `at`.
+    pub(crate) fn schedule(&mut self, at: Timestamp, event: Event) {
+        let seq = self.next.event;
+        self.next.event = self.next.event.saturating_add(1);
+        self.events.insert((at, seq, event));
+    }
+
+    /// Whether timed work is due at `now`.
+    pub(crate) fn due(&self, now: Timestamp) -> bool {
+        self.events.first().is_some_and(|(at, _, _)| *at <= now)
+    }
 }
 
 #[cfg(test)]
@@ -157,7 +217,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_list_stays_sorted_and_pages_by_position() {
+    fn id_list_stays_sorted() {
         let mut list = IdList::default();
         for id in [1, 2, 5, 9] {
             list.insert(id);

@@ -49,6 +49,7 @@ async fn tenant(sim: &SimBackend) -> TenantKey {
         key: TenantKey::Namespace(NamespaceId(0)),
         token_hash: Token::generate().unwrap().hash(),
         privileged: false,
+        attributes: serde_json::Value::Null,
     })
     .await
     .unwrap()
@@ -84,11 +85,7 @@ fn template(image: &str, cpu: u64, host_port: Option<u16>, zones: &[&str]) -> Ar
 }
 
 fn spec(name: &str, template: Arc<PodTemplate>) -> WorkloadSpec {
-    WorkloadSpec {
-        name: name.to_owned(),
-        labels: Default::default(),
-        template,
-    }
+    WorkloadSpec::stateful(name, template)
 }
 
 async fn pod(sim: &SimBackend, tenant: &TenantKey, id: WorkloadId) -> Pod {
@@ -402,6 +399,7 @@ async fn tenants_and_ids() {
             key: TenantKey::Namespace(NamespaceId(1)),
             token_hash: hash,
             privileged: false,
+            attributes: serde_json::Value::Null,
         })
         .await
         .unwrap();
@@ -411,6 +409,7 @@ async fn tenants_and_ids() {
             key: TenantKey::Namespace(NamespaceId(1)),
             token_hash: hash,
             privileged: false,
+            attributes: serde_json::Value::Null,
         })
         .await;
     assert!(matches!(again, Err(Error::AlreadyExists { .. })));

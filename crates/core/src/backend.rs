@@ -49,7 +49,8 @@ impl Capabilities {
 ///   second create with the same name fails with [`crate::Error::AlreadyExists`], also
 ///   when both run at the same time (exactly one wins).
 /// - **Atomicity.** A call that fails changes nothing.
-/// - **Order and paging.** Lists are ordered by id, ascending. `total` counts every
+/// - **Order and paging.** Lists are ordered by id, ascending, unless the query asks
+///   otherwise. `total` counts every
 ///   match before paging. A page costs in proportion to its size where the backend can
 ///   index the query.
 /// - **Status.** Workload and pod status are observations, derived when read; they move
@@ -98,12 +99,66 @@ pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
         spec: WorkloadSpec,
     ) -> Result<Workload>;
 
-    /// Deletes a workload and its pods and releases its EIP.
+    /// Deletes a workload and its pods and releases its EIP. A pool is deleted
+    /// gracefully: it stays visible (`status.deleting`) until its pods are gone, and its
+    /// name stays taken until then.
     async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()>;
 
-    /// Replaces the workload's pod with a new one (new pod and container ids) made from
-    /// the current spec.
-    async fn recreate_pod(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()>;
+    /// The tenant's live workload named `name`, or `NotFound`.
+    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload>;
+
+    /// Replaces the workload's pods (or only `only`, one of them) with new ones (new pod
+    /// and container ids) made from the current spec. A pod not of this workload is
+    /// `NotFound` (kind "pod").
+    async fn recreate_pods(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        only: Option<PodId>,
+    ) -> Result<()>;
+
+    /// Binds one of a pool's pods to a function instance, preferring running idle pods,
+    /// then idle pods still starting, then a new pod when the pool may scale (up to its
+    /// `max_size`); a pool with nothing to give is `IncorrectState`. With `reuse` false
+    /// the pod leaves the pool, which replaces it at once; with `reuse` true it stays a
+    /// member until released.
+    async fn claim_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        instance: &str,
+    ) -> Result<Pod>;
+
+    /// Destroys a claimed pool pod (the instance is done with it); with `reuse` true the
+    /// pool then replaces it. A pod not claimed from this pool is `NotFound` (kind
+    /// "pod").
+    async fn release_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        pod: PodId,
+    ) -> Result<()>;
+
+    /// Which of `ports` are bound on some node of `region`, not counting the pods of
+    /// `ignore`. An unknown region is `NotFound` (kind "region").
+    async fn occupied_host_ports(
+        &self,
+        region: &str,
+        ports: &[u16],
+        ignore: Option<(&TenantKey, WorkloadId)>,
+    ) -> Result<Vec<u16>>;
+
+    /// Whether the image exists in the registry the cluster pulls from.
+    /// Needs [`Capabilities::image_lookup`].
+    async fn image_exists(&self, reference: &str) -> Result<bool>;
+
+    /// The pod as a Kubernetes API server shows it: the real object on a cluster, one
+    /// with the server's defaults filled in on the simulator.
+    async fn raw_pod(
+        &self,
+        tenant: &TenantKey,
+        pod: PodId,
+    ) -> Result<k8s_openapi::api::core::v1::Pod>;
 
     /// Restarts one container in place: same pod, `restart_count` + 1.
     /// Needs [`Capabilities::restart_container`].

@@ -21,4 +21,7 @@ pub use template::{
 };
 pub use tenant::{NewTenant, Tenant, TenantKey, TenantKind};
 pub use topology::{Node, Topology};
-pub use workload::{Workload, WorkloadPhase, WorkloadQuery, WorkloadSpec, WorkloadStatus};
+pub use workload::{
+    PoolPolicy, Workload, WorkloadKind, WorkloadOrder, WorkloadPhase, WorkloadQuery, WorkloadSpec,
+    WorkloadStatus,
+};

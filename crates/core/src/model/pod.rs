@@ -31,6 +31,14 @@ pub struct Pod {
     pub message: Option<String>,
     /// Its containers, in template order.
     pub containers: Vec<ContainerStatus>,
+    /// When it was bound to its node, once bound.
+    pub scheduled_at: Option<Timestamp>,
+    /// When every container first ran, once they did.
+    pub started_at: Option<Timestamp>,
+    /// The node group of its node.
+    pub group: Option<String>,
+    /// For a pool's pod: the instance that claimed it.
+    pub claimed_by: Option<String>,
 }
 
 /// The Kubernetes pod phase.
@@ -94,4 +102,10 @@ pub enum ContainerState {
 pub enum PodQuery {
     /// The pods of one workload of one tenant.
     Workload(TenantKey, WorkloadId),
+    /// The pods of several workloads of one tenant.
+    Workloads(TenantKey, Vec<WorkloadId>),
+    /// A tenant's pods on one node.
+    Node(TenantKey, String),
+    /// A tenant's pods on the nodes of one node group.
+    Group(TenantKey, String),
 }

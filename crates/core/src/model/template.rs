@@ -27,6 +27,13 @@ pub struct PodTemplate {
 }
 
 impl PodTemplate {
+    /// Every host port the pod binds.
+    pub fn host_ports(&self) -> impl Iterator<Item = u16> + '_ {
+        self.containers
+            .iter()
+            .flat_map(|c| c.ports.iter().filter_map(|p| p.host_port))
+    }
+
     /// The sum of every container's requests.
     pub fn requests(&self) -> super::Resources {
         self.containers
@@ -52,6 +59,10 @@ pub struct Placement {
     /// The pod must run on exactly this node.
     #[serde(default)]
     pub node: Option<String>,
+    /// The pod's host ports must be free on every node of its region, not only its own
+    /// (V-Kube's rule); creating or updating a workload whose ports are taken fails.
+    #[serde(default)]
+    pub host_ports_unique_in_region: bool,
 }
 
 /// A `name=value` kernel parameter.
@@ -157,6 +168,11 @@ pub enum VolumeSource {
     HostPath {
         /// The absolute path on the node.
         path: String,
+    },
+    /// The keys of a config map, as files.
+    ConfigMap {
+        /// The config map's name.
+        name: String,
     },
     /// A persistent disk claimed for the pod.
     Disk {

@@ -13,6 +13,13 @@ use crate::secret::TokenHash;
 pub enum TenantKey {
     /// An NCS namespace.
     Namespace(NamespaceId),
+    /// An IEF project (`project_id`).
+    Project(String),
+    /// A V-Kube order (its `id`).
+    Order(String),
+    /// The system itself: openYuanrong pod pools, which have no tenant in the vendor's
+    /// API.
+    System,
 }
 
 impl TenantKey {
@@ -20,6 +27,9 @@ impl TenantKey {
     pub fn kind(&self) -> TenantKind {
         match self {
             Self::Namespace(_) => TenantKind::Namespace,
+            Self::Project(_) => TenantKind::Project,
+            Self::Order(_) => TenantKind::Order,
+            Self::System => TenantKind::System,
         }
     }
 }
@@ -28,6 +38,9 @@ impl fmt::Display for TenantKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Namespace(id) => write!(f, "namespace {id}"),
+            Self::Project(id) => write!(f, "project {id}"),
+            Self::Order(id) => write!(f, "order {id}"),
+            Self::System => f.write_str("system"),
         }
     }
 }
@@ -38,6 +51,24 @@ impl fmt::Display for TenantKey {
 pub enum TenantKind {
     /// NCS namespaces (`NamespaceId`, bearer token).
     Namespace,
+    /// IEF projects (`X-Auth-Token`).
+    Project,
+    /// V-Kube orders (`secret`).
+    Order,
+    /// The system tenant.
+    System,
+}
+
+impl TenantKind {
+    /// The kind's name in messages ("namespace", "project", "order", "system").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Namespace => "namespace",
+            Self::Project => "project",
+            Self::Order => "order",
+            Self::System => "system",
+        }
+    }
 }
 
 /// A tenant to create. For a namespace with id 0 the backend allocates the next free id.
@@ -50,6 +81,9 @@ pub struct NewTenant {
     /// Whether the tenant may use privileged settings (privileged containers,
     /// sysctls and capabilities outside the allow-lists).
     pub privileged: bool,
+    /// Data the owning dialect keeps with the tenant (a V-Kube order's fields);
+    /// `Null` when none.
+    pub attributes: serde_json::Value,
 }
 
 /// A tenant as stored.
@@ -61,4 +95,7 @@ pub struct Tenant {
     pub token_hash: TokenHash,
     /// Whether the tenant may use privileged settings.
     pub privileged: bool,
+    /// Data the owning dialect keeps with the tenant.
+    #[serde(default)]
+    pub attributes: serde_json::Value,
 }

@@ -5,7 +5,37 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PodPhase, PodTemplate, TenantKey, Timestamp, WorkloadId};
+use super::{PodPhase, PodTemplate, TenantKey, TenantKind, Timestamp, WorkloadId};
+
+/// How a workload's pods are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum WorkloadKind {
+    /// A StatefulSet: pods with stable names `<name>-<ordinal>`.
+    #[default]
+    Stateful,
+    /// A Deployment: interchangeable pods named `<name>-<template hash>-<suffix>`.
+    Deployment,
+    /// A pool of pre-warmed pods that instances claim (see [`PoolPolicy`]).
+    Pool,
+}
+
+/// How a pool keeps its pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PoolPolicy {
+    /// Pods kept ready.
+    pub size: u32,
+    /// The most pods the pool scales to (≥ size).
+    pub max_size: u32,
+    /// `false`: a claimed pod leaves the pool and is replaced at once; `true`: it is
+    /// replaced only once destroyed.
+    pub reuse: bool,
+    /// Seconds an idle pod below `size` may stay idle before it is recycled; -1 never,
+    /// 0 not configured.
+    pub idle_reserved_seconds: i64,
+    /// Seconds an idle pod above `size` may stay idle before it is removed; -1 never, 0
+    /// not configured.
+    pub idle_scaled_seconds: i64,
+}
 
 /// What a caller asks a workload to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +47,33 @@ pub struct WorkloadSpec {
     pub labels: BTreeMap<String, String>,
     /// The pod it runs (shared: identical templates may be stored once).
     pub template: Arc<PodTemplate>,
+    /// How its pods are kept.
+    #[serde(default)]
+    pub kind: WorkloadKind,
+    /// How many pods it keeps (for a pool: its `size`).
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// The pool's policy, for [`WorkloadKind::Pool`].
+    #[serde(default)]
+    pub pool: Option<PoolPolicy>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl WorkloadSpec {
+    /// A stateful workload with one pod.
+    pub fn stateful(name: impl Into<String>, template: Arc<PodTemplate>) -> Self {
+        Self {
+            name: name.into(),
+            labels: BTreeMap::new(),
+            template,
+            kind: WorkloadKind::Stateful,
+            replicas: 1,
+            pool: None,
+        }
+    }
 }
 
 /// A stored workload with its observed state.
@@ -38,29 +95,37 @@ pub struct Workload {
     pub status: WorkloadStatus,
 }
 
-/// A workload's observed state, derived from its pod.
+/// A workload's observed state, derived from its pods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadStatus {
     /// The workload-level phase.
     pub phase: WorkloadPhase,
-    /// The phase of its current pod (Pending when it has none).
+    /// The phase of its first pod (Pending when it has none).
     pub pod_phase: PodPhase,
     /// Why it is in this phase, when that is not obvious.
     pub message: Option<String>,
+    /// Pods that run now.
+    pub ready: u32,
+    /// Pods it keeps (for a pool: its members, claimed ones included).
+    pub pods: u32,
+    /// The controller has not acted on the latest change yet.
+    pub pending: bool,
+    /// It is being deleted: it stays visible until its pods are gone.
+    pub deleting: bool,
 }
 
 /// The workload-level lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum WorkloadPhase {
-    /// Its first pod is not running yet.
+    /// Its first pods are not running yet.
     Creating,
-    /// Its first pod could not start (bad image, cannot be placed).
+    /// Its first pods could not start (bad image, cannot be placed).
     CreateFailed,
-    /// Its pod runs.
+    /// Its pods run.
     Running,
-    /// A change is being rolled out: the pod is being replaced.
+    /// A change is being rolled out: pods are being replaced.
     Updating,
-    /// It ran before, and its pod is not healthy now.
+    /// It ran before, and its pods are not healthy now.
     Abnormal,
 }
 
@@ -69,4 +134,22 @@ pub enum WorkloadPhase {
 pub struct WorkloadQuery {
     /// Only these tenants' workloads; `None` for every tenant.
     pub tenants: Option<Vec<TenantKey>>,
+    /// Only workloads of tenants of this kind.
+    pub tenant_kind: Option<TenantKind>,
+    /// Only workloads with this label (key, value).
+    pub label: Option<(String, String)>,
+    /// Only the workload with this name.
+    pub name: Option<String>,
+    /// The order of the list.
+    pub order: WorkloadOrder,
+}
+
+/// The order of a workload list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkloadOrder {
+    /// By id, ascending (oldest first).
+    #[default]
+    Id,
+    /// By last change, newest first (ties by id, descending).
+    UpdatedDesc,
 }

@@ -20,8 +20,8 @@ use super::wire::{
 use crate::backend::ClusterBackend;
 use crate::model::{
     ContainerId, ContainerState, ContainerStatus, Eip, NamespaceId, NewTenant, PageRequest,
-    PodPhase, PodQuery, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase, WorkloadQuery,
-    WorkloadSpec,
+    PodPhase, PodQuery, Tenant, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase,
+    WorkloadQuery, WorkloadSpec,
 };
 use crate::secret::{Token, TokenHash};
 
@@ -142,10 +142,14 @@ impl NcsService {
                 key: TenantKey::Namespace(id.unwrap_or(NamespaceId(0))),
                 token_hash: token.hash(),
                 privileged,
+                attributes: serde_json::Value::Null,
             })
             .await?;
         match tenant.key {
             TenantKey::Namespace(ns) => Ok((ns, token)),
+            other => Err(crate::Error::backend(format!(
+                "asked for a namespace, got {other}"
+            ))),
         }
     }
 
@@ -168,9 +172,11 @@ impl NcsService {
             .find_tenant_by_token(TenantKind::Namespace, &hash)
             .await
         {
-            Ok(tenant) if tenant.token_hash.verify(bearer) => match tenant.key {
-                TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
-            },
+            Ok(Tenant {
+                key: TenantKey::Namespace(ns),
+                token_hash,
+                ..
+            }) if token_hash.verify(bearer) => Ok(NcsCaller::Namespace(ns)),
             Ok(_) | Err(crate::Error::NotFound { .. }) => Err(NcsError::auth_failure()),
             Err(other) => Err(other.into()),
         }
@@ -335,9 +341,8 @@ impl NcsService {
         };
         let (name, labels, definition) = parse::create(&ctx, req)?;
         let spec = WorkloadSpec {
-            name: name.clone(),
             labels,
-            template: definition.to_shared_template()?,
+            ..WorkloadSpec::stateful(name.clone(), definition.to_shared_template()?)
         };
         let workload = self
             .backend
@@ -366,7 +371,9 @@ impl NcsService {
                 params.StatefulWorkloadId.as_ref(),
             )
             .await?;
-        self.backend.recreate_pod(&tenant, workload.id).await?;
+        self.backend
+            .recreate_pods(&tenant, workload.id, None)
+            .await?;
         Ok(ok())
     }
 
@@ -493,9 +500,9 @@ impl NcsService {
         };
         let (labels, next) = parse::modify(&ctx, req, &current)?;
         let spec = WorkloadSpec {
-            name: workload.spec.name.clone(),
             labels,
             template: next.to_shared_template()?,
+            ..workload.spec
         };
         self.backend
             .update_workload(&tenant, workload.id, spec)
@@ -512,6 +519,7 @@ impl NcsService {
         let (tenant, _) = self.namespace(caller, params.NamespaceId.as_ref()).await?;
         let query = WorkloadQuery {
             tenants: Some(vec![tenant]),
+            ..WorkloadQuery::default()
         };
         let page = self
             .backend
@@ -544,6 +552,8 @@ impl NcsService {
                 NcsCaller::Operator => None,
                 NcsCaller::Namespace(ns) => Some(vec![TenantKey::Namespace(*ns)]),
             },
+            tenant_kind: Some(TenantKind::Namespace),
+            ..WorkloadQuery::default()
         };
         let page = self
             .backend
@@ -757,5 +767,6 @@ fn eip_error(error: crate::Error, eip: &str) -> NcsError {
 fn namespace_of(tenant: &TenantKey) -> u64 {
     match tenant {
         TenantKey::Namespace(ns) => ns.0,
+        _ => 0,
     }
 }

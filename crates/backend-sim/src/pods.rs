@@ -1,0 +1,259 @@
+//! The workload controller: making, placing, replacing and removing pods, and keeping
+//! the per-node and per-group indexes in step.
+
+use std::hash::{Hash, Hasher};
+
+use podgate_core::model::{PodId, PodTemplate, Timestamp, WorkloadId};
+
+use crate::lifecycle::{Observer, ms};
+use crate::scheduler;
+use crate::state::{ContainerRec, Event, PodOrigin, PodRec, State};
+
+/// A stable hash of a template (Kubernetes' pod-template-hash).
+pub(crate) fn template_hash(template: &PodTemplate) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    template.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn index_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
+    let Some(tenant) = state.workloads.get(&workload).map(|w| w.tenant.clone()) else {
+        return;
+    };
+    let group = state
+        .nodes
+        .get(node as usize)
+        .and_then(|n| n.node.group.as_deref())
+        .map(Box::<str>::from);
+    if let Some(group) = group {
+        state
+            .group_pods
+            .entry((tenant.clone(), group))
+            .or_default()
+            .insert(id.0);
+    }
+    state
+        .node_pods
+        .entry((tenant, node))
+        .or_default()
+        .insert(id.0);
+}
+
+fn unindex_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
+    let Some(tenant) = state.workloads.get(&workload).map(|w| w.tenant.clone()) else {
+        return;
+    };
+    let group = state
+        .nodes
+        .get(node as usize)
+        .and_then(|n| n.node.group.as_deref())
+        .map(Box::<str>::from);
+    if let Some(group) = group {
+        let key = (tenant.clone(), group);
+        if let Some(list) = state.group_pods.get_mut(&key) {
+            list.remove(id.0);
+            if list.as_slice().is_empty() {
+                state.group_pods.remove(&key);
+            }
+        }
+    }
+    let key = (tenant, node);
+    if let Some(list) = state.node_pods.get_mut(&key) {
+        list.remove(id.0);
+        if list.as_slice().is_empty() {
+            state.node_pods.remove(&key);
+        }
+    }
+}
+
+/// Makes a member pod for `workload` and places it if it can.
+pub(crate) fn start_pod(
+    state: &mut State,
+    obs: &Observer<'_>,
+    workload: WorkloadId,
+    origin: PodOrigin,
+    ordinal: u32,
+) -> Option<PodId> {
+    let rec = state.workloads.get(&workload)?;
+    let template = rec.template.clone();
+    let pool = rec.pool;
+    let id = PodId(state.next.pod);
+    state.next.pod = state.next.pod.saturating_add(1);
+    let count = template.containers.len();
+    let first_container = state.next.container;
+    state.next.container = state.next.container.saturating_add(count as u64);
+    let node = scheduler::place(&mut state.nodes, &template);
+    let bound_at = obs.now.plus_millis(ms(obs.delays.schedule));
+    state.pods.insert(
+        id,
+        PodRec {
+            workload,
+            origin,
+            ordinal,
+            node,
+            created_at: obs.now,
+            bound_at,
+            first_container,
+            containers: vec![ContainerRec::default(); count].into_boxed_slice(),
+            claimed: None,
+        },
+    );
+    match node {
+        Some(n) => index_placed(state, id, n, workload),
+        None => {
+            state.unschedulable.insert(id);
+        }
+    }
+    if let Some(rec) = state.workloads.get_mut(&workload) {
+        rec.pods.push(id);
+    }
+    if let Some(policy) = pool {
+        let wait = [policy.idle_reserved_seconds, policy.idle_scaled_seconds]
+            .into_iter()
+            .filter(|s| *s > 0)
+            .min();
+        if let Some(seconds) = wait {
+            let ready_at = bound_at.plus_millis(ms(obs.delays.start));
+            state.schedule(
+                ready_at.plus_millis(seconds.saturating_mul(1000)),
+                Event::IdleCheck(id),
+            );
+        }
+    }
+    Some(id)
+}
+
+/// Removes a pod (member or claimed out), gives back what it held, and places waiting
+/// pods.
+pub(crate) fn remove_pod(state: &mut State, obs: &Observer<'_>, id: PodId) {
+    let Some(pod) = state.pods.remove(&id) else {
+        return;
+    };
+    state.unschedulable.remove(&id);
+    if let Some(rec) = state.workloads.get_mut(&pod.workload) {
+        rec.pods.retain(|p| *p != id);
+        rec.claimed_out.retain(|p| *p != id);
+    }
+    let template = state
+        .workloads
+        .get(&pod.workload)
+        .map(|w| w.template.clone());
+    if let Some(node) = pod.node {
+        unindex_placed(state, id, node, pod.workload);
+        if let (Some(template), Some(n)) = (template, state.nodes.get_mut(node as usize)) {
+            scheduler::release(n, &template);
+        }
+    }
+    retry_unschedulable(state, obs.now, obs);
+}
+
+/// Places pods that were waiting for room, oldest first.
+pub(crate) fn retry_unschedulable(state: &mut State, now: Timestamp, obs: &Observer<'_>) {
+    let waiting: Vec<PodId> = state.unschedulable.iter().copied().collect();
+    for id in waiting {
+        let Some(workload) = state.pods.get(&id).map(|p| p.workload) else {
+            state.unschedulable.remove(&id);
+            continue;
+        };
+        let Some(template) = state.workloads.get(&workload).map(|w| w.template.clone()) else {
+            continue;
+        };
+        if let Some(node) = scheduler::place(&mut state.nodes, &template) {
+            state.unschedulable.remove(&id);
+            if let Some(pod) = state.pods.get_mut(&id) {
+                pod.node = Some(node);
+                pod.bound_at = now.plus_millis(ms(obs.delays.schedule));
+            }
+            index_placed(state, id, node, workload);
+        }
+    }
+}
+
+/// The ordinal a new member of `workload` gets: the smallest not in use.
+fn free_ordinal(state: &State, workload: WorkloadId) -> u32 {
+    let Some(rec) = state.workloads.get(&workload) else {
+        return 0;
+    };
+    let used: std::collections::BTreeSet<u32> = rec
+        .pods
+        .iter()
+        .filter_map(|p| state.pods.get(p))
+        .map(|p| p.ordinal)
+        .collect();
+    (0..).find(|o| !used.contains(o)).unwrap_or(0)
+}
+
+/// Replaces one member pod by a new one with the same ordinal, remembering whether the
+/// old one ran.
+pub(crate) fn replace_pod(
+    state: &mut State,
+    obs: &Observer<'_>,
+    workload: WorkloadId,
+    old: PodId,
+    origin: PodOrigin,
+) {
+    let Some(rec) = state.workloads.get(&workload) else {
+        return;
+    };
+    let Some(pod) = state.pods.get(&old) else {
+        return;
+    };
+    let ran = obs.pod_running(pod, rec);
+    let ordinal = pod.ordinal;
+    if let Some(rec) = state.workloads.get_mut(&workload) {
+        rec.ran_before |= ran;
+    }
+    remove_pod(state, obs, old);
+    start_pod(state, obs, workload, origin, ordinal);
+}
+
+/// Replaces every member pod.
+pub(crate) fn replace_all(
+    state: &mut State,
+    obs: &Observer<'_>,
+    workload: WorkloadId,
+    origin: PodOrigin,
+) {
+    let members = state
+        .workloads
+        .get(&workload)
+        .map(|w| w.pods.clone())
+        .unwrap_or_default();
+    for old in members {
+        replace_pod(state, obs, workload, old, origin);
+    }
+}
+
+/// Adds member pods until the workload has `replicas`; with `shrink`, also removes idle
+/// ones (newest first) above it.
+pub(crate) fn scale(
+    state: &mut State,
+    obs: &Observer<'_>,
+    workload: WorkloadId,
+    origin: PodOrigin,
+    shrink: bool,
+) {
+    let Some(rec) = state.workloads.get(&workload) else {
+        return;
+    };
+    let want = rec.replicas as usize;
+    let have = rec.pods.len();
+    if have < want {
+        for _ in have..want {
+            let ordinal = free_ordinal(state, workload);
+            start_pod(state, obs, workload, origin, ordinal);
+        }
+    } else if shrink && have > want {
+        let removable: Vec<PodId> = rec
+            .pods
+            .iter()
+            .rev()
+            .filter(|p| state.pods.get(p).is_some_and(|p| p.claimed.is_none()))
+            .take(have - want)
+            .copied()
+            .collect();
+        for id in removable {
+            remove_pod(state, obs, id);
+        }
+    }
+}
