@@ -1,0 +1,315 @@
+//! IEF value rules (SPEC §2).
+
+use super::Check;
+
+fn bad(what: &str, value: impl std::fmt::Debug) -> Check {
+    Err(format!("{what}, got {value:?}"))
+}
+
+fn lower_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+/// A name of lowercase letters, digits and `-`, starting and ending with a letter or
+/// digit, of at most `max` bytes.
+fn lower_dashed(value: &str, max: usize) -> bool {
+    let bytes = value.as_bytes();
+    matches!((bytes.first(), bytes.last()), (Some(&f), Some(&l)) if lower_alnum(f) && lower_alnum(l))
+        && bytes.len() <= max
+        && bytes.iter().all(|&b| lower_alnum(b) || b == b'-')
+}
+
+/// A container name: lowercase letters, digits and `-`, at most 32, starting and ending
+/// with a letter or digit.
+pub fn ief_container_name(value: &str) -> Check {
+    if lower_dashed(value, 32) {
+        Ok(())
+    } else {
+        bad(
+            "must be 1-32 lowercase letters, digits or '-', starting and ending with a letter or digit",
+            value,
+        )
+    }
+}
+
+/// A deployment name: lowercase letters, digits and `-`, at most 32, starting and
+/// ending with a letter or digit.
+pub fn ief_deployment_name(value: &str) -> Check {
+    if lower_dashed(value, 32) {
+        Ok(())
+    } else {
+        bad(
+            "must be 1-32 lowercase letters, digits or '-', starting and ending with a letter or digit",
+            value,
+        )
+    }
+}
+
+/// An env name: a letter or `_`, then letters, digits or `_`; at most 2048.
+pub fn ief_env_name(value: &str) -> Check {
+    let bytes = value.as_bytes();
+    let ok = bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes.len() <= 2048
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        bad(
+            "must start with a letter or '_' and hold letters, digits or '_', at most 2048",
+            value,
+        )
+    }
+}
+
+/// An env value: at most 20480 characters.
+pub fn ief_env_value(value: &str) -> Check {
+    if value.chars().count() <= 20480 {
+        Ok(())
+    } else {
+        Err("must be at most 20480 characters".to_owned())
+    }
+}
+
+/// A volume name: lowercase letters, digits (and `-`, which the vendor's own example
+/// uses), at most 63.
+pub fn ief_volume_name(value: &str) -> Check {
+    if lower_dashed(value, 63) {
+        Ok(())
+    } else {
+        bad("must be 1-63 lowercase letters or digits", value)
+    }
+}
+
+/// A volume type: `configMap`, `secret`, `emptyDir` or `hostPath`.
+pub fn ief_volume_type(value: &str) -> Check {
+    if ["configMap", "secret", "emptyDir", "hostPath"].contains(&value) {
+        Ok(())
+    } else {
+        bad("must be configMap, secret, emptyDir or hostPath", value)
+    }
+}
+
+/// A hostPath source: `/` then `-`, `/`, `_`, `.`, letters or digits.
+pub fn ief_host_path(value: &str) -> Check {
+    let ok = value.starts_with('/')
+        && value.len() <= 4096
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-/_.".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        bad(
+            "must start with '/' and hold letters, digits, '-', '/', '_' or '.'",
+            value,
+        )
+    }
+}
+
+/// An emptyDir source: `disk` or `memory`.
+pub fn ief_empty_dir_medium(value: &str) -> Check {
+    if value == "disk" || value == "memory" {
+        Ok(())
+    } else {
+        bad("must be disk or memory", value)
+    }
+}
+
+fn in_range(value: f64, min: f64, max: f64, what: &str) -> Check {
+    if value.is_finite() && value >= min && value <= max {
+        Ok(())
+    } else {
+        Err(format!("{what} must be within {min}..={max}, got {value}"))
+    }
+}
+
+/// CPU in cores: 0.01..=1000.
+pub fn ief_cpu(value: f64) -> Check {
+    in_range(value, 0.01, 1000.0, "cpu")
+}
+
+/// Memory in MB: 0.01..=1024000; a limit at least 4.
+pub fn ief_memory(value: f64, limit: bool) -> Check {
+    in_range(value, if limit { 4.0 } else { 0.01 }, 1_024_000.0, "memory")
+}
+
+/// GPU memory in MB: 0.01..=1024000.
+pub fn ief_gpu(value: f64) -> Check {
+    in_range(value, 0.01, 1_024_000.0, "gpu")
+}
+
+/// NPUs: a whole number, 1..=1000.
+pub fn ief_npu(value: f64) -> Check {
+    if value.fract() == 0.0 {
+        in_range(value, 1.0, 1000.0, "npu")
+    } else {
+        Err(format!("npu must be a whole number, got {value}"))
+    }
+}
+
+/// A probe's seconds (`initial_delay_seconds`, `timeout_seconds`): 1..=3600.
+pub fn ief_probe_seconds(value: i64) -> Check {
+    if (1..=3600).contains(&value) {
+        Ok(())
+    } else {
+        bad("must be 1..=3600", value)
+    }
+}
+
+/// An HTTP probe's path: starts with `/`.
+pub fn ief_http_path(value: &str) -> Check {
+    if value.starts_with('/') && !value.chars().any(char::is_whitespace) {
+        Ok(())
+    } else {
+        bad("must start with '/'", value)
+    }
+}
+
+/// An HTTP probe's scheme: HTTP or HTTPS, in any case.
+pub fn ief_scheme(value: &str) -> Check {
+    if value.eq_ignore_ascii_case("http") || value.eq_ignore_ascii_case("https") {
+        Ok(())
+    } else {
+        bad("must be HTTP or HTTPS", value)
+    }
+}
+
+/// An exec probe's command: at most 10240 characters.
+pub fn ief_exec_command(value: &str) -> Check {
+    if !value.is_empty() && value.chars().count() <= 10240 {
+        Ok(())
+    } else {
+        Err("must be 1-10240 characters".to_owned())
+    }
+}
+
+/// A restart policy: Always, OnFailure or Never.
+pub fn ief_restart_policy(value: &str) -> Check {
+    if ["Always", "OnFailure", "Never"].contains(&value) {
+        Ok(())
+    } else {
+        bad("must be Always, OnFailure or Never", value)
+    }
+}
+
+/// An NPU type: `D310` or empty.
+pub fn ief_npu_type(value: &str) -> Check {
+    if value.is_empty() || value == "D310" {
+        Ok(())
+    } else {
+        bad("must be D310 or empty", value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rule: impl Fn(&str) -> Check, good: &[&str], bad: &[&str]) {
+        for g in good {
+            assert!(rule(g).is_ok(), "{g:?} should pass");
+        }
+        for b in bad {
+            assert!(rule(b).is_err(), "{b:?} should fail");
+        }
+    }
+
+    #[test]
+    fn name_rules() {
+        let n32 = "a".repeat(32);
+        let n33 = "a".repeat(33);
+        table(
+            ief_container_name,
+            &["container-0", "a", "0a", &n32],
+            &["", "-a", "a-", "A", "a_b", &n33],
+        );
+        table(
+            ief_deployment_name,
+            &["app-test", "x1"],
+            &["App", "app_test", &n33],
+        );
+        table(
+            ief_volume_name,
+            &["log", "log-volume", "v1", &"a".repeat(63)],
+            &["", "Log", "a_b", &"a".repeat(64)],
+        );
+    }
+
+    #[test]
+    fn env_rules() {
+        table(
+            ief_env_name,
+            &["CERT_PATH", "_x", "a1"],
+            &["", "1a", "A-B", "A.B", &"A".repeat(2049)],
+        );
+        assert!(ief_env_value("/opt/cert").is_ok());
+        assert!(ief_env_value(&"v".repeat(20481)).is_err());
+    }
+
+    #[test]
+    fn volume_rules() {
+        table(
+            ief_volume_type,
+            &["configMap", "secret", "emptyDir", "hostPath"],
+            &["", "hostpath", "nfs"],
+        );
+        table(
+            ief_host_path,
+            &["/var/IEF", "/a/b_c-d.e"],
+            &["", "var", "/a b", "/a$b"],
+        );
+        table(
+            ief_empty_dir_medium,
+            &["disk", "memory"],
+            &["", "Memory", "tmpfs"],
+        );
+    }
+
+    #[test]
+    fn resource_rules() {
+        for good in [0.01, 0.25, 1000.0] {
+            assert!(ief_cpu(good).is_ok(), "{good}");
+        }
+        for bad in [0.0, 0.009, 1000.1, f64::NAN, f64::INFINITY, -1.0] {
+            assert!(ief_cpu(bad).is_err(), "{bad}");
+        }
+        assert!(ief_memory(0.01, false).is_ok());
+        assert!(ief_memory(3.9, true).is_err());
+        assert!(ief_memory(4.0, true).is_ok());
+        assert!(ief_memory(1_024_000.5, false).is_err());
+        assert!(ief_gpu(500.0).is_ok());
+        assert!(ief_gpu(0.0).is_err());
+        assert!(ief_npu(1.0).is_ok());
+        assert!(ief_npu(1000.0).is_ok());
+        assert!(ief_npu(0.0).is_err());
+        assert!(ief_npu(1.5).is_err());
+        assert!(ief_npu(1001.0).is_err());
+    }
+
+    #[test]
+    fn probe_and_config_rules() {
+        for good in [1, 10, 3600] {
+            assert!(ief_probe_seconds(good).is_ok());
+        }
+        for bad in [0, -1, 3601] {
+            assert!(ief_probe_seconds(bad).is_err());
+        }
+        table(ief_http_path, &["/", "/healthz"], &["", "healthz", "/a b"]);
+        table(
+            ief_scheme,
+            &["HTTP", "https", "http", "HttpS"],
+            &["", "ftp"],
+        );
+        table(ief_exec_command, &["ls -l"], &["", &"x".repeat(10241)]);
+        table(
+            ief_restart_policy,
+            &["Always", "OnFailure", "Never"],
+            &["always", ""],
+        );
+        table(ief_npu_type, &["", "D310"], &["d310", "D910"]);
+    }
+}
