@@ -89,6 +89,14 @@ impl Timestamp {
             .to_string()
     }
 
+    /// RFC 3339 in UTC with millisecond precision: `yyyy-MM-ddTHH:mm:ss.SSSZ`.
+    pub fn to_rfc3339_millis(self) -> String {
+        chrono::DateTime::from_timestamp_millis(self.0)
+            .unwrap_or_default()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    }
+
     /// The wall clock, now.
     pub fn now() -> Self {
         Self(chrono::Utc::now().timestamp_millis())
@@ -118,5 +126,9 @@ mod tests {
             "2018-08-28T08:16:40Z"
         );
         assert_eq!(Timestamp(0).to_iso8601(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp(1_570_674_242_325).to_rfc3339_millis(),
+            "2019-10-10T02:24:02.325Z"
+        );
     }
 }
