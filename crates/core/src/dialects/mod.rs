@@ -2,3 +2,4 @@
 
 pub mod ief;
 pub mod ncs;
+pub mod vkube;

@@ -1,0 +1,9 @@
+//! V-Kube-Service (SPEC §3): a container marketplace where an order's secret reaches
+//! its single pod. Paths are served both as `/k8s/...` and `/api/v1/k8s/...`.
+
+mod error;
+mod service;
+pub mod wire;
+
+pub use error::VkubeError;
+pub use service::{VkubeCaller, VkubeConfig, VkubeService, decode};
