@@ -147,6 +147,7 @@ pub fn default_topology() -> Topology {
             gpu: 0,
         },
         max_pods: 110,
+        labels: Default::default(),
         ready: true,
     };
     Topology {

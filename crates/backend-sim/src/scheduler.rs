@@ -14,6 +14,9 @@ fn fits(node: &NodeState, template: &PodTemplate, requests: Resources) -> bool {
             .as_ref()
             .is_none_or(|g| node.node.group.as_ref() == Some(g))
         && p.node.as_ref().is_none_or(|n| *n == node.node.name)
+        && p.node_selector
+            .iter()
+            .all(|(k, v)| node.node.label(k) == Some(v.as_str()))
         && node.pods < node.node.max_pods
         && requests.plus(node.used).fits_in(node.node.capacity)
         && template

@@ -32,6 +32,7 @@ fn node(name: &str, zone: &str, cpu: u64) -> Node {
             gpu: 0,
         },
         max_pods: 10,
+        labels: Default::default(),
         ready: true,
     }
 }

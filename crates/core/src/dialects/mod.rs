@@ -3,3 +3,4 @@
 pub mod ief;
 pub mod ncs;
 pub mod vkube;
+pub mod yuanrong;

@@ -59,6 +59,11 @@ pub struct Placement {
     /// The pod must run on exactly this node.
     #[serde(default)]
     pub node: Option<String>,
+    /// Node labels the node must carry (Kubernetes `nodeSelector`). A node's region,
+    /// zone and group count as the labels `region`, `zone`, `group`,
+    /// `topology.kubernetes.io/region` and `topology.kubernetes.io/zone`.
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
     /// The pod's host ports must be free on every node of its region, not only its own
     /// (V-Kube's rule); creating or updating a workload whose ports are taken fails.
     #[serde(default)]

@@ -21,6 +21,9 @@ pub struct Node {
     /// Most pods it can run.
     #[serde(default = "default_max_pods")]
     pub max_pods: u32,
+    /// Further node labels.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Whether it is up: a lost node runs nothing.
     #[serde(default = "default_ready")]
     pub ready: bool,
@@ -39,6 +42,20 @@ fn default_ready() -> bool {
 pub struct Topology {
     /// The nodes, in a stable order.
     pub nodes: Vec<Node>,
+}
+
+impl Node {
+    /// The node's value for a label key, counting its region, zone and group as the
+    /// labels `region`, `zone`, `group`, `topology.kubernetes.io/region` and
+    /// `topology.kubernetes.io/zone`.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        match key {
+            "region" | "topology.kubernetes.io/region" => Some(&self.region),
+            "zone" | "topology.kubernetes.io/zone" => Some(&self.zone),
+            "group" => self.group.as_deref(),
+            other => self.labels.get(other).map(String::as_str),
+        }
+    }
 }
 
 impl Topology {

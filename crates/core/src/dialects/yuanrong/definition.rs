@@ -1,0 +1,124 @@
+//! A pool's validated definition, stored as an annotation, and its translation into a
+//! domain pod template.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::{IdleRecycle, ResourcesOut};
+use crate::model::{
+    ContainerSpec, EnvValue, EnvVar, Placement, PodTemplate, ResourceRequirements, Resources,
+};
+use crate::validate::quantity;
+use crate::{Error, Result};
+
+/// The annotation holding a pool's definition.
+pub const DEFINITION_ANNOTATION: &str = "yuanrong.podgate.io/definition";
+/// The label naming a pod's pool.
+pub const POOL_LABEL: &str = "yr-pod-pool";
+/// The label naming a pool's group.
+pub const GROUP_LABEL: &str = "yr-pod-pool-group";
+
+/// A pool's definition after validation and defaulting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolDefinition {
+    /// Group.
+    pub group: String,
+    /// Reuse policy.
+    pub reuse: bool,
+    /// runtime-manager image.
+    pub image: String,
+    /// function-agent-init image.
+    pub init_image: String,
+    /// User labels.
+    pub labels: BTreeMap<String, String>,
+    /// Environment.
+    pub environment: BTreeMap<String, String>,
+    /// Volumes (JSON string, as given).
+    pub volumes: String,
+    /// Volume mounts (JSON string, as given).
+    pub volume_mounts: String,
+    /// Requests and limits, as given.
+    pub resources: ResourcesOut,
+    /// Affinity (JSON string, as given).
+    pub affinities: String,
+    /// Node selector.
+    pub node_selector: BTreeMap<String, String>,
+    /// Runtime class.
+    pub runtime_class_name: String,
+    /// Tolerations (JSON string, as given).
+    pub tolerations: String,
+    /// HPA spec (JSON string, as given).
+    pub horizontal_pod_autoscaler_spec: String,
+    /// Topology spread constraints (JSON string, as given).
+    pub topology_spread_constraints: String,
+    /// Idle recycling.
+    pub idle_recycle_time: IdleRecycle,
+    /// Pod anti-affinities, as given.
+    pub pod_anti_affinities: String,
+}
+
+fn amounts(map: &BTreeMap<String, String>) -> Resources {
+    let parse = |key: &str| map.get(key).and_then(|v| quantity(v).ok());
+    Resources {
+        cpu_millis: parse("cpu").map_or(0, |q| u64::try_from(q.millis()).unwrap_or(u64::MAX)),
+        memory_mib: parse("memory").map_or(0, |q| {
+            u64::try_from(q.units_ceil().div_ceil(1 << 20)).unwrap_or(u64::MAX)
+        }),
+        gpu: 0,
+    }
+}
+
+impl PoolDefinition {
+    /// Reads the definition back from a workload's template.
+    pub fn from_template(template: &PodTemplate) -> Result<Self> {
+        let text = template
+            .annotations
+            .get(DEFINITION_ANNOTATION)
+            .ok_or_else(|| Error::backend("workload carries no pool definition"))?;
+        serde_json::from_str(text)
+            .map_err(|e| Error::backend(format!("stored pool definition unreadable: {e}")))
+    }
+
+    /// The pod template of the pool's pods: one `runtime-manager` container.
+    pub fn to_template(&self) -> Result<Arc<PodTemplate>> {
+        let json = serde_json::to_string(self)
+            .map_err(|e| Error::backend(format!("pool definition not serialisable: {e}")))?;
+        let mut requests = amounts(&self.resources.requests);
+        let limits = amounts(&self.resources.limits);
+        if self.resources.requests.is_empty() {
+            requests = limits;
+        }
+        let idle = format!(
+            "{}:{}",
+            self.idle_recycle_time.reserved, self.idle_recycle_time.scaled
+        );
+        Ok(Arc::new(PodTemplate {
+            containers: vec![ContainerSpec {
+                name: "runtime-manager".to_owned(),
+                image: self.image.clone(),
+                env: self
+                    .environment
+                    .iter()
+                    .map(|(k, v)| EnvVar {
+                        name: k.clone(),
+                        value: EnvValue::Literal(v.clone()),
+                    })
+                    .collect(),
+                resources: ResourceRequirements { requests, limits },
+                ..ContainerSpec::default()
+            }],
+            placement: Placement {
+                node_selector: self.node_selector.clone(),
+                ..Placement::default()
+            },
+            annotations: BTreeMap::from([
+                (DEFINITION_ANNOTATION.to_owned(), json),
+                ("yr-reuse".to_owned(), self.reuse.to_string()),
+                ("yr-idle-to-recycle".to_owned(), idle),
+            ]),
+            ..PodTemplate::default()
+        }))
+    }
+}

@@ -1,0 +1,248 @@
+//! openYuanrong pod-pool wire types (`seeds/000`), field names exactly the vendor's.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `idle_recycle_time` as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IdleRecycleIn {
+    /// Seconds for pods below `size`; -1 never, 0 not configured.
+    #[serde(default)]
+    pub reserved: Option<i64>,
+    /// Seconds for pods above `size`; -1 never, 0 not configured.
+    #[serde(default)]
+    pub scaled: Option<i64>,
+}
+
+/// `resources` as sent: quantity strings by resource name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourcesIn {
+    /// Requests.
+    #[serde(default)]
+    pub requests: Option<BTreeMap<String, String>>,
+    /// Limits.
+    #[serde(default)]
+    pub limits: Option<BTreeMap<String, String>>,
+}
+
+/// A pool in a create request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PoolIn {
+    /// Pool id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Group (default `default`).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Replace claimed pods only once destroyed.
+    #[serde(default)]
+    pub reuse: Option<bool>,
+    /// Pods kept ready.
+    #[serde(default)]
+    pub size: Option<i64>,
+    /// Most pods (default: size).
+    #[serde(default)]
+    pub max_size: Option<i64>,
+    /// runtime-manager image.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// function-agent-init image.
+    #[serde(default)]
+    pub init_image: Option<String>,
+    /// Pool labels.
+    #[serde(default)]
+    pub labels: Option<BTreeMap<String, String>>,
+    /// runtime-manager environment.
+    #[serde(default)]
+    pub environment: Option<BTreeMap<String, String>>,
+    /// JSON array of Kubernetes Volumes.
+    #[serde(default)]
+    pub volumes: Option<String>,
+    /// JSON array of Kubernetes VolumeMounts.
+    #[serde(default)]
+    pub volume_mounts: Option<String>,
+    /// Requests and limits.
+    #[serde(default)]
+    pub resources: Option<ResourcesIn>,
+    /// JSON Kubernetes Affinity.
+    #[serde(default)]
+    pub affinities: Option<String>,
+    /// Node labels to match.
+    #[serde(default)]
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// Runtime class.
+    #[serde(default)]
+    pub runtime_class_name: Option<String>,
+    /// JSON array of Kubernetes Tolerations.
+    #[serde(default)]
+    pub tolerations: Option<String>,
+    /// JSON Kubernetes HorizontalPodAutoscalerSpec (autoscaling/v2).
+    #[serde(default)]
+    pub horizontal_pod_autoscaler_spec: Option<String>,
+    /// JSON array of Kubernetes TopologySpreadConstraints.
+    #[serde(default)]
+    pub topology_spread_constraints: Option<String>,
+    /// Idle recycling.
+    #[serde(default)]
+    pub idle_recycle_time: Option<IdleRecycleIn>,
+    /// Pod anti-affinities (echoed as given).
+    #[serde(default)]
+    pub pod_anti_affinities: Option<String>,
+}
+
+/// `POST /serverless/v1/podpools` body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreatePoolsRequest {
+    /// The pools; each is created independently.
+    #[serde(default)]
+    pub pools: Option<Vec<PoolIn>>,
+}
+
+/// `PUT /serverless/v1/podpools/{id}` body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UpdatePoolRequest {
+    /// New size.
+    #[serde(default)]
+    pub size: Option<i64>,
+    /// New max size (ignored for a pool that does not scale).
+    #[serde(default)]
+    pub max_size: Option<i64>,
+    /// New HPA spec (JSON string).
+    #[serde(default)]
+    pub horizontal_pod_autoscaler_spec: Option<String>,
+}
+
+/// `GET /serverless/v1/podpools` parameters, as strings (the query string's form).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct QueryParams {
+    /// Exact pool id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Exact group.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// 1-based page number; absent or 0 → 1; negative → empty.
+    #[serde(default)]
+    pub offset: Option<String>,
+    /// Page size, default 10; ≤ 0 → empty.
+    #[serde(default)]
+    pub limit: Option<String>,
+}
+
+/// `DELETE /serverless/v1/podpools` parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeleteParams {
+    /// Exact pool id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Exact group (alone: every pool of the group).
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// `idle_recycle_time` in a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IdleRecycle {
+    /// Seconds for pods below `size`.
+    pub reserved: i64,
+    /// Seconds for pods above `size`.
+    pub scaled: i64,
+}
+
+/// `resources` in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourcesOut {
+    /// Requests.
+    pub requests: BTreeMap<String, String>,
+    /// Limits.
+    pub limits: BTreeMap<String, String>,
+}
+
+/// `PoolInfo` in a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolInfo {
+    /// Pool id.
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// Reuse policy.
+    pub reuse: bool,
+    /// 0 New … 6 Deleted.
+    pub status: i32,
+    /// Status text or failure reason.
+    pub msg: String,
+    /// Running pods.
+    pub ready_count: u32,
+    /// Pods kept ready.
+    pub size: u32,
+    /// Most pods.
+    pub max_size: u32,
+    /// runtime-manager image.
+    pub image: String,
+    /// function-agent-init image.
+    pub init_image: String,
+    /// Labels (`null` when none).
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Environment (`null` when none).
+    pub environment: Option<BTreeMap<String, String>>,
+    /// Volumes (JSON string).
+    pub volumes: String,
+    /// Volume mounts (JSON string).
+    pub volume_mounts: String,
+    /// Requests and limits.
+    pub resources: ResourcesOut,
+    /// Affinity (JSON string).
+    pub affinities: String,
+    /// Node selector (`null` when none).
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// Runtime class.
+    pub runtime_class_name: String,
+    /// Tolerations (JSON string).
+    pub tolerations: String,
+    /// HPA spec (JSON string).
+    pub horizontal_pod_autoscaler_spec: String,
+    /// Topology spread constraints (JSON string).
+    pub topology_spread_constraints: String,
+    /// Idle recycling.
+    pub idle_recycle_time: IdleRecycle,
+    /// Pod anti-affinities, as given.
+    pub pod_anti_affinities: String,
+}
+
+/// `result` of a query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryResult {
+    /// Pools matching, before paging.
+    pub count: u64,
+    /// This page.
+    pub pools: Vec<PoolInfo>,
+}
+
+/// A pool that could not be created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedPool {
+    /// Its id, as given.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `result` of a create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateResult {
+    /// The pools that failed (`null` when none did).
+    pub failed_pools: Option<Vec<FailedPool>>,
+}
+
+/// The response envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// 0 on success.
+    pub code: i32,
+    /// Error text ("" on success).
+    pub message: String,
+    /// The result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<T>,
+}
