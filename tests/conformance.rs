@@ -41,4 +41,4 @@ fn facade() -> Facade {
     Facade { sim, backend }
 }
 
-podgate_core::ncs_conformance!(facade());
+podgate_core::conformance!(facade());

@@ -244,6 +244,13 @@ pub(crate) fn scale(
             start_pod(state, obs, workload, origin, ordinal);
         }
     } else if shrink && have > want {
+        // Pool pods above the size are removed by idle recycling when it is set
+        // (`scaled` > 0) and kept when it says never (-1).
+        if let Some(policy) = rec.pool
+            && policy.idle_scaled_seconds != 0
+        {
+            return;
+        }
         let removable: Vec<PodId> = rec
             .pods
             .iter()

@@ -136,17 +136,23 @@ pub(crate) fn reconcile(state: &mut State, obs: &Observer<'_>) {
             break;
         }
         state.events.remove(&(at, seq, event));
+        // Work happens at its due time, so what it starts has been running since then.
+        let then = Observer {
+            now: at,
+            delays: obs.delays,
+            images: obs.images,
+        };
         match event {
             Event::Purge(id) => {
                 if state
                     .workloads
                     .get(&id)
-                    .is_some_and(|w| w.deleting_until.is_some_and(|t| t <= obs.now))
+                    .is_some_and(|w| w.deleting_until.is_some_and(|t| t <= at))
                 {
-                    purge(state, obs, id);
+                    purge(state, &then, id);
                 }
             }
-            Event::IdleCheck(pod) => idle_check(state, obs, pod),
+            Event::IdleCheck(pod) => idle_check(state, &then, pod),
         }
     }
 }
@@ -171,12 +177,20 @@ fn idle_check(state: &mut State, obs: &Observer<'_>, pod_id: PodId) {
         return;
     }
     let scaled = rec.pods.len() > policy.size as usize;
-    let seconds = if scaled {
-        policy.idle_scaled_seconds
+    let (seconds, other) = if scaled {
+        (policy.idle_scaled_seconds, policy.idle_reserved_seconds)
     } else {
-        policy.idle_reserved_seconds
+        (policy.idle_reserved_seconds, policy.idle_scaled_seconds)
     };
     if seconds <= 0 {
+        // Nothing to do in this role; look again later in case the pod changes role
+        // (the pool is resized).
+        if other > 0 {
+            state.schedule(
+                obs.now.plus_millis(other.saturating_mul(1000)),
+                Event::IdleCheck(pod_id),
+            );
+        }
         return;
     }
     let idle_since = obs.start_at(pod);

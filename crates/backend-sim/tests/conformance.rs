@@ -36,4 +36,4 @@ fn sim() -> Sim {
     })))
 }
 
-podgate_core::ncs_conformance!(sim());
+podgate_core::conformance!(sim());

@@ -1,9 +1,9 @@
 //! The backend conformance suite: the same scenarios, written once, run against every
 //! backend. A backend crate's `tests/conformance.rs` provides a [`Fixture`] and expands
-//! [`ncs_conformance!`](crate::ncs_conformance) to get one test per scenario:
+//! [`conformance!`](crate::conformance) to get one test per scenario:
 //!
 //! ```ignore
-//! podgate_core::ncs_conformance!(my_fixture());
+//! podgate_core::conformance!(my_fixture());
 //! ```
 //!
 //! Scenarios are plain async functions that panic on failure; each works in namespaces
@@ -23,7 +23,10 @@ use async_trait::async_trait;
 
 use crate::ClusterBackend;
 
+pub mod ief;
 pub mod ncs;
+pub mod vkube;
+pub mod yuanrong;
 
 /// What the suite needs from a backend under test.
 #[async_trait]
@@ -41,50 +44,59 @@ pub trait Fixture: Send + Sync {
     }
 }
 
-/// Expands to one `#[tokio::test]` per NCS scenario, each with a fresh fixture from
-/// `$fixture` (an expression evaluated per test). Add `ignore = "reason"` to mark them
-/// ignored (for suites that need a real cluster).
+/// Expands to one `#[tokio::test]` per scenario of every dialect, each with a fresh
+/// fixture from `$fixture` (an expression evaluated per test). Add `ignore = "reason"`
+/// to mark them ignored (for suites that need a real cluster).
 #[macro_export]
-macro_rules! ncs_conformance {
+macro_rules! conformance {
     ($fixture:expr) => {
-        $crate::ncs_conformance!(@tests $fixture, []);
+        $crate::conformance!(@all $fixture, []);
     };
     ($fixture:expr, ignore = $why:literal) => {
-        $crate::ncs_conformance!(@tests $fixture, [ignore = $why]);
+        $crate::conformance!(@all $fixture, [ignore = $why]);
     };
-    (@tests $fixture:expr, $attrs:tt) => {
-        $crate::ncs_conformance!(@each $fixture, $attrs,
-            create_happy_path,
-            create_missing_parameters,
-            create_invalid_values,
-            invalid_format,
-            no_private,
-            duplicate_names,
-            modify_full_replace,
-            modify_errors,
-            reset_spec_type,
-            delete,
-            redeploy_and_restart_instance,
-            restart_container,
-            eips,
-            ids_never_reused,
-            paging_edges,
-            tenant_isolation,
-            concurrent_creates,
-            authentication,
-            image_pull_failure,
-            version_and_action
-        );
+    (@all $fixture:expr, $attrs:tt) => {
+        mod ncs {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::conformance!(@each $fixture, $attrs, ncs,
+                create_happy_path, create_missing_parameters, create_invalid_values,
+                invalid_format, no_private, duplicate_names, modify_full_replace,
+                modify_errors, reset_spec_type, delete, redeploy_and_restart_instance,
+                restart_container, eips, ids_never_reused, paging_edges, tenant_isolation,
+                concurrent_creates, authentication, image_pull_failure, version_and_action);
+        }
+        mod ief {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::conformance!(@each $fixture, $attrs, ief,
+                deployment_lifecycle, list_pods_filters_and_paging, validation,
+                tenant_isolation, authentication, name_conflict, group_deployment);
+        }
+        mod vkube {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::conformance!(@each $fixture, $attrs, vkube,
+                deploy_status_and_log, errors_change_nothing, tenant_isolation,
+                quota_and_replace, checks);
+        }
+        mod yuanrong {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::conformance!(@each $fixture, $attrs, yuanrong,
+                lifecycle, validation, query_paging, claim_and_release, idle_recycle,
+                delete_by_group);
+        }
     };
-    (@each $fixture:expr, $attrs:tt, $($name:ident),*) => {
-        $( $crate::ncs_conformance!(@one $fixture, $attrs, $name); )*
+    (@each $fixture:expr, $attrs:tt, $dialect:ident, $($name:ident),*) => {
+        $( $crate::conformance!(@one $fixture, $attrs, $dialect, $name); )*
     };
-    (@one $fixture:expr, [$($attr:meta)*], $name:ident) => {
+    (@one $fixture:expr, [$($attr:meta)*], $dialect:ident, $name:ident) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         $(#[$attr])*
         async fn $name() {
             let fixture = $fixture;
-            $crate::testing::ncs::$name(&fixture).await;
+            $crate::testing::$dialect::$name(&fixture).await;
         }
     };
 }

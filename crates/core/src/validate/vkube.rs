@@ -10,7 +10,9 @@ pub fn vkube_image_name(value: &str) -> Check {
         && !value.ends_with(['/', ':'])
         && value
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._/-:".contains(&b));
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._/-:".contains(&b))
+        // A colon only separates a registry's port, never a tag.
+        && value.rsplit_once(':').is_none_or(|(_, after)| after.contains('/'));
     if ok {
         Ok(())
     } else {
@@ -69,7 +71,16 @@ mod tests {
         ] {
             assert!(vkube_image_name(good).is_ok(), "{good}");
         }
-        for bad in ["", "Nginx", "nginx:", "/nginx", "ngi nx", "a$b"] {
+        for bad in [
+            "",
+            "Nginx",
+            "nginx:",
+            "/nginx",
+            "ngi nx",
+            "a$b",
+            "nginx:stable",
+            "host:5000/img:v1",
+        ] {
             assert!(vkube_image_name(bad).is_err(), "{bad:?}");
         }
         for good in ["stable", "1.25.3", "latest", "v1_alpha-2"] {
