@@ -10,7 +10,6 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,16 @@ use podgate::core::dialects::ncs::{
 use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, WorkloadSpec};
 use podgate::sim::{SimBackend, SimConfig};
 use serde_json::{Value, json};
+
+mod common;
+
+use common::Golden;
+
+const NCS: Golden = Golden {
+    dialect: "ncs",
+    exceptions: EXCEPTIONS,
+    maps: &["Labels"],
+};
 
 /// Where the example contradicts its document's table; the table wins for what we emit.
 const EXCEPTIONS: &[(&str, &str)] = &[
@@ -50,96 +59,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Objects whose keys are data (a map), not field names: only their values' types are
-/// compared.
-const MAPS: &[&str] = &["Labels"];
-
-fn fixtures() -> PathBuf {
-    std::env::var_os("PODGATE_FIXTURES").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"),
-        PathBuf::from,
-    )
-}
-
-fn fixture(name: &str) -> Value {
-    let path = fixtures().join("ncs").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Checks that `actual` has every field of `example`, nested alike, with the same JSON
-/// types, outside the listed exceptions. Returns the mismatches.
-fn shape_mismatches(example: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
-    if EXCEPTIONS.iter().any(|(p, _)| *p == path) {
-        return;
-    }
-    if kind(example) != kind(actual) {
-        out.push(format!(
-            "{path}: example {} vs ours {}",
-            kind(example),
-            kind(actual)
-        ));
-        return;
-    }
-    match (example, actual) {
-        (Value::Object(e), Value::Object(a)) if MAPS.contains(&path) => {
-            for (key, av) in a {
-                if let Some(ev) = e.values().next().filter(|ev| kind(ev) != kind(av)) {
-                    out.push(format!(
-                        "{path}.{key}: example {} vs ours {}",
-                        kind(ev),
-                        kind(av)
-                    ));
-                }
-            }
-        }
-        (Value::Object(e), Value::Object(a)) => {
-            for (key, ev) in e {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match a.get(key) {
-                    Some(av) => shape_mismatches(ev, av, &child, out),
-                    None if EXCEPTIONS.iter().any(|(p, _)| *p == child) => {}
-                    None => out.push(format!("{child}: missing")),
-                }
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            if let Some(first) = e.first() {
-                match a.first() {
-                    Some(ours) => shape_mismatches(first, ours, &format!("{path}[]"), out),
-                    None => out.push(format!("{path}: example has items, ours is empty")),
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn assert_shape(example_name: &str, actual: &Value) {
-    let mut out = Vec::new();
-    shape_mismatches(&fixture(example_name), actual, "", &mut out);
-    assert!(
-        out.is_empty(),
-        "{example_name}:\n{}\nours: {actual:#}",
-        out.join("\n")
-    );
-}
-
 struct World {
     sim: Arc<SimBackend>,
     ncs: NcsService,
@@ -155,12 +74,9 @@ const OP: NcsCaller = NcsCaller::Operator;
 
 #[test]
 fn the_shape_check_catches_what_it_should() {
-    let mut out = Vec::new();
-    shape_mismatches(
+    let out = NCS.mismatches(
         &json!({"A": 1, "B": {"C": "x"}, "D": [{"E": true}], "Labels": {"k": "v"}}),
         &json!({"A": "1", "B": {}, "D": [], "Labels": {"other": 1}}),
-        "",
-        &mut out,
     );
     assert_eq!(
         out,
@@ -180,14 +96,14 @@ async fn create_request_is_accepted_as_it_stands() {
         .create_namespace(Some(NamespaceId(1)), false)
         .await
         .unwrap();
-    let body = fixture("create_request.json");
+    let body = NCS.fixture("create_request.json");
     let _: wire::CreateRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
         .call(&OP, NcsAction::CreateStatefulWorkload, body)
         .await
         .unwrap();
-    assert_shape("create_response.json", &reply);
+    NCS.assert_shape("create_response.json", &reply);
 }
 
 #[tokio::test]
@@ -235,14 +151,14 @@ async fn modify_request_is_accepted_as_it_stands() {
         .await
         .unwrap();
     assert_eq!(created.id, WorkloadId(275_041));
-    let body = fixture("modify_request.json");
+    let body = NCS.fixture("modify_request.json");
     let _: wire::ModifyRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
         .call(&OP, NcsAction::ModifyStatefulWorkload, body)
         .await
         .unwrap();
-    assert_shape("modify_response.json", &reply);
+    NCS.assert_shape("modify_response.json", &reply);
 }
 
 #[tokio::test]
@@ -265,14 +181,14 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
         .await
         .unwrap();
     assert_eq!(created["StatefulWorkloadId"], 5241);
-    let body = fixture("reset_spec_request.json");
+    let body = NCS.fixture("reset_spec_request.json");
     let _: wire::ResetSpecTypeRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
         .call(&OP, NcsAction::ResetStatefulWorkloadSpecType, body)
         .await
         .unwrap();
-    assert_shape("reset_spec_response.json", &reply);
+    NCS.assert_shape("reset_spec_response.json", &reply);
 }
 
 /// A workload like the one the running-detail example shows, with an EIP.
@@ -327,8 +243,8 @@ async fn describe_replies_have_the_examples_shapes() {
         .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, params.clone())
         .await
         .unwrap();
-    assert_shape("describe_info_response.json", &info);
-    assert_shape("describe_info_response_running.json", &info);
+    NCS.assert_shape("describe_info_response.json", &info);
+    NCS.assert_shape("describe_info_response_running.json", &info);
     assert_eq!(info["Status"], "Running");
     let keys: Vec<&String> = info["Labels"].as_object().unwrap().keys().collect();
     let mut sorted = keys.clone();
@@ -344,13 +260,13 @@ async fn describe_replies_have_the_examples_shapes() {
         )
         .await
         .unwrap();
-    assert_shape("describe_instances_response.json", &instances);
+    NCS.assert_shape("describe_instances_response.json", &instances);
     let images = w
         .ncs
         .call(&OP, NcsAction::DescribeStatefulWorkloadImages, params)
         .await
         .unwrap();
-    assert_shape("describe_images_response.json", &images);
+    NCS.assert_shape("describe_images_response.json", &images);
     let all = w
         .ncs
         .call(
@@ -360,7 +276,7 @@ async fn describe_replies_have_the_examples_shapes() {
         )
         .await
         .unwrap();
-    assert_shape("describe_all_namespaces_response.json", &all);
+    NCS.assert_shape("describe_all_namespaces_response.json", &all);
 }
 
 #[test]
@@ -378,13 +294,9 @@ fn every_ncs_fixture_is_covered() {
         "reset_spec_request.json",
         "reset_spec_response.json",
     ];
-    let mut present: Vec<String> = std::fs::read_dir(fixtures().join("ncs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    present.sort();
     assert_eq!(
-        present, covered,
+        NCS.files(),
+        covered,
         "a fixture was added or removed: cover it here"
     );
 }
