@@ -173,7 +173,7 @@ impl SimBackend {
     pub(crate) fn view_pod(state: &State, observer: &Observer<'_>, id: PodId) -> Option<Pod> {
         let pod = state.pods.get(&id)?;
         let rec = state.workloads.get(&pod.workload)?;
-        Some(observer.pod(state, id, pod, rec, pods::template_hash(&rec.template)))
+        Some(observer.pod(state, id, pod, rec, rec.template_hash))
     }
 
     /// Host ports of `ports` bound in `region`, not counting `ignore`'s pods.
@@ -358,6 +358,7 @@ impl ClusterBackend for SimBackend {
                 tenant: tenant.clone(),
                 name: name_key.1.clone(),
                 labels: spec.labels,
+                template_hash: pods::template_hash(&template),
                 template,
                 kind: spec.kind,
                 replicas: spec.replicas,
@@ -540,6 +541,7 @@ impl ClusterBackend for SimBackend {
         if template_changed {
             let new = state.intern(spec.template);
             if let Some(rec) = state.workloads.get_mut(&id) {
+                rec.template_hash = pods::template_hash(&new);
                 rec.template = new;
             }
             state.release(&old);

@@ -74,6 +74,8 @@ pub(crate) struct WorkloadRec {
     pub(crate) name: Box<str>,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) template: Arc<PodTemplate>,
+    /// Kubernetes' pod-template-hash of `template`, kept with it.
+    pub(crate) template_hash: u64,
     pub(crate) kind: WorkloadKind,
     pub(crate) replicas: u32,
     pub(crate) pool: Option<PoolPolicy>,
