@@ -169,18 +169,24 @@ pub(crate) fn retry_unschedulable(state: &mut State, now: Timestamp, obs: &Obser
     }
 }
 
-/// The ordinal a new member of `workload` gets: the smallest not in use.
-fn free_ordinal(state: &State, workload: WorkloadId) -> u32 {
+/// Ordinals for `count` new members of `workload`: the smallest not in use for
+/// stateful workloads (their pods are named by it); for others, where it names
+/// nothing, the next positions.
+fn free_ordinals(state: &State, workload: WorkloadId, count: usize) -> Vec<u32> {
     let Some(rec) = state.workloads.get(&workload) else {
-        return 0;
+        return Vec::new();
     };
+    let start = u32::try_from(rec.pods.len()).unwrap_or(u32::MAX);
+    if rec.kind != podgate_core::model::WorkloadKind::Stateful {
+        return (0..count).map(|i| start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX))).collect();
+    }
     let used: std::collections::BTreeSet<u32> = rec
         .pods
         .iter()
         .filter_map(|p| state.pods.get(p))
         .map(|p| p.ordinal)
         .collect();
-    (0..).find(|o| !used.contains(o)).unwrap_or(0)
+    (0..).filter(|o| !used.contains(o)).take(count).collect()
 }
 
 /// Replaces one member pod by a new one with the same ordinal, remembering whether the
@@ -239,8 +245,7 @@ pub(crate) fn scale(
     let want = rec.replicas as usize;
     let have = rec.pods.len();
     if have < want {
-        for _ in have..want {
-            let ordinal = free_ordinal(state, workload);
+        for ordinal in free_ordinals(state, workload, want - have) {
             start_pod(state, obs, workload, origin, ordinal);
         }
     } else if shrink && have > want {
