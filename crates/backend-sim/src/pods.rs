@@ -178,7 +178,9 @@ fn free_ordinals(state: &State, workload: WorkloadId, count: usize) -> Vec<u32> 
     };
     let start = u32::try_from(rec.pods.len()).unwrap_or(u32::MAX);
     if rec.kind != podgate_core::model::WorkloadKind::Stateful {
-        return (0..count).map(|i| start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX))).collect();
+        return (0..count)
+            .map(|i| start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
     }
     let used: std::collections::BTreeSet<u32> = rec
         .pods

@@ -1,5 +1,67 @@
 //! podgate-http: axum routers serving the four vendor dialects on their documented
-//! paths, byte-compatible with the vendors' documents, plus a small admin API; and the
-//! standalone server binary `podgate`.
+//! paths, byte-compatible with the vendors' documents, plus the admin API, health,
+//! readiness, metrics and the OpenAPI document; and the standalone server `podgate`.
 //!
-//! This crate is filled by the HTTP adapter work; until then it exports nothing.
+//! ```
+//! use std::sync::Arc;
+//! use axum::body::Body;
+//! use axum::http::Request;
+//! use podgate_backend_sim::{SimBackend, SimConfig};
+//! use podgate_http::{AppState, HttpConfig, app};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let sim = Arc::new(SimBackend::new(SimConfig::default()));
+//! let app = app(AppState::simulated(sim, HttpConfig::new("admin-secret")));
+//! let reply = app
+//!     .oneshot(Request::get("/k8s/regions").body(Body::empty()).unwrap())
+//!     .await
+//!     .unwrap();
+//! assert_eq!(reply.status(), 200);
+//! # }
+//! ```
+
+mod admin;
+mod extract;
+mod guard;
+mod ief;
+mod metrics;
+mod ncs;
+mod openapi;
+mod ops;
+mod server;
+mod state;
+mod vkube;
+mod yuanrong;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use openapi::openapi;
+pub use server::{serve, shutdown_signal};
+pub use state::{AppState, HttpConfig};
+
+/// Every route: the four dialects, the admin API, `/healthz`, `/readyz`, `/metrics` and
+/// `/openapi.json`, with the body limit, timeout, panic catcher, tracing and metrics.
+pub fn app(state: AppState) -> Router {
+    let limit = state.inner.config.body_limit;
+    Router::new()
+        .merge(ncs::router())
+        .merge(ief::router())
+        .merge(vkube::router())
+        .merge(yuanrong::router())
+        .merge(admin::router())
+        .merge(ops::router())
+        .merge(openapi::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}

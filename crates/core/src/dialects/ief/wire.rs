@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A number the vendor sends either as a JSON number or as a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum NumOrText {
     /// A JSON number.
@@ -15,6 +16,7 @@ pub enum NumOrText {
 
 /// A command the vendor gives as one string (the table) or as a list (Kubernetes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum CommandText {
     /// One string.
@@ -25,6 +27,7 @@ pub enum CommandText {
 
 /// An env var.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Env {
     /// Name.
     #[serde(default)]
@@ -36,6 +39,7 @@ pub struct Env {
 
 /// A probe's HTTP check.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HttpGet {
     /// Path, starting with `/`.
     #[serde(default)]
@@ -53,6 +57,7 @@ pub struct HttpGet {
 
 /// A probe's command check.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exec {
     /// The command.
     #[serde(default)]
@@ -61,6 +66,7 @@ pub struct Exec {
 
 /// A probe.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Probe {
     /// HTTP check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +84,7 @@ pub struct Probe {
 
 /// A port mapping.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Port {
     /// Container port.
     #[serde(default)]
@@ -92,6 +99,7 @@ pub struct Port {
 
 /// Resource amounts as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Res {
     /// Cores.
     #[serde(default)]
@@ -109,6 +117,7 @@ pub struct Res {
 
 /// Limits and requests as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resources {
     /// Limits.
     #[serde(default)]
@@ -120,6 +129,7 @@ pub struct Resources {
 
 /// A volume.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Volume {
     /// Name.
     #[serde(default)]
@@ -140,6 +150,7 @@ pub struct Volume {
 
 /// A container of a deployment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Container {
     /// Name.
     #[serde(default)]
@@ -184,6 +195,7 @@ pub struct Container {
 
 /// `PodConfigs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Configs {
     /// Host network.
     #[serde(default)]
@@ -204,6 +216,7 @@ pub struct Configs {
 
 /// A deployment's pod spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spec {
     /// Containers.
     #[serde(default)]
@@ -221,6 +234,7 @@ pub struct Spec {
 
 /// A deployment's template.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
     /// The pod spec.
     #[serde(default)]
@@ -229,6 +243,7 @@ pub struct Template {
 
 /// The deployment in a create request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeploymentCreate {
     /// Name.
     #[serde(default)]
@@ -252,6 +267,7 @@ pub struct DeploymentCreate {
 
 /// `POST /v3/{project_id}/edgemgr/deployments` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateDeploymentRequest {
     /// The deployment.
     #[serde(default)]
@@ -260,6 +276,7 @@ pub struct CreateDeploymentRequest {
 
 /// The deployment in an update request: each field given replaces the current one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeploymentUpdate {
     /// Description.
     #[serde(default)]
@@ -274,6 +291,7 @@ pub struct DeploymentUpdate {
 
 /// `PUT /v3/{project_id}/edgemgr/deployments/{id}` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateDeploymentRequest {
     /// The changes.
     #[serde(default)]
@@ -282,6 +300,7 @@ pub struct UpdateDeploymentRequest {
 
 /// `GET /v3/{project_id}/edgemgr/pods` parameters: exactly one of the four filters.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListPodsParams {
     /// Pods on this node.
     #[serde(default)]
@@ -305,6 +324,7 @@ pub struct ListPodsParams {
 
 /// Paging parameters of the other lists.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageParams {
     /// Page size, 1..=1000, default 10.
     #[serde(default)]
@@ -318,6 +338,7 @@ pub struct PageParams {
 
 /// An env var in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvOut {
     /// Name.
     pub name: String,
@@ -327,6 +348,7 @@ pub struct EnvOut {
 
 /// An HTTP check in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HttpGetOut {
     /// Path.
     pub path: String,
@@ -341,6 +363,7 @@ pub struct HttpGetOut {
 
 /// A command check in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecOut {
     /// The command.
     pub command: String,
@@ -348,6 +371,7 @@ pub struct ExecOut {
 
 /// A probe in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProbeOut {
     /// HTTP check.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -363,6 +387,7 @@ pub struct ProbeOut {
 
 /// A port mapping in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortOut {
     /// Container port.
     pub container_port: u16,
@@ -376,6 +401,7 @@ pub struct PortOut {
 
 /// Amounts in a reply: strings, as the table says.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResOut {
     /// Cores.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -393,6 +419,7 @@ pub struct ResOut {
 
 /// Limits and requests in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcesOut {
     /// Limits.
     pub limits: ResOut,
@@ -402,6 +429,7 @@ pub struct ResourcesOut {
 
 /// A volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeOut {
     /// Name.
     pub name: String,
@@ -418,6 +446,7 @@ pub struct VolumeOut {
 
 /// A container's definition, as stored and as replies show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerDef {
     /// Arguments.
     pub args: Vec<String>,
@@ -451,6 +480,7 @@ pub struct ContainerDef {
 
 /// `ContainerResp`: a container's definition and state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerResp {
     /// The definition.
     #[serde(flatten)]
@@ -471,6 +501,7 @@ pub struct ContainerResp {
 
 /// `PodConfigs` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfigsOut {
     /// Host network.
     pub host_network: bool,
@@ -487,6 +518,7 @@ pub struct ConfigsOut {
 
 /// `PodResponse`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PodResponse {
     /// Pod uuid.
     pub id: String,
@@ -523,6 +555,7 @@ pub struct PodResponse {
 
 /// `GET .../pods` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListPodsReply {
     /// Matches before paging.
     pub count: u64,
@@ -532,6 +565,7 @@ pub struct ListPodsReply {
 
 /// A deployment's spec in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecOut {
     /// Containers.
     pub containers: Vec<ContainerDef>,
@@ -546,6 +580,7 @@ pub struct SpecOut {
 
 /// A deployment's template in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateOut {
     /// The pod spec.
     pub spec: SpecOut,
@@ -553,6 +588,7 @@ pub struct TemplateOut {
 
 /// A deployment in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeploymentResp {
     /// Id (uuid).
     pub id: String,
@@ -583,6 +619,7 @@ pub struct DeploymentResp {
 
 /// A reply carrying one deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeploymentReply {
     /// The deployment.
     pub deployment: DeploymentResp,
@@ -590,6 +627,7 @@ pub struct DeploymentReply {
 
 /// `GET .../deployments` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListDeploymentsReply {
     /// Matches before paging.
     pub count: u64,
@@ -599,6 +637,7 @@ pub struct ListDeploymentsReply {
 
 /// A node in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NodeResp {
     /// Node id (its name).
     pub id: String,
@@ -617,6 +656,7 @@ pub struct NodeResp {
 
 /// `GET /v2/{project_id}/edgemgr/nodes` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListNodesReply {
     /// Nodes before paging.
     pub count: u64,
@@ -626,6 +666,7 @@ pub struct ListNodesReply {
 
 /// A node group in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupResp {
     /// Group id (its name).
     pub id: String,
@@ -637,6 +678,7 @@ pub struct GroupResp {
 
 /// `GET /v2/{project_id}/edgemgr/groups` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListGroupsReply {
     /// Groups before paging.
     pub count: u64,
@@ -646,6 +688,7 @@ pub struct ListGroupsReply {
 
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorReply {
     /// `IEF.xxxxxx`.
     pub error_code: String,

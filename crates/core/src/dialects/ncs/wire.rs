@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A number the vendor accepts either as a JSON number or as a string of digits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Num {
     /// A JSON integer.
@@ -39,6 +40,7 @@ impl std::fmt::Display for Num {
 /// One string, or several (the vendor's table and example disagree on
 /// `SecurityGroupIds`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// A single string.
@@ -59,6 +61,7 @@ impl OneOrMany {
 
 /// `Placement`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Placement {
     /// Zones the instance may run in.
     #[serde(default)]
@@ -67,6 +70,7 @@ pub struct Placement {
 
 /// `VirtualPrivateCloud`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VirtualPrivateCloud {
     /// VPC id.
     #[serde(default)]
@@ -78,6 +82,7 @@ pub struct VirtualPrivateCloud {
 
 /// `Envs[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Env {
     /// Variable name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,6 +103,7 @@ pub struct Env {
 
 /// `Limits` / `Requests` in a request: numbers or strings.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceAmounts {
     /// Millicores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +118,7 @@ pub struct ResourceAmounts {
 
 /// `ResourceRequirements` in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceRequirements {
     /// Most the container may use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +131,7 @@ pub struct ResourceRequirements {
 /// `SecurityContext` (the table spells the keys in lower case, the examples
 /// capitalised: both are accepted).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityContext {
     /// Privileged (root) container.
     #[serde(default, alias = "privilege", skip_serializing_if = "Option::is_none")]
@@ -139,6 +147,7 @@ pub struct SecurityContext {
 
 /// `Exec` of a probe.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exec {
     /// The command.
     #[serde(default)]
@@ -147,6 +156,7 @@ pub struct Exec {
 
 /// `LivenessProbe` / `ReadinessProbe`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Probe {
     /// The command to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,6 +175,7 @@ pub struct Probe {
 
 /// `Emptydirs[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmptyDir {
     /// `Memory` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,6 +193,7 @@ pub struct EmptyDir {
 
 /// `Secrets[]` of a volume.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretVolume {
     /// The secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +208,7 @@ pub struct SecretVolume {
 
 /// `Volumes[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Volume {
     /// `Emptydir` or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -210,6 +223,7 @@ pub struct Volume {
 
 /// `DataDisks[]` in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataDisk {
     /// `CloudSsd`, `CloudHighPerformanceSsd` or `CloudLocal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,6 +241,7 @@ pub struct DataDisk {
 
 /// `Containers[]` of create and modify.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerDef {
     /// Container name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,6 +286,7 @@ pub struct ContainerDef {
 
 /// `CreateStatefulWorkload` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRequest {
     /// Zones (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,6 +328,7 @@ pub struct CreateRequest {
 
 /// `ModifyStatefulWorkload` body: the full definition; omitted fields are cleared.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModifyRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +352,7 @@ pub struct ModifyRequest {
 
 /// A container of `ResetStatefulWorkloadSpecType`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetContainer {
     /// Container name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,6 +364,7 @@ pub struct ResetContainer {
 
 /// `ResetStatefulWorkloadSpecType` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetSpecTypeRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -364,6 +383,7 @@ pub struct ResetSpecTypeRequest {
 /// The parameters of the GET Actions that name one workload (and, for some, a
 /// container or an EIP).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkloadParams {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,6 +401,7 @@ pub struct WorkloadParams {
 
 /// `DescribeStatefulWorkloadsAllNamespaces` parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListAllParams {
     /// Page size, > 0, default 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +416,7 @@ pub struct ListAllParams {
 
 /// A reply carrying only the request id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestIdReply {
     /// The request's id (uuid).
     pub RequestId: String,
@@ -402,6 +424,7 @@ pub struct RequestIdReply {
 
 /// `CreateStatefulWorkload` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateReply {
     /// The new workload's id.
     pub StatefulWorkloadId: u64,
@@ -411,6 +434,7 @@ pub struct CreateReply {
 
 /// A workload in the list replies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkloadSummary {
     /// Namespace.
     pub NamespaceId: u64,
@@ -434,6 +458,7 @@ pub struct WorkloadSummary {
 
 /// `DescribeStatefulWorkloads` and `DescribeStatefulWorkloadsAllNamespaces` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListReply {
     /// Matches before paging.
     pub TotalCount: u64,
@@ -445,6 +470,7 @@ pub struct ListReply {
 
 /// Resource amounts in a reply: strings, as the vendor prints them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceAmountsOut {
     /// Millicores.
     pub Cpu: String,
@@ -456,6 +482,7 @@ pub struct ResourceAmountsOut {
 
 /// `ResourceRequirements` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceRequirementsOut {
     /// Limits.
     pub Limits: ResourceAmountsOut,
@@ -465,6 +492,7 @@ pub struct ResourceRequirementsOut {
 
 /// `SecurityContext` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityContextOut {
     /// Privileged.
     pub Privilege: bool,
@@ -474,6 +502,7 @@ pub struct SecurityContextOut {
 
 /// `DataDisks[]` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataDiskOut {
     /// Disk id (a string, as the table says).
     pub DiskId: String,
@@ -491,6 +520,7 @@ pub struct DataDiskOut {
 
 /// An env var in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvOut {
     /// Name.
     pub Name: String,
@@ -510,6 +540,7 @@ pub struct EnvOut {
 
 /// A probe in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProbeOut {
     /// The command.
     pub Exec: Exec,
@@ -521,6 +552,7 @@ pub struct ProbeOut {
 
 /// An emptyDir in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmptyDirOut {
     /// Name (generated when the request gave none).
     pub Name: String,
@@ -534,6 +566,7 @@ pub struct EmptyDirOut {
 
 /// A secret volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretVolumeOut {
     /// The secret.
     pub SecretId: u64,
@@ -545,6 +578,7 @@ pub struct SecretVolumeOut {
 
 /// A volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeOut {
     /// `Emptydir` or `Secret`.
     pub VolumeType: String,
@@ -558,6 +592,7 @@ pub struct VolumeOut {
 
 /// A container in `DescribeStatefulWorkloadInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerOut {
     /// Name.
     pub Name: String,
@@ -593,6 +628,7 @@ pub struct ContainerOut {
 
 /// `OperationLocks[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperationLock {
     /// Why (`financial`).
     pub LockReason: String,
@@ -600,6 +636,7 @@ pub struct OperationLock {
 
 /// `ResourcePoolInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcePoolInfo {
     /// Pool id.
     pub ResourcePoolId: String,
@@ -611,6 +648,7 @@ pub struct ResourcePoolInfo {
 
 /// `DescribeStatefulWorkloadInfo` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InfoReply {
     /// Workload id.
     pub StatefulWorkloadId: u64,
@@ -666,6 +704,7 @@ pub struct InfoReply {
 
 /// A container in `DescribeStatefulWorkloadInstances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InstanceContainer {
     /// Name.
     pub Name: String,
@@ -681,6 +720,7 @@ pub struct InstanceContainer {
 
 /// A pod in `DescribeStatefulWorkloadInstances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Instance {
     /// Pod id.
     pub PodId: u64,
@@ -700,6 +740,7 @@ pub struct Instance {
 
 /// `DescribeStatefulWorkloadInstances` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InstancesReply {
     /// The pods (possibly none).
     pub Pods: Vec<Instance>,
@@ -709,6 +750,7 @@ pub struct InstancesReply {
 
 /// A container in `DescribeStatefulWorkloadImages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerImage {
     /// Container name.
     pub ContainerName: String,
@@ -718,6 +760,7 @@ pub struct ContainerImage {
 
 /// `DescribeStatefulWorkloadImages` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImagesReply {
     /// Namespace.
     pub NamespaceId: u64,
@@ -731,6 +774,7 @@ pub struct ImagesReply {
 
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorReply {
     /// The request's id.
     pub RequestId: String,

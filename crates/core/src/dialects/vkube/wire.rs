@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `serviceOptions` of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceOptions {
     /// How ports are given (free text).
     #[serde(default)]
@@ -19,6 +20,7 @@ pub struct ServiceOptions {
 
 /// An order, as `GET /k8s/order` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// Unix seconds.
     pub createdAt: i64,
@@ -56,6 +58,7 @@ pub struct Order {
 
 /// An order to provision: every field optional but `serviceOptions.resourceUnit`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderInput {
     /// How long the order runs.
     #[serde(default)]
@@ -100,6 +103,7 @@ pub struct OrderInput {
 
 /// A provisioned order with its secret (shown this once).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedOrder {
     /// The order.
     #[serde(flatten)]
@@ -110,6 +114,7 @@ pub struct CreatedOrder {
 
 /// `POST /k8s/checkports` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckPortsRequest {
     /// The region.
     #[serde(default)]
@@ -121,6 +126,7 @@ pub struct CheckPortsRequest {
 
 /// `POST /k8s/checkports` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckPortsReply {
     /// The ports in use.
     pub occupied: Vec<u16>,
@@ -130,6 +136,7 @@ pub struct CheckPortsReply {
 
 /// `{"status":"OK"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusOk {
     /// `OK`.
     pub status: String,
@@ -137,6 +144,7 @@ pub struct StatusOk {
 
 /// A port mapping of a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeployPort {
     /// Container port.
     #[serde(default)]
@@ -148,6 +156,7 @@ pub struct DeployPort {
 
 /// A container's resources in a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeployResource {
     /// Memory, `Mi` or `Gi`.
     #[serde(default)]
@@ -156,6 +165,7 @@ pub struct DeployResource {
 
 /// A container of a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeployContainer {
     /// DNS-1123 label.
     #[serde(default)]
@@ -179,6 +189,7 @@ pub struct DeployContainer {
 
 /// `nodeSelector` of a deploy.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NodeSelector {
     /// The region.
     #[serde(default)]
@@ -187,6 +198,7 @@ pub struct NodeSelector {
 
 /// `POST /k8s/deploy` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeployRequest {
     /// Where to run.
     #[serde(default)]
@@ -198,6 +210,7 @@ pub struct DeployRequest {
 
 /// `POST /k8s/deploy` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeployReply {
     /// `OK`.
     pub status: String,
@@ -207,12 +220,15 @@ pub struct DeployReply {
 
 /// `GET /k8s/pod/status` reply: the Kubernetes Pod's status, spec and annotations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PodStatusReply {
     /// The pod's name.
     pub name: String,
     /// Its status.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub podStatus: k8s_openapi::api::core::v1::PodStatus,
     /// Its spec.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub podSpec: k8s_openapi::api::core::v1::PodSpec,
     /// Its annotations.
     pub annotations: BTreeMap<String, String>,
@@ -220,6 +236,7 @@ pub struct PodStatusReply {
 
 /// The error body's inner object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The HTTP status.
     pub code: u16,
@@ -229,6 +246,7 @@ pub struct ErrorBody {
 
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorReply {
     /// The error.
     pub error: ErrorBody,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `idle_recycle_time` as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdleRecycleIn {
     /// Seconds for pods below `size`; -1 never, 0 not configured.
     #[serde(default)]
@@ -17,6 +18,7 @@ pub struct IdleRecycleIn {
 
 /// `resources` as sent: quantity strings by resource name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcesIn {
     /// Requests.
     #[serde(default)]
@@ -28,6 +30,7 @@ pub struct ResourcesIn {
 
 /// A pool in a create request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolIn {
     /// Pool id.
     #[serde(default)]
@@ -93,6 +96,7 @@ pub struct PoolIn {
 
 /// `POST /serverless/v1/podpools` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePoolsRequest {
     /// The pools; each is created independently.
     #[serde(default)]
@@ -101,6 +105,7 @@ pub struct CreatePoolsRequest {
 
 /// `PUT /serverless/v1/podpools/{id}` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePoolRequest {
     /// New size.
     #[serde(default)]
@@ -115,6 +120,7 @@ pub struct UpdatePoolRequest {
 
 /// `GET /serverless/v1/podpools` parameters, as strings (the query string's form).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryParams {
     /// Exact pool id.
     #[serde(default)]
@@ -132,6 +138,7 @@ pub struct QueryParams {
 
 /// `DELETE /serverless/v1/podpools` parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeleteParams {
     /// Exact pool id.
     #[serde(default)]
@@ -143,6 +150,7 @@ pub struct DeleteParams {
 
 /// `idle_recycle_time` in a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdleRecycle {
     /// Seconds for pods below `size`.
     pub reserved: i64,
@@ -152,6 +160,7 @@ pub struct IdleRecycle {
 
 /// `resources` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcesOut {
     /// Requests.
     pub requests: BTreeMap<String, String>,
@@ -161,6 +170,7 @@ pub struct ResourcesOut {
 
 /// `PoolInfo` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolInfo {
     /// Pool id.
     pub id: String,
@@ -212,6 +222,7 @@ pub struct PoolInfo {
 
 /// `result` of a query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryResult {
     /// Pools matching, before paging.
     pub count: u64,
@@ -221,6 +232,7 @@ pub struct QueryResult {
 
 /// A pool that could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FailedPool {
     /// Its id, as given.
     pub id: String,
@@ -230,6 +242,7 @@ pub struct FailedPool {
 
 /// `result` of a create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateResult {
     /// The pools that failed (`null` when none did).
     pub failed_pools: Option<Vec<FailedPool>>,
@@ -237,6 +250,7 @@ pub struct CreateResult {
 
 /// The response envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Envelope<T> {
     /// 0 on success.
     pub code: i32,

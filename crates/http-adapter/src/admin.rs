@@ -1,0 +1,239 @@
+//! The admin API (SPEC §6), guarded by the admin token: provisioning of orders,
+//! projects, namespaces and EIPs; the topology; the simulator's clock.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use podgate_core::dialects::vkube::wire::OrderInput;
+use podgate_core::model::NamespaceId;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::extract::{BodyProblem, bearer, json_body};
+use crate::state::AppState;
+
+/// An admin error: `{"error":{"code","message"}}` with that status.
+#[derive(Debug)]
+pub(crate) struct AdminFailure {
+    pub(crate) status: u16,
+    pub(crate) message: String,
+}
+
+impl AdminFailure {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for AdminFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            Json(json!({"error": {"code": self.status, "message": self.message}})),
+        )
+            .into_response()
+    }
+}
+
+impl From<podgate_core::Error> for AdminFailure {
+    fn from(e: podgate_core::Error) -> Self {
+        use podgate_core::Error as E;
+        match e {
+            E::Invalid { field, reason } => Self::new(400, format!("{field}: {reason}")),
+            E::AlreadyExists { kind, id } => Self::new(409, format!("{kind} {id} already exists")),
+            E::NotFound { kind, id } => Self::new(404, format!("{kind} {id} not found")),
+            _ => Self::new(500, "internal error"),
+        }
+    }
+}
+
+type Answer<T> = Result<T, AdminFailure>;
+
+/// The admin routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/v1/vkube/orders", post(create_order))
+        .route("/admin/v1/ief/projects", post(create_project))
+        .route("/admin/v1/ncs/namespaces", post(create_namespace))
+        .route("/admin/v1/ncs/eips", post(create_eip))
+        .route("/admin/v1/topology", get(topology))
+        .route("/admin/v1/sim/clock", post(clock))
+}
+
+fn guard(s: &AppState, headers: &HeaderMap) -> Answer<()> {
+    match bearer(headers) {
+        Some(token) if s.is_admin(token) => Ok(()),
+        _ => Err(AdminFailure::new(
+            401,
+            "a valid admin bearer token is required",
+        )),
+    }
+}
+
+fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+    let value = match json_body(raw) {
+        Ok(Value::Null) => json!({}),
+        Ok(v) => v,
+        Err(BodyProblem::TooLarge) => return Err(AdminFailure::new(413, "request body too large")),
+        Err(BodyProblem::Malformed(e)) => {
+            return Err(AdminFailure::new(400, format!("invalid json body: {e}")));
+        }
+    };
+    serde_json::from_value(value)
+        .map_err(|e| AdminFailure::new(400, format!("invalid request: {e}")))
+}
+
+async fn create_order(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    guard(&s, &headers)?;
+    let input: OrderInput = body(raw)?;
+    let created = s.inner.vkube.create_order(input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(created).unwrap_or(Value::Null)),
+    ))
+}
+
+/// `POST /admin/v1/ief/projects` body.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProjectInput {
+    /// The project's id.
+    project_id: Option<String>,
+}
+
+async fn create_project(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    guard(&s, &headers)?;
+    let input: ProjectInput = body(raw)?;
+    let project = input
+        .project_id
+        .ok_or_else(|| AdminFailure::new(400, "project_id is required"))?;
+    let token = s.inner.ief.create_project(&project).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"project_id": project, "token": token.expose()})),
+    ))
+}
+
+/// `POST /admin/v1/ncs/namespaces` body.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(non_snake_case)]
+pub(crate) struct NamespaceInput {
+    /// The id to use (allocated when absent).
+    NamespaceId: Option<u64>,
+    /// May use privileged settings (podgate's addition; default false).
+    Privileged: Option<bool>,
+}
+
+async fn create_namespace(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    guard(&s, &headers)?;
+    let input: NamespaceInput = body(raw)?;
+    let (ns, token) = s
+        .inner
+        .ncs
+        .create_namespace(
+            input.NamespaceId.map(NamespaceId),
+            input.Privileged.unwrap_or(false),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"NamespaceId": ns.0, "token": token.expose()})),
+    ))
+}
+
+/// `POST /admin/v1/ncs/eips` body.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(non_snake_case)]
+pub(crate) struct EipInput {
+    /// The EIP's id.
+    EipId: Option<String>,
+    /// Its public address.
+    Address: Option<String>,
+}
+
+async fn create_eip(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    guard(&s, &headers)?;
+    let input: EipInput = body(raw)?;
+    let (Some(id), Some(address)) = (input.EipId, input.Address) else {
+        return Err(AdminFailure::new(400, "EipId and Address are required"));
+    };
+    let eip = s.inner.ncs.add_eip(&id, &address).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"EipId": eip.id, "Address": eip.address})),
+    ))
+}
+
+async fn topology(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
+    guard(&s, &headers)?;
+    let nodes = s.inner.backend.list_nodes().await?;
+    let nodes: Vec<Value> = nodes
+        .into_iter()
+        .map(|n| {
+            json!({
+                "name": n.name, "region": n.region, "zone": n.zone, "group": n.group,
+                "capacity": {"cpu_millis": n.capacity.cpu_millis, "memory_mib": n.capacity.memory_mib, "gpu": n.capacity.gpu, "pods": n.max_pods},
+                "ready": n.ready
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(nodes)))
+}
+
+/// `POST /admin/v1/sim/clock` body.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub(crate) struct ClockInput {
+    /// Seconds to move the simulated clock forward.
+    advance_seconds: Option<u64>,
+}
+
+async fn clock(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Json<Value>> {
+    guard(&s, &headers)?;
+    let sim = s
+        .inner
+        .sim
+        .as_ref()
+        .ok_or_else(|| AdminFailure::new(404, "the backend is not the simulator"))?;
+    let input: ClockInput = body(raw)?;
+    let seconds = input
+        .advance_seconds
+        .ok_or_else(|| AdminFailure::new(400, "advance_seconds is required"))?;
+    if seconds > 10 * 365 * 24 * 3600 {
+        return Err(AdminFailure::new(
+            400,
+            "advance_seconds is at most ten years",
+        ));
+    }
+    let now = sim.advance(Duration::from_secs(seconds));
+    Ok(Json(json!({"now": now.to_iso8601(), "unix_ms": now.0})))
+}

@@ -1,0 +1,141 @@
+//! `podgate`: the standalone server.
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use podgate_backend_sim::{ClockMode, Delays, SimBackend, SimConfig};
+use podgate_http::{AppState, HttpConfig, app, serve, shutdown_signal};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "podgate",
+    version,
+    about = "Four vendor container-management APIs over one core."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the four dialects, the admin API, health, metrics and /openapi.json.
+    Serve(Serve),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Backend {
+    /// The in-memory simulator.
+    Sim,
+    /// A Kubernetes cluster (kubeconfig or in-cluster).
+    K8s,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SimDelays {
+    /// Every lifecycle step is instant.
+    Zero,
+    /// Short delays resembling a real cluster.
+    Realistic,
+}
+
+#[derive(Debug, clap::Args)]
+struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "PODGATE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The cluster behind the APIs.
+    #[arg(long, env = "PODGATE_BACKEND", value_enum, default_value = "sim")]
+    backend: Backend,
+    /// Keep the simulator's state in memory only.
+    #[arg(long, env = "PODGATE_IN_MEMORY", default_value_t = false)]
+    in_memory: bool,
+    /// The admin API's bearer token; one is made and printed when absent.
+    #[arg(long, env = "PODGATE_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// The simulator's lifecycle delays.
+    #[arg(
+        long,
+        env = "PODGATE_SIM_DELAYS",
+        value_enum,
+        default_value = "realistic"
+    )]
+    sim_delays: SimDelays,
+    /// A JSON topology file for the simulator.
+    #[arg(long, env = "PODGATE_TOPOLOGY")]
+    topology: Option<String>,
+    /// The openYuanrong API's bearer token (none: no auth, as the vendor's API).
+    #[arg(long, env = "PODGATE_YUANRONG_TOKEN", hide_env_values = true)]
+    yuanrong_token: Option<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PODGATE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("podgate: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let Command::Serve(args) = cli.command;
+    match runtime.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("podgate: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Serve) -> Result<(), String> {
+    let admin_token = match args.admin_token {
+        Some(t) if !t.is_empty() => t,
+        _ => {
+            let token = podgate_core::secret::Token::generate().map_err(|e| e.to_string())?;
+            println!("admin token (shown once): {}", token.expose());
+            token.expose().to_owned()
+        }
+    };
+    let mut config = HttpConfig::new(admin_token);
+    config.yuanrong_token = args.yuanrong_token.filter(|t| !t.is_empty());
+    let state = match args.backend {
+        Backend::Sim => {
+            let mut sim = SimConfig {
+                delays: match args.sim_delays {
+                    SimDelays::Zero => Delays::ZERO,
+                    SimDelays::Realistic => Delays::REALISTIC,
+                },
+                clock: ClockMode::Wall,
+                ..SimConfig::default()
+            };
+            if let Some(path) = &args.topology {
+                sim = sim.with_topology_file(path).map_err(|e| e.to_string())?;
+            }
+            let _ = args.in_memory;
+            AppState::simulated(Arc::new(SimBackend::new(sim)), config)
+        }
+        Backend::K8s => {
+            return Err("the Kubernetes backend is not available in this build yet".to_owned());
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("podgate listening on http://{local}");
+    tracing::info!(%local, "serving");
+    serve(listener, app(state), shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}

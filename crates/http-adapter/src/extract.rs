@@ -1,0 +1,91 @@
+//! Reading requests without axum's own rejections, so that every dialect answers bad
+//! input in its own shape.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
+use serde_json::{Map, Value};
+
+/// What is wrong with a request body.
+#[derive(Debug)]
+pub(crate) enum BodyProblem {
+    /// Larger than the body limit.
+    TooLarge,
+    /// Not readable, or not JSON.
+    Malformed(String),
+}
+
+/// The body as JSON; an empty body is `null`.
+pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, BodyProblem> {
+    let bytes = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(inner) if inner.body_text().contains("length limit") => {
+            BodyProblem::TooLarge
+        }
+        other => {
+            if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                BodyProblem::TooLarge
+            } else {
+                BodyProblem::Malformed(other.body_text())
+            }
+        }
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&bytes).map_err(|e| BodyProblem::Malformed(e.to_string()))
+}
+
+/// The query string's pairs, in order.
+pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, String> {
+    serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|e| e.to_string())
+}
+
+/// Query pairs as a JSON object of strings (the last value of a repeated key wins).
+pub(crate) fn pairs_object(pairs: &[(String, String)], skip: &[&str]) -> Value {
+    let map: Map<String, Value> = pairs
+        .iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    Value::Object(map)
+}
+
+/// A header's value as text.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_decode_and_keep_order() {
+        let pairs = query_pairs(Some("Action=A&Version=2017-11-16&x=a%20b")).unwrap();
+        assert_eq!(pairs[2], ("x".to_owned(), "a b".to_owned()));
+        assert_eq!(
+            pairs_object(&pairs, &["Action", "Version"]),
+            serde_json::json!({"x": "a b"})
+        );
+        assert!(query_pairs(None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Bearer abc".parse().unwrap());
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert("authorization", "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&h), None);
+    }
+}

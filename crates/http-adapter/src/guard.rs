@@ -1,0 +1,177 @@
+//! The middleware every request passes: metrics, the request timeout, the panic
+//! catcher, and the dialect's own error shape for what the router answers itself
+//! (unknown path, wrong method).
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// Which API a path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Ncs,
+    Ief,
+    Vkube,
+    Yuanrong,
+    Admin,
+    Ops,
+}
+
+impl Dialect {
+    pub(crate) fn of(path: &str) -> Self {
+        let p = path.trim_start_matches('/');
+        if p == "ncs" || p.starts_with("ncs/") {
+            Self::Ncs
+        } else if p.starts_with("v3/") || p.starts_with("v2/") {
+            Self::Ief
+        } else if p.starts_with("k8s/") || p.starts_with("api/v1/k8s/") {
+            Self::Vkube
+        } else if p.starts_with("serverless/") {
+            Self::Yuanrong
+        } else if p.starts_with("admin/") {
+            Self::Admin
+        } else {
+            Self::Ops
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Ncs => "ncs",
+            Self::Ief => "ief",
+            Self::Vkube => "vkube",
+            Self::Yuanrong => "yuanrong",
+            Self::Admin => "admin",
+            Self::Ops => "ops",
+        }
+    }
+
+    /// An error in this dialect's shape.
+    pub(crate) fn error(self, status: StatusCode, message: &str) -> Response {
+        let code = status.as_u16();
+        let body = match self {
+            Self::Ncs => json!({
+                "RequestId": uuid::Uuid::new_v4().to_string(),
+                "Code": match status {
+                    StatusCode::NOT_FOUND => "InvalidParameterValue",
+                    StatusCode::METHOD_NOT_ALLOWED => "UnsupportedOperation",
+                    _ => "InternalServerError",
+                },
+                "Message": message,
+            }),
+            Self::Ief => json!({
+                "error_code": match status {
+                    StatusCode::NOT_FOUND => "IEF.100404",
+                    StatusCode::METHOD_NOT_ALLOWED => "IEF.100405",
+                    _ => "IEF.100500",
+                },
+                "error_msg": message,
+            }),
+            Self::Vkube => {
+                json!({"error": {"code": code, "message": if code >= 500 { "server errror" } else { message }}})
+            }
+            Self::Yuanrong => json!({
+                "code": if code >= 500 { podgate_core::dialects::yuanrong::INTERNAL } else { i32::from(code) },
+                "message": message,
+            }),
+            Self::Admin | Self::Ops => json!({"error": {"code": code, "message": message}}),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The operation a request names, for metrics: the NCS Action, else the route.
+fn operation(dialect: Dialect, req: &Request) -> String {
+    if dialect == Dialect::Ncs {
+        let action = req.uri().query().and_then(|q| {
+            crate::extract::query_pairs(Some(q))
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "Action")
+                .map(|(_, v)| v)
+        });
+        if let Some(action) =
+            action.filter(|a| podgate_core::dialects::ncs::NcsAction::from_name(a).is_some())
+        {
+            return action;
+        }
+    }
+    req.extensions().get::<MatchedPath>().map_or_else(
+        || "unmatched".to_owned(),
+        |p| format!("{} {}", req.method(), p.as_str()),
+    )
+}
+
+/// Runs a request with metrics, timeout and panic catching; rewrites the router's own
+/// bodiless 404 and 405 answers into the dialect's error shape.
+pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let dialect = Dialect::of(req.uri().path());
+    let operation = operation(dialect, &req);
+    let method = req.method().clone();
+    let timeout = state.inner.config.request_timeout;
+    let run = AssertUnwindSafe(next.run(req)).catch_unwind();
+    let response = match tokio::time::timeout(timeout, run).await {
+        Err(_) => {
+            tracing::warn!(dialect = dialect.name(), %operation, "request timed out");
+            dialect.error(StatusCode::GATEWAY_TIMEOUT, "the request timed out")
+        }
+        Ok(Err(_)) => {
+            tracing::error!(dialect = dialect.name(), %operation, "handler panicked");
+            dialect.error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+        Ok(Ok(response)) => {
+            let bare = !response.headers().contains_key(header::CONTENT_TYPE);
+            match response.status() {
+                StatusCode::NOT_FOUND if bare => {
+                    dialect.error(StatusCode::NOT_FOUND, "no such API")
+                }
+                StatusCode::METHOD_NOT_ALLOWED if bare => {
+                    let allow = response.headers().get(header::ALLOW).cloned();
+                    let mut fixed = dialect.error(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        &format!("method {method} is not allowed here"),
+                    );
+                    if let Some(allow) = allow {
+                        fixed.headers_mut().insert(header::ALLOW, allow);
+                    }
+                    fixed
+                }
+                _ => response,
+            }
+        }
+    };
+    state.inner.metrics.record(
+        dialect.name(),
+        &operation,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_dialects() {
+        assert_eq!(Dialect::of("/ncs"), Dialect::Ncs);
+        assert_eq!(Dialect::of("//v3/p/edgemgr/pods"), Dialect::Ief);
+        assert_eq!(Dialect::of("/v2/p/edgemgr/nodes"), Dialect::Ief);
+        assert_eq!(Dialect::of("/api/v1/k8s/regions"), Dialect::Vkube);
+        assert_eq!(Dialect::of("/k8s/deploy"), Dialect::Vkube);
+        assert_eq!(Dialect::of("/serverless/v1/podpools"), Dialect::Yuanrong);
+        assert_eq!(Dialect::of("/admin/v1/topology"), Dialect::Admin);
+        assert_eq!(Dialect::of("/healthz"), Dialect::Ops);
+    }
+}

@@ -1,0 +1,232 @@
+//! IEF over HTTP: `/v3/{project_id}/edgemgr/...` (also with the example's leading double
+//! slash) and `/v2/{project_id}/edgemgr/{nodes,groups}`, `X-Auth-Token`.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use podgate_core::dialects::ief::{IefCaller, IefError, decode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::extract::{BodyProblem, header, json_body, pairs_object, query_pairs};
+use crate::state::AppState;
+
+/// An IEF error as an HTTP response.
+pub(crate) struct IefFailure(pub(crate) IefError);
+
+impl IntoResponse for IefFailure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0.to_reply())).into_response()
+    }
+}
+
+impl From<IefError> for IefFailure {
+    fn from(e: IefError) -> Self {
+        Self(e)
+    }
+}
+
+type Answer<T> = Result<T, IefFailure>;
+
+/// The IEF routes.
+pub(crate) fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for prefix in ["", "/"] {
+        router = router
+            .route(
+                &format!("{prefix}/v3/{{project_id}}/edgemgr/pods"),
+                get(list_pods),
+            )
+            .route(
+                &format!("{prefix}/v3/{{project_id}}/edgemgr/deployments"),
+                get(list_deployments).post(create_deployment),
+            )
+            .route(
+                &format!("{prefix}/v3/{{project_id}}/edgemgr/deployments/{{id}}"),
+                get(get_deployment)
+                    .put(update_deployment)
+                    .delete(delete_deployment),
+            )
+            .route(
+                &format!(
+                    "{prefix}/v3/{{project_id}}/edgemgr/deployments/{{id}}/pods/{{pod}}/restart"
+                ),
+                post(restart_pod),
+            )
+            .route(
+                &format!("{prefix}/v2/{{project_id}}/edgemgr/nodes"),
+                get(list_nodes),
+            )
+            .route(
+                &format!("{prefix}/v2/{{project_id}}/edgemgr/groups"),
+                get(list_groups),
+            );
+    }
+    router
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Answer<IefCaller> {
+    match header(headers, "x-auth-token") {
+        Some(token) if state.is_admin(token) => Ok(IefCaller::Operator),
+        Some(token) => Ok(state.inner.ief.authenticate(token).await?),
+        None => Err(IefError::auth().into()),
+    }
+}
+
+fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
+    let pairs = query_pairs(raw).map_err(|e| IefError::invalid("query", e))?;
+    serde_json::from_value(pairs_object(&pairs, &[]))
+        .map_err(|e| IefError::invalid("query", e).into())
+}
+
+fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+    match json_body(raw) {
+        Ok(Value::Null) => Err(IefError::bad_body("the body is empty").into()),
+        Ok(value) => Ok(decode(value)?),
+        Err(BodyProblem::TooLarge) => Err(IefError::bad_body("the body is too large").into()),
+        Err(BodyProblem::Malformed(e)) => Err(IefError::bad_body(e).into()),
+    }
+}
+
+fn json<T: serde::Serialize>(value: T) -> Json<Value> {
+    Json(serde_json::to_value(value).unwrap_or(Value::Null))
+}
+
+async fn list_pods(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(
+        s.inner
+            .ief
+            .list_pods(&caller, &project, &query(q.as_deref())?)
+            .await?,
+    ))
+}
+
+async fn list_deployments(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(
+        s.inner
+            .ief
+            .list_deployments(&caller, &project, &query(q.as_deref())?)
+            .await?,
+    ))
+}
+
+async fn create_deployment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    let caller = caller(&s, &headers).await?;
+    let req = body(raw)?;
+    Ok((
+        StatusCode::CREATED,
+        json(
+            s.inner
+                .ief
+                .create_deployment(&caller, &project, &req)
+                .await?,
+        ),
+    ))
+}
+
+async fn get_deployment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((project, id)): Path<(String, String)>,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(
+        s.inner.ief.get_deployment(&caller, &project, &id).await?,
+    ))
+}
+
+async fn update_deployment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((project, id)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    let req = body(raw)?;
+    Ok(json(
+        s.inner
+            .ief
+            .update_deployment(&caller, &project, &id, &req)
+            .await?,
+    ))
+}
+
+async fn delete_deployment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((project, id)): Path<(String, String)>,
+) -> Answer<StatusCode> {
+    let caller = caller(&s, &headers).await?;
+    s.inner
+        .ief
+        .delete_deployment(&caller, &project, &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restart_pod(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((project, id, pod)): Path<(String, String, String)>,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    s.inner
+        .ief
+        .restart_pod(&caller, &project, &id, &pod)
+        .await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+async fn list_nodes(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(
+        s.inner
+            .ief
+            .list_nodes(&caller, &project, &query(q.as_deref())?)
+            .await?,
+    ))
+}
+
+async fn list_groups(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(
+        s.inner
+            .ief
+            .list_groups(&caller, &project, &query(q.as_deref())?)
+            .await?,
+    ))
+}

@@ -1,0 +1,91 @@
+//! NCS over HTTP: `/ncs?Action=<Action>&Version=2017-11-16`, GET with query
+//! parameters and POST with a JSON body.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
+use serde_json::Value;
+
+use crate::extract::{BodyProblem, bearer, json_body, pairs_object, query_pairs};
+use crate::state::AppState;
+
+/// An NCS error as an HTTP response: the vendor's status and `{RequestId, Code, Message}`.
+pub(crate) struct NcsFailure(pub(crate) NcsError);
+
+impl IntoResponse for NcsFailure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            Json(self.0.to_reply(uuid::Uuid::new_v4().to_string())),
+        )
+            .into_response()
+    }
+}
+
+impl From<NcsError> for NcsFailure {
+    fn from(e: NcsError) -> Self {
+        Self(e)
+    }
+}
+
+/// The NCS routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/ncs", get(call).post(call))
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {
+    match bearer(headers) {
+        Some(token) if state.is_admin(token) => Ok(NcsCaller::Operator),
+        Some(token) => state.inner.ncs.authenticate(token).await,
+        None => Err(NcsError::auth_failure()),
+    }
+}
+
+async fn call(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, NcsFailure> {
+    let pairs =
+        query_pairs(query.as_deref()).map_err(|_| NcsError::invalid_format("the query string"))?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let caller = caller(&state, &headers).await?;
+    NcsService::check_version(get("Version"))?;
+    let action = NcsService::action(get("Action"))?;
+    let mut params = pairs_object(&pairs, &["Action", "Version"]);
+    match json_body(body) {
+        Ok(Value::Null) => {}
+        Ok(Value::Object(body)) => {
+            if let Value::Object(params) = &mut params {
+                params.extend(body);
+            }
+        }
+        Ok(_) => return Err(NcsError::invalid_format("the request body").into()),
+        Err(BodyProblem::TooLarge) => {
+            return Err(NcsError::new(
+                NcsCode::InvalidParameterValue,
+                "The request body is too large.",
+            )
+            .into());
+        }
+        Err(BodyProblem::Malformed(_)) => {
+            return Err(NcsError::invalid_format("the request body").into());
+        }
+    }
+    Ok(Json(state.inner.ncs.call(&caller, action, params).await?))
+}

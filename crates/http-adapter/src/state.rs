@@ -1,0 +1,98 @@
+//! What every handler shares: the dialect services, the backend, the admin token and
+//! the metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use podgate_backend_sim::SimBackend;
+use podgate_core::ClusterBackend;
+use podgate_core::dialects::ief::IefService;
+use podgate_core::dialects::ncs::{NcsConfig, NcsService};
+use podgate_core::dialects::vkube::{VkubeConfig, VkubeService};
+use podgate_core::dialects::yuanrong::{YrConfig, YuanrongService};
+use podgate_core::secret::TokenHash;
+
+use crate::metrics::Metrics;
+
+/// Settings of the HTTP adapter.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The admin token (`Authorization: Bearer <token>` on `/admin/v1/...`).
+    pub admin_token: String,
+    /// The optional bearer token of the openYuanrong API.
+    pub yuanrong_token: Option<String>,
+    /// The largest request body accepted.
+    pub body_limit: usize,
+    /// How long a request may take before it is answered with a timeout error.
+    pub request_timeout: Duration,
+}
+
+impl HttpConfig {
+    /// Defaults (1 MiB bodies, 30 s timeout) with this admin token.
+    pub fn new(admin_token: impl Into<String>) -> Self {
+        Self {
+            admin_token: admin_token.into(),
+            yuanrong_token: None,
+            body_limit: 1 << 20,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The state behind every route.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) backend: Arc<dyn ClusterBackend>,
+    pub(crate) sim: Option<Arc<SimBackend>>,
+    pub(crate) ncs: NcsService,
+    pub(crate) ief: IefService,
+    pub(crate) vkube: VkubeService,
+    pub(crate) yuanrong: YuanrongService,
+    pub(crate) admin: TokenHash,
+    pub(crate) config: HttpConfig,
+    pub(crate) metrics: Metrics,
+}
+
+impl AppState {
+    /// State over `backend`; give `sim` when the backend is the simulator, so that the
+    /// admin API can move its clock.
+    pub fn new(
+        backend: Arc<dyn ClusterBackend>,
+        sim: Option<Arc<SimBackend>>,
+        config: HttpConfig,
+    ) -> Self {
+        let inner = Inner {
+            ncs: NcsService::new(backend.clone(), NcsConfig::default()),
+            ief: IefService::new(backend.clone()),
+            vkube: VkubeService::new(backend.clone(), VkubeConfig::default()),
+            yuanrong: YuanrongService::new(
+                backend.clone(),
+                YrConfig::default(),
+                config.yuanrong_token.as_deref(),
+            ),
+            admin: TokenHash::of(&config.admin_token),
+            backend,
+            sim,
+            config,
+            metrics: Metrics::default(),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// A state over a simulator.
+    pub fn simulated(sim: Arc<SimBackend>, config: HttpConfig) -> Self {
+        Self::new(sim.clone(), Some(sim), config)
+    }
+
+    /// Whether `presented` is the admin token (constant-time).
+    pub(crate) fn is_admin(&self, presented: &str) -> bool {
+        self.inner.admin.verify(presented)
+    }
+}

@@ -1,0 +1,140 @@
+//! V-Kube over HTTP: every path under both `/k8s/...` and `/api/v1/k8s/...`; the
+//! `secret` header for the order's own calls.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::extract::{BodyProblem, header, json_body, query_pairs};
+use crate::state::AppState;
+
+/// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
+pub(crate) struct VkubeFailure(pub(crate) VkubeError);
+
+impl IntoResponse for VkubeFailure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0.to_reply())).into_response()
+    }
+}
+
+impl From<VkubeError> for VkubeFailure {
+    fn from(e: VkubeError) -> Self {
+        Self(e)
+    }
+}
+
+type Answer<T> = Result<T, VkubeFailure>;
+
+/// The V-Kube routes.
+pub(crate) fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for prefix in ["/k8s", "/api/v1/k8s"] {
+        router = router
+            .route(&format!("{prefix}/regions"), get(regions))
+            .route(&format!("{prefix}/images"), get(images))
+            .route(&format!("{prefix}/checkports"), post(check_ports))
+            .route(&format!("{prefix}/order"), get(order))
+            .route(&format!("{prefix}/deploy"), post(deploy))
+            .route(&format!("{prefix}/pod/log"), get(pod_log))
+            .route(&format!("{prefix}/pod/status"), get(pod_status));
+    }
+    router
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Answer<VkubeCaller> {
+    let secret = header(headers, "secret").ok_or_else(VkubeError::unauthorized)?;
+    Ok(state.inner.vkube.authenticate(secret).await?)
+}
+
+fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>, empty: VkubeError) -> Answer<T> {
+    match json_body(raw) {
+        Ok(Value::Null) => Err(empty.into()),
+        Ok(value) => Ok(decode(value)?),
+        Err(BodyProblem::TooLarge) => Err(VkubeError::new(413, "request body too large").into()),
+        Err(BodyProblem::Malformed(e)) => {
+            Err(VkubeError::bad_request(format!("invalid json body: {e}")).into())
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: T) -> Json<Value> {
+    Json(serde_json::to_value(value).unwrap_or(Value::Null))
+}
+
+async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
+    Json(s.inner.vkube.regions().await)
+}
+
+async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Json<Value>> {
+    let pairs = query_pairs(q.as_deref()).map_err(|_| VkubeError::image_format())?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    Ok(json(
+        s.inner.vkube.check_image(get("image"), get("tag")).await?,
+    ))
+}
+
+async fn check_ports(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Json<Value>> {
+    let req = body(raw, VkubeError::field_empty())?;
+    Ok(json(s.inner.vkube.check_ports(&req).await?))
+}
+
+async fn order(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(s.inner.vkube.order(&caller).await?))
+}
+
+async fn deploy(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    let req = body(raw, VkubeError::field_empty())?;
+    Ok(json(s.inner.vkube.deploy(&caller, &req).await?))
+}
+
+async fn pod_log(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<String>> {
+    let caller = caller(&s, &headers).await?;
+    let pairs = query_pairs(q.as_deref()).map_err(VkubeError::bad_request)?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    Ok(Json(
+        s.inner
+            .vkube
+            .pod_log(&caller, get("container"), get("tailLines"))
+            .await?,
+    ))
+}
+
+async fn pod_status(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
+    let caller = caller(&s, &headers).await?;
+    Ok(json(s.inner.vkube.pod_status(&caller).await?))
+}

@@ -1,0 +1,135 @@
+//! openYuanrong pod pools over HTTP: `/serverless/v1/podpools`, the
+//! `{"code","message","result"}` envelope.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use podgate_core::dialects::yuanrong::wire::Envelope;
+use podgate_core::dialects::yuanrong::{INVALID, YrError, decode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::extract::{BodyProblem, bearer, json_body, pairs_object, query_pairs};
+use crate::state::AppState;
+
+/// An openYuanrong error as an HTTP response.
+pub(crate) struct YrFailure(pub(crate) YrError);
+
+impl IntoResponse for YrFailure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0.to_reply())).into_response()
+    }
+}
+
+impl From<YrError> for YrFailure {
+    fn from(e: YrError) -> Self {
+        Self(e)
+    }
+}
+
+type Answer<T> = Result<T, YrFailure>;
+
+/// The openYuanrong routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/serverless/v1/podpools",
+            get(query).post(create).delete(delete),
+        )
+        .route("/serverless/v1/podpools/{id}", put(update))
+}
+
+fn ok<T: Serialize>(result: Option<T>) -> Json<Value> {
+    Json(
+        serde_json::to_value(Envelope {
+            code: 0,
+            message: String::new(),
+            result,
+        })
+        .unwrap_or(Value::Null),
+    )
+}
+
+fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
+    let pairs = query_pairs(raw).map_err(YrError::invalid)?;
+    serde_json::from_value(pairs_object(&pairs, &[])).map_err(|e| YrError::invalid(e).into())
+}
+
+fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+    match json_body(raw) {
+        Ok(Value::Null) => Err(YrError::bad_json("the body is empty").into()),
+        Ok(value) => Ok(decode(value)?),
+        Err(BodyProblem::TooLarge) => Err(YrError::bad_json("the body is too large").into()),
+        Err(BodyProblem::Malformed(e)) => Err(YrError::bad_json(e).into()),
+    }
+}
+
+fn authorize(s: &AppState, headers: &HeaderMap) -> Answer<()> {
+    Ok(s.inner.yuanrong.authorize(bearer(headers))?)
+}
+
+async fn query(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    authorize(&s, &headers)?;
+    Ok(ok(Some(
+        s.inner.yuanrong.query(&params(q.as_deref())?).await?,
+    )))
+}
+
+async fn create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Response> {
+    authorize(&s, &headers)?;
+    let req = body(raw)?;
+    let result = s.inner.yuanrong.create(&req).await?;
+    match &result.failed_pools {
+        None => Ok(ok(Some(result)).into_response()),
+        Some(failed) => {
+            let reasons: Vec<String> = failed
+                .iter()
+                .map(|f| format!("{}: {}", f.id, f.reason))
+                .collect();
+            let envelope = Envelope {
+                code: INVALID,
+                message: format!("{}. check input parameters", reasons.join(";")),
+                result: Some(result),
+            };
+            Ok((StatusCode::INTERNAL_SERVER_ERROR, Json(envelope)).into_response())
+        }
+    }
+}
+
+async fn update(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer<Json<Value>> {
+    authorize(&s, &headers)?;
+    let req = body(raw)?;
+    s.inner.yuanrong.update(&id, &req).await?;
+    Ok(ok::<()>(None))
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Answer<Json<Value>> {
+    authorize(&s, &headers)?;
+    s.inner.yuanrong.delete(&params(q.as_deref())?).await?;
+    Ok(ok::<()>(None))
+}

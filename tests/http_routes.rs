@@ -1,0 +1,1084 @@
+//! Every route over HTTP (through `tower::ServiceExt::oneshot`, on the simulator):
+//! each request example accepted, each reply shaped like its example, each error body
+//! exactly as the vendors print it, and every kind of rejection in the dialect's own
+//! shape.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::Golden;
+use http_body_util::BodyExt;
+use podgate::core::ClusterBackend;
+use podgate::core::dialects::ncs::{NcsCaller, NcsConfig, NcsDefinition, NcsService};
+use podgate::core::model::{
+    NamespaceId, PageRequest, TenantKey, Topology, WorkloadId, WorkloadSpec,
+};
+use podgate::sim::{Delays, SimBackend, SimConfig, default_topology};
+use podgate_http::{AppState, HttpConfig, app};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const ADMIN: &str = "admin-token-for-tests";
+const NCS: Golden = Golden {
+    dialect: "ncs",
+    exceptions: &[
+        ("CreateAt", "ISO-8601 per the table"),
+        ("Pods[].CreateAt", "ISO-8601 per the table"),
+        ("StatefulWorkloads[].CreateAt", "ISO-8601 per the table"),
+        (
+            "Containers[].SecurityContext.Privilege",
+            "boolean per the table",
+        ),
+        ("Containers[].DataDisks[].DiskId", "string per the table"),
+        ("PackageId", "prepaid only"),
+    ],
+    maps: &["Labels"],
+};
+const IEF: Golden = Golden {
+    dialect: "ief",
+    exceptions: &[
+        (
+            "pods[].containers[].resources.limits.cpu",
+            "String per the table",
+        ),
+        (
+            "pods[].containers[].resources.limits.memory",
+            "String per the table",
+        ),
+        (
+            "pods[].containers[].resources.limits.gpu",
+            "String per the table",
+        ),
+        (
+            "pods[].containers[].resources.requests.cpu",
+            "String per the table",
+        ),
+        (
+            "pods[].containers[].resources.requests.memory",
+            "String per the table",
+        ),
+        (
+            "pods[].containers[].resources.requests.gpu",
+            "String per the table",
+        ),
+    ],
+    maps: &[],
+};
+const VKUBE: Golden = Golden {
+    dialect: "vkube",
+    exceptions: &[
+        (
+            "podStatus.conditions[].lastProbeTime",
+            "Kubernetes omits unset times",
+        ),
+        ("podSpec.imagePullSecrets", "no private registry configured"),
+    ],
+    maps: &[
+        "annotations",
+        "podSpec.nodeSelector",
+        "podSpec.containers[].resources.limits",
+        "podSpec.containers[].resources.requests",
+    ],
+};
+const YUANRONG: Golden = Golden {
+    dialect: "yuanrong",
+    exceptions: &[],
+    maps: &[
+        "result.pools[].resources.requests",
+        "result.pools[].resources.limits",
+    ],
+};
+
+struct Http {
+    app: Router,
+    sim: Arc<SimBackend>,
+}
+
+fn topology() -> Topology {
+    let mut t = default_topology();
+    for (i, region) in ["ausrine", "giltine"].into_iter().enumerate() {
+        let mut node = t.nodes[0].clone();
+        node.name = format!("{region}-node-{i}");
+        node.region = region.to_owned();
+        t.nodes.push(node);
+    }
+    t
+}
+
+impl Http {
+    fn with(config: HttpConfig) -> Self {
+        let sim = Arc::new(SimBackend::new(SimConfig {
+            topology: topology(),
+            delays: Delays::fixed(Duration::from_secs(1)),
+            ..SimConfig::default()
+        }));
+        Self {
+            app: app(AppState::simulated(sim.clone(), config)),
+            sim,
+        }
+    }
+
+    fn new() -> Self {
+        Self::with(HttpConfig::new(ADMIN))
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> (StatusCode, Vec<u8>, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, bytes, content_type)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut headers = headers.to_vec();
+        let body = match body {
+            Some(v) => {
+                headers.push(("content-type", "application/json"));
+                Body::from(serde_json::to_vec(&v).unwrap())
+            }
+            None => Body::empty(),
+        };
+        let (status, bytes, _) = self.raw(method, uri, &headers, body).await;
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    async fn admin(&self, path: &str, body: Value) -> Value {
+        let (status, reply) = self
+            .call(
+                Method::POST,
+                path,
+                &[("authorization", &format!("Bearer {ADMIN}"))],
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {reply}");
+        reply
+    }
+
+    fn advance(&self) {
+        self.sim.advance(Duration::from_secs(60));
+    }
+}
+
+fn ncs_uri(action: &str, query: &str) -> String {
+    format!(
+        "/ncs?Action={action}&Version=2017-11-16{}{query}",
+        if query.is_empty() { "" } else { "&" }
+    )
+}
+
+#[tokio::test]
+async fn ncs_over_http() {
+    let h = Http::new();
+    let ns = h
+        .admin("/admin/v1/ncs/namespaces", json!({"NamespaceId": 1}))
+        .await;
+    assert_eq!(ns["NamespaceId"], 1);
+    let token = ns["token"].as_str().unwrap().to_owned();
+    let auth = format!("Bearer {token}");
+    let a = [("authorization", auth.as_str())];
+
+    let (status, created) = h
+        .call(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Some(NCS.fixture("create_request.json")),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    NCS.assert_shape("create_response.json", &created);
+    let id = created["StatefulWorkloadId"].as_u64().unwrap();
+    h.advance();
+    h.admin(
+        "/admin/v1/ncs/eips",
+        json!({"EipId": "eip-1", "Address": "203.0.113.7"}),
+    )
+    .await;
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "AssociateEipOfStatefulWorkload",
+                &format!("NamespaceId=1&StatefulWorkloadId={id}&EipId=eip-1"),
+            ),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    // A second workload with probes, like the running example.
+    let mut probed = NCS.fixture("create_request.json");
+    probed["Name"] = json!("probed");
+    probed["Containers"][0]["LivenessProbe"] =
+        json!({"Exec": {"Command": ["ls", "-l"]}, "PeriodSeconds": 10, "TimeoutSeconds": 1});
+    probed["Containers"][0]["ReadinessProbe"] =
+        json!({"Exec": {"Command": ["ls", "-l"]}, "PeriodSeconds": 10, "timeoutSeconds": 1});
+    let (status, second) = h
+        .call(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Some(probed),
+        )
+        .await;
+    assert_eq!(status, 200, "{second}");
+    h.advance();
+    let (status, running) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "DescribeStatefulWorkloadInfo",
+                &format!(
+                    "NamespaceId=1&StatefulWorkloadId={}",
+                    second["StatefulWorkloadId"]
+                ),
+            ),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    NCS.assert_shape("describe_info_response_running.json", &running);
+    let q = format!("NamespaceId=1&StatefulWorkloadId={id}");
+    for (action, example) in [
+        (
+            "DescribeStatefulWorkloadInfo",
+            "describe_info_response.json",
+        ),
+        (
+            "DescribeStatefulWorkloadInstances",
+            "describe_instances_response.json",
+        ),
+        (
+            "DescribeStatefulWorkloadImages",
+            "describe_images_response.json",
+        ),
+    ] {
+        let (status, reply) = h.call(Method::GET, &ncs_uri(action, &q), &a, None).await;
+        assert_eq!(status, 200, "{action}: {reply}");
+        NCS.assert_shape(example, &reply);
+    }
+    let (status, all) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "DescribeStatefulWorkloadsAllNamespaces",
+                "Limit=10&Offset=0",
+            ),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    NCS.assert_shape("describe_all_namespaces_response.json", &all);
+    let (status, _) = h
+        .call(
+            Method::GET,
+            &ncs_uri("DescribeStatefulWorkloads", "NamespaceId=1"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // The modify and reset examples name their own namespace and workload ids.
+    let ops = NcsService::new(h.sim.clone(), NcsConfig::default());
+    ops.create_namespace(Some(NamespaceId(134_412)), false)
+        .await
+        .unwrap();
+    ops.create_namespace(Some(NamespaceId(17)), false)
+        .await
+        .unwrap();
+    h.sim.skip_workload_ids_to(WorkloadId(5241));
+    let reset_target: podgate::core::dialects::ncs::wire::CreateRequest = serde_json::from_value(json!({
+        "NamespaceId": 17, "Name": "resize-me", "SpecType": "ncs.n1.medium2", "ContainerType": "Standard",
+        "Placement": {"ZoneId": []}, "VirtualPrivateCloud": {}, "Containers": [{"Name": "container", "Image": "nginx:stable",
+        "ResourceRequirements": {"Limits": {"Cpu": 1000, "Memory": 1024}}}]
+    })).unwrap();
+    assert_eq!(
+        ops.create(&NcsCaller::Operator, &reset_target)
+            .await
+            .unwrap()
+            .StatefulWorkloadId,
+        5241
+    );
+    h.sim.skip_workload_ids_to(WorkloadId(275_041));
+    let mut definition = NcsDefinition::from_template(
+        &ops.backend()
+            .get_workload(&TenantKey::Namespace(NamespaceId(17)), WorkloadId(5241))
+            .await
+            .unwrap()
+            .spec
+            .template,
+    )
+    .unwrap();
+    definition.containers[0].name = "containerName".to_owned();
+    definition.containers[0].log_dirs = vec!["/var/log/".to_owned()];
+    let seeded = h
+        .sim
+        .create_workload(
+            &TenantKey::Namespace(NamespaceId(134_412)),
+            WorkloadSpec::stateful("modify-me", definition.to_shared_template().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seeded.id, WorkloadId(275_041));
+    h.advance();
+    let op = [("authorization", &*format!("Bearer {ADMIN}"))];
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            &ncs_uri("ModifyStatefulWorkload", ""),
+            &op,
+            Some(NCS.fixture("modify_request.json")),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    NCS.assert_shape("modify_response.json", &reply);
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            &ncs_uri("ResetStatefulWorkloadSpecType", ""),
+            &op,
+            Some(NCS.fixture("reset_spec_request.json")),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    NCS.assert_shape("reset_spec_response.json", &reply);
+    let _ = ops
+        .backend()
+        .list_workloads(&Default::default(), PageRequest::ALL)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn ncs_rejections_keep_the_vendor_shape() {
+    let h = Http::new();
+    let ns = h.admin("/admin/v1/ncs/namespaces", json!({})).await;
+    let auth = format!("Bearer {}", ns["token"].as_str().unwrap());
+    let a = [("authorization", auth.as_str())];
+    let expect = |status: StatusCode, reply: &Value, want_status: u16, code: &str| {
+        assert_eq!(status.as_u16(), want_status, "{reply}");
+        assert_eq!(reply["Code"], code, "{reply}");
+        assert!(uuid::Uuid::parse_str(reply["RequestId"].as_str().unwrap()).is_ok());
+        assert!(reply["Message"].is_string());
+    };
+    let (s, r) = h
+        .call(
+            Method::GET,
+            "/ncs?Action=DescribeStatefulWorkloads&NamespaceId=1",
+            &a,
+            None,
+        )
+        .await;
+    expect(s, &r, 400, "MissingParameter");
+    let (s, r) = h
+        .call(
+            Method::GET,
+            "/ncs?Action=DescribeStatefulWorkloads&Version=2020-01-01",
+            &a,
+            None,
+        )
+        .await;
+    expect(s, &r, 400, "InvalidParameterValue");
+    let (s, r) = h
+        .call(Method::GET, &ncs_uri("DropEverything", ""), &a, None)
+        .await;
+    expect(s, &r, 400, "InvalidParameterValue");
+    let (s, r) = h
+        .call(
+            Method::GET,
+            &ncs_uri("DescribeStatefulWorkloads", "NamespaceId=1"),
+            &[],
+            None,
+        )
+        .await;
+    expect(s, &r, 401, "AuthFailure");
+    let (s, r) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "DescribeStatefulWorkloadInfo",
+                "NamespaceId=abc&StatefulWorkloadId=1",
+            ),
+            &a,
+            None,
+        )
+        .await;
+    expect(s, &r, 400, "InvalidParameterValue");
+    let (s, r) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "DescribeStatefulWorkloadInfo",
+                "NamespaceId=999&StatefulWorkloadId=1",
+            ),
+            &a,
+            None,
+        )
+        .await;
+    expect(s, &r, 404, "ResourceNotFound");
+    let (s, _, _) = h
+        .raw(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (s, r) = h
+        .call(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Some(json!({"Containers": "x"})),
+        )
+        .await;
+    expect(s, &r, 400, "InvalidFormat");
+    let (s, r) = h
+        .call(
+            Method::PUT,
+            &ncs_uri("DescribeStatefulWorkloads", ""),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(s, 405);
+    assert!(r["Code"].is_string() && r["RequestId"].is_string(), "{r}");
+    // An oversized body is refused in the vendor's shape and the server stays healthy.
+    let huge = vec![b' '; 2 << 20];
+    let (s, bytes, _) = h
+        .raw(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Body::from(huge),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let r: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(r["Code"].is_string());
+    let (s, _) = h.call(Method::GET, "/healthz", &[], None).await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn ief_over_http() {
+    let h = Http::new();
+    let project = "bcd83056c918480f8f190844bd425b23";
+    let created = h
+        .admin("/admin/v1/ief/projects", json!({"project_id": project}))
+        .await;
+    assert_eq!(created["project_id"], project);
+    let token = created["token"].as_str().unwrap().to_owned();
+    let a = [("x-auth-token", token.as_str())];
+    let example = IEF.fixture("list_pods_response.json");
+    let mut container = example["pods"][0]["containers"][0].clone();
+    container["image_url"] = json!("nginx");
+    container["version"] = json!("stable");
+    let body = json!({"deployment": {"name": "app-test", "description": "this is a test pod", "group_id": "group-a",
+        "template": {"spec": {"containers": [container], "configs": example["pods"][0]["configs"]}}}});
+    let (status, d) = h
+        .call(
+            Method::POST,
+            &format!("/v3/{project}/edgemgr/deployments"),
+            &a,
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 201, "{d}");
+    let id = d["deployment"]["id"].as_str().unwrap().to_owned();
+    h.advance();
+    let (status, pods) = h.call(Method::GET, &format!("//v3/{project}/edgemgr/pods?deployment_ids={id},a71077f0-a491-4e1c-a41a-7d6910da26cb"), &a, None).await;
+    assert_eq!(status, 200, "{pods}");
+    IEF.assert_shape("list_pods_response.json", &pods);
+    for path in [
+        format!("/v3/{project}/edgemgr/deployments"),
+        format!("/v3/{project}/edgemgr/deployments/{id}"),
+        format!("/v2/{project}/edgemgr/nodes"),
+        format!("/v2/{project}/edgemgr/groups"),
+    ] {
+        let (status, reply) = h.call(Method::GET, &path, &a, None).await;
+        assert_eq!(status, 200, "{path}: {reply}");
+    }
+    let pod = pods["pods"][0]["name"].as_str().unwrap().to_owned();
+    let (status, _) = h
+        .call(
+            Method::POST,
+            &format!("/v3/{project}/edgemgr/deployments/{id}/pods/{pod}/restart"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = h
+        .call(
+            Method::PUT,
+            &format!("/v3/{project}/edgemgr/deployments/{id}"),
+            &a,
+            Some(json!({"deployment": {"replicas": 2}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Errors, each in IEF's shape.
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            "/v3/no-such-project/edgemgr/pods?node_id=node-1",
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &reply),
+        (400, &IEF.fixture("error_400.json")),
+        "exactly the example's body"
+    );
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &format!("/v3/{project}/edgemgr/pods"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["error_code"].as_str()),
+        (400, Some("IEF.100006"))
+    );
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &format!("/v3/{project}/edgemgr/pods?node_id=x&limit=0"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["error_code"].as_str()),
+        (400, Some("IEF.100005"))
+    );
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &format!("/v3/{project}/edgemgr/pods?node_id=x&offset=-3"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["error_code"].as_str()),
+        (400, Some("IEF.100004"))
+    );
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &format!("/v3/{project}/edgemgr/pods?node_id=x"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["error_code"].as_str()),
+        (401, Some("IEF.011005"))
+    );
+    let (status, _, _) = h
+        .raw(
+            Method::POST,
+            &format!("/v3/{project}/edgemgr/deployments"),
+            &a,
+            Body::from("nope"),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, reply) = h
+        .call(
+            Method::PATCH,
+            &format!("/v3/{project}/edgemgr/deployments/{id}"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 405);
+    assert!(
+        reply["error_code"].is_string() && reply["error_msg"].is_string(),
+        "{reply}"
+    );
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            &format!("/v3/{project}/edgemgr/nothing"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert!(reply["error_code"].is_string(), "{reply}");
+    let (status, _) = h
+        .call(
+            Method::DELETE,
+            &format!("/v3/{project}/edgemgr/deployments/{id}"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+}
+
+#[tokio::test]
+async fn vkube_over_http() {
+    let h = Http::new();
+    // Another order binds 22 and 3306 in the region, as the check-ports example shows.
+    let other = h
+        .admin(
+            "/admin/v1/vkube/orders",
+            json!({"serviceOptions": {"resourceUnit": "1-Unit-Resource"}}),
+        )
+        .await;
+    let binds = json!({"nodeSelector": {"region": "ausrine"}, "containers": [
+        {"name": "ssh", "imageName": "nginx", "ports": [{"containerPort": 22, "hostPort": 22}], "resource": {"memory": "64Mi"}},
+        {"name": "db", "imageName": "nginx", "ports": [{"containerPort": 3306, "hostPort": 3306}], "resource": {"memory": "64Mi"}}
+    ]});
+    let (status, _) = h
+        .call(
+            Method::POST,
+            "/k8s/deploy",
+            &[("secret", other["secret"].as_str().unwrap())],
+            Some(binds),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for prefix in ["/k8s", "/api/v1/k8s"] {
+        let (status, regions) = h
+            .call(Method::GET, &format!("{prefix}/regions"), &[], None)
+            .await;
+        assert_eq!(status, 200);
+        VKUBE.assert_shape("regions_response.json", &regions);
+        let (status, reply) = h
+            .call(
+                Method::GET,
+                &format!("{prefix}/images?image=nginx&tag=stable"),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!((status.as_u16(), reply), (200, json!({"status": "OK"})));
+        let (status, reply) = h
+            .call(
+                Method::GET,
+                &format!("{prefix}/images?image=nginx"),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), reply),
+            (400, VKUBE.fixture("image_bad_format_400.json"))
+        );
+        let (status, reply) = h
+            .call(
+                Method::GET,
+                &format!("{prefix}/images?image=nginx&tag=never"),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), reply),
+            (404, VKUBE.fixture("image_not_found_404.json"))
+        );
+        let (status, reply) = h
+            .call(
+                Method::POST,
+                &format!("{prefix}/checkports"),
+                &[],
+                Some(json!({"ports": [22]})),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), reply),
+            (400, VKUBE.fixture("checkports_missing_field_400.json"))
+        );
+        let (status, reply) = h
+            .call(
+                Method::POST,
+                &format!("{prefix}/checkports"),
+                &[],
+                Some(VKUBE.fixture("checkports_request.json")),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), reply),
+            (200, VKUBE.fixture("checkports_response.json"))
+        );
+    }
+    let order = h.admin("/admin/v1/vkube/orders", json!({"serviceOptions": {"resourceUnit": "2-Unit-Resource", "portSpecification": "User Specified Service Port"}, "duration": 100, "amount": 18000})).await;
+    let secret = order["secret"].as_str().unwrap().to_owned();
+    let s = [("secret", secret.as_str())];
+    let (status, reply) = h.call(Method::GET, "/api/v1/k8s/order", &s, None).await;
+    assert_eq!(status, 200);
+    VKUBE.assert_shape("order_response.json", &reply);
+    assert!(
+        reply.get("secret").is_none(),
+        "the secret is shown once, at provisioning"
+    );
+    let (status, reply) = h.call(Method::GET, "/k8s/pod/status", &s, None).await;
+    assert_eq!(
+        (status.as_u16(), reply),
+        (
+            404,
+            json!({"error": {"code": 404, "message": "pod not found"}})
+        )
+    );
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/api/v1/k8s/deploy",
+            &s,
+            Some(VKUBE.fixture("deploy_request.json")),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["status"], "OK");
+    h.advance();
+    let (status, reply) = h.call(Method::GET, "/k8s/pod/status", &s, None).await;
+    assert_eq!(status, 200);
+    VKUBE.assert_shape("pod_status_response.json", &reply);
+    let (status, bytes, content_type) = h
+        .raw(Method::GET, "/k8s/pod/log?tailLines=2", &s, Body::empty())
+        .await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+    let log: String = serde_json::from_slice(&bytes).expect("a JSON string");
+    assert_eq!(log.lines().count(), 2);
+    let (status, reply) = h
+        .call(Method::GET, "/k8s/order", &[("secret", "wrong")], None)
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["error"]["code"].as_u64()),
+        (401, Some(401))
+    );
+    let (status, reply) = h.call(Method::GET, "/k8s/order", &[], None).await;
+    assert_eq!(status, 401, "{reply}");
+    let (status, _, _) = h
+        .raw(Method::POST, "/k8s/deploy", &s, Body::from("{"))
+        .await;
+    assert_eq!(status, 400);
+    let (status, reply) = h.call(Method::DELETE, "/k8s/deploy", &s, None).await;
+    assert_eq!(
+        (status.as_u16(), reply["error"]["code"].as_u64()),
+        (405, Some(405))
+    );
+}
+
+#[tokio::test]
+async fn yuanrong_over_http() {
+    let h = Http::new();
+    let example = YUANRONG.fixture("query_podpools_response.json");
+    let mut pool = example["result"]["pools"][0].clone();
+    for runtime in ["status", "msg", "ready_count"] {
+        pool.as_object_mut().unwrap().remove(runtime);
+    }
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Some(json!({"pools": [pool]})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &reply),
+        (
+            200,
+            &json!({"code": 0, "message": "", "result": {"failed_pools": null}})
+        )
+    );
+    h.advance();
+    let (status, reply) = h
+        .call(
+            Method::GET,
+            "/serverless/v1/podpools?id=pool1&group=rg1",
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    YUANRONG.assert_shape("query_podpools_response.json", &reply);
+    assert_eq!(reply["result"]["pools"][0]["status"], 4);
+
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Some(json!({"pools": [{"id": "ok-pool", "size": 0}, {"id": "Bad_Id"}]})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["code"].as_i64()),
+        (500, Some(4104)),
+        "{reply}"
+    );
+    assert_eq!(reply["result"]["failed_pools"][0]["id"], "Bad_Id");
+    let (status, reply) = h
+        .call(Method::GET, "/serverless/v1/podpools?id=ok-pool", &[], None)
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["result"]["count"].as_u64()),
+        (200, Some(1)),
+        "the good pool stays"
+    );
+    let (status, _, _) = h
+        .raw(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Body::from("{oops"),
+        )
+        .await;
+    assert_eq!(status, 500);
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Some(json!({"pools": 5})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), reply["code"].as_i64()),
+        (500, Some(130_600))
+    );
+    let (status, reply) = h
+        .call(Method::GET, "/serverless/v1/podpools?offset=abc", &[], None)
+        .await;
+    assert_eq!((status.as_u16(), reply["code"].as_i64()), (500, Some(4104)));
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("check input parameters")
+    );
+    let (status, reply) = h
+        .call(Method::GET, "/serverless/v1/podpools?offset=-1", &[], None)
+        .await;
+    assert_eq!(
+        (status.as_u16(), &reply["result"]),
+        (200, &json!({"count": 0, "pools": []}))
+    );
+    let (status, reply) = h
+        .call(
+            Method::PUT,
+            "/serverless/v1/podpools/ghost",
+            &[],
+            Some(json!({"size": 1})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &reply),
+        (
+            404,
+            &json!({"code": 4120, "message": "pool does not exist or has been deleted. check input parameters"})
+        )
+    );
+    let (status, reply) = h
+        .call(
+            Method::PUT,
+            "/serverless/v1/podpools/pool1",
+            &[],
+            Some(json!({"size": 2})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &reply),
+        (200, &json!({"code": 0, "message": ""}))
+    );
+    let (status, reply) = h
+        .call(Method::DELETE, "/serverless/v1/podpools", &[], None)
+        .await;
+    assert_eq!((status.as_u16(), reply["code"].as_i64()), (500, Some(4104)));
+    let (status, _) = h
+        .call(
+            Method::DELETE,
+            "/serverless/v1/podpools?group=rg1",
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, reply) = h
+        .call(Method::PATCH, "/serverless/v1/podpools", &[], None)
+        .await;
+    assert_eq!(status, 405);
+    assert!(reply["code"].is_number() && reply["message"].is_string());
+
+    // With a token set, every call needs it.
+    let mut config = HttpConfig::new(ADMIN);
+    config.yuanrong_token = Some("yr-token".to_owned());
+    let guarded = Http::with(config);
+    let (status, _) = guarded
+        .call(Method::GET, "/serverless/v1/podpools", &[], None)
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = guarded
+        .call(
+            Method::GET,
+            "/serverless/v1/podpools",
+            &[("authorization", "Bearer yr-token")],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn admin_api_and_operations() {
+    let h = Http::new();
+    for (method, path) in [
+        (Method::GET, "/admin/v1/topology"),
+        (Method::POST, "/admin/v1/ncs/namespaces"),
+        (Method::POST, "/admin/v1/sim/clock"),
+    ] {
+        let (status, reply) = h
+            .call(
+                method.clone(),
+                path,
+                &[("authorization", "Bearer wrong")],
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), reply["error"]["code"].as_u64()),
+            (401, Some(401)),
+            "{path}"
+        );
+    }
+    let op = [("authorization", &*format!("Bearer {ADMIN}"))];
+    let (status, nodes) = h.call(Method::GET, "/admin/v1/topology", &op, None).await;
+    assert_eq!(status, 200);
+    let first = &nodes[0];
+    for field in ["name", "region", "zone", "group", "capacity"] {
+        assert!(first.get(field).is_some(), "{field}: {first}");
+    }
+    let before = h.sim.now();
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/admin/v1/sim/clock",
+            &op,
+            Some(json!({"advance_seconds": 90})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(reply["unix_ms"].as_i64().unwrap(), before.0 + 90_000);
+    let eip = h
+        .admin(
+            "/admin/v1/ncs/eips",
+            json!({"EipId": "eip-1", "Address": "203.0.113.7"}),
+        )
+        .await;
+    assert_eq!(eip, json!({"EipId": "eip-1", "Address": "203.0.113.7"}));
+    let (status, _) = h
+        .call(
+            Method::POST,
+            "/admin/v1/ncs/eips",
+            &op,
+            Some(json!({"EipId": "eip-1", "Address": "203.0.113.7"})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, _) = h
+        .call(
+            Method::POST,
+            "/admin/v1/vkube/orders",
+            &op,
+            Some(json!({"duration": 1})),
+        )
+        .await;
+    assert_eq!(status, 400, "resourceUnit is required");
+    let (status, body) = h.call(Method::GET, "/healthz", &[], None).await;
+    assert_eq!((status.as_u16(), body), (200, json!("ok")));
+    let (status, _) = h.call(Method::GET, "/readyz", &[], None).await;
+    assert_eq!(status, 200);
+    let (status, bytes, _) = h.raw(Method::GET, "/metrics", &[], Body::empty()).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains("podgate_http_requests_total{dialect=\"admin\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("podgate_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    let (status, doc) = h.call(Method::GET, "/openapi.json", &[], None).await;
+    assert_eq!(status, 200);
+    for path in [
+        "/ncs",
+        "/v3/{project_id}/edgemgr/pods",
+        "//v3/{project_id}/edgemgr/pods",
+        "/k8s/deploy",
+        "/api/v1/k8s/pod/status",
+        "/serverless/v1/podpools",
+        "/serverless/v1/podpools/{id}",
+        "/admin/v1/sim/clock",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let (status, reply) = h.call(Method::GET, "/nowhere", &[], None).await;
+    assert_eq!(
+        (status.as_u16(), reply["error"]["code"].as_u64()),
+        (404, Some(404))
+    );
+}
