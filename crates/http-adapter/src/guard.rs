@@ -161,7 +161,67 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use podgate_backend_sim::{SimBackend, SimConfig};
+    use tower::ServiceExt;
+
     use super::*;
+    use crate::state::HttpConfig;
+
+    async fn slow() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    }
+
+    #[allow(clippy::panic)]
+    async fn broken() -> &'static str {
+        panic!("handler bug")
+    }
+
+    async fn ask(path: &str) -> (u16, serde_json::Value) {
+        let mut config = HttpConfig::new("admin");
+        config.request_timeout = Duration::from_millis(50);
+        let state = AppState::simulated(Arc::new(SimBackend::new(SimConfig::default())), config);
+        let app = Router::new()
+            .route("/ncs", get(slow))
+            .route("/k8s/regions", get(broken))
+            .route("/serverless/v1/podpools", get(slow))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+            .with_state(state);
+        let reply = app
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = reply.status().as_u16();
+        let body = reply.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn timeouts_answer_in_the_dialects_shape() {
+        let (status, body) = ask("/ncs?Action=DescribeStatefulWorkloads").await;
+        assert_eq!(status, 504);
+        assert_eq!(body["Code"], "InternalServerError");
+        let (status, body) = ask("/serverless/v1/podpools").await;
+        assert_eq!(status, 504);
+        assert!(body["code"].is_number() && body["message"].is_string());
+    }
+
+    #[tokio::test]
+    async fn panics_answer_in_the_dialects_shape() {
+        let (status, body) = ask("/k8s/regions").await;
+        assert_eq!(status, 500);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": 500, "message": "server errror"}})
+        );
+    }
 
     #[test]
     fn paths_map_to_dialects() {
