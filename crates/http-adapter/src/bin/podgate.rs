@@ -47,7 +47,8 @@ struct Serve {
     /// The cluster behind the APIs.
     #[arg(long, env = "PODGATE_BACKEND", value_enum, default_value = "sim")]
     backend: Backend,
-    /// Keep the simulator's state in memory only.
+    /// Keep the simulator's state in memory only (until the SQLite store exists, the
+    /// simulator always does).
     #[arg(long, env = "PODGATE_IN_MEMORY", default_value_t = false)]
     in_memory: bool,
     /// The admin API's bearer token; one is made and printed when absent.
@@ -122,7 +123,7 @@ async fn run(args: Serve) -> Result<(), String> {
             if let Some(path) = &args.topology {
                 sim = sim.with_topology_file(path).map_err(|e| e.to_string())?;
             }
-            let _ = args.in_memory;
+            tracing::info!(in_memory = args.in_memory, "the simulator keeps its state in memory");
             AppState::simulated(Arc::new(SimBackend::new(sim)), config)
         }
         Backend::K8s => {
