@@ -90,6 +90,9 @@ fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Ans
             return Err(AdminFailure::new(400, format!("invalid json body: {e}")));
         }
     };
+    if !value.is_object() {
+        return Err(AdminFailure::new(400, "the body must be a JSON object"));
+    }
     serde_json::from_value(value)
         .map_err(|e| AdminFailure::new(400, format!("invalid request: {e}")))
 }

@@ -130,7 +130,8 @@ struct YrQueryReply {
 struct YrCreateReply {
     code: i32,
     message: String,
-    result: yuanrong::wire::CreateResult,
+    /// Absent when the body itself was refused (130600).
+    result: Option<yuanrong::wire::CreateResult>,
 }
 
 /// openYuanrong reply without a result (update, delete, errors).
@@ -429,7 +430,7 @@ fn admin_orders() {}
         (status = 413, body = AdminError), (status = 500, body = AdminError), (status = 504, body = AdminError)))]
 fn admin_projects() {}
 
-#[utoipa::path(post, path = "/admin/v1/ncs/namespaces", tag = "admin", request_body = NamespaceInput,
+#[utoipa::path(post, path = "/admin/v1/ncs/namespaces", tag = "admin", request_body = Option<NamespaceInput>,
     security(("bearer" = [])),
     responses((status = 201, description = "{NamespaceId, token}", body = Object),
         (status = 400, body = AdminError), (status = 401, body = AdminError), (status = 409, body = AdminError),

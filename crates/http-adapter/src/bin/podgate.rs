@@ -123,7 +123,10 @@ async fn run(args: Serve) -> Result<(), String> {
             if let Some(path) = &args.topology {
                 sim = sim.with_topology_file(path).map_err(|e| e.to_string())?;
             }
-            tracing::info!(in_memory = args.in_memory, "the simulator keeps its state in memory");
+            tracing::info!(
+                in_memory = args.in_memory,
+                "the simulator keeps its state in memory"
+            );
             AppState::simulated(Arc::new(SimBackend::new(sim)), config)
         }
         Backend::K8s => {

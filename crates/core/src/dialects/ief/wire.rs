@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A number the vendor sends either as a JSON number or as a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::NumOrText))]
 #[serde(untagged)]
 pub enum NumOrText {
     /// A JSON number.
@@ -17,6 +18,7 @@ pub enum NumOrText {
 /// A command the vendor gives as one string (the table) or as a list (Kubernetes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::CommandText))]
 #[serde(untagged)]
 pub enum CommandText {
     /// One string.
@@ -28,6 +30,7 @@ pub enum CommandText {
 /// An env var.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Env))]
 pub struct Env {
     /// Name.
     #[serde(default)]
@@ -40,6 +43,7 @@ pub struct Env {
 /// A probe's HTTP check.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HttpGet))]
 pub struct HttpGet {
     /// Path, starting with `/`.
     #[serde(default)]
@@ -58,6 +62,7 @@ pub struct HttpGet {
 /// A probe's command check.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Exec))]
 pub struct Exec {
     /// The command.
     #[serde(default)]
@@ -67,6 +72,7 @@ pub struct Exec {
 /// A probe.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Probe))]
 pub struct Probe {
     /// HTTP check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +91,7 @@ pub struct Probe {
 /// A port mapping.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Port))]
 pub struct Port {
     /// Container port.
     #[serde(default)]
@@ -100,6 +107,7 @@ pub struct Port {
 /// Resource amounts as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Res))]
 pub struct Res {
     /// Cores.
     #[serde(default)]
@@ -118,6 +126,7 @@ pub struct Res {
 /// Limits and requests as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Resources))]
 pub struct Resources {
     /// Limits.
     #[serde(default)]
@@ -130,6 +139,7 @@ pub struct Resources {
 /// A volume.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Volume))]
 pub struct Volume {
     /// Name.
     #[serde(default)]
@@ -151,6 +161,7 @@ pub struct Volume {
 /// A container of a deployment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Container))]
 pub struct Container {
     /// Name.
     #[serde(default)]
@@ -196,6 +207,7 @@ pub struct Container {
 /// `PodConfigs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Configs))]
 pub struct Configs {
     /// Host network.
     #[serde(default)]
@@ -217,6 +229,7 @@ pub struct Configs {
 /// A deployment's pod spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Spec))]
 pub struct Spec {
     /// Containers.
     #[serde(default)]
@@ -235,6 +248,7 @@ pub struct Spec {
 /// A deployment's template.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Template))]
 pub struct Template {
     /// The pod spec.
     #[serde(default)]
@@ -244,6 +258,7 @@ pub struct Template {
 /// The deployment in a create request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentCreate))]
 pub struct DeploymentCreate {
     /// Name.
     #[serde(default)]
@@ -268,6 +283,7 @@ pub struct DeploymentCreate {
 /// `POST /v3/{project_id}/edgemgr/deployments` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::CreateDeploymentRequest))]
 pub struct CreateDeploymentRequest {
     /// The deployment.
     #[serde(default)]
@@ -277,6 +293,7 @@ pub struct CreateDeploymentRequest {
 /// The deployment in an update request: each field given replaces the current one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentUpdate))]
 pub struct DeploymentUpdate {
     /// Description.
     #[serde(default)]
@@ -292,6 +309,7 @@ pub struct DeploymentUpdate {
 /// `PUT /v3/{project_id}/edgemgr/deployments/{id}` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateDeploymentRequest))]
 pub struct UpdateDeploymentRequest {
     /// The changes.
     #[serde(default)]
@@ -301,6 +319,7 @@ pub struct UpdateDeploymentRequest {
 /// `GET /v3/{project_id}/edgemgr/pods` parameters: exactly one of the four filters.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListPodsParams))]
 pub struct ListPodsParams {
     /// Pods on this node.
     #[serde(default)]
@@ -325,6 +344,7 @@ pub struct ListPodsParams {
 /// Paging parameters of the other lists.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PageParams))]
 pub struct PageParams {
     /// Page size, 1..=1000, default 10.
     #[serde(default)]
@@ -339,6 +359,7 @@ pub struct PageParams {
 /// An env var in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::EnvOut))]
 pub struct EnvOut {
     /// Name.
     pub name: String,
@@ -349,6 +370,7 @@ pub struct EnvOut {
 /// An HTTP check in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HttpGetOut))]
 pub struct HttpGetOut {
     /// Path.
     pub path: String,
@@ -364,6 +386,7 @@ pub struct HttpGetOut {
 /// A command check in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ExecOut))]
 pub struct ExecOut {
     /// The command.
     pub command: String,
@@ -372,6 +395,7 @@ pub struct ExecOut {
 /// A probe in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ProbeOut))]
 pub struct ProbeOut {
     /// HTTP check.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -388,6 +412,7 @@ pub struct ProbeOut {
 /// A port mapping in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PortOut))]
 pub struct PortOut {
     /// Container port.
     pub container_port: u16,
@@ -402,6 +427,7 @@ pub struct PortOut {
 /// Amounts in a reply: strings, as the table says.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ResOut))]
 pub struct ResOut {
     /// Cores.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -420,6 +446,7 @@ pub struct ResOut {
 /// Limits and requests in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ResourcesOut))]
 pub struct ResourcesOut {
     /// Limits.
     pub limits: ResOut,
@@ -430,6 +457,7 @@ pub struct ResourcesOut {
 /// A volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::VolumeOut))]
 pub struct VolumeOut {
     /// Name.
     pub name: String,
@@ -447,6 +475,7 @@ pub struct VolumeOut {
 /// A container's definition, as stored and as replies show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ContainerDef))]
 pub struct ContainerDef {
     /// Arguments.
     pub args: Vec<String>,
@@ -481,6 +510,7 @@ pub struct ContainerDef {
 /// `ContainerResp`: a container's definition and state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ContainerResp))]
 pub struct ContainerResp {
     /// The definition.
     #[serde(flatten)]
@@ -502,6 +532,7 @@ pub struct ContainerResp {
 /// `PodConfigs` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ConfigsOut))]
 pub struct ConfigsOut {
     /// Host network.
     pub host_network: bool,
@@ -519,6 +550,7 @@ pub struct ConfigsOut {
 /// `PodResponse`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PodResponse))]
 pub struct PodResponse {
     /// Pod uuid.
     pub id: String,
@@ -556,6 +588,7 @@ pub struct PodResponse {
 /// `GET .../pods` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListPodsReply))]
 pub struct ListPodsReply {
     /// Matches before paging.
     pub count: u64,
@@ -566,6 +599,7 @@ pub struct ListPodsReply {
 /// A deployment's spec in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::SpecOut))]
 pub struct SpecOut {
     /// Containers.
     pub containers: Vec<ContainerDef>,
@@ -581,6 +615,7 @@ pub struct SpecOut {
 /// A deployment's template in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::TemplateOut))]
 pub struct TemplateOut {
     /// The pod spec.
     pub spec: SpecOut,
@@ -589,6 +624,7 @@ pub struct TemplateOut {
 /// A deployment in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentResp))]
 pub struct DeploymentResp {
     /// Id (uuid).
     pub id: String,
@@ -620,6 +656,7 @@ pub struct DeploymentResp {
 /// A reply carrying one deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentReply))]
 pub struct DeploymentReply {
     /// The deployment.
     pub deployment: DeploymentResp,
@@ -628,6 +665,7 @@ pub struct DeploymentReply {
 /// `GET .../deployments` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListDeploymentsReply))]
 pub struct ListDeploymentsReply {
     /// Matches before paging.
     pub count: u64,
@@ -638,6 +676,7 @@ pub struct ListDeploymentsReply {
 /// A node in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::NodeResp))]
 pub struct NodeResp {
     /// Node id (its name).
     pub id: String,
@@ -657,6 +696,7 @@ pub struct NodeResp {
 /// `GET /v2/{project_id}/edgemgr/nodes` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListNodesReply))]
 pub struct ListNodesReply {
     /// Nodes before paging.
     pub count: u64,
@@ -667,6 +707,7 @@ pub struct ListNodesReply {
 /// A node group in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::GroupResp))]
 pub struct GroupResp {
     /// Group id (its name).
     pub id: String,
@@ -679,6 +720,7 @@ pub struct GroupResp {
 /// `GET /v2/{project_id}/edgemgr/groups` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListGroupsReply))]
 pub struct ListGroupsReply {
     /// Groups before paging.
     pub count: u64,
@@ -689,6 +731,7 @@ pub struct ListGroupsReply {
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ErrorReply))]
 pub struct ErrorReply {
     /// `IEF.xxxxxx`.
     pub error_code: String,

@@ -132,8 +132,13 @@ impl NcsService {
         id: Option<NamespaceId>,
         privileged: bool,
     ) -> crate::Result<(NamespaceId, Token)> {
-        if id == Some(NamespaceId(0)) {
-            return Err(crate::Error::invalid("NamespaceId", "must be positive"));
+        if let Some(NamespaceId(n)) = id
+            && (n == 0 || i64::try_from(n).is_err())
+        {
+            return Err(crate::Error::invalid(
+                "NamespaceId",
+                "must be a positive long (1..=2^63-1)",
+            ));
         }
         let token = Token::generate()?;
         let tenant = self

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// A number the vendor accepts either as a JSON number or as a string of digits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Num))]
 #[serde(untagged)]
 pub enum Num {
     /// A JSON integer.
@@ -41,6 +42,7 @@ impl std::fmt::Display for Num {
 /// `SecurityGroupIds`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::OneOrMany))]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// A single string.
@@ -62,6 +64,7 @@ impl OneOrMany {
 /// `Placement`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Placement))]
 pub struct Placement {
     /// Zones the instance may run in.
     #[serde(default)]
@@ -71,6 +74,7 @@ pub struct Placement {
 /// `VirtualPrivateCloud`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::VirtualPrivateCloud))]
 pub struct VirtualPrivateCloud {
     /// VPC id.
     #[serde(default)]
@@ -83,6 +87,7 @@ pub struct VirtualPrivateCloud {
 /// `Envs[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Env))]
 pub struct Env {
     /// Variable name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +109,7 @@ pub struct Env {
 /// `Limits` / `Requests` in a request: numbers or strings.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResourceAmounts))]
 pub struct ResourceAmounts {
     /// Millicores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +125,7 @@ pub struct ResourceAmounts {
 /// `ResourceRequirements` in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResourceRequirements))]
 pub struct ResourceRequirements {
     /// Most the container may use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +139,7 @@ pub struct ResourceRequirements {
 /// capitalised: both are accepted).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::SecurityContext))]
 pub struct SecurityContext {
     /// Privileged (root) container.
     #[serde(default, alias = "privilege", skip_serializing_if = "Option::is_none")]
@@ -148,6 +156,7 @@ pub struct SecurityContext {
 /// `Exec` of a probe.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Exec))]
 pub struct Exec {
     /// The command.
     #[serde(default)]
@@ -157,6 +166,7 @@ pub struct Exec {
 /// `LivenessProbe` / `ReadinessProbe`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Probe))]
 pub struct Probe {
     /// The command to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +186,7 @@ pub struct Probe {
 /// `Emptydirs[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::EmptyDir))]
 pub struct EmptyDir {
     /// `Memory` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +205,7 @@ pub struct EmptyDir {
 /// `Secrets[]` of a volume.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::SecretVolume))]
 pub struct SecretVolume {
     /// The secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +221,7 @@ pub struct SecretVolume {
 /// `Volumes[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Volume))]
 pub struct Volume {
     /// `Emptydir` or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +237,7 @@ pub struct Volume {
 /// `DataDisks[]` in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::DataDisk))]
 pub struct DataDisk {
     /// `CloudSsd`, `CloudHighPerformanceSsd` or `CloudLocal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -242,6 +256,7 @@ pub struct DataDisk {
 /// `Containers[]` of create and modify.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ContainerDef))]
 pub struct ContainerDef {
     /// Container name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,6 +302,7 @@ pub struct ContainerDef {
 /// `CreateStatefulWorkload` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::CreateRequest))]
 pub struct CreateRequest {
     /// Zones (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -329,6 +345,7 @@ pub struct CreateRequest {
 /// `ModifyStatefulWorkload` body: the full definition; omitted fields are cleared.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ModifyRequest))]
 pub struct ModifyRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,6 +370,7 @@ pub struct ModifyRequest {
 /// A container of `ResetStatefulWorkloadSpecType`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResetContainer))]
 pub struct ResetContainer {
     /// Container name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -365,6 +383,7 @@ pub struct ResetContainer {
 /// `ResetStatefulWorkloadSpecType` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResetSpecTypeRequest))]
 pub struct ResetSpecTypeRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,6 +403,7 @@ pub struct ResetSpecTypeRequest {
 /// container or an EIP).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::WorkloadParams))]
 pub struct WorkloadParams {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,6 +422,7 @@ pub struct WorkloadParams {
 /// `DescribeStatefulWorkloadsAllNamespaces` parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ListAllParams))]
 pub struct ListAllParams {
     /// Page size, > 0, default 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -417,6 +438,7 @@ pub struct ListAllParams {
 /// A reply carrying only the request id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::RequestIdReply))]
 pub struct RequestIdReply {
     /// The request's id (uuid).
     pub RequestId: String,
@@ -425,6 +447,7 @@ pub struct RequestIdReply {
 /// `CreateStatefulWorkload` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::CreateReply))]
 pub struct CreateReply {
     /// The new workload's id.
     pub StatefulWorkloadId: u64,
@@ -435,6 +458,7 @@ pub struct CreateReply {
 /// A workload in the list replies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::WorkloadSummary))]
 pub struct WorkloadSummary {
     /// Namespace.
     pub NamespaceId: u64,
@@ -459,6 +483,7 @@ pub struct WorkloadSummary {
 /// `DescribeStatefulWorkloads` and `DescribeStatefulWorkloadsAllNamespaces` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ListReply))]
 pub struct ListReply {
     /// Matches before paging.
     pub TotalCount: u64,
@@ -471,6 +496,7 @@ pub struct ListReply {
 /// Resource amounts in a reply: strings, as the vendor prints them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResourceAmountsOut))]
 pub struct ResourceAmountsOut {
     /// Millicores.
     pub Cpu: String,
@@ -483,6 +509,7 @@ pub struct ResourceAmountsOut {
 /// `ResourceRequirements` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResourceRequirementsOut))]
 pub struct ResourceRequirementsOut {
     /// Limits.
     pub Limits: ResourceAmountsOut,
@@ -493,6 +520,7 @@ pub struct ResourceRequirementsOut {
 /// `SecurityContext` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::SecurityContextOut))]
 pub struct SecurityContextOut {
     /// Privileged.
     pub Privilege: bool,
@@ -503,6 +531,7 @@ pub struct SecurityContextOut {
 /// `DataDisks[]` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::DataDiskOut))]
 pub struct DataDiskOut {
     /// Disk id (a string, as the table says).
     pub DiskId: String,
@@ -521,6 +550,7 @@ pub struct DataDiskOut {
 /// An env var in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::EnvOut))]
 pub struct EnvOut {
     /// Name.
     pub Name: String,
@@ -541,6 +571,7 @@ pub struct EnvOut {
 /// A probe in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ProbeOut))]
 pub struct ProbeOut {
     /// The command.
     pub Exec: Exec,
@@ -553,6 +584,7 @@ pub struct ProbeOut {
 /// An emptyDir in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::EmptyDirOut))]
 pub struct EmptyDirOut {
     /// Name (generated when the request gave none).
     pub Name: String,
@@ -567,6 +599,7 @@ pub struct EmptyDirOut {
 /// A secret volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::SecretVolumeOut))]
 pub struct SecretVolumeOut {
     /// The secret.
     pub SecretId: u64,
@@ -579,6 +612,7 @@ pub struct SecretVolumeOut {
 /// A volume in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::VolumeOut))]
 pub struct VolumeOut {
     /// `Emptydir` or `Secret`.
     pub VolumeType: String,
@@ -593,6 +627,7 @@ pub struct VolumeOut {
 /// A container in `DescribeStatefulWorkloadInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ContainerOut))]
 pub struct ContainerOut {
     /// Name.
     pub Name: String,
@@ -629,6 +664,7 @@ pub struct ContainerOut {
 /// `OperationLocks[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::OperationLock))]
 pub struct OperationLock {
     /// Why (`financial`).
     pub LockReason: String,
@@ -637,6 +673,7 @@ pub struct OperationLock {
 /// `ResourcePoolInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ResourcePoolInfo))]
 pub struct ResourcePoolInfo {
     /// Pool id.
     pub ResourcePoolId: String,
@@ -649,6 +686,7 @@ pub struct ResourcePoolInfo {
 /// `DescribeStatefulWorkloadInfo` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::InfoReply))]
 pub struct InfoReply {
     /// Workload id.
     pub StatefulWorkloadId: u64,
@@ -705,6 +743,7 @@ pub struct InfoReply {
 /// A container in `DescribeStatefulWorkloadInstances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::InstanceContainer))]
 pub struct InstanceContainer {
     /// Name.
     pub Name: String,
@@ -721,6 +760,7 @@ pub struct InstanceContainer {
 /// A pod in `DescribeStatefulWorkloadInstances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::Instance))]
 pub struct Instance {
     /// Pod id.
     pub PodId: u64,
@@ -741,6 +781,7 @@ pub struct Instance {
 /// `DescribeStatefulWorkloadInstances` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::InstancesReply))]
 pub struct InstancesReply {
     /// The pods (possibly none).
     pub Pods: Vec<Instance>,
@@ -751,6 +792,7 @@ pub struct InstancesReply {
 /// A container in `DescribeStatefulWorkloadImages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ContainerImage))]
 pub struct ContainerImage {
     /// Container name.
     pub ContainerName: String,
@@ -761,6 +803,7 @@ pub struct ContainerImage {
 /// `DescribeStatefulWorkloadImages` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ImagesReply))]
 pub struct ImagesReply {
     /// Namespace.
     pub NamespaceId: u64,
@@ -775,6 +818,7 @@ pub struct ImagesReply {
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::ErrorReply))]
 pub struct ErrorReply {
     /// The request's id.
     pub RequestId: String,

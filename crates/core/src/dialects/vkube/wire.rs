@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// `serviceOptions` of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::ServiceOptions))]
 pub struct ServiceOptions {
     /// How ports are given (free text).
     #[serde(default)]
@@ -21,6 +22,7 @@ pub struct ServiceOptions {
 /// An order, as `GET /k8s/order` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::Order))]
 pub struct Order {
     /// Unix seconds.
     pub createdAt: i64,
@@ -59,6 +61,7 @@ pub struct Order {
 /// An order to provision: every field optional but `serviceOptions.resourceUnit`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::OrderInput))]
 pub struct OrderInput {
     /// How long the order runs.
     #[serde(default)]
@@ -104,6 +107,7 @@ pub struct OrderInput {
 /// A provisioned order with its secret (shown this once).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::CreatedOrder))]
 pub struct CreatedOrder {
     /// The order.
     #[serde(flatten)]
@@ -115,6 +119,7 @@ pub struct CreatedOrder {
 /// `POST /k8s/checkports` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::CheckPortsRequest))]
 pub struct CheckPortsRequest {
     /// The region.
     #[serde(default)]
@@ -127,6 +132,7 @@ pub struct CheckPortsRequest {
 /// `POST /k8s/checkports` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::CheckPortsReply))]
 pub struct CheckPortsReply {
     /// The ports in use.
     pub occupied: Vec<u16>,
@@ -137,6 +143,7 @@ pub struct CheckPortsReply {
 /// `{"status":"OK"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::StatusOk))]
 pub struct StatusOk {
     /// `OK`.
     pub status: String,
@@ -145,6 +152,7 @@ pub struct StatusOk {
 /// A port mapping of a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::DeployPort))]
 pub struct DeployPort {
     /// Container port.
     #[serde(default)]
@@ -157,6 +165,7 @@ pub struct DeployPort {
 /// A container's resources in a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::DeployResource))]
 pub struct DeployResource {
     /// Memory, `Mi` or `Gi`.
     #[serde(default)]
@@ -166,6 +175,7 @@ pub struct DeployResource {
 /// A container of a deploy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::DeployContainer))]
 pub struct DeployContainer {
     /// DNS-1123 label.
     #[serde(default)]
@@ -190,6 +200,7 @@ pub struct DeployContainer {
 /// `nodeSelector` of a deploy.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::NodeSelector))]
 pub struct NodeSelector {
     /// The region.
     #[serde(default)]
@@ -199,6 +210,7 @@ pub struct NodeSelector {
 /// `POST /k8s/deploy` body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::DeployRequest))]
 pub struct DeployRequest {
     /// Where to run.
     #[serde(default)]
@@ -211,6 +223,7 @@ pub struct DeployRequest {
 /// `POST /k8s/deploy` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::DeployReply))]
 pub struct DeployReply {
     /// `OK`.
     pub status: String,
@@ -221,6 +234,7 @@ pub struct DeployReply {
 /// `GET /k8s/pod/status` reply: the Kubernetes Pod's status, spec and annotations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::PodStatusReply))]
 pub struct PodStatusReply {
     /// The pod's name.
     pub name: String,
@@ -237,6 +251,7 @@ pub struct PodStatusReply {
 /// The error body's inner object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::ErrorBody))]
 pub struct ErrorBody {
     /// The HTTP status.
     pub code: u16,
@@ -247,6 +262,7 @@ pub struct ErrorBody {
 /// The error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = vkube::ErrorReply))]
 pub struct ErrorReply {
     /// The error.
     pub error: ErrorBody,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// `idle_recycle_time` as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::IdleRecycleIn))]
 pub struct IdleRecycleIn {
     /// Seconds for pods below `size`; -1 never, 0 not configured.
     #[serde(default)]
@@ -19,6 +20,7 @@ pub struct IdleRecycleIn {
 /// `resources` as sent: quantity strings by resource name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::ResourcesIn))]
 pub struct ResourcesIn {
     /// Requests.
     #[serde(default)]
@@ -31,6 +33,7 @@ pub struct ResourcesIn {
 /// A pool in a create request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::PoolIn))]
 pub struct PoolIn {
     /// Pool id.
     #[serde(default)]
@@ -97,6 +100,7 @@ pub struct PoolIn {
 /// `POST /serverless/v1/podpools` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::CreatePoolsRequest))]
 pub struct CreatePoolsRequest {
     /// The pools; each is created independently.
     #[serde(default)]
@@ -106,6 +110,7 @@ pub struct CreatePoolsRequest {
 /// `PUT /serverless/v1/podpools/{id}` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::UpdatePoolRequest))]
 pub struct UpdatePoolRequest {
     /// New size.
     #[serde(default)]
@@ -121,6 +126,7 @@ pub struct UpdatePoolRequest {
 /// `GET /serverless/v1/podpools` parameters, as strings (the query string's form).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::QueryParams))]
 pub struct QueryParams {
     /// Exact pool id.
     #[serde(default)]
@@ -139,6 +145,7 @@ pub struct QueryParams {
 /// `DELETE /serverless/v1/podpools` parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::DeleteParams))]
 pub struct DeleteParams {
     /// Exact pool id.
     #[serde(default)]
@@ -151,6 +158,7 @@ pub struct DeleteParams {
 /// `idle_recycle_time` in a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::IdleRecycle))]
 pub struct IdleRecycle {
     /// Seconds for pods below `size`.
     pub reserved: i64,
@@ -161,6 +169,7 @@ pub struct IdleRecycle {
 /// `resources` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::ResourcesOut))]
 pub struct ResourcesOut {
     /// Requests.
     pub requests: BTreeMap<String, String>,
@@ -171,6 +180,7 @@ pub struct ResourcesOut {
 /// `PoolInfo` in a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::PoolInfo))]
 pub struct PoolInfo {
     /// Pool id.
     pub id: String,
@@ -223,6 +233,7 @@ pub struct PoolInfo {
 /// `result` of a query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::QueryResult))]
 pub struct QueryResult {
     /// Pools matching, before paging.
     pub count: u64,
@@ -233,6 +244,7 @@ pub struct QueryResult {
 /// A pool that could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::FailedPool))]
 pub struct FailedPool {
     /// Its id, as given.
     pub id: String,
@@ -243,6 +255,7 @@ pub struct FailedPool {
 /// `result` of a create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = yuanrong::CreateResult))]
 pub struct CreateResult {
     /// The pools that failed (`null` when none did).
     pub failed_pools: Option<Vec<FailedPool>>,
