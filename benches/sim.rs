@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion};
-use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsService};
+use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
 use podgate::core::model::{NamespaceId, Topology};
 use podgate::sim::{SimBackend, SimConfig, default_topology};
 use serde_json::{Value, json};
@@ -74,6 +74,7 @@ fn populate(rt: &Runtime, n: u64) -> World {
                     body(ns, &format!("w{i}")),
                 )
                 .await
+                .map(NcsReply::into_json)
                 .unwrap();
             last_id = reply["StatefulWorkloadId"].as_u64().unwrap();
         }
@@ -163,10 +164,10 @@ fn main() {
                         black_box(list.clone()),
                     ))
                     .unwrap();
-                assert_eq!(
-                    page["StatefulWorkloads"].as_array().map(Vec::len),
-                    Some(100)
-                );
+                let NcsReply::List(list) = &page else {
+                    panic!("a list reply");
+                };
+                assert_eq!(list.StatefulWorkloads.len(), 100);
                 page
             });
         });

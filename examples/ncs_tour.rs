@@ -8,13 +8,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsService};
+use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
 use podgate::sim::{ClockMode, Delays, SimBackend, SimConfig};
 use serde_json::{Value, json};
 
 async fn step(ncs: &NcsService, caller: &NcsCaller, action: NcsAction, params: Value) -> Value {
     println!("\n>>> {} {}", action.name(), params);
-    match ncs.call(caller, action, params).await {
+    match ncs
+        .call(caller, action, params)
+        .await
+        .map(NcsReply::into_json)
+    {
         Ok(reply) => {
             println!("<<< {}", serde_json::to_string_pretty(&reply).unwrap());
             reply
@@ -71,6 +75,7 @@ async fn main() {
         let info = ncs
             .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
             .await
+            .map(NcsReply::into_json)
             .unwrap();
         println!(
             "t={} Status={} StatefulWorkloadStatus={}",
@@ -168,12 +173,14 @@ async fn main() {
     let info = ncs
         .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     println!("after the crash: Status={}", info["Status"]);
     sim.advance(Duration::from_secs(15));
     let info = ncs
         .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     println!("after the back-off: Status={}", info["Status"]);
     let tenant = podgate::core::model::TenantKey::Namespace(ns);

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use podgate::core::ClusterBackend;
 use podgate::core::dialects::ncs::{
-    NcsAction, NcsCaller, NcsConfig, NcsDefinition, NcsService, wire,
+    NcsAction, NcsCaller, NcsConfig, NcsDefinition, NcsReply, NcsService, wire,
 };
 use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, WorkloadSpec};
 use podgate::sim::{SimBackend, SimConfig};
@@ -102,6 +102,7 @@ async fn create_request_is_accepted_as_it_stands() {
         .ncs
         .call(&OP, NcsAction::CreateStatefulWorkload, body)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("create_response.json", &reply);
 }
@@ -157,6 +158,7 @@ async fn modify_request_is_accepted_as_it_stands() {
         .ncs
         .call(&OP, NcsAction::ModifyStatefulWorkload, body)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("modify_response.json", &reply);
 }
@@ -179,6 +181,7 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
         .ncs
         .call(&OP, NcsAction::CreateStatefulWorkload, existing)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     assert_eq!(created["StatefulWorkloadId"], 5241);
     let body = NCS.fixture("reset_spec_request.json");
@@ -187,6 +190,7 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
         .ncs
         .call(&OP, NcsAction::ResetStatefulWorkloadSpecType, body)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("reset_spec_response.json", &reply);
 }
@@ -219,6 +223,7 @@ async fn described_world() -> (World, Value) {
         .ncs
         .call(&OP, NcsAction::CreateStatefulWorkload, body)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     let id = created["StatefulWorkloadId"].clone();
     w.ncs.add_eip("eip-1", "203.0.113.7").await.unwrap();
@@ -230,6 +235,7 @@ async fn described_world() -> (World, Value) {
             params.clone(),
         )
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     w.sim.advance(Duration::from_secs(60));
     (w, params)
@@ -242,6 +248,7 @@ async fn describe_replies_have_the_examples_shapes() {
         .ncs
         .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, params.clone())
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("describe_info_response.json", &info);
     NCS.assert_shape("describe_info_response_running.json", &info);
@@ -259,12 +266,14 @@ async fn describe_replies_have_the_examples_shapes() {
             params.clone(),
         )
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("describe_instances_response.json", &instances);
     let images = w
         .ncs
         .call(&OP, NcsAction::DescribeStatefulWorkloadImages, params)
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("describe_images_response.json", &images);
     let all = w
@@ -275,6 +284,7 @@ async fn describe_replies_have_the_examples_shapes() {
             json!({}),
         )
         .await
+        .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("describe_all_namespaces_response.json", &all);
 }

@@ -54,7 +54,7 @@ async fn call(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, NcsFailure> {
+) -> Result<Json<podgate_core::dialects::ncs::NcsReply>, NcsFailure> {
     let pairs =
         query_pairs(query.as_deref()).map_err(|_| NcsError::invalid_format("the query string"))?;
     let get = |key: &str| {

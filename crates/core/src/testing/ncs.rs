@@ -74,7 +74,9 @@ pub async fn call(
     action: NcsAction,
     params: Value,
 ) -> Result<Value, NcsError> {
-    svc.call(caller, action, params).await
+    svc.call(caller, action, params)
+        .await
+        .map(crate::dialects::ncs::NcsReply::into_json)
 }
 
 /// Creates a workload from `body`, returning its id.

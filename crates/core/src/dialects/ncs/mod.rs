@@ -17,4 +17,6 @@ pub use action::{NcsAction, VERSION};
 pub use config::{NcsConfig, SpecType};
 pub use definition::{DEFINITION_ANNOTATION, NcsContainer, NcsDefinition};
 pub use error::{NcsCode, NcsError};
-pub use service::{NcsCaller, NcsService, container_status, decode, pod_status, workload_status};
+pub use service::{
+    NcsCaller, NcsReply, NcsService, container_status, decode, pod_status, workload_status,
+};

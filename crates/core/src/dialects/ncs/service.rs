@@ -20,8 +20,8 @@ use super::wire::{
 use crate::backend::ClusterBackend;
 use crate::model::{
     ContainerId, ContainerState, ContainerStatus, Eip, NamespaceId, NewTenant, PageRequest,
-    PodPhase, PodQuery, Tenant, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase,
-    WorkloadQuery, WorkloadSpec,
+    PodPhase, PodQuery, PodTemplate, Tenant, TenantKey, TenantKind, Workload, WorkloadId,
+    WorkloadPhase, WorkloadQuery, WorkloadSpec,
 };
 use crate::secret::{Token, TokenHash};
 
@@ -42,6 +42,38 @@ pub enum NcsCaller {
 pub struct NcsService {
     backend: Arc<dyn ClusterBackend>,
     config: Arc<NcsConfig>,
+    definitions: Arc<DefinitionCache>,
+}
+
+/// Parsed definitions by the template they came from, so that describing a workload
+/// whose template a backend shares (the simulator interns them) parses it once.
+#[derive(Debug, Default)]
+struct DefinitionCache(std::sync::Mutex<std::collections::HashMap<usize, CachedDefinition>>);
+
+/// A parsed definition and the template it was parsed from.
+type CachedDefinition = (std::sync::Weak<PodTemplate>, Arc<NcsDefinition>);
+
+impl DefinitionCache {
+    const CAPACITY: usize = 4096;
+
+    fn get(&self, template: &Arc<PodTemplate>) -> crate::Result<Arc<NcsDefinition>> {
+        let key = Arc::as_ptr(template) as usize;
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((weak, def)) = map.get(&key)
+            && weak.upgrade().is_some_and(|t| Arc::ptr_eq(&t, template))
+        {
+            return Ok(def.clone());
+        }
+        let def = Arc::new(NcsDefinition::from_template(template)?);
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, (Arc::downgrade(template), def.clone()));
+        Ok(def)
+    }
 }
 
 fn request_id() -> String {
@@ -99,9 +131,29 @@ pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
     })
 }
 
-fn encode<T: Serialize>(reply: &T) -> Reply<serde_json::Value> {
-    serde_json::to_value(reply)
-        .map_err(|_| NcsError::from(crate::Error::backend("reply not serialisable")))
+/// The reply of any Action, serialised exactly as the Action's own reply type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum NcsReply {
+    /// `CreateStatefulWorkload`.
+    Create(CreateReply),
+    /// Actions that reply with the request id only.
+    Done(RequestIdReply),
+    /// `DescribeStatefulWorkloads`, `DescribeStatefulWorkloadsAllNamespaces`.
+    List(ListReply),
+    /// `DescribeStatefulWorkloadInfo`.
+    Info(Box<InfoReply>),
+    /// `DescribeStatefulWorkloadInstances`.
+    Instances(InstancesReply),
+    /// `DescribeStatefulWorkloadImages`.
+    Images(ImagesReply),
+}
+
+impl NcsReply {
+    /// The reply as a JSON value.
+    pub fn into_json(self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 impl NcsService {
@@ -110,6 +162,7 @@ impl NcsService {
         Self {
             backend,
             config: Arc::new(config),
+            definitions: Arc::default(),
         }
     }
 
@@ -213,44 +266,44 @@ impl NcsService {
         caller: &NcsCaller,
         action: NcsAction,
         params: serde_json::Value,
-    ) -> Reply<serde_json::Value> {
+    ) -> Reply<NcsReply> {
         use NcsAction as A;
-        match action {
-            A::CreateStatefulWorkload => encode(&self.create(caller, &decode(params)?).await?),
-            A::RedeployStatefulWorkload => encode(&self.redeploy(caller, &decode(params)?).await?),
-            A::RestartContainer => encode(&self.restart_container(caller, &decode(params)?).await?),
+        use NcsReply as R;
+        Ok(match action {
+            A::CreateStatefulWorkload => R::Create(self.create(caller, &decode(params)?).await?),
+            A::RedeployStatefulWorkload => R::Done(self.redeploy(caller, &decode(params)?).await?),
+            A::RestartContainer => R::Done(self.restart_container(caller, &decode(params)?).await?),
             A::RestartStatefulWorkloadInstance => {
-                encode(&self.restart_instance(caller, &decode(params)?).await?)
+                R::Done(self.restart_instance(caller, &decode(params)?).await?)
             }
-            A::DeleteStatefulWorkload => encode(&self.delete(caller, &decode(params)?).await?),
+            A::DeleteStatefulWorkload => R::Done(self.delete(caller, &decode(params)?).await?),
             A::ResetStatefulWorkloadSpecType => {
-                encode(&self.reset_spec_type(caller, &decode(params)?).await?)
+                R::Done(self.reset_spec_type(caller, &decode(params)?).await?)
             }
             A::DescribeStatefulWorkloads => {
-                encode(&self.describe_workloads(caller, &decode(params)?).await?)
+                R::List(self.describe_workloads(caller, &decode(params)?).await?)
             }
-            A::DescribeStatefulWorkloadsAllNamespaces => encode(
-                &self
-                    .describe_all_namespaces(caller, &decode(params)?)
+            A::DescribeStatefulWorkloadsAllNamespaces => R::List(
+                self.describe_all_namespaces(caller, &decode(params)?)
                     .await?,
             ),
-            A::DescribeStatefulWorkloadInfo => {
-                encode(&self.describe_info(caller, &decode(params)?).await?)
-            }
+            A::DescribeStatefulWorkloadInfo => R::Info(Box::new(
+                self.describe_info(caller, &decode(params)?).await?,
+            )),
             A::DescribeStatefulWorkloadInstances => {
-                encode(&self.describe_instances(caller, &decode(params)?).await?)
+                R::Instances(self.describe_instances(caller, &decode(params)?).await?)
             }
             A::DescribeStatefulWorkloadImages => {
-                encode(&self.describe_images(caller, &decode(params)?).await?)
+                R::Images(self.describe_images(caller, &decode(params)?).await?)
             }
-            A::ModifyStatefulWorkload => encode(&self.modify(caller, &decode(params)?).await?),
+            A::ModifyStatefulWorkload => R::Done(self.modify(caller, &decode(params)?).await?),
             A::AssociateEipOfStatefulWorkload => {
-                encode(&self.associate_eip(caller, &decode(params)?).await?)
+                R::Done(self.associate_eip(caller, &decode(params)?).await?)
             }
             A::UnAssociateEipOfStatefulWorkload => {
-                encode(&self.unassociate_eip(caller, &decode(params)?).await?)
+                R::Done(self.unassociate_eip(caller, &decode(params)?).await?)
             }
-        }
+        })
     }
 
     // ---- helpers -----------------------------------------------------------------
@@ -584,7 +637,7 @@ impl NcsService {
                 params.StatefulWorkloadId.as_ref(),
             )
             .await?;
-        let def = NcsDefinition::from_template(&workload.spec.template)?;
+        let def = self.definitions.get(&workload.spec.template)?;
         let namespace = namespace_of(&workload.tenant);
         let mut labels: BTreeMap<String, String> = workload.spec.labels.clone();
         labels.insert("netease/tenantId".to_owned(), namespace.to_string());
@@ -633,7 +686,7 @@ impl NcsService {
             OperationLocks: Vec::new(),
             Kind: "statefulsets".to_owned(),
             ClusterId: self.config.cluster_id,
-            ImagePullSecretIds: def.image_pull_secret_ids,
+            ImagePullSecretIds: def.image_pull_secret_ids.clone(),
             ResourcePoolInfo: ResourcePoolInfo {
                 ResourcePoolId: "default".to_owned(),
                 ResourcePoolName: "default".to_owned(),

@@ -1,0 +1,221 @@
+//! HTTP load: NCS `DescribeStatefulWorkloadInfo` served by podgate, and the same bytes
+//! served by a bare axum handler, each driven by the same in-process load generator
+//! (keep-alive HTTP/1.1 connections on loopback, fixed concurrency and duration).
+//! Prints requests/s and p99 latency of each, and the ratio.
+//!
+//! `cargo bench --bench http_load`; `PODGATE_LOAD_SECONDS` (default 5) and
+//! `PODGATE_LOAD_CONNECTIONS` (default 32) tune the run.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::routing::get;
+use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
+use podgate::sim::{SimBackend, SimConfig};
+use podgate_http::{AppState, HttpConfig, app};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+struct Outcome {
+    requests: u64,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Serves `router` on a loopback port from its own two-thread runtime.
+fn spawn_server(router: Router) -> (String, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    (rx.recv().unwrap(), handle)
+}
+
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> usize {
+    buf.clear();
+    let mut chunk = vec![0u8; 16 * 1024];
+    loop {
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end])
+                .unwrap()
+                .to_ascii_lowercase();
+            assert!(head.starts_with("http/1.1 200"), "{head}");
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map(|v| v.trim().parse().unwrap())
+                .expect("content-length");
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "connection closed");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return length;
+        }
+    }
+}
+
+/// Drives `addr` with `connections` keep-alive connections sending `request` for
+/// `seconds`, after a one-second warm-up.
+fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let request = Arc::new(request.as_bytes().to_vec());
+        let warm_until = Instant::now() + Duration::from_secs(1);
+        let stop_at = warm_until + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            let request = request.clone();
+            let addr = addr.to_owned();
+            tasks.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(&addr).await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                let mut buf = Vec::with_capacity(8192);
+                let mut latencies = Vec::new();
+                loop {
+                    let started = Instant::now();
+                    if started >= stop_at {
+                        break;
+                    }
+                    stream.write_all(&request).await.unwrap();
+                    read_response(&mut stream, &mut buf).await;
+                    if started >= warm_until {
+                        latencies.push(started.elapsed());
+                    }
+                }
+                latencies
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all.sort_unstable();
+        let pick = |percent: usize| all[(all.len() * percent / 100).min(all.len() - 1)];
+        Outcome {
+            requests: all.len() as u64,
+            seconds: seconds as f64,
+            p50: pick(50),
+            p99: pick(99),
+        }
+    })
+}
+
+fn main() {
+    let seconds = env("PODGATE_LOAD_SECONDS", 5);
+    let connections = env("PODGATE_LOAD_CONNECTIONS", 32);
+
+    // podgate on the simulator, with one workload to describe.
+    let sim = Arc::new(SimBackend::new(SimConfig::default()));
+    let ncs = NcsService::new(sim.clone(), NcsConfig::default());
+    let setup = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (namespace, token) = setup.block_on(ncs.create_namespace(None, false)).unwrap();
+    let created = setup
+        .block_on(ncs.call(&NcsCaller::Operator, NcsAction::CreateStatefulWorkload, json!({
+            "NamespaceId": namespace.0, "Name": "web", "SpecType": "ncs.n1.medium2", "ContainerType": "Standard",
+            "Placement": {"ZoneId": ["cn-east-1a"]}, "VirtualPrivateCloud": {"VpcId": "vpc-1", "SubnetId": "None"},
+            "Labels": {"app": "web"}, "SysCmds": ["net.ipv4.tcp_syncookies=1"],
+            "Containers": [{"Name": "app", "Image": "nginx:stable", "LogDirs": ["/var/log/app/"],
+                "Envs": [{"Name": "MODE", "Value": "bench"}],
+                "ResourceRequirements": {"Limits": {"Cpu": "1000", "Memory": "1024"}}}]
+        })))
+        .map(NcsReply::into_json)
+        .unwrap();
+    let path = format!(
+        "/ncs?Action=DescribeStatefulWorkloadInfo&Version=2017-11-16&NamespaceId={}&StatefulWorkloadId={}",
+        namespace.0, created["StatefulWorkloadId"]
+    );
+    let (podgate_addr, _p) = spawn_server(app(AppState::simulated(
+        sim,
+        HttpConfig::new("bench-admin"),
+    )));
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n\r\n",
+        token.expose()
+    );
+
+    // The same bytes from a bare handler.
+    let sample = {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut s = TcpStream::connect(&podgate_addr).await.unwrap();
+            s.write_all(request.as_bytes()).await.unwrap();
+            let mut buf = Vec::new();
+            let length = read_response(&mut s, &mut buf).await;
+            buf[buf.len() - length..].to_vec()
+        })
+    };
+    let body = Bytes::from(sample.clone());
+    let bare = Router::new().route(
+        "/ncs",
+        get(move || {
+            let body = body.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
+    let (bare_addr, _b) = spawn_server(bare);
+
+    println!(
+        "reply: {} bytes; {connections} connections, {seconds} s each after a 1 s warm-up",
+        sample.len()
+    );
+    let ours = drive(&podgate_addr, &request, connections, seconds);
+    let theirs = drive(&bare_addr, &request, connections, seconds);
+    let rps = |o: &Outcome| o.requests as f64 / o.seconds;
+    println!(
+        "podgate      {:>10.0} req/s   p50 {:>8.1?}   p99 {:>8.1?}",
+        rps(&ours),
+        ours.p50,
+        ours.p99
+    );
+    println!(
+        "bare handler {:>10.0} req/s   p50 {:>8.1?}   p99 {:>8.1?}",
+        rps(&theirs),
+        theirs.p50,
+        theirs.p99
+    );
+    println!(
+        "ratio (podgate / bare): {:.2} of the requests/s",
+        rps(&ours) / rps(&theirs)
+    );
+}
