@@ -3,8 +3,9 @@
 //! (keep-alive HTTP/1.1 connections on loopback, fixed concurrency and duration).
 //! Prints requests/s and p99 latency of each, and the ratio.
 //!
-//! `cargo bench --bench http_load`; `PODGATE_LOAD_SECONDS` (default 5) and
-//! `PODGATE_LOAD_CONNECTIONS` (default 32) tune the run.
+//! `cargo bench --bench http_load`; `PODGATE_LOAD_SECONDS` (default 5),
+//! `PODGATE_LOAD_CONNECTIONS` (default 32) and `PODGATE_LOAD_WORKERS` (server worker
+//! threads, default 2: the machine's cores, as a server would run) tune the run.
 
 #![allow(
     clippy::unwrap_used,
@@ -41,12 +42,12 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Serves `router` on a loopback port from its own two-thread runtime.
-fn spawn_server(router: Router) -> (String, std::thread::JoinHandle<()>) {
+/// Serves `router` on a loopback port from its own runtime of `workers` threads.
+fn spawn_server(router: Router, workers: usize) -> (String, std::thread::JoinHandle<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let handle = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(workers)
             .enable_all()
             .build()
             .unwrap();
@@ -162,10 +163,11 @@ fn main() {
         "/ncs?Action=DescribeStatefulWorkloadInfo&Version=2017-11-16&NamespaceId={}&StatefulWorkloadId={}",
         namespace.0, created["StatefulWorkloadId"]
     );
-    let (podgate_addr, _p) = spawn_server(app(AppState::simulated(
-        sim,
-        HttpConfig::new("bench-admin"),
-    )));
+    let workers = usize::try_from(env("PODGATE_LOAD_WORKERS", 2)).unwrap_or(2);
+    let (podgate_addr, _p) = spawn_server(
+        app(AppState::simulated(sim, HttpConfig::new("bench-admin"))),
+        workers,
+    );
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n\r\n",
         token.expose()
@@ -193,7 +195,7 @@ fn main() {
             async move { ([(header::CONTENT_TYPE, "application/json")], body) }
         }),
     );
-    let (bare_addr, _b) = spawn_server(bare);
+    let (bare_addr, _b) = spawn_server(bare, workers);
 
     println!(
         "reply: {} bytes; {connections} connections, {seconds} s each after a 1 s warm-up",

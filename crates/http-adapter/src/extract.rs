@@ -55,6 +55,24 @@ pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A JSON response, serialised into one buffer sized for typical replies.
+pub(crate) fn json_response<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    value: &T,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut buf = Vec::with_capacity(4096);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            buf,
+        )
+            .into_response(),
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     header(headers, "authorization")

@@ -92,17 +92,14 @@ impl Dialect {
 /// The operation a request names, for metrics: the NCS Action, else the route.
 fn operation(dialect: Dialect, req: &Request) -> String {
     if dialect == Dialect::Ncs {
+        // Valid Action names need no percent-decoding: a plain scan finds them.
         let action = req.uri().query().and_then(|q| {
-            crate::extract::query_pairs(Some(q))
-                .ok()?
-                .into_iter()
-                .find(|(k, _)| k == "Action")
-                .map(|(_, v)| v)
+            q.rsplit('&')
+                .filter_map(|pair| pair.strip_prefix("Action="))
+                .find_map(podgate_core::dialects::ncs::NcsAction::from_name)
         });
-        if let Some(action) =
-            action.filter(|a| podgate_core::dialects::ncs::NcsAction::from_name(a).is_some())
-        {
-            return action;
+        if let Some(action) = action {
+            return action.name().to_owned();
         }
     }
     req.extensions().get::<MatchedPath>().map_or_else(

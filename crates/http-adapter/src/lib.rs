@@ -45,7 +45,8 @@ pub use server::{serve, shutdown_signal};
 pub use state::{AppState, HttpConfig};
 
 /// Every route: the four dialects, the admin API, `/healthz`, `/readyz`, `/metrics` and
-/// `/openapi.json`, with the body limit, timeout, panic catcher, tracing and metrics.
+/// `/openapi.json`, with the body limit, timeout, panic catcher (in the guard, so the
+/// answer has the dialect's shape), tracing and metrics.
 pub fn app(state: AppState) -> Router {
     let limit = state.inner.config.body_limit;
     Router::new()
@@ -61,7 +62,23 @@ pub fn app(state: AppState) -> Router {
             guard::guard,
         ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // A span per request while debug logging is on; the guard logs each answer.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    if tracing::enabled!(tracing::Level::DEBUG) {
+                        tracing::debug_span!("request", method = %req.method(), uri = %req.uri())
+                    } else {
+                        tracing::Span::none()
+                    }
+                })
+                .on_request(())
+                .on_response(())
+                .on_body_chunk(())
+                .on_eos(())
+                .on_failure(()),
+        )
+        // The last resort for a panic outside the guard (which answers its own).
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }

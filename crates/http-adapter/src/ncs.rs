@@ -54,7 +54,7 @@ async fn call(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<podgate_core::dialects::ncs::NcsReply>, NcsFailure> {
+) -> Result<Response, NcsFailure> {
     let pairs =
         query_pairs(query.as_deref()).map_err(|_| NcsError::invalid_format("the query string"))?;
     let get = |key: &str| {
@@ -87,5 +87,6 @@ async fn call(
             return Err(NcsError::invalid_format("the request body").into());
         }
     }
-    Ok(Json(state.inner.ncs.call(&caller, action, params).await?))
+    let reply = state.inner.ncs.call(&caller, action, params).await?;
+    Ok(crate::extract::json_response(StatusCode::OK, &reply))
 }

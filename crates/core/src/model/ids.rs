@@ -83,18 +83,24 @@ impl Timestamp {
 
     /// ISO-8601 in UTC with second precision: `yyyy-MM-ddTHH:mm:ssZ`.
     pub fn to_iso8601(self) -> String {
-        chrono::DateTime::from_timestamp_millis(self.0)
-            .unwrap_or_default()
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
+        use chrono::{Datelike, Timelike};
+        let t = chrono::DateTime::from_timestamp_millis(self.0).unwrap_or_default();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     }
 
     /// RFC 3339 in UTC with millisecond precision: `yyyy-MM-ddTHH:mm:ss.SSSZ`.
     pub fn to_rfc3339_millis(self) -> String {
-        chrono::DateTime::from_timestamp_millis(self.0)
-            .unwrap_or_default()
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string()
+        let iso = self.to_iso8601();
+        let base = iso.strip_suffix('Z').unwrap_or(&iso);
+        format!("{base}.{:03}Z", self.0.rem_euclid(1000))
     }
 
     /// The wall clock, now.

@@ -12,15 +12,49 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// A number the vendor accepts either as a JSON number or as a string of digits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::Num))]
 #[serde(untagged)]
 pub enum Num {
     /// A JSON integer.
     Int(i64),
-    /// A string, to be parsed.
+    /// A string, to be parsed (also a JSON number that is not an `i64`).
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Num;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or a string of digits")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num::Int(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Num, E> {
+                Ok(i64::try_from(v).map_or_else(|_| Num::Text(v.to_string()), Num::Int))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num::Text(v.to_string()))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Num, E> {
+                Ok(Num::Text(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Num, E> {
+                Ok(Num::Text(v))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl From<u64> for Num {
