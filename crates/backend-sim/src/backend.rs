@@ -54,6 +54,18 @@ pub(crate) struct View<'a, G> {
     pub(crate) delays: &'a Delays,
 }
 
+impl View<'_, RwLockWriteGuard<'_, State>> {
+    /// The state to change, and the observer of the same instant.
+    pub(crate) fn parts(&mut self) -> (&mut State, Observer<'_>) {
+        let observer = Observer {
+            now: self.now,
+            delays: self.delays,
+            images: &self.images,
+        };
+        (&mut self.state, observer)
+    }
+}
+
 impl<G> View<'_, G> {
     pub(crate) fn observer(&self) -> Observer<'_> {
         Observer {
@@ -385,14 +397,10 @@ impl ClusterBackend for SimBackend {
             .entry(tenant.clone())
             .or_default()
             .insert(id.0);
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        pods::scale(&mut view.state, &observer, id, PodOrigin::Create, false);
-        let rec = Self::owned(&view.state, now, tenant, id)?;
-        Ok(Self::view_workload(&view.state, &observer, id, rec))
+        let (state, observer) = view.parts();
+        pods::scale(state, &observer, id, PodOrigin::Create, false);
+        let rec = Self::owned(state, now, tenant, id)?;
+        Ok(Self::view_workload(state, &observer, id, rec))
     }
 
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
@@ -532,12 +540,7 @@ impl ClusterBackend for SimBackend {
             || rec.replicas != spec.replicas
             || rec.pool != spec.pool;
         let old = rec.template.clone();
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        let state = &mut *view.state;
+        let (state, observer) = view.parts();
         if template_changed {
             let new = state.intern(spec.template);
             if let Some(rec) = state.workloads.get_mut(&id) {
@@ -568,27 +571,24 @@ impl ClusterBackend for SimBackend {
         let mut view = self.write();
         let now = view.now;
         let rec = Self::owned(&view.state, now, tenant, id)?;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        if rec.kind == WorkloadKind::Pool {
-            if rec.deleting_until.is_some() {
+        let (pool, deleting) = (rec.kind == WorkloadKind::Pool, rec.deleting_until.is_some());
+        let until = now.plus_millis(ms(view.delays.restart));
+        let (state, observer) = view.parts();
+        if pool {
+            if deleting {
                 return Err(Error::not_found("workload", id));
             }
-            let until = now.plus_millis(ms(view.delays.restart));
             if until <= now {
-                pools::purge(&mut view.state, &observer, id);
+                pools::purge(state, &observer, id);
             } else {
-                if let Some(rec) = view.state.workloads.get_mut(&id) {
+                if let Some(rec) = state.workloads.get_mut(&id) {
                     rec.deleting_until = Some(until);
                 }
-                view.state.schedule(until, Event::Purge(id));
+                state.schedule(until, Event::Purge(id));
             }
             return Ok(());
         }
-        pools::purge(&mut view.state, &observer, id);
+        pools::purge(state, &observer, id);
         Ok(())
     }
 
@@ -606,14 +606,10 @@ impl ClusterBackend for SimBackend {
         {
             return Err(Error::not_found("pod", pod));
         }
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
+        let (state, observer) = view.parts();
         match only {
-            Some(pod) => pods::replace_pod(&mut view.state, &observer, id, pod, PodOrigin::Rollout),
-            None => pods::replace_all(&mut view.state, &observer, id, PodOrigin::Rollout),
+            Some(pod) => pods::replace_pod(state, &observer, id, pod, PodOrigin::Rollout),
+            None => pods::replace_all(state, &observer, id, PodOrigin::Rollout),
         }
         Ok(())
     }
@@ -744,13 +740,9 @@ impl ClusterBackend for SimBackend {
         let mut view = self.write();
         let now = view.now;
         Self::owned(&view.state, now, tenant, pool)?;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        let pod = pools::claim(&mut view.state, &observer, pool, instance)?;
-        Self::view_pod(&view.state, &observer, pod).ok_or_else(|| Error::not_found("pod", pod))
+        let (state, observer) = view.parts();
+        let pod = pools::claim(state, &observer, pool, instance)?;
+        Self::view_pod(state, &observer, pod).ok_or_else(|| Error::not_found("pod", pod))
     }
 
     async fn release_pool_pod(
@@ -762,12 +754,8 @@ impl ClusterBackend for SimBackend {
         let mut view = self.write();
         let now = view.now;
         Self::owned(&view.state, now, tenant, pool)?;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        pools::release(&mut view.state, &observer, pool, pod)
+        let (state, observer) = view.parts();
+        pools::release(state, &observer, pool, pod)
     }
 
     async fn occupied_host_ports(

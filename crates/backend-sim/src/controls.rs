@@ -6,7 +6,6 @@ use podgate_core::model::{ContainerState, PodId, Timestamp, WorkloadId};
 use podgate_core::{Error, Result};
 
 use crate::backend::SimBackend;
-use crate::lifecycle::Observer;
 use crate::pods;
 use crate::state::PodOrigin;
 
@@ -45,12 +44,7 @@ impl SimBackend {
     pub(crate) fn take_down(&self, pod_id: PodId, container: &str, crashed: bool) -> Result<()> {
         let mut view = self.write();
         let now = view.now;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        let state = &mut *view.state;
+        let (state, observer) = view.parts();
         let pod = state
             .pods
             .get(&pod_id)
@@ -94,13 +88,7 @@ impl SimBackend {
     /// stay `Unschedulable` while no other node has room).
     pub fn lose_node(&self, name: &str) -> Result<()> {
         let mut view = self.write();
-        let now = view.now;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        let state = &mut *view.state;
+        let (state, observer) = view.parts();
         let index = state
             .nodes
             .iter()
@@ -136,12 +124,7 @@ impl SimBackend {
     pub fn restore_node(&self, name: &str) -> Result<()> {
         let mut view = self.write();
         let now = view.now;
-        let observer = Observer {
-            now,
-            delays: view.delays,
-            images: &view.images,
-        };
-        let state = &mut *view.state;
+        let (state, observer) = view.parts();
         let node = state
             .nodes
             .iter_mut()

@@ -3,7 +3,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use podgate_core::model::{PodId, PodTemplate, Timestamp, WorkloadId};
+use podgate_core::model::{PodId, PodTemplate, TenantKey, Timestamp, WorkloadId};
 
 use crate::lifecycle::{Observer, ms};
 use crate::scheduler;
@@ -16,15 +16,26 @@ pub(crate) fn template_hash(template: &PodTemplate) -> u64 {
     hasher.finish()
 }
 
-fn index_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
-    let Some(tenant) = state.workloads.get(&workload).map(|w| w.tenant.clone()) else {
-        return;
-    };
+/// The tenant of `workload` and the group of `node`: the keys of a placed pod in the
+/// per-node and per-group indexes.
+fn index_keys(
+    state: &State,
+    node: u32,
+    workload: WorkloadId,
+) -> Option<(TenantKey, Option<Box<str>>)> {
+    let tenant = state.workloads.get(&workload)?.tenant.clone();
     let group = state
         .nodes
         .get(node as usize)
         .and_then(|n| n.node.group.as_deref())
         .map(Box::<str>::from);
+    Some((tenant, group))
+}
+
+fn index_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
+    let Some((tenant, group)) = index_keys(state, node, workload) else {
+        return;
+    };
     if let Some(group) = group {
         state
             .group_pods
@@ -39,31 +50,28 @@ fn index_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
         .insert(id.0);
 }
 
-fn unindex_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
-    let Some(tenant) = state.workloads.get(&workload).map(|w| w.tenant.clone()) else {
-        return;
-    };
-    let group = state
-        .nodes
-        .get(node as usize)
-        .and_then(|n| n.node.group.as_deref())
-        .map(Box::<str>::from);
-    if let Some(group) = group {
-        let key = (tenant.clone(), group);
-        if let Some(list) = state.group_pods.get_mut(&key) {
-            list.remove(id.0);
-            if list.as_slice().is_empty() {
-                state.group_pods.remove(&key);
-            }
-        }
-    }
-    let key = (tenant, node);
-    if let Some(list) = state.node_pods.get_mut(&key) {
+/// Takes `id` out of the list at `key`, dropping the list once empty.
+fn unindex<K: std::hash::Hash + Eq>(
+    lists: &mut std::collections::HashMap<K, crate::state::IdList>,
+    key: &K,
+    id: PodId,
+) {
+    if let Some(list) = lists.get_mut(key) {
         list.remove(id.0);
         if list.as_slice().is_empty() {
-            state.node_pods.remove(&key);
+            lists.remove(key);
         }
     }
+}
+
+fn unindex_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId) {
+    let Some((tenant, group)) = index_keys(state, node, workload) else {
+        return;
+    };
+    if let Some(group) = group {
+        unindex(&mut state.group_pods, &(tenant.clone(), group), id);
+    }
+    unindex(&mut state.node_pods, &(tenant, node), id);
 }
 
 /// Makes a member pod for `workload` and places it if it can.
