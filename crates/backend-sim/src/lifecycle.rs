@@ -231,6 +231,7 @@ impl Observer<'_> {
             scheduled_at: bound.then_some(pod.bound_at),
             started_at: (bound && self.now >= start).then_some(start),
             claimed_by: pod.claimed.as_deref().map(str::to_owned),
+            template: workload.template.clone(),
         }
     }
 

@@ -39,6 +39,19 @@ pub struct Pod {
     pub group: Option<String>,
     /// For a pool's pod: the instance that claimed it.
     pub claimed_by: Option<String>,
+    /// The template the pod was made from (Kubernetes: the pod's spec).
+    pub template: std::sync::Arc<super::PodTemplate>,
+}
+
+impl Pod {
+    /// When the pod last changed: its creation, binding or start, whichever is latest.
+    pub fn changed_at(&self) -> Timestamp {
+        [Some(self.created_at), self.scheduled_at, self.started_at]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(self.created_at)
+    }
 }
 
 /// The Kubernetes pod phase.

@@ -458,18 +458,26 @@ impl IefService {
             )
         };
         let found = self.backend.list_pods(&query, page).await?;
-        let mut definitions: BTreeMap<WorkloadId, (IefDefinition, Workload)> = BTreeMap::new();
+        // Pods of one deployment share its template: parse each definition once.
+        let mut definitions: Vec<(Arc<crate::model::PodTemplate>, IefDefinition)> = Vec::new();
         let mut pods = Vec::with_capacity(found.items.len());
         for pod in found.items {
-            let (def, workload) = match definitions.entry(pod.workload) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let workload = self.backend.get_workload(&pod.tenant, pod.workload).await?;
-                    let def = IefDefinition::from_template(&workload.spec.template)?;
-                    e.insert((def, workload))
+            let known = definitions
+                .iter()
+                .position(|(t, _)| Arc::ptr_eq(t, &pod.template));
+            let index = match known {
+                Some(i) => i,
+                None => {
+                    definitions.push((
+                        pod.template.clone(),
+                        IefDefinition::from_template(&pod.template)?,
+                    ));
+                    definitions.len() - 1
                 }
             };
-            pods.push(Self::pod_resp(project_id, &pod, def, workload));
+            if let Some((_, def)) = definitions.get(index) {
+                pods.push(Self::pod_resp(project_id, &pod, def));
+            }
         }
         Ok(ListPodsReply {
             count: found.total,
@@ -477,12 +485,7 @@ impl IefService {
         })
     }
 
-    fn pod_resp(
-        project_id: &str,
-        pod: &Pod,
-        def: &IefDefinition,
-        workload: &Workload,
-    ) -> PodResponse {
+    fn pod_resp(project_id: &str, pod: &Pod, def: &IefDefinition) -> PodResponse {
         let containers = def
             .containers
             .iter()
@@ -524,7 +527,7 @@ impl IefService {
             reason: pod.reason.clone().unwrap_or_default(),
             message: pod.message.clone().unwrap_or_default(),
             created_at: pod.created_at.to_rfc3339_millis(),
-            updated_at: workload.updated_at.max(pod.created_at).to_rfc3339_millis(),
+            updated_at: pod.changed_at().to_rfc3339_millis(),
             state: state_of(pod.phase).to_owned(),
         }
     }
