@@ -158,6 +158,22 @@ impl SimBackend {
             .ok_or_else(|| Error::not_found("workload", id))
     }
 
+    /// A tenant's pod and its workload; another tenant's pod answers like an unknown one.
+    fn owned_pod<'a>(
+        state: &'a State,
+        now: podgate_core::model::Timestamp,
+        tenant: &TenantKey,
+        pod: PodId,
+    ) -> Result<(&'a crate::state::PodRec, &'a WorkloadRec)> {
+        let rec = state
+            .pods
+            .get(&pod)
+            .ok_or_else(|| Error::not_found("pod", pod))?;
+        let workload = Self::owned(state, now, tenant, rec.workload)
+            .map_err(|_| Error::not_found("pod", pod))?;
+        Ok((rec, workload))
+    }
+
     fn view_workload(
         state: &State,
         observer: &Observer<'_>,
@@ -699,24 +715,8 @@ impl ClusterBackend for SimBackend {
     ) -> Result<String> {
         let view = self.read();
         let observer = view.observer();
-        let rec = view
-            .state
-            .pods
-            .get(&pod)
-            .ok_or_else(|| Error::not_found("pod", pod))?;
-        let workload = Self::owned(&view.state, view.now, tenant, rec.workload)
-            .map_err(|_| Error::not_found("pod", pod))?;
-        let index = workload
-            .template
-            .containers
-            .iter()
-            .position(|c| c.name == container)
-            .ok_or_else(|| Error::not_found("container", container))?;
-        let spec = workload
-            .template
-            .containers
-            .get(index)
-            .ok_or_else(|| Error::not_found("container", container))?;
+        let (rec, workload) = Self::owned_pod(&view.state, view.now, tenant, pod)?;
+        let (index, spec) = workload.container(container)?;
         let state_now = observer.container_state(rec, index, &spec.image);
         Ok(logs::render(
             &LogSource {
@@ -784,13 +784,7 @@ impl ClusterBackend for SimBackend {
     ) -> Result<k8s_openapi::api::core::v1::Pod> {
         let view = self.read();
         let observer = view.observer();
-        let rec = view
-            .state
-            .pods
-            .get(&pod)
-            .ok_or_else(|| Error::not_found("pod", pod))?;
-        let workload = Self::owned(&view.state, view.now, tenant, rec.workload)
-            .map_err(|_| Error::not_found("pod", pod))?;
+        let (rec, workload) = Self::owned_pod(&view.state, view.now, tenant, pod)?;
         let seen = Self::view_pod(&view.state, &observer, pod)
             .ok_or_else(|| Error::not_found("pod", pod))?;
         let node_ip = seen.node.as_ref().and(rec.node).map(node_ip);

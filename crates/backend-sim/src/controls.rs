@@ -53,18 +53,8 @@ impl SimBackend {
             .workloads
             .get(&pod.workload)
             .ok_or_else(|| Error::not_found("pod", pod_id))?;
-        let index = workload
-            .template
-            .containers
-            .iter()
-            .position(|c| c.name == container)
-            .ok_or_else(|| Error::not_found("container", container))?;
-        let image = workload
-            .template
-            .containers
-            .get(index)
-            .map(|c| c.image.as_str())
-            .unwrap_or_default();
+        let (index, spec) = workload.container(container)?;
+        let image = spec.image.as_str();
         if !matches!(
             observer.container_state(pod, index, image),
             ContainerState::Running { .. }

@@ -95,6 +95,19 @@ pub(crate) struct WorkloadRec {
 }
 
 impl WorkloadRec {
+    /// The index and spec of the container named `name`, or `NotFound`.
+    pub(crate) fn container(
+        &self,
+        name: &str,
+    ) -> podgate_core::Result<(usize, &podgate_core::model::ContainerSpec)> {
+        self.template
+            .containers
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == name)
+            .ok_or_else(|| podgate_core::Error::not_found("container", name))
+    }
+
     /// Whether deletion has completed by `now` (it is then invisible).
     pub(crate) fn gone(&self, now: Timestamp) -> bool {
         self.deleting_until.is_some_and(|t| t <= now)
