@@ -1,6 +1,52 @@
 //! The vendor dialects: wire types, use-cases and error mapping, one module each.
+//!
+//! What they share lives here: the token check every dialect's auth makes, and the way a
+//! dialect keeps its own definition of a workload in an annotation of its template
+//! (ADR 0001).
 
 pub mod ief;
 pub mod ncs;
 pub mod vkube;
 pub mod yuanrong;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::backend::ClusterBackend;
+use crate::model::{PodTemplate, TenantKey, TenantKind};
+use crate::secret::TokenHash;
+use crate::{Error, Result};
+
+/// The tenant of `kind` that `token` belongs to; `Unauthenticated` when none does.
+pub(crate) async fn authenticate(
+    backend: &dyn ClusterBackend,
+    kind: TenantKind,
+    token: &str,
+) -> Result<TenantKey> {
+    let hash = TokenHash::of(token);
+    match backend.find_tenant_by_token(kind, &hash).await {
+        Ok(tenant) if tenant.key.kind() == kind && tenant.token_hash.ct_eq(&hash) => Ok(tenant.key),
+        Ok(_) | Err(Error::NotFound { .. }) => Err(Error::Unauthenticated),
+        Err(other) => Err(other),
+    }
+}
+
+/// A dialect's definition read back from the template annotation `annotation`.
+pub(crate) fn read_definition<T: DeserializeOwned>(
+    template: &PodTemplate,
+    annotation: &str,
+    dialect: &str,
+) -> Result<T> {
+    let text = template
+        .annotations
+        .get(annotation)
+        .ok_or_else(|| Error::backend(format!("workload carries no {dialect} definition")))?;
+    serde_json::from_str(text)
+        .map_err(|e| Error::backend(format!("stored {dialect} definition unreadable: {e}")))
+}
+
+/// A dialect's definition as the text of its template annotation.
+pub(crate) fn write_definition<T: Serialize>(definition: &T, dialect: &str) -> Result<String> {
+    serde_json::to_string(definition)
+        .map_err(|e| Error::backend(format!("{dialect} definition not serialisable: {e}")))
+}

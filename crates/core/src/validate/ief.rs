@@ -1,22 +1,10 @@
 //! IEF value rules (SPEC §2).
 
 use super::Check;
+use super::names::lower_dashed;
 
 fn bad(what: &str, value: impl std::fmt::Debug) -> Check {
     Err(format!("{what}, got {value:?}"))
-}
-
-fn lower_alnum(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit()
-}
-
-/// A name of lowercase letters, digits and `-`, starting and ending with a letter or
-/// digit, of at most `max` bytes.
-fn lower_dashed(value: &str, max: usize) -> bool {
-    let bytes = value.as_bytes();
-    matches!((bytes.first(), bytes.last()), (Some(&f), Some(&l)) if lower_alnum(f) && lower_alnum(l))
-        && bytes.len() <= max
-        && bytes.iter().all(|&b| lower_alnum(b) || b == b'-')
 }
 
 /// A container name: lowercase letters, digits and `-`, at most 32, starting and ending
@@ -32,17 +20,9 @@ pub fn ief_container_name(value: &str) -> Check {
     }
 }
 
-/// A deployment name: lowercase letters, digits and `-`, at most 32, starting and
-/// ending with a letter or digit.
+/// A deployment name: the same rule as a container name.
 pub fn ief_deployment_name(value: &str) -> Check {
-    if lower_dashed(value, 32) {
-        Ok(())
-    } else {
-        bad(
-            "must be 1-32 lowercase letters, digits or '-', starting and ending with a letter or digit",
-            value,
-        )
-    }
+    ief_container_name(value)
 }
 
 /// An env name: a letter or `_`, then letters, digits or `_`; at most 2048.

@@ -6,22 +6,24 @@ fn lower_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 
+/// Whether `value` is 1..=`max` lowercase letters, digits or `-`, starting and ending
+/// with a letter or digit (DNS-1123 label characters).
+pub(super) fn lower_dashed(value: &str, max: usize) -> bool {
+    let bytes = value.as_bytes();
+    matches!((bytes.first(), bytes.last()), (Some(&f), Some(&l)) if lower_alnum(f) && lower_alnum(l))
+        && bytes.len() <= max
+        && bytes.iter().all(|&b| lower_alnum(b) || b == b'-')
+}
+
 /// A Kubernetes DNS-1123 label: 1–63 lowercase letters, digits or `-`, starting and
 /// ending with a letter or digit.
 pub fn dns1123_label(name: &str) -> Check {
-    let bytes = name.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        (Some(&first), Some(&last))
-            if bytes.len() <= 63
-                && lower_alnum(first)
-                && lower_alnum(last)
-                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
-        {
-            Ok(())
-        }
-        _ => Err(format!(
+    if lower_dashed(name, 63) {
+        Ok(())
+    } else {
+        Err(format!(
             "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit, got {name:?}"
-        )),
+        ))
     }
 }
 

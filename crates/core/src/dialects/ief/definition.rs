@@ -7,11 +7,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::wire::{ConfigsOut, ContainerDef, ResOut, SpecOut, TemplateOut};
+use crate::Result;
 use crate::model::{
     ContainerPort, ContainerSpec, EnvValue, EnvVar, Placement, PodTemplate, Probe,
     ResourceRequirements, Resources, SecurityContext, Volume, VolumeMount, VolumeSource,
 };
-use crate::{Error, Result};
 
 /// The annotation holding the IEF definition of a deployment.
 pub const DEFINITION_ANNOTATION: &str = "ief.podgate.io/definition";
@@ -87,12 +87,7 @@ impl IefDefinition {
 
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
-        let text = template
-            .annotations
-            .get(DEFINITION_ANNOTATION)
-            .ok_or_else(|| Error::backend("workload carries no IEF definition"))?;
-        serde_json::from_str(text)
-            .map_err(|e| Error::backend(format!("stored IEF definition unreadable: {e}")))
+        crate::dialects::read_definition(template, DEFINITION_ANNOTATION, "IEF")
     }
 
     /// The domain pod template this definition runs.
@@ -174,8 +169,7 @@ impl IefDefinition {
                 }
             })
             .collect();
-        let json = serde_json::to_string(self)
-            .map_err(|e| Error::backend(format!("IEF definition not serialisable: {e}")))?;
+        let json = crate::dialects::write_definition(self, "IEF")?;
         Ok(Arc::new(PodTemplate {
             containers,
             volumes,

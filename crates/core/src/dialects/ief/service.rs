@@ -17,10 +17,10 @@ use super::wire::{
 };
 use crate::backend::ClusterBackend;
 use crate::model::{
-    ContainerState, NewTenant, PageRequest, Pod, PodPhase, PodQuery, Tenant, TenantKey, TenantKind,
+    ContainerState, NewTenant, PageRequest, Pod, PodPhase, PodQuery, TenantKey, TenantKind,
     Workload, WorkloadId, WorkloadKind, WorkloadPhase, WorkloadQuery, WorkloadSpec,
 };
-use crate::secret::{Token, TokenHash};
+use crate::secret::Token;
 use crate::validate;
 
 type Reply<T> = Result<T, IefError>;
@@ -127,18 +127,11 @@ impl IefService {
 
     /// The caller an `X-Auth-Token` stands for.
     pub async fn authenticate(&self, token: &str) -> Reply<IefCaller> {
-        match self
-            .backend
-            .find_tenant_by_token(TenantKind::Project, &TokenHash::of(token))
-            .await
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Project, token)
+            .await?
         {
-            Ok(Tenant {
-                key: TenantKey::Project(project),
-                token_hash,
-                ..
-            }) if token_hash.verify(token) => Ok(IefCaller::Project(project)),
-            Ok(_) | Err(crate::Error::NotFound { .. }) => Err(IefError::auth()),
-            Err(other) => Err(other.into()),
+            TenantKey::Project(project) => Ok(IefCaller::Project(project)),
+            _ => Err(IefError::auth()),
         }
     }
 

@@ -10,11 +10,11 @@ use super::wire::{
     DataDiskOut, EnvOut, Placement, ProbeOut, ResourceAmountsOut, ResourceRequirementsOut,
     VirtualPrivateCloud, VolumeOut,
 };
+use crate::Result;
 use crate::model::{
     ContainerSpec, EnvValue, EnvVar, PodTemplate, Probe, ResourceRequirements, Resources,
     SecurityContext, Sysctl, Volume, VolumeMount, VolumeSource,
 };
-use crate::{Error, Result};
 
 /// The annotation holding the NCS definition of a workload.
 pub const DEFINITION_ANNOTATION: &str = "ncs.podgate.io/definition";
@@ -100,12 +100,7 @@ impl NcsDefinition {
 
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
-        let text = template
-            .annotations
-            .get(DEFINITION_ANNOTATION)
-            .ok_or_else(|| Error::backend("workload carries no NCS definition"))?;
-        serde_json::from_str(text)
-            .map_err(|e| Error::backend(format!("stored NCS definition unreadable: {e}")))
+        crate::dialects::read_definition(template, DEFINITION_ANNOTATION, "NCS")
     }
 
     /// The domain pod template this definition runs (the definition rides along as an
@@ -217,8 +212,7 @@ impl NcsDefinition {
                 value: value.to_owned(),
             })
             .collect();
-        let json = serde_json::to_string(self)
-            .map_err(|e| Error::backend(format!("NCS definition not serialisable: {e}")))?;
+        let json = crate::dialects::write_definition(self, "NCS")?;
         Ok(PodTemplate {
             containers,
             volumes,

@@ -20,10 +20,10 @@ use super::wire::{
 use crate::backend::ClusterBackend;
 use crate::model::{
     ContainerId, ContainerState, ContainerStatus, Eip, NamespaceId, NewTenant, PageRequest,
-    PodPhase, PodQuery, PodTemplate, Tenant, TenantKey, TenantKind, Workload, WorkloadId,
-    WorkloadPhase, WorkloadQuery, WorkloadSpec,
+    PodPhase, PodQuery, PodTemplate, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase,
+    WorkloadQuery, WorkloadSpec,
 };
-use crate::secret::{Token, TokenHash};
+use crate::secret::Token;
 
 type Reply<T> = Result<T, NcsError>;
 
@@ -224,19 +224,11 @@ impl NcsService {
 
     /// The caller a bearer token stands for.
     pub async fn authenticate(&self, bearer: &str) -> Reply<NcsCaller> {
-        let hash = TokenHash::of(bearer);
-        match self
-            .backend
-            .find_tenant_by_token(TenantKind::Namespace, &hash)
-            .await
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
+            .await?
         {
-            Ok(Tenant {
-                key: TenantKey::Namespace(ns),
-                token_hash,
-                ..
-            }) if token_hash.verify(bearer) => Ok(NcsCaller::Namespace(ns)),
-            Ok(_) | Err(crate::Error::NotFound { .. }) => Err(NcsError::auth_failure()),
-            Err(other) => Err(other.into()),
+            TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
+            _ => Err(NcsError::auth_failure()),
         }
     }
 

@@ -18,7 +18,7 @@ use crate::model::{
     ResourceRequirements, Resources, Tenant, TenantKey, TenantKind, Timestamp, Workload,
     WorkloadKind, WorkloadSpec,
 };
-use crate::secret::{Token, TokenHash};
+use crate::secret::Token;
 use crate::validate;
 
 type Reply<T> = Result<T, VkubeError>;
@@ -131,18 +131,11 @@ impl VkubeService {
 
     /// The caller a `secret` header stands for.
     pub async fn authenticate(&self, secret: &str) -> Reply<VkubeCaller> {
-        match self
-            .backend
-            .find_tenant_by_token(TenantKind::Order, &TokenHash::of(secret))
-            .await
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret)
+            .await?
         {
-            Ok(Tenant {
-                key: TenantKey::Order(order),
-                token_hash,
-                ..
-            }) if token_hash.verify(secret) => Ok(VkubeCaller { order }),
-            Ok(_) | Err(crate::Error::NotFound { .. }) => Err(VkubeError::unauthorized()),
-            Err(other) => Err(other.into()),
+            TenantKey::Order(order) => Ok(VkubeCaller { order }),
+            _ => Err(VkubeError::unauthorized()),
         }
     }
 

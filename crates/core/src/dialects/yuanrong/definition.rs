@@ -7,11 +7,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::wire::{IdleRecycle, ResourcesOut};
+use crate::Result;
 use crate::model::{
     ContainerSpec, EnvValue, EnvVar, Placement, PodTemplate, ResourceRequirements, Resources,
 };
 use crate::validate::quantity;
-use crate::{Error, Result};
 
 /// The annotation holding a pool's definition.
 pub const DEFINITION_ANNOTATION: &str = "yuanrong.podgate.io/definition";
@@ -73,18 +73,12 @@ fn amounts(map: &BTreeMap<String, String>) -> Resources {
 impl PoolDefinition {
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
-        let text = template
-            .annotations
-            .get(DEFINITION_ANNOTATION)
-            .ok_or_else(|| Error::backend("workload carries no pool definition"))?;
-        serde_json::from_str(text)
-            .map_err(|e| Error::backend(format!("stored pool definition unreadable: {e}")))
+        crate::dialects::read_definition(template, DEFINITION_ANNOTATION, "pool")
     }
 
     /// The pod template of the pool's pods: one `runtime-manager` container.
     pub fn to_template(&self) -> Result<Arc<PodTemplate>> {
-        let json = serde_json::to_string(self)
-            .map_err(|e| Error::backend(format!("pool definition not serialisable: {e}")))?;
+        let json = crate::dialects::write_definition(self, "pool")?;
         let mut requests = amounts(&self.resources.requests);
         let limits = amounts(&self.resources.limits);
         if self.resources.requests.is_empty() {
