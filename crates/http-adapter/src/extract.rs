@@ -40,6 +40,15 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, 
     serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|e| e.to_string())
 }
 
+/// The value of `key` among the query pairs (the last one when repeated).
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
 /// Query pairs as a JSON object of strings (the last value of a repeated key wins).
 pub(crate) fn pairs_object(pairs: &[(String, String)], skip: &[&str]) -> Value {
     let map: Map<String, Value> = pairs

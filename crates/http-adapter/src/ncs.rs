@@ -12,7 +12,7 @@ use axum::routing::get;
 use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, pairs_object, query_pairs};
+use crate::extract::{BodyProblem, bearer, json_body, pairs_object, param, query_pairs};
 use crate::state::AppState;
 
 /// An NCS error as an HTTP response: the vendor's status and `{RequestId, Code, Message}`.
@@ -57,16 +57,9 @@ async fn call(
 ) -> Result<Response, NcsFailure> {
     let pairs =
         query_pairs(query.as_deref()).map_err(|_| NcsError::invalid_format("the query string"))?;
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
     let caller = caller(&state, &headers).await?;
-    NcsService::check_version(get("Version"))?;
-    let action = NcsService::action(get("Action"))?;
+    NcsService::check_version(param(&pairs, "Version"))?;
+    let action = NcsService::action(param(&pairs, "Action"))?;
     let mut params = pairs_object(&pairs, &["Action", "Version"]);
     match json_body(body) {
         Ok(Value::Null) => {}

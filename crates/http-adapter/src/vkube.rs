@@ -13,7 +13,7 @@ use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, query_pairs};
+use crate::extract::{BodyProblem, header, json_body, param, query_pairs};
 use crate::state::AppState;
 
 /// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
@@ -77,15 +77,11 @@ async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
 
 async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Json<Value>> {
     let pairs = query_pairs(q.as_deref()).map_err(|_| VkubeError::image_format())?;
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
     Ok(json(
-        s.inner.vkube.check_image(get("image"), get("tag")).await?,
+        s.inner
+            .vkube
+            .check_image(param(&pairs, "image"), param(&pairs, "tag"))
+            .await?,
     ))
 }
 
@@ -119,17 +115,14 @@ async fn pod_log(
 ) -> Answer<Json<String>> {
     let caller = caller(&s, &headers).await?;
     let pairs = query_pairs(q.as_deref()).map_err(VkubeError::bad_request)?;
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
     Ok(Json(
         s.inner
             .vkube
-            .pod_log(&caller, get("container"), get("tailLines"))
+            .pod_log(
+                &caller,
+                param(&pairs, "container"),
+                param(&pairs, "tailLines"),
+            )
             .await?,
     ))
 }
