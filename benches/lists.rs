@@ -11,8 +11,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
@@ -22,7 +23,6 @@ use podgate::core::dialects::vkube::wire::CheckPortsRequest;
 use podgate::core::dialects::vkube::{VkubeConfig, VkubeService};
 use podgate::core::dialects::yuanrong::wire::{CreatePoolsRequest, QueryParams};
 use podgate::core::dialects::yuanrong::{YrConfig, YuanrongService};
-use podgate::sim::{SimBackend, SimConfig, default_topology};
 use serde_json::json;
 
 struct World {
@@ -36,16 +36,7 @@ struct World {
 const PROJECT: &str = "bench";
 
 fn populate(rt: &tokio::runtime::Runtime, pods: u64) -> World {
-    let mut topology = default_topology();
-    for node in &mut topology.nodes {
-        node.max_pods = 2_000_000;
-        node.capacity.cpu_millis = u64::MAX / 16;
-        node.capacity.memory_mib = u64::MAX / 16;
-    }
-    let sim = Arc::new(SimBackend::new(SimConfig {
-        topology,
-        ..SimConfig::default()
-    }));
+    let sim = common::roomy_sim();
     let ief = IefService::new(sim.clone());
     let pools = YuanrongService::new(sim.clone(), YrConfig::default(), None);
     let vkube = VkubeService::new(sim, VkubeConfig::default());
@@ -84,13 +75,6 @@ fn populate(rt: &tokio::runtime::Runtime, pods: u64) -> World {
     })
 }
 
-fn sizes() -> Vec<u64> {
-    std::env::var("PODGATE_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 1_000_000])
-}
-
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -99,7 +83,7 @@ fn main() {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
-    for n in sizes() {
+    for n in common::sizes(&[1_000, 1_000_000]) {
         let started = Instant::now();
         let world = populate(&rt, n);
         println!(

@@ -13,29 +13,18 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion};
 use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
-use podgate::core::model::{NamespaceId, Topology};
-use podgate::sim::{SimBackend, SimConfig, default_topology};
+use podgate::core::model::NamespaceId;
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
 const OP: NcsCaller = NcsCaller::Operator;
-
-/// A topology that can hold a million pods.
-fn roomy_topology() -> Topology {
-    let mut topology = default_topology();
-    for node in &mut topology.nodes {
-        node.max_pods = 1_000_000;
-        node.capacity.cpu_millis = u64::MAX / 16;
-        node.capacity.memory_mib = u64::MAX / 16;
-    }
-    topology
-}
 
 fn body(ns: NamespaceId, name: &str) -> Value {
     json!({
@@ -58,10 +47,7 @@ struct World {
 }
 
 fn populate(rt: &Runtime, n: u64) -> World {
-    let sim = Arc::new(SimBackend::new(SimConfig {
-        topology: roomy_topology(),
-        ..SimConfig::default()
-    }));
+    let sim = common::roomy_sim();
     let ncs = NcsService::new(sim, NcsConfig::default());
     rt.block_on(async {
         let (ns, _) = ncs.create_namespace(None, false).await.unwrap();
@@ -97,13 +83,6 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-fn sizes() -> Vec<u64> {
-    std::env::var("PODGATE_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
-}
-
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -113,7 +92,7 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
     let mut memory = None;
-    for n in sizes() {
+    for n in common::sizes(&[1_000, 100_000, 1_000_000]) {
         let rss_before = rss_bytes();
         let started = Instant::now();
         let mut world = populate(&rt, n);

@@ -15,7 +15,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Golden;
+use common::{IEF, VKUBE, YUANRONG};
 use podgate::core::dialects::ief::wire::{CreateDeploymentRequest, ListPodsParams};
 use podgate::core::dialects::ief::{IefCaller, IefError, IefService};
 use podgate::core::dialects::vkube::wire::{CheckPortsRequest, DeployRequest, OrderInput};
@@ -25,66 +25,6 @@ use podgate::core::dialects::yuanrong::{YrConfig, YuanrongService};
 use podgate::core::model::Topology;
 use podgate::sim::{SimBackend, SimConfig, default_topology};
 use serde_json::json;
-
-const YUANRONG: Golden = Golden {
-    dialect: "yuanrong",
-    exceptions: &[],
-    maps: &[
-        "result.pools[].resources.requests",
-        "result.pools[].resources.limits",
-    ],
-};
-
-const IEF: Golden = Golden {
-    dialect: "ief",
-    exceptions: &[
-        (
-            "pods[].containers[].resources.limits.cpu",
-            "the table says String; the example prints numbers",
-        ),
-        (
-            "pods[].containers[].resources.limits.memory",
-            "the table says String; the example prints numbers",
-        ),
-        (
-            "pods[].containers[].resources.limits.gpu",
-            "the table says String; the example prints numbers",
-        ),
-        (
-            "pods[].containers[].resources.requests.cpu",
-            "the table says String; the example prints numbers",
-        ),
-        (
-            "pods[].containers[].resources.requests.memory",
-            "the table says String; the example prints numbers",
-        ),
-        (
-            "pods[].containers[].resources.requests.gpu",
-            "the table says String; the example prints numbers",
-        ),
-    ],
-    maps: &[],
-};
-
-const VKUBE: Golden = Golden {
-    dialect: "vkube",
-    exceptions: &[
-        (
-            "podStatus.conditions[].lastProbeTime",
-            "null in the example; the Kubernetes API omits unset times",
-        ),
-        (
-            "podSpec.imagePullSecrets",
-            "only pods pulling from a private registry have them; podgate configures none",
-        ),
-    ],
-    maps: &[
-        "annotations",
-        "podSpec.nodeSelector",
-        "podSpec.containers[].resources.limits",
-        "podSpec.containers[].resources.requests",
-    ],
-};
 
 /// A simulator whose topology also has the regions the V-Kube examples name.
 fn sim() -> Arc<SimBackend> {

@@ -1,7 +1,7 @@
 //! Golden tests against the vendor's own NCS examples (`../shared/fixtures/ncs`):
 //! every request example is accepted exactly as it stands, and every reply has the
 //! example's field names, nesting and JSON types, except where the example contradicts
-//! its own document's table (listed in `EXCEPTIONS`).
+//! its own document's table (listed in `tests/common`).
 
 #![allow(
     clippy::unwrap_used,
@@ -23,41 +23,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::Golden;
-
-const NCS: Golden = Golden {
-    dialect: "ncs",
-    exceptions: EXCEPTIONS,
-    maps: &["Labels"],
-};
-
-/// Where the example contradicts its document's table; the table wins for what we emit.
-const EXCEPTIONS: &[(&str, &str)] = &[
-    (
-        "CreateAt",
-        "the table says ISO-8601 string; the examples print integers",
-    ),
-    (
-        "Pods[].CreateAt",
-        "the table says ISO-8601 string; the example prints an integer",
-    ),
-    (
-        "StatefulWorkloads[].CreateAt",
-        "the table says ISO-8601 string; the example prints an integer",
-    ),
-    (
-        "Containers[].SecurityContext.Privilege",
-        "the table says boolean; one example prints \"xxx\"",
-    ),
-    (
-        "Containers[].DataDisks[].DiskId",
-        "the table says string; one example prints a number",
-    ),
-    (
-        "PackageId",
-        "only prepaid workloads have a resource package; podgate's are PostPaid",
-    ),
-];
+use common::NCS;
 
 struct World {
     sim: Arc<SimBackend>,

@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::Golden;
+use common::{IEF, NCS, VKUBE, YUANRONG};
 use http_body_util::BodyExt;
 use podgate::core::ClusterBackend;
 use podgate::core::dialects::ncs::{NcsCaller, NcsConfig, NcsDefinition, NcsService};
@@ -31,75 +31,6 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const ADMIN: &str = "admin-token-for-tests";
-const NCS: Golden = Golden {
-    dialect: "ncs",
-    exceptions: &[
-        ("CreateAt", "ISO-8601 per the table"),
-        ("Pods[].CreateAt", "ISO-8601 per the table"),
-        ("StatefulWorkloads[].CreateAt", "ISO-8601 per the table"),
-        (
-            "Containers[].SecurityContext.Privilege",
-            "boolean per the table",
-        ),
-        ("Containers[].DataDisks[].DiskId", "string per the table"),
-        ("PackageId", "prepaid only"),
-    ],
-    maps: &["Labels"],
-};
-const IEF: Golden = Golden {
-    dialect: "ief",
-    exceptions: &[
-        (
-            "pods[].containers[].resources.limits.cpu",
-            "String per the table",
-        ),
-        (
-            "pods[].containers[].resources.limits.memory",
-            "String per the table",
-        ),
-        (
-            "pods[].containers[].resources.limits.gpu",
-            "String per the table",
-        ),
-        (
-            "pods[].containers[].resources.requests.cpu",
-            "String per the table",
-        ),
-        (
-            "pods[].containers[].resources.requests.memory",
-            "String per the table",
-        ),
-        (
-            "pods[].containers[].resources.requests.gpu",
-            "String per the table",
-        ),
-    ],
-    maps: &[],
-};
-const VKUBE: Golden = Golden {
-    dialect: "vkube",
-    exceptions: &[
-        (
-            "podStatus.conditions[].lastProbeTime",
-            "Kubernetes omits unset times",
-        ),
-        ("podSpec.imagePullSecrets", "no private registry configured"),
-    ],
-    maps: &[
-        "annotations",
-        "podSpec.nodeSelector",
-        "podSpec.containers[].resources.limits",
-        "podSpec.containers[].resources.requests",
-    ],
-};
-const YUANRONG: Golden = Golden {
-    dialect: "yuanrong",
-    exceptions: &[],
-    maps: &[
-        "result.pools[].resources.requests",
-        "result.pools[].resources.limits",
-    ],
-};
 
 struct Http {
     app: Router,

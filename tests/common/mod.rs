@@ -135,3 +135,101 @@ impl Golden {
         );
     }
 }
+
+/// The NCS examples. Where an example contradicts its document's table, the table wins
+/// for what podgate emits.
+pub const NCS: Golden = Golden {
+    dialect: "ncs",
+    exceptions: NCS_EXCEPTIONS,
+    maps: &["Labels"],
+};
+
+const NCS_EXCEPTIONS: &[(&str, &str)] = &[
+    (
+        "CreateAt",
+        "the table says ISO-8601 string; the examples print integers",
+    ),
+    (
+        "Pods[].CreateAt",
+        "the table says ISO-8601 string; the example prints an integer",
+    ),
+    (
+        "StatefulWorkloads[].CreateAt",
+        "the table says ISO-8601 string; the example prints an integer",
+    ),
+    (
+        "Containers[].SecurityContext.Privilege",
+        "the table says boolean; one example prints \"xxx\"",
+    ),
+    (
+        "Containers[].DataDisks[].DiskId",
+        "the table says string; one example prints a number",
+    ),
+    (
+        "PackageId",
+        "only prepaid workloads have a resource package; podgate's are PostPaid",
+    ),
+];
+
+/// The openYuanrong examples.
+pub const YUANRONG: Golden = Golden {
+    dialect: "yuanrong",
+    exceptions: &[],
+    maps: &[
+        "result.pools[].resources.requests",
+        "result.pools[].resources.limits",
+    ],
+};
+
+/// The IEF examples.
+pub const IEF: Golden = Golden {
+    dialect: "ief",
+    exceptions: &[
+        (
+            "pods[].containers[].resources.limits.cpu",
+            "the table says String; the example prints numbers",
+        ),
+        (
+            "pods[].containers[].resources.limits.memory",
+            "the table says String; the example prints numbers",
+        ),
+        (
+            "pods[].containers[].resources.limits.gpu",
+            "the table says String; the example prints numbers",
+        ),
+        (
+            "pods[].containers[].resources.requests.cpu",
+            "the table says String; the example prints numbers",
+        ),
+        (
+            "pods[].containers[].resources.requests.memory",
+            "the table says String; the example prints numbers",
+        ),
+        (
+            "pods[].containers[].resources.requests.gpu",
+            "the table says String; the example prints numbers",
+        ),
+    ],
+    maps: &[],
+};
+
+/// The V-Kube examples.
+pub const VKUBE: Golden = Golden {
+    dialect: "vkube",
+    exceptions: &[
+        (
+            "podStatus.conditions[].lastProbeTime",
+            "null in the example; the Kubernetes API omits unset times",
+        ),
+        (
+            "podSpec.imagePullSecrets",
+            "only pods pulling from a private registry have them; podgate configures none",
+        ),
+    ],
+    maps: &[
+        "annotations",
+        "podSpec.nodeSelector",
+        "podSpec.containers[].resources.limits",
+        "podSpec.containers[].resources.requests",
+    ],
+};

@@ -862,39 +862,41 @@ pub async fn reset_spec_type(fixture: &dyn Fixture) {
         })
     };
     let before = snapshot(&svc, ns).await;
-    expect_code(
-        call(
-            &svc,
-            &caller,
-            NcsAction::ResetStatefulWorkloadSpecType,
-            body("ncs.n1.medium2", "1000", "1024"),
-        )
-        .await,
-        NcsCode::NothingToUpdate,
-        "same spec",
-    );
-    expect_code(
-        call(
-            &svc,
-            &caller,
-            NcsAction::ResetStatefulWorkloadSpecType,
-            body("ncs.n9.none", "1000", "1024"),
-        )
-        .await,
-        NcsCode::InvalidParameterValue,
-        "unknown spec",
-    );
-    expect_code(
-        call(
-            &svc,
-            &caller,
-            NcsAction::ResetStatefulWorkloadSpecType,
-            body("ncs.n1.small1", "2000", "4096"),
-        )
-        .await,
-        NcsCode::InvalidParameterValue,
-        "exceeds spec",
-    );
+    for (spec, cpu, mem, code, what) in [
+        (
+            "ncs.n1.medium2",
+            "1000",
+            "1024",
+            NcsCode::NothingToUpdate,
+            "same spec",
+        ),
+        (
+            "ncs.n9.none",
+            "1000",
+            "1024",
+            NcsCode::InvalidParameterValue,
+            "unknown spec",
+        ),
+        (
+            "ncs.n1.small1",
+            "2000",
+            "4096",
+            NcsCode::InvalidParameterValue,
+            "exceeds spec",
+        ),
+    ] {
+        expect_code(
+            call(
+                &svc,
+                &caller,
+                NcsAction::ResetStatefulWorkloadSpecType,
+                body(spec, cpu, mem),
+            )
+            .await,
+            code,
+            what,
+        );
+    }
     expect_code(
         call(
             &svc,
