@@ -129,16 +129,15 @@ impl SimBackend {
     /// The state for reading, with timed work done first when some is due.
     pub(crate) fn read(&self) -> View<'_, RwLockReadGuard<'_, State>> {
         let now = self.clock.now();
-        let due = self
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .due(now);
-        if due {
+        let mut state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        if state.due(now) {
+            // Rare: take the write lock once to do the timed work, then read again.
+            drop(state);
             drop(self.write());
+            state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         }
         View {
-            state: self.state.read().unwrap_or_else(PoisonError::into_inner),
+            state,
             images: self.images(),
             now,
             delays: &self.delays,
