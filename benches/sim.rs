@@ -21,23 +21,10 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion};
 use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
 use podgate::core::model::NamespaceId;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::runtime::Runtime;
 
 const OP: NcsCaller = NcsCaller::Operator;
-
-fn body(ns: NamespaceId, name: &str) -> Value {
-    json!({
-        "NamespaceId": ns.0, "Name": name, "SpecType": "ncs.n1.small1",
-        "ContainerType": "Standard", "Placement": {"ZoneId": ["cn-east-1a"]},
-        "VirtualPrivateCloud": {"VpcId": "vpc-1", "SubnetId": "None"},
-        "Containers": [{
-            "Name": "app", "Image": "nginx:stable",
-            "Envs": [{"Name": "MODE", "Value": "bench"}],
-            "ResourceRequirements": {"Limits": {"Cpu": 100, "Memory": 128}}
-        }]
-    })
-}
 
 struct World {
     ncs: NcsService,
@@ -57,7 +44,7 @@ fn populate(rt: &Runtime, n: u64) -> World {
                 .call(
                     &OP,
                     NcsAction::CreateStatefulWorkload,
-                    body(ns, &format!("w{i}")),
+                    common::ncs_create_body(ns, &format!("w{i}")),
                 )
                 .await
                 .map(NcsReply::into_json)
@@ -108,7 +95,7 @@ fn main() {
             b.iter_batched(
                 || {
                     world.created += 1;
-                    body(world.ns, &format!("extra{}", world.created))
+                    common::ncs_create_body(world.ns, &format!("extra{}", world.created))
                 },
                 |request| {
                     rt.block_on(

@@ -40,7 +40,7 @@ fn uuid_like() -> String {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
+async fn main() -> Result<(), podgate::core::Error> {
     let sim = Arc::new(SimBackend::new(SimConfig {
         delays: Delays::REALISTIC,
         clock: ClockMode::Wall,
@@ -83,7 +83,7 @@ async fn main() {
             info["Status"],
             info["StatefulWorkloadStatus"]
         );
-        sim.advance(Duration::from_secs(2));
+        sim.advance(Duration::from_secs(2))?;
     }
 
     println!("\n== refused requests get NCS's own errors and change nothing");
@@ -167,7 +167,7 @@ async fn main() {
         json!({"NamespaceId": ns.0, "StatefulWorkloadId": id, "ContainerId": docker_id}),
     )
     .await;
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5))?;
     let pod_id = podgate::core::model::PodId(instances["Pods"][0]["PodId"].as_u64().unwrap());
     sim.crash_container(pod_id, "nginx").unwrap();
     let info = ncs
@@ -176,7 +176,7 @@ async fn main() {
         .map(NcsReply::into_json)
         .unwrap();
     println!("after the crash: Status={}", info["Status"]);
-    sim.advance(Duration::from_secs(15));
+    sim.advance(Duration::from_secs(15))?;
     let info = ncs
         .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
         .await
@@ -201,13 +201,13 @@ async fn main() {
         "Containers": [{"Name": "nginx", "Image": "nginx:latest", "LogDirs": ["/var/log/nginx/"],
             "ResourceRequirements": {"Limits": {"Cpu": "1000", "Memory": "1024"}}}]
     })).await;
-    sim.advance(Duration::from_secs(10));
+    sim.advance(Duration::from_secs(10))?;
     step(&ncs, &caller, NcsAction::ResetStatefulWorkloadSpecType, json!({
         "NamespaceId": ns.0, "StatefulWorkloadId": id, "SpecType": "ncs.n1.medium8",
         "Containers": [{"Name": "nginx", "ResourceRequirements": {
             "Limits": {"Cpu": "2000", "Memory": "4096"}, "Requests": {"Cpu": "2000", "Memory": "4096"}}}]
     })).await;
-    sim.advance(Duration::from_secs(10));
+    sim.advance(Duration::from_secs(10))?;
     step(
         &ncs,
         &caller,
@@ -215,7 +215,7 @@ async fn main() {
         wl.clone(),
     )
     .await;
-    sim.advance(Duration::from_secs(10));
+    sim.advance(Duration::from_secs(10))?;
     step(
         &ncs,
         &caller,
@@ -223,9 +223,10 @@ async fn main() {
         wl.clone(),
     )
     .await;
-    sim.advance(Duration::from_secs(10));
+    sim.advance(Duration::from_secs(10))?;
 
     println!("\n== delete");
     step(&ncs, &caller, NcsAction::DeleteStatefulWorkload, wl.clone()).await;
     step(&ncs, &caller, NcsAction::DescribeStatefulWorkloadInfo, wl).await;
+    Ok(())
 }

@@ -28,7 +28,7 @@ impl Fixture for Facade {
     }
 
     async fn settle(&self) {
-        self.sim.advance(Duration::from_secs(120));
+        self.sim.advance(Duration::from_secs(120)).unwrap();
     }
 }
 

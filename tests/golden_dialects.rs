@@ -83,7 +83,7 @@ async fn yuanrong_query_reply_has_the_examples_shape() {
         .await
         .unwrap();
     assert_eq!(created.failed_pools, None);
-    backend.advance(Duration::from_secs(60));
+    backend.advance(Duration::from_secs(60)).unwrap();
     let params: QueryParams =
         serde_json::from_value(json!({"id": "pool1", "group": "rg1"})).unwrap();
     let result = svc.query(&params).await.unwrap();
@@ -133,7 +133,7 @@ async fn ief_pod_list_has_the_examples_shape_and_errors_their_bodies() {
         )
         .await
         .unwrap();
-    backend.advance(Duration::from_secs(60));
+    backend.advance(Duration::from_secs(60)).unwrap();
     let params: ListPodsParams =
         serde_json::from_value(json!({"deployment_ids": created.deployment.id})).unwrap();
     let reply =
@@ -180,7 +180,7 @@ async fn vkube_requests_are_accepted_and_replies_shaped_alike() {
         serde_json::from_value(VKUBE.fixture("deploy_request.json")).unwrap();
     let reply = svc.deploy(&caller, &deploy).await.unwrap();
     assert_eq!(reply.status, "OK");
-    backend.advance(Duration::from_secs(60));
+    backend.advance(Duration::from_secs(60)).unwrap();
     let status = serde_json::to_value(svc.pod_status(&caller).await.unwrap()).unwrap();
     VKUBE.assert_shape("pod_status_response.json", &status);
     assert_eq!(status["podSpec"]["nodeSelector"]["region"], "ausrine");

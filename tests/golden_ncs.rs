@@ -80,7 +80,7 @@ async fn modify_request_is_accepted_as_it_stands() {
         .create_namespace(Some(NamespaceId(134_412)), false)
         .await
         .unwrap();
-    w.sim.skip_workload_ids_to(WorkloadId(275_041));
+    w.sim.skip_workload_ids_to(WorkloadId(275_041)).unwrap();
     // The example's container is named "containerName", which the create rule (lower
     // case only) would refuse: the workload is seeded through the backend, as one
     // migrated from the vendor would be.
@@ -136,7 +136,7 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
         .create_namespace(Some(NamespaceId(17)), false)
         .await
         .unwrap();
-    w.sim.skip_workload_ids_to(WorkloadId(5241));
+    w.sim.skip_workload_ids_to(WorkloadId(5241)).unwrap();
     let existing = json!({
         "NamespaceId": 17, "Name": "resize-me", "SpecType": "ncs.n1.medium2",
         "ContainerType": "Standard", "Placement": {"ZoneId": ["cn-east-1b"]}, "VirtualPrivateCloud": {},
@@ -203,7 +203,7 @@ async fn described_world() -> (World, Value) {
         .await
         .map(NcsReply::into_json)
         .unwrap();
-    w.sim.advance(Duration::from_secs(60));
+    w.sim.advance(Duration::from_secs(60)).unwrap();
     (w, params)
 }
 

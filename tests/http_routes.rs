@@ -12,137 +12,15 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
+use common::http::{ADMIN, Http, ncs_uri};
 use common::{IEF, NCS, VKUBE, YUANRONG};
-use http_body_util::BodyExt;
 use podgate::core::ClusterBackend;
 use podgate::core::dialects::ncs::{NcsCaller, NcsConfig, NcsDefinition, NcsService};
-use podgate::core::model::{
-    NamespaceId, PageRequest, TenantKey, Topology, WorkloadId, WorkloadSpec,
-};
-use podgate::sim::{Delays, SimBackend, SimConfig, default_topology};
-use podgate_http::{AppState, HttpConfig, app};
+use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, WorkloadSpec};
+use podgate_http::HttpConfig;
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ADMIN: &str = "admin-token-for-tests";
-
-struct Http {
-    app: Router,
-    sim: Arc<SimBackend>,
-}
-
-fn topology() -> Topology {
-    let mut t = default_topology();
-    for (i, region) in ["ausrine", "giltine"].into_iter().enumerate() {
-        let mut node = t.nodes[0].clone();
-        node.name = format!("{region}-node-{i}");
-        node.region = region.to_owned();
-        t.nodes.push(node);
-    }
-    t
-}
-
-impl Http {
-    fn with(config: HttpConfig) -> Self {
-        let sim = Arc::new(SimBackend::new(SimConfig {
-            topology: topology(),
-            delays: Delays::fixed(Duration::from_secs(1)),
-            ..SimConfig::default()
-        }));
-        Self {
-            app: app(AppState::simulated(sim.clone(), config)),
-            sim,
-        }
-    }
-
-    fn new() -> Self {
-        Self::with(HttpConfig::new(ADMIN))
-    }
-
-    async fn raw(
-        &self,
-        method: Method,
-        uri: &str,
-        headers: &[(&str, &str)],
-        body: Body,
-    ) -> (StatusCode, Vec<u8>, String) {
-        let mut req = Request::builder().method(method).uri(uri);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let response = self
-            .app
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        (status, bytes, content_type)
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        uri: &str,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut headers = headers.to_vec();
-        let body = match body {
-            Some(v) => {
-                headers.push(("content-type", "application/json"));
-                Body::from(serde_json::to_vec(&v).unwrap())
-            }
-            None => Body::empty(),
-        };
-        let (status, bytes, _) = self.raw(method, uri, &headers, body).await;
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        (status, value)
-    }
-
-    async fn admin(&self, path: &str, body: Value) -> Value {
-        let (status, reply) = self
-            .call(
-                Method::POST,
-                path,
-                &[("authorization", &format!("Bearer {ADMIN}"))],
-                Some(body),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{path}: {reply}");
-        reply
-    }
-
-    fn advance(&self) {
-        self.sim.advance(Duration::from_secs(60));
-    }
-}
-
-fn ncs_uri(action: &str, query: &str) -> String {
-    format!(
-        "/ncs?Action={action}&Version=2017-11-16{}{query}",
-        if query.is_empty() { "" } else { "&" }
-    )
-}
 
 #[tokio::test]
 async fn ncs_over_http() {
@@ -267,7 +145,7 @@ async fn ncs_over_http() {
     ops.create_namespace(Some(NamespaceId(17)), false)
         .await
         .unwrap();
-    h.sim.skip_workload_ids_to(WorkloadId(5241));
+    h.sim.skip_workload_ids_to(WorkloadId(5241)).unwrap();
     let reset_target: podgate::core::dialects::ncs::wire::CreateRequest = serde_json::from_value(json!({
         "NamespaceId": 17, "Name": "resize-me", "SpecType": "ncs.n1.medium2", "ContainerType": "Standard",
         "Placement": {"ZoneId": []}, "VirtualPrivateCloud": {}, "Containers": [{"Name": "container", "Image": "nginx:stable",
@@ -280,7 +158,7 @@ async fn ncs_over_http() {
             .StatefulWorkloadId,
         5241
     );
-    h.sim.skip_workload_ids_to(WorkloadId(275_041));
+    h.sim.skip_workload_ids_to(WorkloadId(275_041)).unwrap();
     let mut definition = NcsDefinition::from_template(
         &ops.backend()
             .get_workload(&TenantKey::Namespace(NamespaceId(17)), WorkloadId(5241))

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub mod http;
+
 /// The fixtures folder: `../shared/fixtures`, or `PODGATE_FIXTURES`.
 pub fn fixtures() -> PathBuf {
     std::env::var_os("PODGATE_FIXTURES").map_or_else(

@@ -1,6 +1,7 @@
 //! `SimBackend`: the `ClusterBackend` implementation.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
@@ -29,6 +30,12 @@ pub struct SimBackend {
     pub(crate) images: RwLock<ImageCatalogue>,
     pub(crate) clock: SimClock,
     pub(crate) delays: Delays,
+    /// Where every change is written before it is acknowledged, when persistent.
+    #[cfg(feature = "sqlite")]
+    pub(crate) store: Option<std::sync::Mutex<crate::store::Store>>,
+    /// A change could not be written: memory is ahead of the file, so every further
+    /// operation is refused until a restart reloads the file.
+    pub(crate) failed: AtomicBool,
 }
 
 impl fmt::Debug for SimBackend {
@@ -45,6 +52,9 @@ impl fmt::Display for SimBackend {
         f.write_str("simulator")
     }
 }
+
+/// The state for writing, as [`SimBackend::mutate`] hands it out.
+pub(crate) type WriteView<'a> = View<'a, RwLockWriteGuard<'a, State>>;
 
 /// A read or write guard on the state together with the instant it is observed at.
 pub(crate) struct View<'a, G> {
@@ -98,6 +108,9 @@ impl SimBackend {
             images: RwLock::new(config.images),
             clock: SimClock::new(config.clock),
             delays: config.delays,
+            #[cfg(feature = "sqlite")]
+            store: None,
+            failed: AtomicBool::new(false),
         }
     }
 
@@ -105,8 +118,60 @@ impl SimBackend {
         self.images.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The state for writing, with timed work done.
-    pub(crate) fn write(&self) -> View<'_, RwLockWriteGuard<'_, State>> {
+    /// Refuses to go on once a change could not be stored.
+    fn check_healthy(&self) -> Result<()> {
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(Error::Backend {
+                temporary: false,
+                source: "a change could not be written to the simulator's file; \
+                         restart to reload it"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs `change` on the state (timed work done first), then stores what changed
+    /// before answering: once this returns `Ok`, the change is durable.
+    pub(crate) fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut WriteView<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.check_healthy()?;
+        let mut view = self.write();
+        let out = change(&mut view);
+        self.persist(&mut view.state)?;
+        out
+    }
+
+    /// Writes what changed to the store, if there is one.
+    #[cfg(feature = "sqlite")]
+    fn persist(&self, state: &mut State) -> Result<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        store.commit(state, self.clock.offset_ms()).map_err(|e| {
+            self.failed.store(true, Ordering::SeqCst);
+            Error::Backend {
+                temporary: false,
+                source: Box::new(e),
+            }
+        })
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    #[expect(
+        clippy::unused_self,
+        clippy::unnecessary_wraps,
+        reason = "one signature with or without a store"
+    )]
+    fn persist(&self, _state: &mut State) -> Result<()> {
+        Ok(())
+    }
+
+    /// The state for writing, with timed work done (but not stored: see `mutate`).
+    fn write(&self) -> WriteView<'_> {
         let now = self.clock.now();
         let images = self.images();
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
@@ -126,22 +191,23 @@ impl SimBackend {
         }
     }
 
-    /// The state for reading, with timed work done first when some is due.
-    pub(crate) fn read(&self) -> View<'_, RwLockReadGuard<'_, State>> {
+    /// The state for reading, with timed work done (and stored) first when some is due.
+    pub(crate) fn read(&self) -> Result<View<'_, RwLockReadGuard<'_, State>>> {
+        self.check_healthy()?;
         let now = self.clock.now();
         let mut state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         if state.due(now) {
             // Rare: take the write lock once to do the timed work, then read again.
             drop(state);
-            drop(self.write());
+            self.mutate(|_| Ok(()))?;
             state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         }
-        View {
+        Ok(View {
             state,
             images: self.images(),
             now,
             delays: &self.delays,
-        }
+        })
     }
 
     pub(crate) fn owned<'a>(
@@ -298,7 +364,7 @@ impl ClusterBackend for SimBackend {
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {
         Ok(self
-            .read()
+            .read()?
             .state
             .nodes
             .iter()
@@ -307,40 +373,41 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
-        let mut view = self.write();
-        let state = &mut *view.state;
-        let key = match tenant.key {
-            TenantKey::Namespace(NamespaceId(0)) => {
-                let mut next = state.next.namespace;
-                while state
-                    .tenants
-                    .contains_key(&TenantKey::Namespace(NamespaceId(next)))
-                {
-                    next = next.saturating_add(1);
+        self.mutate(|view| {
+            let state = &mut *view.state;
+            let key = match tenant.key {
+                TenantKey::Namespace(NamespaceId(0)) => {
+                    let mut next = state.next.namespace;
+                    while state
+                        .tenants
+                        .contains_key(&TenantKey::Namespace(NamespaceId(next)))
+                    {
+                        next = next.saturating_add(1);
+                    }
+                    state.next.namespace = next.saturating_add(1);
+                    TenantKey::Namespace(NamespaceId(next))
                 }
-                state.next.namespace = next.saturating_add(1);
-                TenantKey::Namespace(NamespaceId(next))
+                other => other,
+            };
+            if state.tenants.contains_key(&key) {
+                return Err(Error::already_exists(key.kind().name(), &key));
             }
-            other => other,
-        };
-        if state.tenants.contains_key(&key) {
-            return Err(Error::already_exists(key.kind().name(), &key));
-        }
-        let stored = Tenant {
-            key: key.clone(),
-            token_hash: tenant.token_hash,
-            privileged: tenant.privileged,
-            attributes: tenant.attributes,
-        };
-        state
-            .tokens
-            .insert((key.kind(), tenant.token_hash), key.clone());
-        state.tenants.insert(key, stored.clone());
-        Ok(stored)
+            let stored = Tenant {
+                key: key.clone(),
+                token_hash: tenant.token_hash,
+                privileged: tenant.privileged,
+                attributes: tenant.attributes,
+            };
+            state
+                .tokens
+                .insert((key.kind(), tenant.token_hash), key.clone());
+            state.tenants.insert(key, stored.clone());
+            Ok(stored)
+        })
     }
 
     async fn get_tenant(&self, key: &TenantKey) -> Result<Tenant> {
-        self.read()
+        self.read()?
             .state
             .tenants
             .get(key)
@@ -349,7 +416,7 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn find_tenant_by_token(&self, kind: TenantKind, token: &TokenHash) -> Result<Tenant> {
-        let view = self.read();
+        let view = self.read()?;
         view.state
             .tokens
             .get(&(kind, *token))
@@ -365,67 +432,57 @@ impl ClusterBackend for SimBackend {
         if spec.kind == WorkloadKind::Pool && spec.pool.is_none() {
             return Err(Error::invalid("pool", "a pool needs a pool policy"));
         }
-        let mut view = self.write();
-        let now = view.now;
-        if *tenant != TenantKey::System && !view.state.tenants.contains_key(tenant) {
-            return Err(Error::not_found(tenant.kind().name(), tenant));
-        }
-        let name_key = (tenant.clone(), Box::<str>::from(spec.name.as_str()));
-        if view.state.names.contains_key(&name_key) {
-            return Err(Error::already_exists("workload", &spec.name));
-        }
-        Self::check_region_ports(&view.state, &spec, None)?;
-        let id = WorkloadId(view.state.next.workload);
-        let state = &mut *view.state;
-        state.next.workload = state.next.workload.saturating_add(1);
-        let template = state.intern(spec.template);
-        state.workloads.insert(
-            id,
-            WorkloadRec {
-                tenant: tenant.clone(),
-                name: name_key.1.clone(),
-                labels: spec.labels,
-                template_hash: pods::template_hash(&template),
-                template,
-                kind: spec.kind,
-                replicas: spec.replicas,
-                pool: spec.pool,
-                created_at: now,
-                updated_at: now,
-                last_change: (Change::Created, now),
-                eip: None,
-                pods: Vec::new(),
-                claimed_out: Vec::new(),
-                ran_before: false,
-                deleting_until: None,
-            },
-        );
-        state.names.insert(name_key, id);
-        state.all_workloads.insert(id.0);
-        state
-            .kind_workloads
-            .entry(tenant.kind())
-            .or_default()
-            .insert(id.0);
-        state
-            .tenant_workloads
-            .entry(tenant.clone())
-            .or_default()
-            .insert(id.0);
-        let (state, observer) = view.parts();
-        pods::scale(state, &observer, id, PodOrigin::Create, false);
-        let rec = Self::owned(state, now, tenant, id)?;
-        Ok(Self::view_workload(state, &observer, id, rec))
+        self.mutate(|view| {
+            let now = view.now;
+            if *tenant != TenantKey::System && !view.state.tenants.contains_key(tenant) {
+                return Err(Error::not_found(tenant.kind().name(), tenant));
+            }
+            let name_key = (tenant.clone(), Box::<str>::from(spec.name.as_str()));
+            if view.state.names.contains_key(&name_key) {
+                return Err(Error::already_exists("workload", &spec.name));
+            }
+            Self::check_region_ports(&view.state, &spec, None)?;
+            let id = WorkloadId(view.state.next.workload);
+            let state = &mut *view.state;
+            state.next.workload = state.next.workload.saturating_add(1);
+            let template = state.intern(spec.template);
+            state.workloads.insert(
+                id,
+                WorkloadRec {
+                    tenant: tenant.clone(),
+                    name: name_key.1,
+                    labels: spec.labels,
+                    template_hash: pods::template_hash(&template),
+                    template,
+                    kind: spec.kind,
+                    replicas: spec.replicas,
+                    pool: spec.pool,
+                    created_at: now,
+                    updated_at: now,
+                    last_change: (Change::Created, now),
+                    eip: None,
+                    pods: Vec::new(),
+                    claimed_out: Vec::new(),
+                    ran_before: false,
+                    deleting_until: None,
+                },
+            );
+            state.index_workload(id);
+            let (state, observer) = view.parts();
+            pods::scale(state, &observer, id, PodOrigin::Create, false);
+            let rec = Self::owned(state, now, tenant, id)?;
+            Ok(Self::view_workload(state, &observer, id, rec))
+        })
     }
 
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
-        let view = self.read();
+        let view = self.read()?;
         let rec = Self::owned(&view.state, view.now, tenant, id)?;
         Ok(Self::view_workload(&view.state, &view.observer(), id, rec))
     }
 
     async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
-        let view = self.read();
+        let view = self.read()?;
         let id = view
             .state
             .names
@@ -442,7 +499,7 @@ impl ClusterBackend for SimBackend {
         query: &WorkloadQuery,
         page: PageRequest,
     ) -> Result<Page<Workload>> {
-        let view = self.read();
+        let view = self.read()?;
         let state = &*view.state;
         let observer = view.observer();
         let now = view.now;
@@ -533,78 +590,80 @@ impl ClusterBackend for SimBackend {
         id: WorkloadId,
         spec: WorkloadSpec,
     ) -> Result<Workload> {
-        let mut view = self.write();
-        let now = view.now;
-        let rec = Self::owned(&view.state, now, tenant, id)?;
-        if *rec.name != *spec.name {
-            return Err(Error::invalid("name", "cannot change"));
-        }
-        if rec.kind != spec.kind {
-            return Err(Error::invalid("kind", "cannot change"));
-        }
-        if rec.deleting_until.is_some() {
-            return Err(Error::IncorrectState(format!(
-                "workload {id} is being deleted"
-            )));
-        }
-        Self::check_region_ports(&view.state, &spec, Some(id))?;
-        let rec = Self::owned(&view.state, now, tenant, id)?;
-        let template_changed = *rec.template != *spec.template;
-        let changed = template_changed
-            || rec.labels != spec.labels
-            || rec.replicas != spec.replicas
-            || rec.pool != spec.pool;
-        let old = rec.template.clone();
-        let (state, observer) = view.parts();
-        if template_changed {
-            let new = state.intern(spec.template);
+        self.mutate(|view| {
+            let now = view.now;
+            let rec = Self::owned(&view.state, now, tenant, id)?;
+            if *rec.name != *spec.name {
+                return Err(Error::invalid("name", "cannot change"));
+            }
+            if rec.kind != spec.kind {
+                return Err(Error::invalid("kind", "cannot change"));
+            }
+            if rec.deleting_until.is_some() {
+                return Err(Error::IncorrectState(format!(
+                    "workload {id} is being deleted"
+                )));
+            }
+            Self::check_region_ports(&view.state, &spec, Some(id))?;
+            let rec = Self::owned(&view.state, now, tenant, id)?;
+            let template_changed = *rec.template != *spec.template;
+            let changed = template_changed
+                || rec.labels != spec.labels
+                || rec.replicas != spec.replicas
+                || rec.pool != spec.pool;
+            let old = rec.template.clone();
+            let (state, observer) = view.parts();
+            if template_changed {
+                let new = state.intern(spec.template);
+                if let Some(rec) = state.workloads.get_mut(&id) {
+                    rec.template_hash = pods::template_hash(&new);
+                    rec.template = new;
+                }
+                state.release(&old);
+            }
+            drop(old);
             if let Some(rec) = state.workloads.get_mut(&id) {
-                rec.template_hash = pods::template_hash(&new);
-                rec.template = new;
+                rec.labels = spec.labels;
+                rec.replicas = spec.replicas;
+                rec.pool = spec.pool;
+                if changed {
+                    rec.updated_at = now;
+                    rec.last_change = (Change::Updated, now);
+                }
             }
-            state.release(&old);
-        }
-        drop(old);
-        if let Some(rec) = state.workloads.get_mut(&id) {
-            rec.labels = spec.labels;
-            rec.replicas = spec.replicas;
-            rec.pool = spec.pool;
-            if changed {
-                rec.updated_at = now;
-                rec.last_change = (Change::Updated, now);
+            if template_changed {
+                pods::replace_all(state, &observer, id, PodOrigin::Rollout);
             }
-        }
-        if template_changed {
-            pods::replace_all(state, &observer, id, PodOrigin::Rollout);
-        }
-        pods::scale(state, &observer, id, PodOrigin::Rollout, true);
-        let rec = Self::owned(state, now, tenant, id)?;
-        Ok(Self::view_workload(state, &observer, id, rec))
+            pods::scale(state, &observer, id, PodOrigin::Rollout, true);
+            let rec = Self::owned(state, now, tenant, id)?;
+            Ok(Self::view_workload(state, &observer, id, rec))
+        })
     }
 
     async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
-        let mut view = self.write();
-        let now = view.now;
-        let rec = Self::owned(&view.state, now, tenant, id)?;
-        let (pool, deleting) = (rec.kind == WorkloadKind::Pool, rec.deleting_until.is_some());
-        let until = now.plus_millis(ms(view.delays.restart));
-        let (state, observer) = view.parts();
-        if pool {
-            if deleting {
-                return Err(Error::not_found("workload", id));
-            }
-            if until <= now {
-                pools::purge(state, &observer, id);
-            } else {
-                if let Some(rec) = state.workloads.get_mut(&id) {
-                    rec.deleting_until = Some(until);
+        self.mutate(|view| {
+            let now = view.now;
+            let rec = Self::owned(&view.state, now, tenant, id)?;
+            let (pool, deleting) = (rec.kind == WorkloadKind::Pool, rec.deleting_until.is_some());
+            let until = now.plus_millis(ms(view.delays.restart));
+            let (state, observer) = view.parts();
+            if pool {
+                if deleting {
+                    return Err(Error::not_found("workload", id));
                 }
-                state.schedule(until, Event::Purge(id));
+                if until <= now {
+                    pools::purge(state, &observer, id);
+                } else {
+                    if let Some(rec) = state.workloads.get_mut(&id) {
+                        rec.deleting_until = Some(until);
+                    }
+                    state.schedule(until, Event::Purge(id));
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        pools::purge(state, &observer, id);
-        Ok(())
+            pools::purge(state, &observer, id);
+            Ok(())
+        })
     }
 
     async fn recreate_pods(
@@ -613,20 +672,21 @@ impl ClusterBackend for SimBackend {
         id: WorkloadId,
         only: Option<PodId>,
     ) -> Result<()> {
-        let mut view = self.write();
-        let now = view.now;
-        let rec = Self::owned(&view.state, now, tenant, id)?;
-        if let Some(pod) = only
-            && !rec.pods.contains(&pod)
-        {
-            return Err(Error::not_found("pod", pod));
-        }
-        let (state, observer) = view.parts();
-        match only {
-            Some(pod) => pods::replace_pod(state, &observer, id, pod, PodOrigin::Rollout),
-            None => pods::replace_all(state, &observer, id, PodOrigin::Rollout),
-        }
-        Ok(())
+        self.mutate(|view| {
+            let now = view.now;
+            let rec = Self::owned(&view.state, now, tenant, id)?;
+            if let Some(pod) = only
+                && !rec.pods.contains(&pod)
+            {
+                return Err(Error::not_found("pod", pod));
+            }
+            let (state, observer) = view.parts();
+            match only {
+                Some(pod) => pods::replace_pod(state, &observer, id, pod, PodOrigin::Rollout),
+                None => pods::replace_all(state, &observer, id, PodOrigin::Rollout),
+            }
+            Ok(())
+        })
     }
 
     async fn restart_container(
@@ -636,7 +696,7 @@ impl ClusterBackend for SimBackend {
         container: ContainerId,
     ) -> Result<()> {
         let (pod, name) = {
-            let view = self.read();
+            let view = self.read()?;
             let rec = Self::owned(&view.state, view.now, tenant, workload)?;
             rec.pods
                 .iter()
@@ -657,7 +717,7 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn list_pods(&self, query: &PodQuery, page: PageRequest) -> Result<Page<Pod>> {
-        let view = self.read();
+        let view = self.read()?;
         let state = &*view.state;
         let observer = view.observer();
         match query {
@@ -712,7 +772,7 @@ impl ClusterBackend for SimBackend {
         container: &str,
         tail_lines: Option<u64>,
     ) -> Result<String> {
-        let view = self.read();
+        let view = self.read()?;
         let observer = view.observer();
         let (rec, workload) = Self::owned_pod(&view.state, view.now, tenant, pod)?;
         let (index, spec) = workload.container(container)?;
@@ -736,12 +796,13 @@ impl ClusterBackend for SimBackend {
         pool: WorkloadId,
         instance: &str,
     ) -> Result<Pod> {
-        let mut view = self.write();
-        let now = view.now;
-        Self::owned(&view.state, now, tenant, pool)?;
-        let (state, observer) = view.parts();
-        let pod = pools::claim(state, &observer, pool, instance)?;
-        Self::view_pod(state, &observer, pod).ok_or_else(|| Error::not_found("pod", pod))
+        self.mutate(|view| {
+            let now = view.now;
+            Self::owned(&view.state, now, tenant, pool)?;
+            let (state, observer) = view.parts();
+            let pod = pools::claim(state, &observer, pool, instance)?;
+            Self::view_pod(state, &observer, pod).ok_or_else(|| Error::not_found("pod", pod))
+        })
     }
 
     async fn release_pool_pod(
@@ -750,11 +811,12 @@ impl ClusterBackend for SimBackend {
         pool: WorkloadId,
         pod: PodId,
     ) -> Result<()> {
-        let mut view = self.write();
-        let now = view.now;
-        Self::owned(&view.state, now, tenant, pool)?;
-        let (state, observer) = view.parts();
-        pools::release(state, &observer, pool, pod)
+        self.mutate(|view| {
+            let now = view.now;
+            Self::owned(&view.state, now, tenant, pool)?;
+            let (state, observer) = view.parts();
+            pools::release(state, &observer, pool, pod)
+        })
     }
 
     async fn occupied_host_ports(
@@ -763,7 +825,7 @@ impl ClusterBackend for SimBackend {
         ports: &[u16],
         ignore: Option<(&TenantKey, WorkloadId)>,
     ) -> Result<Vec<u16>> {
-        let view = self.read();
+        let view = self.read()?;
         if !view.state.nodes.iter().any(|n| n.node.region == region) {
             return Err(Error::not_found("region", region));
         }
@@ -781,7 +843,7 @@ impl ClusterBackend for SimBackend {
         tenant: &TenantKey,
         pod: PodId,
     ) -> Result<k8s_openapi::api::core::v1::Pod> {
-        let view = self.read();
+        let view = self.read()?;
         let observer = view.observer();
         let (rec, workload) = Self::owned_pod(&view.state, view.now, tenant, pod)?;
         let seen = Self::view_pod(&view.state, &observer, pod)
@@ -796,21 +858,22 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn create_eip(&self, id: &str, address: &str) -> Result<Eip> {
-        let mut view = self.write();
-        if view.state.eips.contains_key(id) {
-            return Err(Error::already_exists("eip", id));
-        }
-        let eip = Eip {
-            id: id.to_owned(),
-            address: address.to_owned(),
-            holder: None,
-        };
-        view.state.eips.insert(id.to_owned(), eip.clone());
-        Ok(eip)
+        self.mutate(|view| {
+            if view.state.eips.contains_key(id) {
+                return Err(Error::already_exists("eip", id));
+            }
+            let eip = Eip {
+                id: id.to_owned(),
+                address: address.to_owned(),
+                holder: None,
+            };
+            view.state.eips.insert(id.to_owned(), eip.clone());
+            Ok(eip)
+        })
     }
 
     async fn list_eips(&self) -> Result<Vec<Eip>> {
-        Ok(self.read().state.eips.values().cloned().collect())
+        Ok(self.read()?.state.eips.values().cloned().collect())
     }
 
     async fn associate_eip(
@@ -819,31 +882,32 @@ impl ClusterBackend for SimBackend {
         workload: WorkloadId,
         eip: &str,
     ) -> Result<()> {
-        let mut view = self.write();
-        let rec = Self::owned(&view.state, view.now, tenant, workload)?;
-        let held = rec.eip.is_some();
-        let state = &mut *view.state;
-        let entry = state
-            .eips
-            .get(eip)
-            .ok_or_else(|| Error::not_found("eip", eip))?;
-        if entry.holder.is_some() {
-            return Err(Error::IncorrectState(format!(
-                "EIP {eip} is held by a workload"
-            )));
-        }
-        if held {
-            return Err(Error::IncorrectState(format!(
-                "workload {workload} holds an EIP already"
-            )));
-        }
-        if let Some(entry) = state.eips.get_mut(eip) {
-            entry.holder = Some((tenant.clone(), workload));
-        }
-        if let Some(rec) = state.workloads.get_mut(&workload) {
-            rec.eip = Some(eip.into());
-        }
-        Ok(())
+        self.mutate(|view| {
+            let rec = Self::owned(&view.state, view.now, tenant, workload)?;
+            let held = rec.eip.is_some();
+            let state = &mut *view.state;
+            let entry = state
+                .eips
+                .get(eip)
+                .ok_or_else(|| Error::not_found("eip", eip))?;
+            if entry.holder.is_some() {
+                return Err(Error::IncorrectState(format!(
+                    "EIP {eip} is held by a workload"
+                )));
+            }
+            if held {
+                return Err(Error::IncorrectState(format!(
+                    "workload {workload} holds an EIP already"
+                )));
+            }
+            if let Some(entry) = state.eips.get_mut(eip) {
+                entry.holder = Some((tenant.clone(), workload));
+            }
+            if let Some(rec) = state.workloads.get_mut(&workload) {
+                rec.eip = Some(eip.into());
+            }
+            Ok(())
+        })
     }
 
     async fn unassociate_eip(
@@ -852,23 +916,24 @@ impl ClusterBackend for SimBackend {
         workload: WorkloadId,
         eip: &str,
     ) -> Result<()> {
-        let mut view = self.write();
-        Self::owned(&view.state, view.now, tenant, workload)?;
-        let state = &mut *view.state;
-        let entry = state
-            .eips
-            .get_mut(eip)
-            .ok_or_else(|| Error::not_found("eip", eip))?;
-        if entry.holder != Some((tenant.clone(), workload)) {
-            return Err(Error::IncorrectState(format!(
-                "EIP {eip} is not associated with workload {workload}"
-            )));
-        }
-        entry.holder = None;
-        if let Some(rec) = state.workloads.get_mut(&workload) {
-            rec.eip = None;
-        }
-        Ok(())
+        self.mutate(|view| {
+            Self::owned(&view.state, view.now, tenant, workload)?;
+            let state = &mut *view.state;
+            let entry = state
+                .eips
+                .get_mut(eip)
+                .ok_or_else(|| Error::not_found("eip", eip))?;
+            if entry.holder != Some((tenant.clone(), workload)) {
+                return Err(Error::IncorrectState(format!(
+                    "EIP {eip} is not associated with workload {workload}"
+                )));
+            }
+            entry.holder = None;
+            if let Some(rec) = state.workloads.get_mut(&workload) {
+                rec.eip = None;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -31,6 +31,21 @@ impl SimClock {
         }
     }
 
+    /// A clock in `mode` already moved forward by `offset_ms` (a reloaded clock).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn resumed(mode: ClockMode, offset_ms: i64) -> Self {
+        Self {
+            mode,
+            offset_ms: AtomicI64::new(offset_ms),
+        }
+    }
+
+    /// How far [`SimClock::advance`] has moved it, in milliseconds.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::SeqCst)
+    }
+
     /// Simulated now.
     pub fn now(&self) -> Timestamp {
         let base = match self.mode {

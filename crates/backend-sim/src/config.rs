@@ -66,6 +66,24 @@ pub struct SimConfig {
     pub delays: Delays,
     /// Where time starts.
     pub clock: ClockMode,
+    /// How hard a persistent simulator ([`SimBackend::open`](crate::SimBackend)) works
+    /// to keep a change once it is acknowledged. Ignored in memory.
+    pub durability: Durability,
+}
+
+/// When a persistent simulator's change counts as stored: SQLite's `synchronous`
+/// setting in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every commit is flushed to disk (`fsync`) before it is acknowledged: nothing
+    /// acknowledged is lost to a process crash or a power cut. The default.
+    #[default]
+    Full,
+    /// Commits reach the operating system before they are acknowledged: nothing is
+    /// lost to a process crash, the last commits may be lost to a power cut.
+    Normal,
+    /// No flushing at all: for throwaway files (test fixtures, benchmark set-up).
+    Off,
 }
 
 impl Default for SimConfig {
@@ -77,6 +95,7 @@ impl Default for SimConfig {
             images: ImageCatalogue::default(),
             delays: Delays::ZERO,
             clock: ClockMode::Manual(podgate_core::model::Timestamp(1_767_225_600_000)),
+            durability: Durability::Full,
         }
     }
 }

@@ -16,18 +16,24 @@ impl SimBackend {
     }
 
     /// Moves simulated time forward; pods move on through their lifecycle accordingly.
-    /// Returns the new now.
-    pub fn advance(&self, by: Duration) -> Timestamp {
-        self.clock.advance(by)
+    /// Returns the new now. A persistent simulator stores the clock before answering.
+    pub fn advance(&self, by: Duration) -> Result<Timestamp> {
+        self.mutate(|_| Ok(self.clock.advance(by)))
     }
 
     /// Adds an image to the simulated registry; pods waiting for it start on their
     /// next pull.
-    pub fn add_image(&self, reference: &str) {
+    pub fn add_image(&self, reference: &str) -> Result<()> {
         self.images
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(reference);
+        self.mutate(|view| {
+            view.state
+                .images_added
+                .push(crate::images::normalize_image(reference));
+            Ok(())
+        })
     }
 
     /// Whether the simulated registry holds `reference`.
@@ -42,99 +48,106 @@ impl SimBackend {
     }
 
     pub(crate) fn take_down(&self, pod_id: PodId, container: &str, crashed: bool) -> Result<()> {
-        let mut view = self.write();
-        let now = view.now;
-        let (state, observer) = view.parts();
-        let pod = state
-            .pods
-            .get(&pod_id)
-            .ok_or_else(|| Error::not_found("pod", pod_id))?;
-        let workload = state
-            .workloads
-            .get(&pod.workload)
-            .ok_or_else(|| Error::not_found("pod", pod_id))?;
-        let (index, spec) = workload.container(container)?;
-        let image = spec.image.as_str();
-        if !matches!(
-            observer.container_state(pod, index, image),
-            ContainerState::Running { .. }
-        ) {
-            return Err(Error::IncorrectState(format!(
-                "container {container} is not running"
-            )));
-        }
-        if let Some(rec) = state
-            .pods
-            .get_mut(&pod_id)
-            .and_then(|p| p.containers.get_mut(index))
-        {
-            rec.restarts = rec.restarts.saturating_add(1);
-            rec.last_down = Some((now, crashed));
-        }
-        Ok(())
+        self.mutate(|view| {
+            let now = view.now;
+            let (state, observer) = view.parts();
+            let pod = state
+                .pods
+                .get(&pod_id)
+                .ok_or_else(|| Error::not_found("pod", pod_id))?;
+            let workload = state
+                .workloads
+                .get(&pod.workload)
+                .ok_or_else(|| Error::not_found("pod", pod_id))?;
+            let (index, spec) = workload.container(container)?;
+            let image = spec.image.as_str();
+            if !matches!(
+                observer.container_state(pod, index, image),
+                ContainerState::Running { .. }
+            ) {
+                return Err(Error::IncorrectState(format!(
+                    "container {container} is not running"
+                )));
+            }
+            if let Some(rec) = state
+                .pods
+                .get_mut(&pod_id)
+                .and_then(|p| p.containers.get_mut(index))
+            {
+                rec.restarts = rec.restarts.saturating_add(1);
+                rec.last_down = Some((now, crashed));
+            }
+            Ok(())
+        })
     }
 
     /// Fault: a node is lost. Its pods are replaced by new ones placed elsewhere (they
     /// stay `Unschedulable` while no other node has room).
     pub fn lose_node(&self, name: &str) -> Result<()> {
-        let mut view = self.write();
-        let (state, observer) = view.parts();
-        let index = state
-            .nodes
-            .iter()
-            .position(|n| n.node.name == name)
-            .ok_or_else(|| Error::not_found("node", name))?;
-        if let Some(node) = state.nodes.get_mut(index) {
-            node.node.ready = false;
-        }
-        let index = u32::try_from(index).ok();
-        let victims: Vec<(PodId, WorkloadId, bool)> = state
-            .pods
-            .iter()
-            .filter(|(_, p)| p.node == index)
-            .map(|(id, p)| (*id, p.workload, p.claimed.is_some()))
-            .collect();
-        for (pod, workload, claimed) in victims {
-            let member = state
-                .workloads
-                .get(&workload)
-                .is_some_and(|w| w.pods.contains(&pod));
-            if member && !claimed {
-                pods::replace_pod(state, &observer, workload, pod, PodOrigin::Recovery);
-            } else {
-                // A claimed pod dies with its node; its pool keeps its size.
-                pods::remove_pod(state, &observer, pod);
-                pods::scale(state, &observer, workload, PodOrigin::Recovery, false);
+        self.mutate(|view| {
+            let (state, observer) = view.parts();
+            let index = state
+                .nodes
+                .iter()
+                .position(|n| n.node.name == name)
+                .ok_or_else(|| Error::not_found("node", name))?;
+            if let Some(node) = state.nodes.get_mut(index) {
+                node.node.ready = false;
+                state.nodes_changed = true;
             }
-        }
-        Ok(())
+            let index = u32::try_from(index).ok();
+            let victims: Vec<(PodId, WorkloadId, bool)> = state
+                .pods
+                .iter()
+                .filter(|(_, p)| p.node == index)
+                .map(|(id, p)| (*id, p.workload, p.claimed.is_some()))
+                .collect();
+            for (pod, workload, claimed) in victims {
+                let member = state
+                    .workloads
+                    .get(&workload)
+                    .is_some_and(|w| w.pods.contains(&pod));
+                if member && !claimed {
+                    pods::replace_pod(state, &observer, workload, pod, PodOrigin::Recovery);
+                } else {
+                    // A claimed pod dies with its node; its pool keeps its size.
+                    pods::remove_pod(state, &observer, pod);
+                    pods::scale(state, &observer, workload, PodOrigin::Recovery, false);
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Brings a lost node back; pods waiting for room are placed again.
     pub fn restore_node(&self, name: &str) -> Result<()> {
-        let mut view = self.write();
-        let now = view.now;
-        let (state, observer) = view.parts();
-        let node = state
-            .nodes
-            .iter_mut()
-            .find(|n| n.node.name == name)
-            .ok_or_else(|| Error::not_found("node", name))?;
-        node.node.ready = true;
-        pods::retry_unschedulable(state, now, &observer);
-        Ok(())
+        self.mutate(|view| {
+            let now = view.now;
+            let (state, observer) = view.parts();
+            let node = state
+                .nodes
+                .iter_mut()
+                .find(|n| n.node.name == name)
+                .ok_or_else(|| Error::not_found("node", name))?;
+            node.node.ready = true;
+            state.nodes_changed = true;
+            pods::retry_unschedulable(state, now, &observer);
+            Ok(())
+        })
     }
 
     /// Moves the workload id counter forward so that the next workload gets at least
     /// `next` (never backward, so ids stay unique). Lets a test reproduce a vendor
     /// example that names a particular id.
-    pub fn skip_workload_ids_to(&self, next: WorkloadId) {
-        let mut view = self.write();
-        view.state.next.workload = view.state.next.workload.max(next.0);
+    pub fn skip_workload_ids_to(&self, next: WorkloadId) -> Result<()> {
+        self.mutate(|view| {
+            view.state.next.workload = view.state.next.workload.max(next.0);
+            Ok(())
+        })
     }
 
     /// How many distinct pod templates are stored (identical ones are shared).
-    pub fn stored_templates(&self) -> usize {
-        self.read().state.templates.len()
+    pub fn stored_templates(&self) -> Result<usize> {
+        Ok(self.read()?.state.templates.len())
     }
 }

@@ -33,7 +33,7 @@
 //!     ..Default::default()
 //! };
 //! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.Status, "Creating");
-//! sim.advance(Duration::from_secs(5));
+//! sim.advance(Duration::from_secs(5))?;
 //! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.Status, "Running");
 //! # Ok(())
 //! # }
@@ -52,9 +52,11 @@ mod pools;
 mod raw_pod;
 mod scheduler;
 mod state;
+#[cfg(feature = "sqlite")]
+mod store;
 
 pub use backend::SimBackend;
 pub use clock::{ClockMode, SimClock};
-pub use config::{Delays, SimConfig, default_topology, validate_topology};
+pub use config::{Delays, Durability, SimConfig, default_topology, validate_topology};
 pub use error::SimError;
 pub use images::{ImageCatalogue, normalize_image};

@@ -74,6 +74,25 @@ fn unindex_placed(state: &mut State, id: PodId, node: u32, workload: WorkloadId)
     unindex(&mut state.node_pods, &(tenant, node), id);
 }
 
+/// Accounts for a stored pod as it is: its node's usage and the per-node and per-group
+/// indexes when placed, the waiting list when not. Used when state is loaded.
+#[cfg(feature = "sqlite")]
+pub(crate) fn index_pod(state: &mut State, id: PodId) {
+    let Some(pod) = state.pods.get(&id) else {
+        return;
+    };
+    let (node, workload) = (pod.node, pod.workload);
+    let Some(node) = node else {
+        state.unschedulable.insert(id);
+        return;
+    };
+    let template = state.workloads.get(&workload).map(|w| w.template.clone());
+    if let (Some(template), Some(n)) = (template, state.nodes.get_mut(node as usize)) {
+        scheduler::occupy(n, &template);
+    }
+    index_placed(state, id, node, workload);
+}
+
 /// Makes a member pod for `workload` and places it if it can.
 pub(crate) fn start_pod(
     state: &mut State,

@@ -131,7 +131,7 @@ pub(crate) fn purge(state: &mut State, obs: &Observer<'_>, id: WorkloadId) {
 
 /// Does every piece of timed work that is due.
 pub(crate) fn reconcile(state: &mut State, obs: &Observer<'_>) {
-    while let Some(&(at, seq, event)) = state.events.first() {
+    while let Some((&(at, seq, event), ())) = state.events.first_key_value() {
         if at > obs.now {
             break;
         }

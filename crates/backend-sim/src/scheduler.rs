@@ -36,12 +36,17 @@ pub(crate) fn place(nodes: &mut [NodeState], template: &PodTemplate) -> Option<u
             let free = n.node.capacity.minus(n.used);
             (free.cpu_millis, free.memory_mib, std::cmp::Reverse(*i))
         })?;
-    node.used = node.used.plus(requests);
+    occupy(node, template);
+    u32::try_from(index).ok()
+}
+
+/// Reserves a pod of `template`'s requests and host ports on `node`.
+pub(crate) fn occupy(node: &mut NodeState, template: &PodTemplate) {
+    node.used = node.used.plus(template.requests());
     node.pods = node.pods.saturating_add(1);
     for port in template.host_ports() {
         *node.host_ports.entry(port).or_default() += 1;
     }
-    u32::try_from(index).ok()
 }
 
 /// Gives back what a pod of `template` held on `node`.

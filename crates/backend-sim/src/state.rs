@@ -3,7 +3,10 @@
 //! stored once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Deref;
 use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use podgate_core::model::{
     Eip, Node, PodId, PodTemplate, PoolPolicy, Resources, Tenant, TenantKey, TenantKind, Timestamp,
@@ -39,6 +42,87 @@ impl IdList {
     }
 }
 
+/// A map that can remember which keys were changed since it was last asked, so a store
+/// writes exactly those. Reads go through `Deref`; every change goes through a method
+/// here, so none can be missed.
+#[derive(Debug)]
+pub(crate) struct Tracked<K, V> {
+    map: BTreeMap<K, V>,
+    /// Changed keys, when tracking is on.
+    changed: Option<BTreeSet<K>>,
+}
+
+impl<K, V> Default for Tracked<K, V> {
+    fn default() -> Self {
+        Self {
+            map: BTreeMap::new(),
+            changed: None,
+        }
+    }
+}
+
+impl<K: Ord + Clone, V> Tracked<K, V> {
+    /// Starts remembering changed keys.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn track(&mut self) {
+        self.changed.get_or_insert_with(BTreeSet::new);
+    }
+
+    fn touch(&mut self, key: &K) {
+        if let Some(changed) = &mut self.changed {
+            changed.insert(key.clone());
+        }
+    }
+
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.touch(&key);
+        self.map.insert(key, value)
+    }
+
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        let old = self.map.remove(key);
+        if old.is_some() {
+            self.touch(key);
+        }
+        old
+    }
+
+    pub(crate) fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        if let Some(changed) = &mut self.changed
+            && let Some((key, _)) = self.map.get_key_value(key)
+        {
+            changed.insert(key.clone());
+        }
+        self.map.get_mut(key)
+    }
+
+    /// Whether changes go unrecorded (an in-memory simulator).
+    #[cfg(all(test, feature = "sqlite"))]
+    pub(crate) fn changed_is_off(&self) -> bool {
+        self.changed.is_none()
+    }
+
+    /// The keys changed since the last call (none when not tracking).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn take_changed(&mut self) -> BTreeSet<K> {
+        self.changed
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+}
+
+impl<K, V> Deref for Tracked<K, V> {
+    type Target = BTreeMap<K, V>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
 /// One node and what is placed on it.
 #[derive(Debug)]
 pub(crate) struct NodeState {
@@ -50,7 +134,7 @@ pub(crate) struct NodeState {
 }
 
 /// Why a pod exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum PodOrigin {
     /// Made when the workload was created.
     Create,
@@ -61,20 +145,23 @@ pub(crate) enum PodOrigin {
 }
 
 /// The last change a caller made to a workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Change {
     Created,
     Updated,
 }
 
-/// A stored workload.
-#[derive(Debug)]
+/// A stored workload. Its template is stored beside it (shared templates are stored
+/// once in memory), its hash is derived from it.
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct WorkloadRec {
     pub(crate) tenant: TenantKey,
     pub(crate) name: Box<str>,
     pub(crate) labels: BTreeMap<String, String>,
+    #[serde(skip)]
     pub(crate) template: Arc<PodTemplate>,
     /// Kubernetes' pod-template-hash of `template`, kept with it.
+    #[serde(skip)]
     pub(crate) template_hash: u64,
     pub(crate) kind: WorkloadKind,
     pub(crate) replicas: u32,
@@ -115,7 +202,7 @@ impl WorkloadRec {
 }
 
 /// A container's runtime history.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub(crate) struct ContainerRec {
     pub(crate) restarts: u32,
     /// When it last went down, and whether by crash (else by a restart request).
@@ -123,7 +210,7 @@ pub(crate) struct ContainerRec {
 }
 
 /// A stored pod. Its containers' ids are `first_container ..` in template order.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct PodRec {
     pub(crate) workload: WorkloadId,
     pub(crate) origin: PodOrigin,
@@ -141,7 +228,7 @@ pub(crate) struct PodRec {
 }
 
 /// Next ids, one counter per kind; never decremented.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Counters {
     pub(crate) namespace: u64,
     pub(crate) workload: u64,
@@ -163,7 +250,7 @@ impl Default for Counters {
 }
 
 /// Something the simulator must do at a given time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) enum Event {
     /// A deleted workload's grace period is over.
     Purge(WorkloadId),
@@ -175,14 +262,14 @@ pub(crate) enum Event {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) next: Counters,
-    pub(crate) tenants: BTreeMap<TenantKey, Tenant>,
+    pub(crate) tenants: Tracked<TenantKey, Tenant>,
     pub(crate) tokens: HashMap<(TenantKind, TokenHash), TenantKey>,
-    pub(crate) workloads: BTreeMap<WorkloadId, WorkloadRec>,
+    pub(crate) workloads: Tracked<WorkloadId, WorkloadRec>,
     pub(crate) names: HashMap<(TenantKey, Box<str>), WorkloadId>,
     pub(crate) all_workloads: IdList,
     pub(crate) kind_workloads: HashMap<TenantKind, IdList>,
     pub(crate) tenant_workloads: HashMap<TenantKey, IdList>,
-    pub(crate) pods: BTreeMap<PodId, PodRec>,
+    pub(crate) pods: Tracked<PodId, PodRec>,
     /// A tenant's placed pods per node index.
     pub(crate) node_pods: HashMap<(TenantKey, u32), IdList>,
     /// A tenant's placed pods per node group.
@@ -190,10 +277,14 @@ pub(crate) struct State {
     /// Pods waiting for room on some node, by id.
     pub(crate) unschedulable: BTreeSet<PodId>,
     pub(crate) nodes: Vec<NodeState>,
+    /// A node's readiness changed since the store last wrote the nodes.
+    pub(crate) nodes_changed: bool,
+    /// Images added since the store last wrote them.
+    pub(crate) images_added: Vec<String>,
     pub(crate) templates: HashSet<Arc<PodTemplate>>,
-    pub(crate) eips: BTreeMap<String, Eip>,
+    pub(crate) eips: Tracked<String, Eip>,
     /// Timed work, earliest first.
-    pub(crate) events: BTreeSet<(Timestamp, u64, Event)>,
+    pub(crate) events: Tracked<(Timestamp, u64, Event), ()>,
 }
 
 impl State {
@@ -214,16 +305,102 @@ impl State {
         }
     }
 
+    /// Starts remembering which records change, for a store to write.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn track(&mut self) {
+        self.tenants.track();
+        self.workloads.track();
+        self.pods.track();
+        self.eips.track();
+        self.events.track();
+    }
+
+    /// Adds a stored workload to the name, kind and tenant indexes.
+    pub(crate) fn index_workload(&mut self, id: WorkloadId) {
+        let Some(rec) = self.workloads.get(&id) else {
+            return;
+        };
+        let (tenant, name) = (rec.tenant.clone(), rec.name.clone());
+        self.all_workloads.insert(id.0);
+        self.kind_workloads
+            .entry(tenant.kind())
+            .or_default()
+            .insert(id.0);
+        self.tenant_workloads
+            .entry(tenant.clone())
+            .or_default()
+            .insert(id.0);
+        self.names.insert((tenant, name), id);
+    }
+
     /// Schedules `event` at `at`.
     pub(crate) fn schedule(&mut self, at: Timestamp, event: Event) {
         let seq = self.next.event;
         self.next.event = self.next.event.saturating_add(1);
-        self.events.insert((at, seq, event));
+        self.events.insert((at, seq, event), ());
     }
 
     /// Whether timed work is due at `now`.
     pub(crate) fn due(&self, now: Timestamp) -> bool {
-        self.events.first().is_some_and(|(at, _, _)| *at <= now)
+        self.events
+            .first_key_value()
+            .is_some_and(|((at, _, _), ())| *at <= now)
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+impl State {
+    /// Every record and index in a fixed order, for comparing two states.
+    pub(crate) fn digest(&self) -> String {
+        fn sorted<T: std::fmt::Debug + Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+            let mut items: Vec<T> = items.collect();
+            items.sort();
+            items
+        }
+        let nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                format!(
+                    "{:?} used={:?} pods={} ports={:?}",
+                    n.node,
+                    n.used,
+                    n.pods,
+                    sorted(n.host_ports.iter())
+                )
+            })
+            .collect();
+        let lists = |l: &IdList| l.as_slice().to_vec();
+        format!(
+            "next={:?}\ntenants={:?}\ntokens={:?}\nhashes={:?}\nworkloads={:?}\nnames={:?}\nall={:?}\n\
+             kinds={:?}\nby_tenant={:?}\npods={:?}\nnode_pods={:?}\ngroup_pods={:?}\n\
+             unschedulable={:?}\nnodes={nodes:?}\ntemplates={}\neips={:?}\nevents={:?}",
+            self.next,
+            *self.tenants,
+            sorted(self.tokens.iter()),
+            sorted(
+                self.tokens
+                    .keys()
+                    .map(|(kind, hash)| (*kind, hash.as_bytes()))
+                    .chain(
+                        self.tenants
+                            .values()
+                            .map(|t| (t.key.kind(), t.token_hash.as_bytes()))
+                    )
+            ),
+            *self.workloads,
+            sorted(self.names.iter()),
+            lists(&self.all_workloads),
+            sorted(self.kind_workloads.iter().map(|(k, l)| (k, lists(l)))),
+            sorted(self.tenant_workloads.iter().map(|(k, l)| (k, lists(l)))),
+            *self.pods,
+            sorted(self.node_pods.iter().map(|(k, l)| (k, lists(l)))),
+            sorted(self.group_pods.iter().map(|(k, l)| (k, lists(l)))),
+            self.unschedulable,
+            self.templates.len(),
+            *self.eips,
+            self.events.keys().collect::<Vec<_>>(),
+        )
     }
 }
 

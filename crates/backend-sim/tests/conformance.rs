@@ -25,7 +25,7 @@ impl Fixture for Sim {
     }
 
     async fn settle(&self) {
-        self.0.advance(Duration::from_secs(60));
+        self.0.advance(Duration::from_secs(60)).unwrap();
     }
 }
 

@@ -113,7 +113,7 @@ async fn lifecycle_follows_the_clock() {
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(p.phase, PodPhase::Pending);
     assert_eq!(p.node, None, "not bound before the schedule delay");
-    sim.advance(Duration::from_secs(2));
+    sim.advance(Duration::from_secs(2)).unwrap();
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(p.node.as_deref(), Some("n1"));
     assert_eq!(
@@ -122,7 +122,7 @@ async fn lifecycle_follows_the_clock() {
             reason: "ContainerCreating".into()
         }
     );
-    sim.advance(Duration::from_secs(2));
+    sim.advance(Duration::from_secs(2)).unwrap();
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(p.phase, PodPhase::Running);
     assert!(p.ip.is_some());
@@ -210,7 +210,7 @@ async fn missing_images_fail_creation_and_back_off() {
         .create_workload(&t, spec("w", template("nginx:nope", 100, None, &[])))
         .await
         .unwrap();
-    sim.advance(Duration::from_secs(2));
+    sim.advance(Duration::from_secs(2)).unwrap();
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(
         p.containers[0].state,
@@ -222,7 +222,7 @@ async fn missing_images_fail_creation_and_back_off() {
         sim.get_workload(&t, w.id).await.unwrap().status.phase,
         WorkloadPhase::CreateFailed
     );
-    sim.advance(Duration::from_secs(1));
+    sim.advance(Duration::from_secs(1)).unwrap();
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(
         p.containers[0].state,
@@ -231,7 +231,7 @@ async fn missing_images_fail_creation_and_back_off() {
         }
     );
     // Once the image exists the pull succeeds.
-    sim.add_image("nginx:nope");
+    sim.add_image("nginx:nope").unwrap();
     assert_eq!(pod(&sim, &t, w.id).await.phase, PodPhase::Running);
     // A later update to a missing image makes a workload that ran Abnormal.
     let updated = sim
@@ -239,7 +239,7 @@ async fn missing_images_fail_creation_and_back_off() {
         .await
         .unwrap();
     assert_eq!(updated.status.phase, WorkloadPhase::Updating);
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5)).unwrap();
     assert_eq!(
         sim.get_workload(&t, w.id).await.unwrap().status.phase,
         WorkloadPhase::Abnormal
@@ -265,7 +265,7 @@ async fn crashes_back_off_and_count_restarts() {
         ),
         "not running yet"
     );
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5)).unwrap();
     sim.crash_container(p.id, "app").unwrap();
     let crashed = pod(&sim, &t, w.id).await;
     assert_eq!(crashed.id, p.id, "same pod");
@@ -280,7 +280,7 @@ async fn crashes_back_off_and_count_restarts() {
         sim.get_workload(&t, w.id).await.unwrap().status.phase,
         WorkloadPhase::Abnormal
     );
-    sim.advance(Duration::from_secs(1));
+    sim.advance(Duration::from_secs(1)).unwrap();
     assert_eq!(pod(&sim, &t, w.id).await.phase, PodPhase::Running);
     assert!(matches!(
         sim.crash_container(p.id, "nope"),
@@ -299,7 +299,7 @@ async fn losing_a_node_moves_its_pods() {
         .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
         .await
         .unwrap();
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5)).unwrap();
     let before = pod(&sim, &t, w.id).await;
     let lost = before.node.clone().unwrap();
     sim.lose_node(&lost).unwrap();
@@ -309,7 +309,7 @@ async fn losing_a_node_moves_its_pods() {
         sim.get_workload(&t, w.id).await.unwrap().status.phase,
         WorkloadPhase::Abnormal
     );
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5)).unwrap();
     let moved = pod(&sim, &t, w.id).await;
     assert_ne!(moved.node.as_deref(), Some(lost.as_str()));
     assert_eq!(
@@ -324,7 +324,7 @@ async fn losing_a_node_moves_its_pods() {
         Some("Unschedulable")
     );
     sim.restore_node(&lost).unwrap();
-    sim.advance(Duration::from_secs(5));
+    sim.advance(Duration::from_secs(5)).unwrap();
     assert_eq!(
         pod(&sim, &t, w.id).await.node.as_deref(),
         Some(lost.as_str())
@@ -340,7 +340,7 @@ async fn logs_are_synthetic_and_tailable() {
         .create_workload(&t, spec("w", template("nginx", 100, None, &[])))
         .await
         .unwrap();
-    sim.advance(Duration::from_secs(60));
+    sim.advance(Duration::from_secs(60)).unwrap();
     let p = pod(&sim, &t, w.id).await;
     let log = sim.container_log(&t, p.id, "app", None).await.unwrap();
     assert!(log.contains("pulling image nginx"), "{log}");
@@ -371,15 +371,19 @@ async fn identical_templates_are_stored_once() {
                 .id,
         );
     }
-    assert_eq!(sim.stored_templates(), 1);
+    assert_eq!(sim.stored_templates().unwrap(), 1);
     sim.update_workload(&t, ids[0], spec("w0", template("redis:7", 1, None, &[])))
         .await
         .unwrap();
-    assert_eq!(sim.stored_templates(), 2);
+    assert_eq!(sim.stored_templates().unwrap(), 2);
     for id in &ids[1..] {
         sim.delete_workload(&t, *id).await.unwrap();
     }
-    assert_eq!(sim.stored_templates(), 1, "unused templates are forgotten");
+    assert_eq!(
+        sim.stored_templates().unwrap(),
+        1,
+        "unused templates are forgotten"
+    );
     assert!(matches!(
         sim.update_workload(
             &t,

@@ -23,7 +23,7 @@
 //! }))?;
 //! let created = ncs.create(&caller, &request).await?;
 //!
-//! sim.advance(std::time::Duration::from_secs(60));
+//! sim.advance(std::time::Duration::from_secs(60))?;
 //! let info = ncs
 //!     .describe_info(&caller, &wire::WorkloadParams {
 //!         NamespaceId: Some(namespace.0.into()),

@@ -237,6 +237,6 @@ async fn clock(
             "advance_seconds is at most ten years",
         ));
     }
-    let now = sim.advance(Duration::from_secs(seconds));
+    let now = sim.advance(Duration::from_secs(seconds))?;
     Ok(Json(json!({"now": now.to_iso8601(), "unix_ms": now.0})))
 }

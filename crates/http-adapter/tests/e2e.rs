@@ -8,117 +8,18 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(admin: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_podgate"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--sim-delays",
-                "zero",
-                "--admin-token",
-                admin,
-                "--in-memory",
-            ])
-            .env("PODGATE_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("podgate starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines.next().expect("podgate prints its address").unwrap();
-            if let Some(rest) = line.strip_prefix("podgate listening on http://") {
-                break rest.trim().to_owned();
-            }
-        };
-        Self { child, addr }
-    }
-
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&Value>,
-    ) -> (u16, Value) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let body = body
-            .map(|b| serde_json::to_vec(b).unwrap())
-            .unwrap_or_default();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        if !body.is_empty() {
-            request.push_str("Content-Type: application/json\r\n");
-        }
-        for (k, v) in headers {
-            request.push_str(&format!("{k}: {v}\r\n"));
-        }
-        request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).unwrap();
-        stream.write_all(&body).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, payload) = text.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let payload = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(payload)
-        } else {
-            payload.to_owned()
-        };
-        let value = serde_json::from_str(&payload).unwrap_or(Value::String(payload));
-        (status, value)
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = &rest[n + 2..];
-    }
-    out
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Server;
+use serde_json::json;
 
 #[test]
 fn every_dialect_over_real_http_then_graceful_shutdown() {
     let admin = "e2e-admin-token";
-    let server = Server::start(admin);
+    let server = Server::start(&["--admin-token", admin, "--in-memory"]);
     let bearer = format!("Bearer {admin}");
     let op = [("Authorization", bearer.as_str())];
     assert_eq!(

@@ -47,9 +47,17 @@ struct Serve {
     /// The cluster behind the APIs.
     #[arg(long, env = "PODGATE_BACKEND", value_enum, default_value = "sim")]
     backend: Backend,
-    /// Keep the simulator's state in memory only (until the SQLite store exists, the
-    /// simulator always does).
-    #[arg(long, env = "PODGATE_IN_MEMORY", default_value_t = false)]
+    /// The SQLite file the simulator keeps its state in: every acknowledged change is
+    /// on disk before the reply, and a restart picks up where it stopped.
+    #[arg(long, env = "PODGATE_DB", default_value = "podgate.db")]
+    db: std::path::PathBuf,
+    /// Keep the simulator's state in memory only (lost when the server stops).
+    #[arg(
+        long,
+        env = "PODGATE_IN_MEMORY",
+        default_value_t = false,
+        conflicts_with = "db"
+    )]
     in_memory: bool,
     /// The admin API's bearer token; one is made and printed when absent.
     #[arg(long, env = "PODGATE_ADMIN_TOKEN", hide_env_values = true)]
@@ -123,11 +131,15 @@ async fn run(args: Serve) -> Result<(), String> {
             if let Some(path) = &args.topology {
                 sim = sim.with_topology_file(path).map_err(|e| e.to_string())?;
             }
-            tracing::info!(
-                in_memory = args.in_memory,
-                "the simulator keeps its state in memory"
-            );
-            AppState::simulated(Arc::new(SimBackend::new(sim)), config)
+            let backend = if args.in_memory {
+                tracing::info!("the simulator keeps its state in memory only");
+                SimBackend::new(sim)
+            } else {
+                let backend = SimBackend::open(sim, &args.db).map_err(|e| e.to_string())?;
+                tracing::info!(db = %args.db.display(), "the simulator keeps its state in this file");
+                backend
+            };
+            AppState::simulated(Arc::new(backend), config)
         }
         Backend::K8s => {
             return Err("the Kubernetes backend is not available in this build yet".to_owned());

@@ -1,0 +1,415 @@
+//! Persistence in a SQLite file (feature `sqlite`): every change is written, in one
+//! transaction, before the operation that made it answers.
+//!
+//! The file is opened in WAL mode with `locking_mode=EXCLUSIVE` (a second process
+//! gets [`SimError::InUse`]) and `synchronous` from [`Durability`] (`FULL` by
+//! default: a commit is on disk before it is acknowledged). Opening checks the file's
+//! integrity, its owner and its schema version, applies pending migrations, and
+//! loads everything into memory; the in-memory maps then remember which records
+//! change so that each commit writes exactly those.
+
+mod load;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use podgate_core::model::Timestamp;
+
+use crate::backend::SimBackend;
+use crate::clock::{ClockMode, SimClock};
+use crate::config::{Durability, SimConfig};
+use crate::error::SimError;
+use crate::state::{Counters, State};
+
+/// How the clock is kept: where it started and how far it was advanced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredClock {
+    /// The fixed start of a manual clock; `None` for a wall clock.
+    manual_start: Option<i64>,
+    offset_ms: i64,
+}
+
+impl StoredClock {
+    fn new(mode: ClockMode, offset_ms: i64) -> Self {
+        Self {
+            manual_start: match mode {
+                ClockMode::Manual(start) => Some(start.0),
+                ClockMode::Wall => None,
+            },
+            offset_ms,
+        }
+    }
+
+    fn mode(self) -> ClockMode {
+        self.manual_start
+            .map_or(ClockMode::Wall, |t| ClockMode::Manual(Timestamp(t)))
+    }
+}
+
+/// The open file and what it last wrote of the values stored whole.
+pub(crate) struct Store {
+    conn: Connection,
+    path: String,
+    counters: Counters,
+    clock: StoredClock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl SimBackend {
+    /// Opens the simulator kept in the SQLite file at `path`, creating the file when
+    /// it does not exist. Every acknowledged change is in the file before the
+    /// operation returns; a restart on the same file finds everything as it was.
+    ///
+    /// A new file takes `config`'s topology and clock; an existing one keeps its own
+    /// (they are state), while `config`'s delays and durability apply and its images
+    /// are added to the ones the file holds. A damaged file, another program's
+    /// database, a file from a newer podgate or one in use by another process is an
+    /// error: nothing is ever reset.
+    ///
+    /// ```
+    /// use podgate_backend_sim::{SimBackend, SimConfig};
+    /// use podgate_core::ClusterBackend;
+    /// use podgate_core::model::{NamespaceId, NewTenant, TenantKey};
+    /// use podgate_core::secret::TokenHash;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = std::env::temp_dir().join(format!("podgate-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("sim.db");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let sim = SimBackend::open(SimConfig::default(), &path)?;
+    /// let tenant = sim
+    ///     .create_tenant(NewTenant {
+    ///         key: TenantKey::Namespace(NamespaceId(0)),
+    ///         token_hash: TokenHash::of("a token"),
+    ///         privileged: false,
+    ///         attributes: serde_json::Value::Null,
+    ///     })
+    ///     .await?;
+    /// drop(sim);
+    ///
+    /// let again = SimBackend::open(SimConfig::default(), &path)?;
+    /// assert_eq!(again.get_tenant(&tenant.key).await?, tenant);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open(config: SimConfig, path: impl AsRef<Path>) -> Result<Self, SimError> {
+        let path = path.as_ref();
+        let mut store = Store::open(path, config.durability)?;
+        let (mut state, clock) = store.load_or_init(&config)?;
+        let mut images = config.images;
+        for image in std::mem::take(&mut state.images_added) {
+            images.insert(&image);
+        }
+        state.track();
+        Ok(Self {
+            state: RwLock::new(state),
+            images: RwLock::new(images),
+            clock: SimClock::resumed(clock.mode(), clock.offset_ms),
+            delays: config.delays,
+            store: Some(Mutex::new(store)),
+            failed: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+}
+
+impl Store {
+    /// Opens `path`, checks it and brings its schema up to date.
+    fn open(path: &Path, durability: Durability) -> Result<Self, SimError> {
+        let name = path.display().to_string();
+        let fail = |source: rusqlite::Error| classify(&name, source);
+        let conn = Connection::open(path).map_err(fail)?;
+        let synchronous = match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+            Durability::Off => "OFF",
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA synchronous = {synchronous};"
+        ))
+        .map_err(fail)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(SimError::Corrupt {
+                path: name,
+                detail: format!("cannot switch to WAL (journal mode is {mode})"),
+            });
+        }
+        let mut store = Self {
+            conn,
+            path: name,
+            counters: Counters::default(),
+            clock: StoredClock::new(ClockMode::Wall, 0),
+        };
+        store.check()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn fail(&self, source: rusqlite::Error) -> SimError {
+        classify(&self.path, source)
+    }
+
+    /// `PRAGMA integrity_check`, then whose file this is and which version.
+    fn check(&self) -> Result<(), SimError> {
+        let mut problems = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("PRAGMA integrity_check")
+                .map_err(|e| self.fail(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+                let line: String = row.get(0).map_err(|e| self.fail(e))?;
+                if line != "ok" {
+                    problems.push(line);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(SimError::Corrupt {
+                path: self.path.clone(),
+                detail: problems.join("; "),
+            });
+        }
+        let (id, version) = self.ids()?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
+        let fresh = id == 0 && version == 0 && tables == 0;
+        if !fresh && id != schema::APPLICATION_ID {
+            return Err(SimError::Foreign {
+                path: self.path.clone(),
+            });
+        }
+        if version > schema::latest() {
+            return Err(SimError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: schema::latest(),
+            });
+        }
+        Ok(())
+    }
+
+    fn ids(&self) -> Result<(i32, i64), SimError> {
+        let id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
+        Ok((id, version))
+    }
+
+    /// Applies the migrations the file has not had, each in its own transaction.
+    fn migrate(&mut self) -> Result<(), SimError> {
+        let (_, version) = self.ids()?;
+        let done = usize::try_from(version).unwrap_or(usize::MAX);
+        for (index, migration) in schema::MIGRATIONS.iter().enumerate().skip(done) {
+            let next = index.saturating_add(1);
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| classify(&self.path, e))?;
+            tx.execute_batch(migration)
+                .and_then(|()| {
+                    tx.execute_batch(&format!(
+                        "PRAGMA application_id = {}; PRAGMA user_version = {next};",
+                        schema::APPLICATION_ID
+                    ))
+                })
+                .and_then(|()| tx.commit())
+                .map_err(|e| classify(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// The stored state, or — for a new file — `config`'s topology and clock, written.
+    fn load_or_init(&mut self, config: &SimConfig) -> Result<(State, StoredClock), SimError> {
+        let clock: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        if clock.is_none() {
+            self.init(config)?;
+        }
+        let (state, clock) = load::load(&self.conn, &self.path)?;
+        self.counters = state.next;
+        self.clock = clock;
+        Ok((state, clock))
+    }
+
+    fn init(&mut self, config: &SimConfig) -> Result<(), SimError> {
+        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            for (index, node) in config.topology.nodes.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO nodes (idx, body) VALUES (?1, ?2)",
+                    params![index_i64(index), json(node)?],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('clock', ?1), ('counters', ?2)",
+                params![
+                    json(&StoredClock::new(config.clock, 0))?,
+                    json(&Counters::default())?
+                ],
+            )?;
+            tx.commit()
+        };
+        write(&mut self.conn).map_err(|e| classify(&self.path, e))
+    }
+
+    /// Writes everything `state` changed since the last commit, and the clock, in one
+    /// transaction; returns once it is as durable as the file's [`Durability`] says.
+    pub(crate) fn commit(&mut self, state: &mut State, clock_offset: i64) -> Result<(), SimError> {
+        let clock = StoredClock {
+            offset_ms: clock_offset,
+            ..self.clock
+        };
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| classify(&self.path, e))?;
+        write_changes(&tx, state, &self.counters, &self.clock, &clock)
+            .and_then(|()| tx.commit())
+            .map_err(|e| classify(&self.path, e))?;
+        self.counters = state.next;
+        self.clock = clock;
+        Ok(())
+    }
+}
+
+/// The statements of one commit.
+fn write_changes(
+    tx: &rusqlite::Transaction<'_>,
+    state: &mut State,
+    counters: &Counters,
+    old_clock: &StoredClock,
+    clock: &StoredClock,
+) -> rusqlite::Result<()> {
+    for id in state.workloads.take_changed() {
+        match state.workloads.get(&id) {
+            Some(rec) => tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO workloads (id, body, template) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![id_i64(id.0), json(rec)?, json(&*rec.template)?])?,
+            None => tx
+                .prepare_cached("DELETE FROM workloads WHERE id = ?1")?
+                .execute(params![id_i64(id.0)])?,
+        };
+    }
+    for id in state.pods.take_changed() {
+        match state.pods.get(&id) {
+            Some(rec) => tx
+                .prepare_cached("INSERT OR REPLACE INTO pods (id, body) VALUES (?1, ?2)")?
+                .execute(params![id_i64(id.0), json(rec)?])?,
+            None => tx
+                .prepare_cached("DELETE FROM pods WHERE id = ?1")?
+                .execute(params![id_i64(id.0)])?,
+        };
+    }
+    for key in state.tenants.take_changed() {
+        match state.tenants.get(&key) {
+            Some(tenant) => tx
+                .prepare_cached("INSERT OR REPLACE INTO tenants (key, body) VALUES (?1, ?2)")?
+                .execute(params![json(&key)?, json(tenant)?])?,
+            None => tx
+                .prepare_cached("DELETE FROM tenants WHERE key = ?1")?
+                .execute(params![json(&key)?])?,
+        };
+    }
+    for id in state.eips.take_changed() {
+        match state.eips.get(&id) {
+            Some(eip) => tx
+                .prepare_cached("INSERT OR REPLACE INTO eips (id, body) VALUES (?1, ?2)")?
+                .execute(params![id, json(eip)?])?,
+            None => tx
+                .prepare_cached("DELETE FROM eips WHERE id = ?1")?
+                .execute(params![id])?,
+        };
+    }
+    for key in state.events.take_changed() {
+        let (at, seq, event) = key;
+        if state.events.contains_key(&key) {
+            tx.prepare_cached("INSERT OR REPLACE INTO events (seq, at, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![id_i64(seq), at.0, json(&event)?])?;
+        } else {
+            tx.prepare_cached("DELETE FROM events WHERE seq = ?1")?
+                .execute(params![id_i64(seq)])?;
+        }
+    }
+    if std::mem::take(&mut state.nodes_changed) {
+        for (index, node) in state.nodes.iter().enumerate() {
+            tx.prepare_cached("UPDATE nodes SET body = ?2 WHERE idx = ?1")?
+                .execute(params![index_i64(index), json(&node.node)?])?;
+        }
+    }
+    for image in state.images_added.drain(..) {
+        tx.prepare_cached("INSERT OR IGNORE INTO images (reference) VALUES (?1)")?
+            .execute(params![image])?;
+    }
+    if state.next != *counters {
+        tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'counters'")?
+            .execute(params![json(&state.next)?])?;
+    }
+    if clock != old_clock {
+        tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'clock'")?
+            .execute(params![json(clock)?])?;
+    }
+    Ok(())
+}
+
+/// A record as stored.
+fn json<T: Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// SQLite integers are signed; ids and positions fit (they count up from 1).
+fn id_i64(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+fn index_i64(index: usize) -> i64 {
+    i64::try_from(index).unwrap_or(i64::MAX)
+}
+
+/// Names the errors a user can act on: a locked file, a file that is not a database.
+fn classify(path: &str, source: rusqlite::Error) -> SimError {
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => SimError::InUse {
+            path: path.to_owned(),
+        },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => SimError::Corrupt {
+            path: path.to_owned(),
+            detail: source.to_string(),
+        },
+        _ => SimError::Storage {
+            path: path.to_owned(),
+            source,
+        },
+    }
+}
