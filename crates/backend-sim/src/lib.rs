@@ -6,6 +6,10 @@
 //! (container crashes, node loss) and writes synthetic logs. Every list the dialects make
 //! is served from an index, so a page costs O(page).
 //!
+//! With the feature `sqlite`, `SimBackend::open(config, path)` keeps it in a SQLite file:
+//! every change is on disk before the operation that made it returns, and reopening the
+//! file restores everything (see its docs).
+//!
 //! ```
 //! use std::sync::Arc;
 //! use std::time::Duration;
