@@ -28,11 +28,13 @@ use serde_json::{Value, json};
 const ADMIN: &str = "crash-admin-token";
 const WRITERS: usize = 4;
 
-/// What the clients were told: created (id → name) and deleted ids.
+/// What the clients were told: created (id → name) and deleted ids; and the deletes
+/// cut short by the kill, which may or may not have happened.
 #[derive(Default)]
 struct Acknowledged {
     created: BTreeMap<u64, String>,
     deleted: BTreeSet<u64>,
+    unsure: BTreeSet<u64>,
 }
 
 fn ncs(action: &str) -> String {
@@ -100,6 +102,7 @@ fn write_until_killed(
                 &headers,
                 Some(&delete),
             ) else {
+                acked.lock().unwrap().unsure.insert(victim);
                 return;
             };
             if status == 200 {
@@ -122,6 +125,9 @@ fn verify(server: &Server, auth: &str, namespace: &Value, acked: &Acknowledged) 
             &headers,
             None,
         );
+        if acked.unsure.contains(id) {
+            continue;
+        }
         if acked.deleted.contains(id) {
             assert_ne!(status, 200, "deleted workload {id} came back: {reply}");
         } else {
