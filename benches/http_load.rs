@@ -3,7 +3,8 @@
 //! (keep-alive HTTP/1.1 connections on loopback, fixed concurrency and duration).
 //! Prints requests/s and p99 latency of each, and the ratio.
 //!
-//! `cargo bench --bench http_load`; `PODGATE_LOAD_SECONDS` (default 5),
+//! `cargo bench --bench http_load`; `PODGATE_LOAD_ROUNDS` (alternating rounds of the
+//! two, default 3), `PODGATE_LOAD_SECONDS` (per run, default 5),
 //! `PODGATE_LOAD_CONNECTIONS` (default 32) and `PODGATE_LOAD_WORKERS` (server worker
 //! threads, default 2: the machine's cores, as a server would run) tune the run.
 
@@ -16,6 +17,10 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The allocator the `podgate` binary runs with (both servers share it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -60,11 +65,10 @@ fn spawn_server(router: Router, workers: usize) -> (String, std::thread::JoinHan
     (rx.recv().unwrap(), handle)
 }
 
-async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> usize {
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>, chunk: &mut [u8]) -> usize {
     buf.clear();
-    let mut chunk = vec![0u8; 16 * 1024];
     loop {
-        let n = stream.read(&mut chunk).await.unwrap();
+        let n = stream.read(chunk).await.unwrap();
         assert!(n > 0, "connection closed");
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -78,7 +82,7 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> usize {
                 .map(|v| v.trim().parse().unwrap())
                 .expect("content-length");
             while buf.len() < end + 4 + length {
-                let n = stream.read(&mut chunk).await.unwrap();
+                let n = stream.read(chunk).await.unwrap();
                 assert!(n > 0, "connection closed");
                 buf.extend_from_slice(&chunk[..n]);
             }
@@ -107,6 +111,7 @@ fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
                 let mut stream = TcpStream::connect(&addr).await.unwrap();
                 stream.set_nodelay(true).unwrap();
                 let mut buf = Vec::with_capacity(8192);
+                let mut chunk = vec![0u8; 16 * 1024];
                 let mut latencies = Vec::new();
                 loop {
                     let started = Instant::now();
@@ -114,7 +119,7 @@ fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
                         break;
                     }
                     stream.write_all(&request).await.unwrap();
-                    read_response(&mut stream, &mut buf).await;
+                    read_response(&mut stream, &mut buf, &mut chunk).await;
                     if started >= warm_until {
                         latencies.push(started.elapsed());
                     }
@@ -183,7 +188,7 @@ fn main() {
             let mut s = TcpStream::connect(&podgate_addr).await.unwrap();
             s.write_all(request.as_bytes()).await.unwrap();
             let mut buf = Vec::new();
-            let length = read_response(&mut s, &mut buf).await;
+            let length = read_response(&mut s, &mut buf, &mut [0u8; 16 * 1024]).await;
             buf[buf.len() - length..].to_vec()
         })
     };
@@ -201,23 +206,30 @@ fn main() {
         "reply: {} bytes; {connections} connections, {seconds} s each after a 1 s warm-up",
         sample.len()
     );
-    let ours = drive(&podgate_addr, &request, connections, seconds);
-    let theirs = drive(&bare_addr, &request, connections, seconds);
+    // Alternate the two so that drift in the machine's load hits both alike; report
+    // each round and the median ratio.
+    let rounds = env("PODGATE_LOAD_ROUNDS", 3);
     let rps = |o: &Outcome| o.requests as f64 / o.seconds;
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let ours = drive(&podgate_addr, &request, connections, seconds);
+        let theirs = drive(&bare_addr, &request, connections, seconds);
+        println!(
+            "round {round}: podgate {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?})   \
+             bare {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?})   ratio {:.2}",
+            rps(&ours),
+            ours.p50,
+            ours.p99,
+            rps(&theirs),
+            theirs.p50,
+            theirs.p99,
+            rps(&ours) / rps(&theirs)
+        );
+        ratios.push(rps(&ours) / rps(&theirs));
+    }
+    ratios.sort_by(f64::total_cmp);
     println!(
-        "podgate      {:>10.0} req/s   p50 {:>8.1?}   p99 {:>8.1?}",
-        rps(&ours),
-        ours.p50,
-        ours.p99
-    );
-    println!(
-        "bare handler {:>10.0} req/s   p50 {:>8.1?}   p99 {:>8.1?}",
-        rps(&theirs),
-        theirs.p50,
-        theirs.p99
-    );
-    println!(
-        "ratio (podgate / bare): {:.2} of the requests/s",
-        rps(&ours) / rps(&theirs)
+        "ratio (podgate / bare), median of {rounds}: {:.2} of the requests/s",
+        ratios[ratios.len() / 2]
     );
 }

@@ -50,11 +50,11 @@ pub(crate) fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a 
 }
 
 /// Query pairs as a JSON object of strings (the last value of a repeated key wins).
-pub(crate) fn pairs_object(pairs: &[(String, String)], skip: &[&str]) -> Value {
+pub(crate) fn pairs_object(pairs: Vec<(String, String)>, skip: &[&str]) -> Value {
     let map: Map<String, Value> = pairs
-        .iter()
+        .into_iter()
         .filter(|(k, _)| !skip.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| (k, Value::String(v)))
         .collect();
     Value::Object(map)
 }
@@ -101,7 +101,7 @@ mod tests {
         let pairs = query_pairs(Some("Action=A&Version=2017-11-16&x=a%20b")).unwrap();
         assert_eq!(pairs[2], ("x".to_owned(), "a b".to_owned()));
         assert_eq!(
-            pairs_object(&pairs, &["Action", "Version"]),
+            pairs_object(pairs, &["Action", "Version"]),
             serde_json::json!({"x": "a b"})
         );
         assert!(query_pairs(None).unwrap().is_empty());

@@ -2,6 +2,7 @@
 //! catcher, and the dialect's own error shape for what the router answers itself
 //! (unknown path, wrong method).
 
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -90,7 +91,7 @@ impl Dialect {
 }
 
 /// The operation a request names, for metrics: the NCS Action, else the route.
-fn operation(dialect: Dialect, req: &Request) -> String {
+fn operation(dialect: Dialect, req: &Request) -> Cow<'static, str> {
     if dialect == Dialect::Ncs {
         // Valid Action names need no percent-decoding: a plain scan finds them.
         let action = req.uri().query().and_then(|q| {
@@ -99,13 +100,14 @@ fn operation(dialect: Dialect, req: &Request) -> String {
                 .find_map(podgate_core::dialects::ncs::NcsAction::from_name)
         });
         if let Some(action) = action {
-            return action.name().to_owned();
+            return Cow::Borrowed(action.name());
         }
     }
-    req.extensions().get::<MatchedPath>().map_or_else(
-        || "unmatched".to_owned(),
-        |p| format!("{} {}", req.method(), p.as_str()),
-    )
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or(Cow::Borrowed("unmatched"), |p| {
+            Cow::Owned(format!("{} {}", req.method(), p.as_str()))
+        })
 }
 
 /// Runs `work` with a time limit. Most requests finish in their first poll (the
@@ -164,7 +166,7 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     };
     state.inner.metrics.record(
         dialect.name(),
-        &operation,
+        operation,
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

@@ -82,7 +82,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Answer<IefCaller> {
 
 fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
     let pairs = query_pairs(raw).map_err(|e| IefError::invalid("query", e))?;
-    serde_json::from_value(pairs_object(&pairs, &[]))
+    serde_json::from_value(pairs_object(pairs, &[]))
         .map_err(|e| IefError::invalid("query", e).into())
 }
 

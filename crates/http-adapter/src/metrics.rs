@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests by dialect, operation and status, and a latency
 //! histogram by dialect and operation.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -9,17 +10,19 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+/// Labels borrow what they can (dialect names and NCS Actions are static), so a request
+/// records its metrics without allocating.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    dialect: String,
-    operation: String,
-    status: String,
+    dialect: &'static str,
+    operation: Cow<'static, str>,
+    status: u16,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LatencyLabels {
-    dialect: String,
-    operation: String,
+    dialect: &'static str,
+    operation: Cow<'static, str>,
 }
 
 type Latencies = Family<LatencyLabels, Histogram, fn() -> Histogram>;
@@ -66,18 +69,23 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Records one answered request.
-    pub(crate) fn record(&self, dialect: &str, operation: &str, status: u16, seconds: f64) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                dialect: dialect.to_owned(),
-                operation: operation.to_owned(),
-                status: status.to_string(),
-            })
-            .inc();
+    pub(crate) fn record(
+        &self,
+        dialect: &'static str,
+        operation: Cow<'static, str>,
+        status: u16,
+        seconds: f64,
+    ) {
+        let requests = RequestLabels {
+            dialect,
+            operation,
+            status,
+        };
+        self.requests.get_or_create(&requests).inc();
         self.latency
             .get_or_create(&LatencyLabels {
-                dialect: dialect.to_owned(),
-                operation: operation.to_owned(),
+                dialect,
+                operation: requests.operation,
             })
             .observe(seconds);
     }

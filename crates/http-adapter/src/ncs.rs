@@ -4,8 +4,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -49,18 +48,16 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsE
     }
 }
 
-async fn call(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, NcsFailure> {
+/// Takes the request whole: its headers are read in place, not copied.
+async fn call(State(state): State<AppState>, req: Request) -> Result<Response, NcsFailure> {
     let pairs =
-        query_pairs(query.as_deref()).map_err(|_| NcsError::invalid_format("the query string"))?;
-    let caller = caller(&state, &headers).await?;
+        query_pairs(req.uri().query()).map_err(|_| NcsError::invalid_format("the query string"))?;
+    let caller = caller(&state, req.headers()).await?;
     NcsService::check_version(param(&pairs, "Version"))?;
     let action = NcsService::action(param(&pairs, "Action"))?;
-    let mut params = pairs_object(&pairs, &["Action", "Version"]);
+    let mut params = pairs_object(pairs, &["Action", "Version"]);
+    // `Bytes` applies the body limit the app sets (`DefaultBodyLimit`).
+    let body = Bytes::from_request(req, &state).await;
     match json_body(body) {
         Ok(Value::Null) => {}
         Ok(Value::Object(body)) => {

@@ -60,7 +60,7 @@ fn ok<T: Serialize>(result: Option<T>) -> Json<Value> {
 
 fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
     let pairs = query_pairs(raw).map_err(YrError::invalid)?;
-    serde_json::from_value(pairs_object(&pairs, &[])).map_err(|e| YrError::invalid(e).into())
+    serde_json::from_value(pairs_object(pairs, &[])).map_err(|e| YrError::invalid(e).into())
 }
 
 fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {

@@ -48,7 +48,7 @@ pub struct NcsService {
 /// Parsed definitions by the template they came from, so that describing a workload
 /// whose template a backend shares (the simulator interns them) parses it once.
 #[derive(Debug, Default)]
-struct DefinitionCache(std::sync::Mutex<std::collections::HashMap<usize, CachedDefinition>>);
+struct DefinitionCache(std::sync::RwLock<std::collections::HashMap<usize, CachedDefinition>>);
 
 /// A parsed definition and the template it was parsed from.
 type CachedDefinition = (std::sync::Weak<PodTemplate>, Arc<NcsDefinition>);
@@ -58,16 +58,23 @@ impl DefinitionCache {
 
     fn get(&self, template: &Arc<PodTemplate>) -> crate::Result<Arc<NcsDefinition>> {
         let key = Arc::as_ptr(template) as usize;
-        let mut map = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((weak, def)) = map.get(&key)
-            && weak.upgrade().is_some_and(|t| Arc::ptr_eq(&t, template))
+        let fresh = |(weak, _): &CachedDefinition| {
+            weak.upgrade().is_some_and(|t| Arc::ptr_eq(&t, template))
+        };
         {
-            return Ok(def.clone());
+            let map = self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(entry) = map.get(&key).filter(|e| fresh(e)) {
+                return Ok(entry.1.clone());
+            }
         }
         let def = Arc::new(NcsDefinition::from_template(template)?);
+        let mut map = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= Self::CAPACITY {
             map.clear();
         }
