@@ -1,7 +1,35 @@
-//! podgate-backend-k8s: the [`ClusterBackend`](https://docs.rs/podgate-core) on a real
-//! Kubernetes cluster through kube and k8s-openapi, with every bit of state kept in the
-//! cluster so that several podgate replicas can run side by side.
+//! podgate-backend-k8s: podgate on a real Kubernetes cluster through kube and
+//! k8s-openapi, with every bit of state kept in the cluster so that several podgate
+//! replicas can run side by side.
 //!
-//! The mapping of each dialect's objects onto Kubernetes resources is laid out in
-//! `docs/k8s-mapping.md`. This crate is filled by the Kubernetes backend work; until
-//! then it exports nothing.
+//! ```
+//! use podgate_backend_k8s::K8sConfig;
+//!
+//! let config = K8sConfig::default();
+//! assert_eq!(config.system_namespace, "podgate-system");
+//! assert_eq!(config.zone_label, "topology.kubernetes.io/zone");
+//! ```
+//!
+//! `docs/k8s-mapping.md` lays out how each dialect's objects map onto Kubernetes
+//! resources, and says which parts are built. The pieces here — error mapping,
+//! retries, id counters, tenants — are what the `ClusterBackend` implementation stands
+//! on; until it is complete the crate exports only its configuration.
+
+#![cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the ClusterBackend implementation that uses these parts is being built"
+    )
+)]
+
+mod config;
+mod error;
+mod ids;
+mod labels;
+mod retry;
+mod tenants;
+#[cfg(test)]
+mod testing;
+
+pub use config::K8sConfig;

@@ -1,0 +1,22 @@
+//! The labels and annotations podgate puts on the objects it makes.
+
+use std::collections::BTreeMap;
+
+/// Marks every object podgate makes.
+pub(crate) const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podgate");
+/// A tenant namespace's kind (`ncs`, `ief`, `vkube`, `system`).
+pub(crate) const TENANT_KIND: &str = "podgate.io/tenant-kind";
+/// The first 32 hex digits of a tenant token's SHA-256, for finding a caller.
+pub(crate) const TOKEN: &str = "podgate.io/token";
+
+/// The labels every object podgate makes starts with.
+pub(crate) fn base() -> BTreeMap<String, String> {
+    BTreeMap::from([(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned())])
+}
+
+/// A label selector matching all of `pairs`.
+pub(crate) fn selector(pairs: &[(&str, &str)]) -> String {
+    let mut parts = vec![format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)];
+    parts.extend(pairs.iter().map(|(k, v)| format!("{k}={v}")));
+    parts.join(",")
+}

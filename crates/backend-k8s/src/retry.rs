@@ -1,0 +1,83 @@
+//! Calls to the API server, made again while the failure is one that can pass.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::error::{Retry, retry};
+
+/// How often and how patiently to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    /// Tries in all, the first included.
+    pub(crate) tries: u32,
+    /// The wait after the first failure; it doubles after each further one.
+    pub(crate) first: Duration,
+    /// How long one call may take before it counts as failed (and is retried).
+    pub(crate) timeout: Duration,
+}
+
+impl Default for Backoff {
+    /// Five tries, waiting 50, 100, 200 and 400 ms between them; 10 s per call.
+    fn default() -> Self {
+        Self {
+            tries: 5,
+            first: Duration::from_millis(50),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Backoff {
+    /// Runs `call` until it succeeds, fails for good, or the tries run out. Throttling,
+    /// server errors, transport failures and calls slower than `timeout` wait and try
+    /// again; anything else (a conflict included: that needs a fresh read, see
+    /// `conditional`) is returned.
+    pub(crate) async fn call<T, F, Fut>(&self, mut call: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let mut wait = self.first;
+        let mut tries = 1;
+        loop {
+            let outcome = tokio::time::timeout(self.timeout, call())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(kube::Error::Service(
+                        "the API server did not answer in time".into(),
+                    ))
+                });
+            match outcome {
+                Err(e) if retry(&e) == Retry::Later && tries < self.tries => {
+                    tracing::debug!(error = %e, tries, "retrying a Kubernetes call");
+                    tokio::time::sleep(wait).await;
+                    wait = wait.saturating_mul(2);
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A read-modify-write: `attempt` reads what it needs and writes conditionally on
+    /// the `resourceVersion` it read; a conflict (someone else wrote first) runs it
+    /// again from the read, up to `conflicts` times. Each API call inside `attempt`
+    /// should go through [`Backoff::call`].
+    pub(crate) async fn conditional<T, F, Fut>(
+        &self,
+        conflicts: u32,
+        mut attempt: F,
+    ) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let mut left = conflicts;
+        loop {
+            match attempt().await {
+                Err(e) if retry(&e) == Retry::Reread && left > 0 => left -= 1,
+                other => return other,
+            }
+        }
+    }
+}
