@@ -3,12 +3,10 @@
 //! not-ready/unreachable tolerations, terminationMessagePath/Policy, imagePullPolicy,
 //! the service-account volume, qosClass, conditions, containerStatuses).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1 as core;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use podgate_core::model::{ContainerState, Pod, PodPhase, PodTemplate, Timestamp, VolumeSource};
+use podgate_core::model::{ContainerState, Pod, PodPhase, PodTemplate, Timestamp};
+use podgate_core::pod_spec;
 
 use crate::images::normalize_image;
 use crate::lifecycle::suffix;
@@ -36,27 +34,6 @@ fn qualified(image: &str) -> String {
         format!("docker.io/{n}")
     } else {
         format!("docker.io/library/{n}")
-    }
-}
-
-fn resources(template: &PodTemplate, index: usize) -> core::ResourceRequirements {
-    let Some(c) = template.containers.get(index) else {
-        return core::ResourceRequirements::default();
-    };
-    let list = |r: podgate_core::model::Resources| {
-        let mut m = BTreeMap::new();
-        if r.cpu_millis > 0 {
-            m.insert("cpu".to_owned(), Quantity(format!("{}m", r.cpu_millis)));
-        }
-        if r.memory_mib > 0 {
-            m.insert("memory".to_owned(), Quantity(format!("{}Mi", r.memory_mib)));
-        }
-        (!m.is_empty()).then_some(m)
-    };
-    core::ResourceRequirements {
-        limits: list(c.resources.limits),
-        requests: list(c.resources.requests),
-        ..Default::default()
     }
 }
 
@@ -95,130 +72,37 @@ pub(crate) fn render(
         }),
         ..Default::default()
     }];
-    for v in &template.volumes {
-        let mut volume = core::Volume {
-            name: v.name.clone(),
-            ..Default::default()
-        };
-        match &v.source {
-            VolumeSource::EmptyDir { memory } => {
-                volume.empty_dir = Some(core::EmptyDirVolumeSource {
-                    medium: memory.then(|| "Memory".to_owned()),
-                    ..Default::default()
-                });
-            }
-            VolumeSource::Secret { secret } => {
-                volume.secret = Some(core::SecretVolumeSource {
-                    secret_name: Some(secret.clone()),
-                    default_mode: Some(420),
-                    ..Default::default()
-                });
-            }
-            VolumeSource::HostPath { path } => {
-                volume.host_path = Some(core::HostPathVolumeSource {
-                    path: path.clone(),
-                    type_: Some(String::new()),
-                });
-            }
-            VolumeSource::Disk { .. } => {
-                volume.persistent_volume_claim = Some(core::PersistentVolumeClaimVolumeSource {
-                    claim_name: format!("{}-{}", v.name, pod.name),
-                    read_only: None,
-                });
-            }
-            VolumeSource::ConfigMap { name } => {
-                volume.config_map = Some(core::ConfigMapVolumeSource {
-                    name: name.clone(),
-                    default_mode: Some(420),
-                    ..Default::default()
-                });
-            }
-        }
-        volumes.push(volume);
-    }
+    // Disk volumes are the claims a StatefulSet makes for each pod: `<volume>-<pod>`.
+    volumes.extend(pod_spec::volumes(template, &|v| {
+        Some(format!("{v}-{}", pod.name))
+    }));
     let containers = template
         .containers
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut mounts: Vec<core::VolumeMount> = c
+        .map(|c| {
+            let mut container = pod_spec::container(c);
+            container
                 .volume_mounts
-                .iter()
-                .map(|m| core::VolumeMount {
-                    name: m.volume.clone(),
-                    mount_path: m.mount_path.clone(),
-                    read_only: m.read_only.then_some(true),
+                .get_or_insert_with(Vec::new)
+                .push(core::VolumeMount {
+                    name: token_volume.clone(),
+                    mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".to_owned(),
+                    read_only: Some(true),
                     ..Default::default()
-                })
-                .collect();
-            mounts.push(core::VolumeMount {
-                name: token_volume.clone(),
-                mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".to_owned(),
-                read_only: Some(true),
-                ..Default::default()
-            });
-            core::Container {
-                name: c.name.clone(),
-                image: Some(c.image.clone()),
-                command: (!c.command.is_empty()).then(|| c.command.clone()),
-                args: (!c.args.is_empty()).then(|| c.args.clone()),
-                ports: (!c.ports.is_empty()).then(|| {
-                    c.ports
-                        .iter()
-                        .map(|p| core::ContainerPort {
-                            container_port: i32::from(p.container_port),
-                            host_port: p.host_port.map(i32::from),
-                            protocol: Some("TCP".to_owned()),
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
-                env: (!c.env.is_empty()).then(|| {
-                    c.env
-                        .iter()
-                        .map(|e| match &e.value {
-                            podgate_core::model::EnvValue::Literal(v) => core::EnvVar {
-                                name: e.name.clone(),
-                                value: Some(v.clone()),
-                                value_from: None,
-                            },
-                            podgate_core::model::EnvValue::SecretKey { secret, key } => {
-                                core::EnvVar {
-                                    name: e.name.clone(),
-                                    value: None,
-                                    value_from: Some(core::EnvVarSource {
-                                        secret_key_ref: Some(core::SecretKeySelector {
-                                            name: secret.clone(),
-                                            key: key.clone(),
-                                            optional: None,
-                                        }),
-                                        ..Default::default()
-                                    }),
-                                }
-                            }
-                        })
-                        .collect()
-                }),
-                resources: Some(resources(template, i)),
-                volume_mounts: Some(mounts),
-                termination_message_path: Some("/dev/termination-log".to_owned()),
-                termination_message_policy: Some("File".to_owned()),
-                image_pull_policy: Some(
-                    if c.image.ends_with(":latest")
-                        || !c.image.rsplit('/').next().unwrap_or_default().contains(':')
-                    {
-                        "Always"
-                    } else {
-                        "IfNotPresent"
-                    }
-                    .to_owned(),
-                ),
-                security_context: c.security.privileged.then(|| core::SecurityContext {
-                    privileged: Some(true),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }
+                });
+            container.termination_message_path = Some("/dev/termination-log".to_owned());
+            container.termination_message_policy = Some("File".to_owned());
+            container.image_pull_policy = Some(
+                if c.image.ends_with(":latest")
+                    || !c.image.rsplit('/').next().unwrap_or_default().contains(':')
+                {
+                    "Always"
+                } else {
+                    "IfNotPresent"
+                }
+                .to_owned(),
+            );
+            container
         })
         .collect();
     let toleration = |key: &str| core::Toleration {
@@ -228,17 +112,23 @@ pub(crate) fn render(
         toleration_seconds: Some(300),
         value: None,
     };
-    let mut node_selector = BTreeMap::new();
-    if let Some(region) = &template.placement.region {
-        node_selector.insert("region".to_owned(), region.clone());
-    }
+    // V-Kube's nodes carry their region as `region`.
+    let (node_selector, affinity, _) = pod_spec::placement(
+        template,
+        &pod_spec::TopologyLabels {
+            region: "region",
+            zone: "zone",
+            group: "group",
+        },
+    );
     let spec = core::PodSpec {
         volumes: Some(volumes),
         containers,
         restart_policy: Some("Always".to_owned()),
         termination_grace_period_seconds: Some(30),
         dns_policy: Some("ClusterFirst".to_owned()),
-        node_selector: (!node_selector.is_empty()).then_some(node_selector),
+        node_selector,
+        affinity,
         service_account_name: Some("default".to_owned()),
         service_account: Some("default".to_owned()),
         node_name: pod.node.clone(),

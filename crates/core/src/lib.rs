@@ -40,6 +40,7 @@ pub mod backend;
 pub mod dialects;
 mod error;
 pub mod model;
+pub mod pod_spec;
 pub mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
