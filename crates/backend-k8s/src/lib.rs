@@ -27,6 +27,7 @@ mod config;
 mod error;
 mod ids;
 mod labels;
+mod objects;
 mod retry;
 mod tenants;
 #[cfg(test)]
