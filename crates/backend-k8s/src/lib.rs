@@ -32,5 +32,6 @@ mod retry;
 mod tenants;
 #[cfg(test)]
 mod testing;
+mod workloads;
 
 pub use config::K8sConfig;
