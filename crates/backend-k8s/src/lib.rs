@@ -28,6 +28,7 @@ mod error;
 mod ids;
 mod labels;
 mod objects;
+mod pods;
 mod retry;
 mod tenants;
 #[cfg(test)]

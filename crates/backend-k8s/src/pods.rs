@@ -1,0 +1,415 @@
+//! Pods as podgate shows them: found by label, numbered the first time podgate sees
+//! them, their status read from the Pod.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1 as core;
+use kube::Api;
+use kube::api::{ListParams, PostParams};
+use podgate_core::Result;
+use podgate_core::model::{
+    ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, PodTemplate, TenantKey,
+    Timestamp, WorkloadId,
+};
+
+use crate::error::to_core;
+use crate::ids::{IdKind, Ids};
+use crate::labels;
+use crate::objects::WORKLOAD_ID;
+use crate::retry::Backoff;
+
+/// A pod's id.
+pub(crate) const POD_ID: &str = "podgate.io/pod-id";
+/// The id of a pod's first container; the others follow in template order.
+const FIRST_CONTAINER: &str = "podgate.io/first-container-id";
+/// The function instance that claimed a pool pod.
+pub(crate) const CLAIMED_BY: &str = "podgate.io/claimed-by";
+
+/// How many times numbering a pod re-reads it after another replica wrote it first.
+const CONFLICTS: u32 = 16;
+
+fn time(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Option<Timestamp> {
+    t.map(|t| Timestamp(t.0.as_millisecond()))
+}
+
+/// The pod operations.
+#[derive(Clone)]
+pub(crate) struct Pods {
+    client: kube::Client,
+    ids: Ids,
+    backoff: Backoff,
+}
+
+impl Pods {
+    pub(crate) fn new(client: kube::Client, ids: Ids, backoff: Backoff) -> Self {
+        Self {
+            client,
+            ids,
+            backoff,
+        }
+    }
+
+    /// The pods of workload `id` in namespace `ns`, numbered, oldest id first.
+    pub(crate) async fn of_workload(&self, ns: &str, id: WorkloadId) -> Result<Vec<core::Pod>> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string())]);
+        let params = ListParams::default().labels(&selector);
+        let found = self
+            .backoff
+            .call(|| api.list(&params))
+            .await
+            .map_err(|e| to_core(e, "workload", &id.0.to_string()))?;
+        let mut pods = Vec::with_capacity(found.items.len());
+        for pod in found.items {
+            pods.push(self.numbered(&api, pod).await?);
+        }
+        pods.sort_by_key(pod_id);
+        Ok(pods)
+    }
+
+    /// The pod with its ids, giving it ids when it has none yet: fresh ids are written
+    /// onto the pod conditionally on the version read, so when two replicas number one
+    /// pod at once, one write wins and the other reads the winner's ids.
+    async fn numbered(&self, api: &Api<core::Pod>, mut pod: core::Pod) -> Result<core::Pod> {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let mut conflicts = CONFLICTS;
+        loop {
+            if pod_id(&pod).is_some() {
+                return Ok(pod);
+            }
+            let containers = pod.spec.as_ref().map_or(1, |s| s.containers.len());
+            let fail = |e| to_core(e, "pod", &name);
+            let id = self.ids.allocate(IdKind::Pod, 1).await.map_err(fail)?;
+            let first = self
+                .ids
+                .allocate(IdKind::Container, containers as u64)
+                .await
+                .map_err(fail)?;
+            let mut numbered = pod.clone();
+            numbered
+                .metadata
+                .labels
+                .get_or_insert_with(BTreeMap::new)
+                .insert(POD_ID.to_owned(), id.to_string());
+            numbered
+                .metadata
+                .annotations
+                .get_or_insert_with(BTreeMap::new)
+                .insert(FIRST_CONTAINER.to_owned(), first.to_string());
+            let post = PostParams::default();
+            match self
+                .backoff
+                .call(|| api.replace(&name, &post, &numbered))
+                .await
+            {
+                Ok(written) => return Ok(written),
+                Err(kube::Error::Api(status)) if status.is_conflict() && conflicts > 0 => {
+                    conflicts -= 1;
+                    pod = self.backoff.call(|| api.get(&name)).await.map_err(fail)?;
+                }
+                Err(e) => return Err(fail(e)),
+            }
+        }
+    }
+}
+
+/// A pod's id, once numbered.
+pub(crate) fn pod_id(pod: &core::Pod) -> Option<PodId> {
+    pod.metadata
+        .labels
+        .as_ref()?
+        .get(POD_ID)?
+        .parse()
+        .ok()
+        .map(PodId)
+}
+
+fn container_state(status: Option<&core::ContainerStatus>) -> (ContainerState, u32, bool) {
+    let Some(status) = status else {
+        return (
+            ContainerState::Waiting {
+                reason: "ContainerCreating".to_owned(),
+            },
+            0,
+            false,
+        );
+    };
+    let state = status.state.as_ref();
+    let shown = if let Some(running) = state.and_then(|s| s.running.as_ref()) {
+        ContainerState::Running {
+            started_at: time(running.started_at.as_ref()).unwrap_or(Timestamp(0)),
+        }
+    } else if let Some(done) = state.and_then(|s| s.terminated.as_ref()) {
+        ContainerState::Terminated {
+            reason: done.reason.clone().unwrap_or_default(),
+            exit_code: done.exit_code,
+        }
+    } else {
+        ContainerState::Waiting {
+            reason: state
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.clone())
+                .unwrap_or_else(|| "ContainerCreating".to_owned()),
+        }
+    };
+    (
+        shown,
+        u32::try_from(status.restart_count).unwrap_or(0),
+        status.ready,
+    )
+}
+
+/// A numbered Kubernetes pod as podgate shows it. `None` for a pod not yet numbered.
+pub(crate) fn to_pod(
+    pod: &core::Pod,
+    tenant: &TenantKey,
+    workload: WorkloadId,
+    template: &Arc<PodTemplate>,
+) -> Option<Pod> {
+    let id = pod_id(pod)?;
+    let meta = &pod.metadata;
+    let first = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(FIRST_CONTAINER))
+        .and_then(|v| v.parse::<u64>().ok())?;
+    let status = pod.status.as_ref();
+    let statuses = status
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or_default();
+    let conditions = status
+        .and_then(|s| s.conditions.as_deref())
+        .unwrap_or_default();
+    let condition = |kind: &str| conditions.iter().find(|c| c.type_ == kind);
+    let scheduled = condition("PodScheduled");
+    let phase = match status.and_then(|s| s.phase.as_deref()) {
+        Some("Running") => PodPhase::Running,
+        Some("Succeeded") => PodPhase::Succeeded,
+        Some("Failed") => PodPhase::Failed,
+        Some("Unknown") => PodPhase::Unknown,
+        _ => PodPhase::Pending,
+    };
+    let containers = template
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (state, restart_count, ready) =
+                container_state(statuses.iter().find(|s| s.name == spec.name));
+            ContainerStatus {
+                id: ContainerId(first.saturating_add(i as u64)),
+                name: spec.name.clone(),
+                image: spec.image.clone(),
+                state,
+                restart_count,
+                ready,
+            }
+        })
+        .collect();
+    let unscheduled = scheduled.filter(|c| c.status == "False");
+    Some(Pod {
+        id,
+        name: meta.name.clone().unwrap_or_default(),
+        tenant: tenant.clone(),
+        workload,
+        node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+        zone: None,
+        ip: status.and_then(|s| s.pod_ip.clone()),
+        created_at: time(meta.creation_timestamp.as_ref()).unwrap_or(Timestamp(0)),
+        phase,
+        reason: unscheduled
+            .and_then(|c| c.reason.clone())
+            .or_else(|| status.and_then(|s| s.reason.clone())),
+        message: unscheduled
+            .and_then(|c| c.message.clone())
+            .or_else(|| status.and_then(|s| s.message.clone())),
+        containers,
+        scheduled_at: scheduled
+            .filter(|c| c.status == "True")
+            .and_then(|c| time(c.last_transition_time.as_ref())),
+        started_at: condition("Ready")
+            .filter(|c| c.status == "True")
+            .and_then(|c| time(c.last_transition_time.as_ref())),
+        group: None,
+        claimed_by: meta
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(CLAIMED_BY).cloned()),
+        template: template.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use podgate_core::model::{ContainerSpec, NamespaceId};
+
+    use super::*;
+    use crate::testing::{fake, quick};
+
+    /// A pod as a StatefulSet controller makes it.
+    fn controller_pod(name: &str, workload: u64) -> core::Pod {
+        core::Pod {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(BTreeMap::from([
+                    (
+                        "app.kubernetes.io/managed-by".to_owned(),
+                        "podgate".to_owned(),
+                    ),
+                    (WORKLOAD_ID.to_owned(), workload.to_string()),
+                ])),
+                ..ObjectMeta::default()
+            },
+            spec: Some(core::PodSpec {
+                containers: vec![
+                    core::Container {
+                        name: "app".to_owned(),
+                        ..Default::default()
+                    },
+                    core::Container {
+                        name: "sidecar".to_owned(),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }),
+            status: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pods_are_numbered_once_even_by_two_replicas_at_once() {
+        let (client, _) = fake().await;
+        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
+        for name in ["w-1-0", "w-1-1"] {
+            api.create(&PostParams::default(), &controller_pod(name, 1))
+                .await
+                .unwrap();
+        }
+        api.create(&PostParams::default(), &controller_pod("w-2-0", 2))
+            .await
+            .unwrap();
+        let ids = Ids::new(client.clone(), "podgate-system", quick());
+        let replica = |_| Pods::new(client.clone(), ids.clone(), quick());
+        let (a, b) = (replica(0), replica(1));
+        let (seen_a, seen_b) = tokio::join!(
+            a.of_workload("podgate-ncs-1", WorkloadId(1)),
+            b.of_workload("podgate-ncs-1", WorkloadId(1))
+        );
+        let ids_of =
+            |pods: &[core::Pod]| pods.iter().map(|p| pod_id(p).unwrap()).collect::<Vec<_>>();
+        let (seen_a, seen_b) = (seen_a.unwrap(), seen_b.unwrap());
+        assert_eq!(
+            ids_of(&seen_a),
+            ids_of(&seen_b),
+            "both replicas see the same ids"
+        );
+        assert_eq!(seen_a.len(), 2, "only the workload's pods");
+        let again = a.of_workload("podgate-ncs-1", WorkloadId(1)).await.unwrap();
+        assert_eq!(ids_of(&again), ids_of(&seen_a), "ids are kept");
+
+        let template = Arc::new(PodTemplate {
+            containers: ["app", "sidecar"]
+                .map(|n| ContainerSpec {
+                    name: n.to_owned(),
+                    image: "nginx".to_owned(),
+                    ..Default::default()
+                })
+                .to_vec(),
+            ..Default::default()
+        });
+        let tenant = TenantKey::Namespace(NamespaceId(1));
+        let shown: Vec<Pod> = again
+            .iter()
+            .map(|p| to_pod(p, &tenant, WorkloadId(1), &template).unwrap())
+            .collect();
+        let first = shown[0].containers[0].id.0;
+        assert_eq!(
+            shown[0].containers[1].id.0,
+            first + 1,
+            "containers in template order"
+        );
+        assert_ne!(shown[0].containers[0].id, shown[1].containers[0].id);
+        assert_eq!(shown[0].phase, PodPhase::Pending, "no status yet");
+        assert_eq!(
+            shown[0].containers[0].state,
+            ContainerState::Waiting {
+                reason: "ContainerCreating".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn a_running_pod_shows_its_states_and_restarts() {
+        let mut pod = controller_pod("w-1-0", 1);
+        pod.metadata
+            .labels
+            .as_mut()
+            .unwrap()
+            .insert(POD_ID.to_owned(), "4".to_owned());
+        pod.metadata.annotations = Some(BTreeMap::from([(
+            FIRST_CONTAINER.to_owned(),
+            "10".to_owned(),
+        )]));
+        pod.status = Some(core::PodStatus {
+            phase: Some("Running".to_owned()),
+            pod_ip: Some("10.0.0.9".to_owned()),
+            container_statuses: Some(vec![
+                core::ContainerStatus {
+                    name: "app".to_owned(),
+                    ready: true,
+                    restart_count: 2,
+                    state: Some(core::ContainerState {
+                        running: Some(core::ContainerStateRunning { started_at: None }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                core::ContainerStatus {
+                    name: "sidecar".to_owned(),
+                    state: Some(core::ContainerState {
+                        waiting: Some(core::ContainerStateWaiting {
+                            reason: Some("ImagePullBackOff".to_owned()),
+                            message: None,
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ]),
+            ..Default::default()
+        });
+        let template = Arc::new(PodTemplate {
+            containers: ["app", "sidecar"]
+                .map(|n| ContainerSpec {
+                    name: n.to_owned(),
+                    image: "nginx".to_owned(),
+                    ..Default::default()
+                })
+                .to_vec(),
+            ..Default::default()
+        });
+        let shown = to_pod(&pod, &TenantKey::System, WorkloadId(1), &template).unwrap();
+        assert_eq!(shown.id, PodId(4));
+        assert_eq!(shown.phase, PodPhase::Running);
+        assert_eq!(shown.ip.as_deref(), Some("10.0.0.9"));
+        assert_eq!(shown.containers[0].id, ContainerId(10));
+        assert_eq!(shown.containers[0].restart_count, 2);
+        assert!(shown.containers[0].ready);
+        assert_eq!(
+            shown.containers[1].state,
+            ContainerState::Waiting {
+                reason: "ImagePullBackOff".to_owned()
+            }
+        );
+    }
+}
