@@ -30,6 +30,7 @@ mod labels;
 mod objects;
 mod pods;
 mod retry;
+mod status;
 mod tenants;
 #[cfg(test)]
 mod testing;
