@@ -233,6 +233,87 @@ impl Workloads {
         })
     }
 
+    /// The tenant's workload named `name`: its claim gives the id.
+    pub(crate) async fn find(
+        &self,
+        tenant: &TenantKey,
+        name: &str,
+    ) -> Result<(Stored, WorkloadObject)> {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace(tenant));
+        let claimed = claim_name(name);
+        let claim = self
+            .backoff
+            .call(|| api.get_opt(&claimed))
+            .await
+            .map_err(|e| to_core(e, "workload", name))?
+            .ok_or_else(|| Error::not_found("workload", name))?;
+        let id = claim
+            .data
+            .as_ref()
+            .filter(|d| d.get("name").map(String::as_str) == Some(name))
+            .and_then(|d| d.get("workload"))
+            .and_then(|id| id.parse().ok())
+            .map(WorkloadId)
+            .ok_or_else(|| Error::not_found("workload", name))?;
+        self.get(tenant, id)
+            .await
+            .map_err(|_| Error::not_found("workload", name))
+    }
+
+    /// Replaces a workload's spec, conditionally on the version read (a concurrent
+    /// update makes it read again). The name and kind cannot change. A new template
+    /// makes the controller roll the pods; labels alone change only the metadata.
+    pub(crate) async fn update(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        spec: &WorkloadSpec,
+        now: Timestamp,
+    ) -> Result<Stored> {
+        let ns = self.namespace(tenant);
+        let id_text = id.0.to_string();
+        // The attempt answers Ok(Err(..)) for a refusal no re-read can change.
+        self.backoff
+            .conditional(16, || async {
+                let (stored, current) = match self.get(tenant, id).await {
+                    Ok(found) => found,
+                    Err(e) => return Ok(Err(e)),
+                };
+                if stored.spec.name != spec.name {
+                    return Ok(Err(Error::invalid("name", "cannot change")));
+                }
+                if stored.spec.kind != spec.kind {
+                    return Ok(Err(Error::invalid("kind", "cannot change")));
+                }
+                let updated = if stored.spec == *spec {
+                    stored.updated_at
+                } else {
+                    now
+                };
+                let mut next = objects::render(id, spec, stored.created_at, updated, &self.config);
+                let version = current.metadata().resource_version.clone();
+                let post = PostParams::default();
+                let name = current.metadata().name.clone().unwrap_or_default();
+                match &mut next {
+                    WorkloadObject::StatefulSet(s) => {
+                        s.metadata.resource_version = version;
+                        let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &ns);
+                        self.backoff.call(|| api.replace(&name, &post, s)).await?;
+                    }
+                    WorkloadObject::Deployment(d) => {
+                        d.metadata.resource_version = version;
+                        let api: Api<Deployment> = Api::namespaced(self.client.clone(), &ns);
+                        self.backoff.call(|| api.replace(&name, &post, d)).await?;
+                    }
+                }
+                Ok(next
+                    .stored(spec.kind)
+                    .ok_or_else(|| Error::not_found("workload", id)))
+            })
+            .await
+            .map_err(|e| to_core(e, "workload", &id_text))?
+    }
+
     /// Deletes the workload's object (its pods go with it) and then its name claim.
     pub(crate) async fn delete(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
         let (stored, object) = self.get(tenant, id).await?;
@@ -340,6 +421,54 @@ mod tests {
         ));
         let again = w.create(&tenant, &spec("web"), Timestamp(7)).await.unwrap();
         assert!(again.id.0 > made.id.0, "ids are never reused");
+    }
+
+    #[tokio::test]
+    async fn found_by_name_and_updated_conditionally() {
+        let (w, tenant, plan) = setup().await;
+        let made = w.create(&tenant, &spec("web"), Timestamp(1)).await.unwrap();
+        assert_eq!(w.find(&tenant, "web").await.unwrap().0.id, made.id);
+        assert!(matches!(
+            w.find(&tenant, "nope").await,
+            Err(Error::NotFound { .. })
+        ));
+
+        let mut changed = spec("web");
+        changed.labels.insert("tier".to_owned(), "front".to_owned());
+        // Another writer gets in first once: the update reads again and still lands.
+        plan.inject("PUT", "/statefulsets/", Fault::Status(409, "Conflict"));
+        let updated = w
+            .update(&tenant, made.id, &changed, Timestamp(9))
+            .await
+            .unwrap();
+        assert_eq!(updated.spec, changed);
+        assert_eq!(
+            (updated.created_at, updated.updated_at),
+            (Timestamp(1), Timestamp(9))
+        );
+        let (read, _) = w.get(&tenant, made.id).await.unwrap();
+        assert_eq!(read.spec, changed);
+        let unchanged = w
+            .update(&tenant, made.id, &changed, Timestamp(20))
+            .await
+            .unwrap();
+        assert_eq!(
+            unchanged.updated_at,
+            Timestamp(9),
+            "nothing changed, no new time"
+        );
+
+        let mut renamed = changed.clone();
+        renamed.name = "other".to_owned();
+        assert!(matches!(
+            w.update(&tenant, made.id, &renamed, Timestamp(30)).await,
+            Err(Error::Invalid { .. })
+        ));
+        assert!(matches!(
+            w.update(&tenant, WorkloadId(999), &changed, Timestamp(30))
+                .await,
+            Err(Error::NotFound { .. })
+        ));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
