@@ -27,6 +27,7 @@ mod config;
 mod error;
 mod ids;
 mod labels;
+mod nodes;
 mod objects;
 mod pods;
 mod retry;

@@ -5,6 +5,8 @@
 //!
 //! - Namespaces (the double refuses their path): create (201, or 409 `AlreadyExists`)
 //!   and get (200, or 404 `NotFound`), kept in memory here;
+//! - Nodes (cluster-scoped as well): the list, of nodes a test registers as a kubelet
+//!   would;
 //! - atomic conditional writes: the double checks a write's `resourceVersion` and then
 //!   stores it in two steps, so two concurrent writes can both pass the check; an API
 //!   server compares and swaps in one step. Writes are passed to the double one at a
@@ -50,6 +52,7 @@ pub(crate) struct Plan {
     faults: Mutex<VecDeque<Rule>>,
     requests: AtomicUsize,
     namespaces: Mutex<std::collections::BTreeMap<String, serde_json::Value>>,
+    nodes: Mutex<Vec<serde_json::Value>>,
     writes: tokio::sync::Mutex<()>,
 }
 
@@ -61,6 +64,11 @@ impl Plan {
             path,
             fault,
         });
+    }
+
+    /// Registers a node, as its kubelet would.
+    pub(crate) fn add_node(&self, node: serde_json::Value) {
+        self.nodes.lock().unwrap().push(node);
     }
 
     /// API requests made so far, faulted ones included.
@@ -114,6 +122,16 @@ impl tower::Service<Request<Body>> for Faulty {
                         .contains('/') =>
                 {
                     Ok(plan.namespace(req).await)
+                }
+                None if req.uri().path() == "/api/v1/nodes" => {
+                    let items = plan.nodes.lock().unwrap().clone();
+                    Ok(json(
+                        200,
+                        &serde_json::json!({
+                            "kind": "NodeList", "apiVersion": "v1",
+                            "metadata": {"resourceVersion": "1"}, "items": items,
+                        }),
+                    ))
                 }
                 None if req.method() == http::Method::GET => inner.send(req).await,
                 None => {
