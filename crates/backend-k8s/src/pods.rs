@@ -286,6 +286,20 @@ mod tests {
         }
     }
 
+    /// The template of `controller_pod`'s two containers.
+    fn two_containers() -> Arc<PodTemplate> {
+        Arc::new(PodTemplate {
+            containers: ["app", "sidecar"]
+                .map(|n| ContainerSpec {
+                    name: n.to_owned(),
+                    image: "nginx".to_owned(),
+                    ..Default::default()
+                })
+                .to_vec(),
+            ..Default::default()
+        })
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pods_are_numbered_once_even_by_two_replicas_at_once() {
         let (client, _) = fake().await;
@@ -317,16 +331,7 @@ mod tests {
         let again = a.of_workload("podgate-ncs-1", WorkloadId(1)).await.unwrap();
         assert_eq!(ids_of(&again), ids_of(&seen_a), "ids are kept");
 
-        let template = Arc::new(PodTemplate {
-            containers: ["app", "sidecar"]
-                .map(|n| ContainerSpec {
-                    name: n.to_owned(),
-                    image: "nginx".to_owned(),
-                    ..Default::default()
-                })
-                .to_vec(),
-            ..Default::default()
-        });
+        let template = two_containers();
         let tenant = TenantKey::Namespace(NamespaceId(1));
         let shown: Vec<Pod> = again
             .iter()
@@ -388,16 +393,7 @@ mod tests {
             ]),
             ..Default::default()
         });
-        let template = Arc::new(PodTemplate {
-            containers: ["app", "sidecar"]
-                .map(|n| ContainerSpec {
-                    name: n.to_owned(),
-                    image: "nginx".to_owned(),
-                    ..Default::default()
-                })
-                .to_vec(),
-            ..Default::default()
-        });
+        let template = two_containers();
         let shown = to_pod(&pod, &TenantKey::System, WorkloadId(1), &template).unwrap();
         assert_eq!(shown.id, PodId(4));
         assert_eq!(shown.phase, PodPhase::Running);

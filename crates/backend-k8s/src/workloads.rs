@@ -206,31 +206,35 @@ impl Workloads {
     ) -> Result<Option<WorkloadObject>> {
         let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string())]);
         let params = ListParams::default().labels(&selector);
-        let fail = |e| to_core(e, "workload", &id.0.to_string());
-        Ok(match kind {
-            WorkloadKind::Stateful => {
-                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .call(|| api.list(&params))
-                    .await
-                    .map_err(fail)?
-                    .items
-                    .into_iter()
-                    .next()
-                    .map(WorkloadObject::StatefulSet)
-            }
-            _ => {
-                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .call(|| api.list(&params))
-                    .await
-                    .map_err(fail)?
-                    .items
-                    .into_iter()
-                    .next()
-                    .map(WorkloadObject::Deployment)
-            }
-        })
+        let found = match kind {
+            WorkloadKind::Stateful => self
+                .first::<StatefulSet>(ns, &params)
+                .await
+                .map(|o| o.map(WorkloadObject::StatefulSet)),
+            _ => self
+                .first::<Deployment>(ns, &params)
+                .await
+                .map(|o| o.map(WorkloadObject::Deployment)),
+        };
+        found.map_err(|e| to_core(e, "workload", &id.0.to_string()))
+    }
+
+    /// The first object of type `K` in `ns` that `params` selects.
+    async fn first<K>(
+        &self,
+        ns: &str,
+        params: &ListParams,
+    ) -> std::result::Result<Option<K>, kube::Error>
+    where
+        K: kube::Resource<Scope = kube::core::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+        K::DynamicType: Default,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), ns);
+        let list = self.backoff.call(|| api.list(params)).await?;
+        Ok(list.items.into_iter().next())
     }
 
     /// The tenant's workload named `name`: its claim gives the id.
