@@ -24,6 +24,7 @@
 )]
 
 mod config;
+mod eips;
 mod error;
 mod ids;
 mod labels;
