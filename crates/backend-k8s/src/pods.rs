@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1 as core;
 use kube::Api;
-use kube::api::{ListParams, PostParams};
-use podgate_core::Result;
+use kube::api::{DeleteParams, ListParams, LogParams, PostParams};
 use podgate_core::model::{
     ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, PodTemplate, TenantKey,
     Timestamp, WorkloadId,
 };
+use podgate_core::{Error, Result};
 
 use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
@@ -111,6 +111,74 @@ impl Pods {
                 Err(e) => return Err(fail(e)),
             }
         }
+    }
+}
+
+impl Pods {
+    /// The pod numbered `pod` in namespace `ns` (one label-selected list), as the API
+    /// server shows it.
+    pub(crate) async fn by_id(&self, ns: &str, pod: PodId) -> Result<core::Pod> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let selector = labels::selector(&[(POD_ID, &pod.0.to_string())]);
+        let params = ListParams::default().labels(&selector);
+        self.backoff
+            .call(|| api.list(&params))
+            .await
+            .map_err(|e| to_core(e, "pod", &pod.0.to_string()))?
+            .items
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found("pod", pod))
+    }
+
+    /// Deletes the pods of workload `id` (or only `only`, which must be one of them);
+    /// the workload's controller makes new ones, which get new ids.
+    pub(crate) async fn recreate(
+        &self,
+        ns: &str,
+        id: WorkloadId,
+        only: Option<PodId>,
+    ) -> Result<()> {
+        let pods = self.of_workload(ns, id).await?;
+        let victims: Vec<&core::Pod> = pods
+            .iter()
+            .filter(|p| only.is_none() || pod_id(p) == only)
+            .collect();
+        if let (Some(pod), true) = (only, victims.is_empty()) {
+            return Err(Error::not_found("pod", pod));
+        }
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let params = DeleteParams::default();
+        for pod in victims {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            match self.backoff.call(|| api.delete(&name, &params)).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(status)) if status.is_not_found() => {}
+                Err(e) => return Err(to_core(e, "pod", &name)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The log of `container` in the pod named `name`, its last `tail_lines` lines when
+    /// given (`pods/log`).
+    pub(crate) async fn log(
+        &self,
+        ns: &str,
+        name: &str,
+        container: &str,
+        tail_lines: Option<u64>,
+    ) -> Result<String> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let params = LogParams {
+            container: Some(container.to_owned()),
+            tail_lines: tail_lines.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            ..LogParams::default()
+        };
+        self.backoff
+            .call(|| api.logs(name, &params))
+            .await
+            .map_err(|e| to_core(e, "pod", name))
     }
 }
 
@@ -350,6 +418,71 @@ mod tests {
             ContainerState::Waiting {
                 reason: "ContainerCreating".to_owned()
             }
+        );
+    }
+
+    #[tokio::test]
+    async fn pods_found_by_id_recreated_and_their_logs_read() {
+        let (client, plan) = fake().await;
+        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
+        for name in ["w-1-0", "w-1-1"] {
+            api.create(&PostParams::default(), &controller_pod(name, 1))
+                .await
+                .unwrap();
+        }
+        let pods = Pods::new(
+            client.clone(),
+            Ids::new(client.clone(), "podgate-system", quick()),
+            quick(),
+        );
+        let listed = pods
+            .of_workload("podgate-ncs-1", WorkloadId(1))
+            .await
+            .unwrap();
+        let first = pod_id(&listed[0]).unwrap();
+        let before = plan.requests();
+        let found = pods.by_id("podgate-ncs-1", first).await.unwrap();
+        assert_eq!(plan.requests() - before, 1);
+        assert_eq!(found.metadata.name, listed[0].metadata.name);
+        assert!(matches!(
+            pods.by_id("podgate-ncs-2", first).await,
+            Err(Error::NotFound { .. })
+        ));
+
+        plan.set_log("podgate-ncs-1", "w-1-0", "app", "one\ntwo\nthree\n");
+        assert_eq!(
+            pods.log("podgate-ncs-1", "w-1-0", "app", Some(2))
+                .await
+                .unwrap(),
+            "two\nthree\n"
+        );
+        assert!(matches!(
+            pods.log("podgate-ncs-1", "w-9-0", "app", None).await,
+            Err(Error::NotFound { .. })
+        ));
+
+        assert!(matches!(
+            pods.recreate("podgate-ncs-1", WorkloadId(1), Some(PodId(999)))
+                .await,
+            Err(Error::NotFound { .. })
+        ));
+        pods.recreate("podgate-ncs-1", WorkloadId(1), Some(first))
+            .await
+            .unwrap();
+        let left = pods
+            .of_workload("podgate-ncs-1", WorkloadId(1))
+            .await
+            .unwrap();
+        assert_eq!(left.len(), 1, "only that pod went");
+        assert_ne!(pod_id(&left[0]), Some(first));
+        pods.recreate("podgate-ncs-1", WorkloadId(1), None)
+            .await
+            .unwrap();
+        assert!(
+            pods.of_workload("podgate-ncs-1", WorkloadId(1))
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 

@@ -7,6 +7,8 @@
 //!   and get (200, or 404 `NotFound`), kept in memory here;
 //! - Nodes (cluster-scoped as well): the list, of nodes a test registers as a kubelet
 //!   would;
+//! - `pods/log`: the text a test sets for a container, cut to `tailLines`, or 404
+//!   `NotFound` for a pod with none;
 //! - atomic conditional writes: the double checks a write's `resourceVersion` and then
 //!   stores it in two steps, so two concurrent writes can both pass the check; an API
 //!   server compares and swaps in one step. Writes are passed to the double one at a
@@ -53,6 +55,7 @@ pub(crate) struct Plan {
     requests: AtomicUsize,
     namespaces: Mutex<std::collections::BTreeMap<String, serde_json::Value>>,
     nodes: Mutex<Vec<serde_json::Value>>,
+    logs: Mutex<std::collections::BTreeMap<String, String>>,
     writes: tokio::sync::Mutex<()>,
 }
 
@@ -69,6 +72,14 @@ impl Plan {
     /// Registers a node, as its kubelet would.
     pub(crate) fn add_node(&self, node: serde_json::Value) {
         self.nodes.lock().unwrap().push(node);
+    }
+
+    /// Sets what `pods/log` answers for a container, as its runtime would have logged.
+    pub(crate) fn set_log(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        self.logs
+            .lock()
+            .unwrap()
+            .insert(format!("{namespace}/{pod}/{container}"), text.to_owned());
     }
 
     /// API requests made so far, faulted ones included.
@@ -133,6 +144,7 @@ impl tower::Service<Request<Body>> for Faulty {
                         }),
                     ))
                 }
+                None if req.uri().path().ends_with("/log") => Ok(plan.log(&req)),
                 None if req.method() == http::Method::GET => inner.send(req).await,
                 None => {
                     let _one_at_a_time = plan.writes.lock().await;
@@ -161,6 +173,46 @@ fn json(code: u16, body: &serde_json::Value) -> Response<Body> {
 }
 
 impl Plan {
+    /// The scripted `pods/log`: `/api/v1/namespaces/{ns}/pods/{pod}/log?container=..`.
+    fn log(&self, req: &Request<Body>) -> Response<Body> {
+        let path = req.uri().path();
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let (ns, pod) = match parts.as_slice() {
+            ["api", "v1", "namespaces", ns, "pods", pod, "log"] => (*ns, *pod),
+            _ => return status(404, "NotFound", "no such path"),
+        };
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
+        let param = |k: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let container = param("container").unwrap_or_default();
+        let Some(text) = self
+            .logs
+            .lock()
+            .unwrap()
+            .get(&format!("{ns}/{pod}/{container}"))
+            .cloned()
+        else {
+            return status(404, "NotFound", &format!("pods \"{pod}\" not found"));
+        };
+        let text = match param("tailLines").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => {
+                let lines: Vec<&str> = text.split_inclusive('\n').collect();
+                lines[lines.len().saturating_sub(n)..].concat()
+            }
+            None => text,
+        };
+        Response::builder()
+            .status(200)
+            .header("content-type", "text/plain")
+            .body(Body::from(text.into_bytes()))
+            .unwrap()
+    }
+
     /// The scripted Namespace API: `POST /api/v1/namespaces`, `GET
     /// /api/v1/namespaces/{name}`.
     async fn namespace(&self, req: Request<Body>) -> Response<Body> {
