@@ -140,6 +140,11 @@ fn a_file_in_use_is_refused_and_free_again_once_closed() {
     let err = SimBackend::open(config(), &path).unwrap_err();
     assert!(matches!(err, SimError::InUse { .. }), "{err}");
     drop(first);
+    // An existing file too: opening it only reads, yet it is held from the start.
+    let second = SimBackend::open(config(), &path).unwrap();
+    let err = SimBackend::open(config(), &path).unwrap_err();
+    assert!(matches!(err, SimError::InUse { .. }), "{err}");
+    drop(second);
     SimBackend::open(config(), &path).unwrap();
 }
 
