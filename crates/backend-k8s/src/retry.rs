@@ -1,7 +1,13 @@
 //! Calls to the API server, made again while the failure is one that can pass.
 
+use std::fmt::Debug;
 use std::future::Future;
 use std::time::Duration;
+
+use kube::Resource;
+use kube::api::{Api, PostParams};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{Retry, retry};
 
@@ -78,6 +84,30 @@ impl Backoff {
                 Err(e) if retry(&e) == Retry::Reread && left > 0 => left -= 1,
                 other => return other,
             }
+        }
+    }
+
+    /// Creates `object` once: `Ok(true)` when it is made, `Ok(false)` when an object of
+    /// that name exists already — unless the one found is `same` as the one sent (a try
+    /// whose reply was lost made it), which counts as made.
+    pub(crate) async fn create_once<K>(
+        &self,
+        api: &Api<K>,
+        object: &K,
+        same: impl Fn(&K, &K) -> bool,
+    ) -> Result<bool, kube::Error>
+    where
+        K: Resource + Clone + DeserializeOwned + Serialize + Debug,
+    {
+        let post = PostParams::default();
+        match self.call(|| api.create(&post, object)).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.is_already_exists() => {
+                let name = object.meta().name.clone().unwrap_or_default();
+                let found = self.call(|| api.get_opt(&name)).await?;
+                Ok(found.is_some_and(|found| same(&found, object)))
+            }
+            Err(e) => Err(e),
         }
     }
 }

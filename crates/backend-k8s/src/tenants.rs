@@ -150,21 +150,14 @@ impl Tenants {
             ..Secret::default()
         };
         let id = key.to_string();
-        // The record's creation is the tenant's: a second create of the key is a 409 —
-        // unless the record found is the very one sent, by a try whose reply was lost.
-        let post = PostParams::default();
-        match self
+        // The record's creation is the tenant's: a second create of the key is refused.
+        let made = self
             .backoff
-            .call(|| self.records.create(&post, &record))
+            .create_once(&self.records, &record, |a, b| a.data == b.data)
             .await
-        {
-            Ok(_) => {}
-            Err(kube::Error::Api(status)) if status.is_already_exists() => {
-                if self.get(&key).await.ok().as_ref() != Some(&tenant) {
-                    return Err(Error::already_exists(key.kind().name(), &id));
-                }
-            }
-            Err(e) => return Err(to_core(e, key.kind().name(), &id)),
+            .map_err(|e| to_core(e, key.kind().name(), &id))?;
+        if !made {
+            return Err(Error::already_exists(key.kind().name(), &id));
         }
         self.ensure_namespace(&namespace_of(&key))
             .await

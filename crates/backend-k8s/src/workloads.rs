@@ -122,24 +122,15 @@ impl Workloads {
             ])),
             ..ConfigMap::default()
         };
-        let post = PostParams::default();
-        match self.backoff.call(|| api.create(&post, &claim)).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.is_already_exists() => {
-                // Ours, if a try whose reply was lost made it.
-                let claimed = claim_name(name);
-                let found = self
-                    .backoff
-                    .call(|| api.get_opt(&claimed))
-                    .await
-                    .map_err(|e| to_core(e, "workload", name))?;
-                if found.and_then(|c| c.data) == claim.data {
-                    Ok(())
-                } else {
-                    Err(Error::already_exists("workload", name))
-                }
-            }
-            Err(e) => Err(to_core(e, "workload", name)),
+        let made = self
+            .backoff
+            .create_once(&api, &claim, |a, b| a.data == b.data)
+            .await
+            .map_err(|e| to_core(e, "workload", name))?;
+        if made {
+            Ok(())
+        } else {
+            Err(Error::already_exists("workload", name))
         }
     }
 

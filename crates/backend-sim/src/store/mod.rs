@@ -153,7 +153,8 @@ impl Store {
         // Take the exclusive lock now and keep it (exclusive locking mode never lets
         // go): opening a file only reads it, and a read alone would leave a second
         // process free to open the file too.
-        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(fail)?;
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .map_err(fail)?;
         let mut store = Self {
             conn,
             path: name,
