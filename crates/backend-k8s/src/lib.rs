@@ -31,6 +31,7 @@ mod labels;
 mod nodes;
 mod objects;
 mod pods;
+mod ports;
 mod retry;
 mod status;
 mod tenants;

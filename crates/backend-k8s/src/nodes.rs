@@ -84,7 +84,7 @@ pub(crate) async fn list(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use std::collections::BTreeMap;

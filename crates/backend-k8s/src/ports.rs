@@ -1,0 +1,156 @@
+//! Host ports bound in a region: the host ports of podgate's pods on the region's
+//! nodes.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1 as core;
+use kube::Api;
+use kube::api::ListParams;
+use podgate_core::model::WorkloadId;
+use podgate_core::{Error, Result};
+
+use crate::config::K8sConfig;
+use crate::error::to_core;
+use crate::labels;
+use crate::nodes;
+use crate::objects::WORKLOAD_ID;
+use crate::retry::Backoff;
+
+/// Which of `ports` a pod of podgate's binds on some node of `region`, not counting
+/// the pods of `ignore` (a workload in a namespace). Two requests: the nodes, and
+/// podgate's pods in every namespace. An unknown region is `NotFound`.
+pub(crate) async fn occupied(
+    client: &kube::Client,
+    config: &K8sConfig,
+    backoff: &Backoff,
+    region: &str,
+    ports: &[u16],
+    ignore: Option<(&str, WorkloadId)>,
+) -> Result<Vec<u16>> {
+    let in_region: BTreeSet<String> = nodes::list(client, config, backoff)
+        .await?
+        .into_iter()
+        .filter(|n| n.region == region)
+        .map(|n| n.name)
+        .collect();
+    if in_region.is_empty() {
+        return Err(Error::not_found("region", region));
+    }
+    let api: Api<core::Pod> = Api::all(client.clone());
+    let params = ListParams::default().labels(&labels::selector(&[]));
+    let pods = backoff
+        .call(|| api.list(&params))
+        .await
+        .map_err(|e| to_core(e, "region", region))?;
+    let ignored = |pod: &core::Pod| {
+        ignore.is_some_and(|(ns, id)| {
+            pod.metadata.namespace.as_deref() == Some(ns)
+                && pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(WORKLOAD_ID))
+                    .is_some_and(|w| *w == id.0.to_string())
+        })
+    };
+    let bound: BTreeSet<u16> = pods
+        .items
+        .iter()
+        .filter(|p| !ignored(p))
+        .filter_map(|p| p.spec.as_ref())
+        .filter(|s| s.node_name.as_ref().is_some_and(|n| in_region.contains(n)))
+        .flat_map(|s| s.containers.iter())
+        .flat_map(|c| c.ports.iter().flatten())
+        .filter_map(|p| p.host_port.and_then(|h| u16::try_from(h).ok()))
+        .collect();
+    let mut taken: Vec<u16> = ports
+        .iter()
+        .copied()
+        .filter(|p| bound.contains(p))
+        .collect();
+    taken.sort_unstable();
+    taken.dedup();
+    Ok(taken)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::collections::BTreeMap;
+
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use kube::api::PostParams;
+
+    use super::*;
+    use crate::nodes::tests::kubelet_node;
+    use crate::testing::{fake, quick};
+
+    fn pod(name: &str, workload: u64, node: &str, host_port: i32) -> core::Pod {
+        core::Pod {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(BTreeMap::from([
+                    (
+                        "app.kubernetes.io/managed-by".to_owned(),
+                        "podgate".to_owned(),
+                    ),
+                    (WORKLOAD_ID.to_owned(), workload.to_string()),
+                ])),
+                ..ObjectMeta::default()
+            },
+            spec: Some(core::PodSpec {
+                node_name: Some(node.to_owned()),
+                containers: vec![core::Container {
+                    name: "app".to_owned(),
+                    ports: Some(vec![core::ContainerPort {
+                        container_port: 80,
+                        host_port: Some(host_port),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            status: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn ports_bound_in_a_region_are_found_across_namespaces() {
+        let (client, plan) = fake().await;
+        plan.add_node(serde_json::to_value(kubelet_node("node-1", "cn-east-1a", true)).unwrap());
+        let mut elsewhere = kubelet_node("far-1", "z9", true);
+        elsewhere.metadata.labels.as_mut().unwrap().insert(
+            "topology.kubernetes.io/region".to_owned(),
+            "region9".to_owned(),
+        );
+        plan.add_node(serde_json::to_value(elsewhere).unwrap());
+        let post = PostParams::default();
+        for (ns, p) in [
+            ("podgate-vkube-a", pod("d-1", 1, "node-1", 22)),
+            ("podgate-vkube-b", pod("d-2", 2, "node-1", 3306)),
+            ("podgate-vkube-b", pod("d-3", 3, "far-1", 8080)),
+        ] {
+            Api::<core::Pod>::namespaced(client.clone(), ns)
+                .create(&post, &p)
+                .await
+                .unwrap();
+        }
+        let (config, backoff) = (K8sConfig::default(), quick());
+        let wanted = [22, 80, 3306, 8080];
+        let check = |ignore| occupied(&client, &config, &backoff, "region1", &wanted, ignore);
+        assert_eq!(check(None).await.unwrap(), vec![22, 3306]);
+        assert_eq!(
+            check(Some(("podgate-vkube-a", WorkloadId(1))))
+                .await
+                .unwrap(),
+            vec![3306],
+            "a workload's own ports do not count against it"
+        );
+        assert!(matches!(
+            occupied(&client, &config, &quick(), "nowhere", &[22], None).await,
+            Err(Error::NotFound { kind: "region", .. })
+        ));
+    }
+}
