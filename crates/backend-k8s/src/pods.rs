@@ -131,6 +131,26 @@ impl Pods {
             .ok_or_else(|| Error::not_found("pod", pod))
     }
 
+    /// podgate's pods in namespace `ns` placed on `node` (a field selector on
+    /// `spec.nodeName`: one request), numbered, oldest id first.
+    pub(crate) async fn on_node(&self, ns: &str, node: &str) -> Result<Vec<core::Pod>> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let params = ListParams::default()
+            .labels(&labels::selector(&[]))
+            .fields(&format!("spec.nodeName={node}"));
+        let found = self
+            .backoff
+            .call(|| api.list(&params))
+            .await
+            .map_err(|e| to_core(e, "node", node))?;
+        let mut pods = Vec::with_capacity(found.items.len());
+        for pod in found.items {
+            pods.push(self.numbered(&api, pod).await?);
+        }
+        pods.sort_by_key(pod_id);
+        Ok(pods)
+    }
+
     /// Deletes the pods of workload `id` (or only `only`, which must be one of them);
     /// the workload's controller makes new ones, which get new ids.
     pub(crate) async fn recreate(
@@ -448,6 +468,31 @@ mod tests {
             pods.by_id("podgate-ncs-2", first).await,
             Err(Error::NotFound { .. })
         ));
+
+        let mut placed = controller_pod("w-1-9", 1);
+        placed.spec.as_mut().unwrap().node_name = Some("node-7".to_owned());
+        api.create(&PostParams::default(), &placed).await.unwrap();
+        let on_node = pods.on_node("podgate-ncs-1", "node-7").await.unwrap();
+        assert_eq!(on_node.len(), 1, "only the pod on that node");
+        assert_eq!(on_node[0].metadata.name.as_deref(), Some("w-1-9"));
+        assert!(pod_id(&on_node[0]).is_some(), "numbered on first sight");
+        let before = plan.requests();
+        assert_eq!(
+            pods.on_node("podgate-ncs-1", "node-7").await.unwrap(),
+            on_node
+        );
+        assert_eq!(
+            plan.requests() - before,
+            1,
+            "a node's pods, once numbered: one request"
+        );
+        assert!(
+            pods.on_node("podgate-ncs-1", "node-8")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        api.delete("w-1-9", &DeleteParams::default()).await.unwrap();
 
         plan.set_log("podgate-ncs-1", "w-1-0", "app", "one\ntwo\nthree\n");
         assert_eq!(
