@@ -23,6 +23,8 @@
     )
 )]
 
+#[cfg(test)]
+mod cluster_double;
 mod config;
 mod eips;
 mod error;

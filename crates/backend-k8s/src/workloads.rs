@@ -466,6 +466,58 @@ mod tests {
         ));
     }
 
+    #[tokio::test]
+    async fn on_a_settled_cluster_a_workload_runs_or_says_why_not() {
+        use crate::cluster_double::{MISSING_IMAGE, settle};
+        use crate::nodes::tests::kubelet_node;
+        use crate::pods::{Pods, to_pod};
+        use crate::status::derive;
+        use podgate_core::model::WorkloadPhase;
+
+        let (w, tenant, _) = setup().await;
+        let pods = Pods::new(w.client.clone(), w.ids.clone(), quick());
+        let nodes = [kubelet_node("node-1", "cn-east-1a", true)];
+        let status = |stored: Stored| {
+            let (pods, tenant) = (pods.clone(), tenant.clone());
+            async move {
+                let ns = namespace_of(&tenant);
+                let found = pods.of_workload(&ns, stored.id).await.unwrap();
+                let shown: Vec<_> = found
+                    .iter()
+                    .filter_map(|p| to_pod(p, &tenant, stored.id, &stored.spec.template))
+                    .collect();
+                derive(
+                    stored.spec.replicas,
+                    stored.created_at,
+                    stored.updated_at,
+                    false,
+                    &shown,
+                )
+            }
+        };
+        let web = w.create(&tenant, &spec("web"), Timestamp(1)).await.unwrap();
+        let mut broken = spec("broken");
+        Arc::make_mut(&mut broken.template).containers[0].image = MISSING_IMAGE.to_owned();
+        let broken = w.create(&tenant, &broken, Timestamp(1)).await.unwrap();
+        let mut nowhere = spec("nowhere");
+        Arc::make_mut(&mut nowhere.template).placement.zones = vec!["cn-west-9z".to_owned()];
+        let nowhere = w.create(&tenant, &nowhere, Timestamp(1)).await.unwrap();
+        assert_eq!(status(web.clone()).await.phase, WorkloadPhase::Creating);
+
+        settle(&w.client, &nodes).await;
+        assert_eq!(status(web).await.phase, WorkloadPhase::Running);
+        let s = status(broken).await;
+        assert_eq!(
+            (s.phase, s.message.as_deref()),
+            (WorkloadPhase::CreateFailed, Some("ImagePullBackOff"))
+        );
+        let s = status(nowhere).await;
+        assert_eq!(
+            (s.phase, s.message.as_deref()),
+            (WorkloadPhase::CreateFailed, Some("Unschedulable"))
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_creates_of_one_name_make_exactly_one() {
         let (w, tenant, _) = setup().await;
