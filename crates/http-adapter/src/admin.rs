@@ -6,9 +6,10 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use podgate_core::dialects::vkube::wire::OrderInput;
@@ -16,7 +17,7 @@ use podgate_core::model::NamespaceId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::extract::{BodyProblem, bearer, json_body};
+use crate::extract::{BodyProblem, bearer, json_body, json_response};
 use crate::state::AppState;
 
 /// An admin error: `{"error":{"code","message"}}` with that status.
@@ -71,13 +72,20 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/v1/sim/clock", post(clock))
 }
 
-fn guard(s: &AppState, headers: &HeaderMap) -> Answer<()> {
-    match bearer(headers) {
-        Some(token) if s.is_admin(token) => Ok(()),
-        _ => Err(AdminFailure::new(
-            401,
-            "a valid admin bearer token is required",
-        )),
+/// The operator: the admin bearer token (read in place, not copied).
+struct Operator;
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = AdminFailure;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Answer<Self> {
+        match bearer(&parts.headers) {
+            Some(token) if s.is_admin(token) => Ok(Self),
+            _ => Err(AdminFailure::new(
+                401,
+                "a valid admin bearer token is required",
+            )),
+        }
     }
 }
 
@@ -99,16 +107,12 @@ fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Ans
 
 async fn create_order(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Operator,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<(StatusCode, Json<Value>)> {
-    guard(&s, &headers)?;
+) -> Answer<Response> {
     let input: OrderInput = body(raw)?;
     let created = s.inner.vkube.create_order(input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(created).unwrap_or(Value::Null)),
-    ))
+    Ok(json_response(StatusCode::CREATED, &created))
 }
 
 /// `POST /admin/v1/ief/projects` body.
@@ -120,10 +124,9 @@ pub(crate) struct ProjectInput {
 
 async fn create_project(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Operator,
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer<(StatusCode, Json<Value>)> {
-    guard(&s, &headers)?;
     let input: ProjectInput = body(raw)?;
     let project = input
         .project_id
@@ -147,10 +150,9 @@ pub(crate) struct NamespaceInput {
 
 async fn create_namespace(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Operator,
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer<(StatusCode, Json<Value>)> {
-    guard(&s, &headers)?;
     let input: NamespaceInput = body(raw)?;
     let (ns, token) = s
         .inner
@@ -178,10 +180,9 @@ pub(crate) struct EipInput {
 
 async fn create_eip(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Operator,
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer<(StatusCode, Json<Value>)> {
-    guard(&s, &headers)?;
     let input: EipInput = body(raw)?;
     let (Some(id), Some(address)) = (input.EipId, input.Address) else {
         return Err(AdminFailure::new(400, "EipId and Address are required"));
@@ -193,8 +194,7 @@ async fn create_eip(
     ))
 }
 
-async fn topology(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
-    guard(&s, &headers)?;
+async fn topology(State(s): State<AppState>, _: Operator) -> Answer<Json<Value>> {
     let nodes = s.inner.backend.list_nodes().await?;
     let nodes: Vec<Value> = nodes
         .into_iter()
@@ -218,10 +218,9 @@ pub(crate) struct ClockInput {
 
 async fn clock(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Operator,
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer<Json<Value>> {
-    guard(&s, &headers)?;
     let sim = s
         .inner
         .sim

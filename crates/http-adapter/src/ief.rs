@@ -5,7 +5,8 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +14,7 @@ use podgate_core::dialects::ief::{IefCaller, IefError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, pairs_object, query_pairs};
+use crate::extract::{BodyProblem, header, json_body, json_response, pairs_object, query_pairs};
 use crate::state::AppState;
 
 /// An IEF error as an HTTP response.
@@ -72,11 +73,19 @@ pub(crate) fn router() -> Router<AppState> {
     router
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Answer<IefCaller> {
-    match header(headers, "x-auth-token") {
-        Some(token) if state.is_admin(token) => Ok(IefCaller::Operator),
-        Some(token) => Ok(state.inner.ief.authenticate(token).await?),
-        None => Err(IefError::auth().into()),
+/// The caller, from `X-Auth-Token` (read in place: the headers are not copied).
+struct Caller(IefCaller);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = IefFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
+        let headers: &HeaderMap = &parts.headers;
+        match header(headers, "x-auth-token") {
+            Some(token) if state.is_admin(token) => Ok(Self(IefCaller::Operator)),
+            Some(token) => Ok(Self(state.inner.ief.authenticate(token).await?)),
+            None => Err(IefError::auth().into()),
+        }
     }
 }
 
@@ -95,92 +104,83 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
     }
 }
 
-fn json<T: serde::Serialize>(value: T) -> Json<Value> {
-    Json(serde_json::to_value(value).unwrap_or(Value::Null))
+/// A 200 reply, serialised once.
+fn ok<T: serde::Serialize>(value: &T) -> Response {
+    json_response(StatusCode::OK, value)
 }
 
 async fn list_pods(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(project): Path<String>,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(
-        s.inner
-            .ief
-            .list_pods(&caller, &project, &query(q.as_deref())?)
-            .await?,
-    ))
+) -> Answer<Response> {
+    Ok(ok(&s
+        .inner
+        .ief
+        .list_pods(&caller, &project, &query(q.as_deref())?)
+        .await?))
 }
 
 async fn list_deployments(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(project): Path<String>,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(
-        s.inner
-            .ief
-            .list_deployments(&caller, &project, &query(q.as_deref())?)
-            .await?,
-    ))
+) -> Answer<Response> {
+    Ok(ok(&s
+        .inner
+        .ief
+        .list_deployments(&caller, &project, &query(q.as_deref())?)
+        .await?))
 }
 
 async fn create_deployment(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(project): Path<String>,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<(StatusCode, Json<Value>)> {
-    let caller = caller(&s, &headers).await?;
+) -> Answer<Response> {
     let req = body(raw)?;
-    Ok((
-        StatusCode::CREATED,
-        json(
-            s.inner
-                .ief
-                .create_deployment(&caller, &project, &req)
-                .await?,
-        ),
-    ))
+    let created = s
+        .inner
+        .ief
+        .create_deployment(&caller, &project, &req)
+        .await?;
+    Ok(json_response(StatusCode::CREATED, &created))
 }
 
 async fn get_deployment(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path((project, id)): Path<(String, String)>,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(
-        s.inner.ief.get_deployment(&caller, &project, &id).await?,
-    ))
+) -> Answer<Response> {
+    Ok(ok(&s
+        .inner
+        .ief
+        .get_deployment(&caller, &project, &id)
+        .await?))
 }
 
 async fn update_deployment(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path((project, id)): Path<(String, String)>,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
+) -> Answer<Response> {
     let req = body(raw)?;
-    Ok(json(
-        s.inner
-            .ief
-            .update_deployment(&caller, &project, &id, &req)
-            .await?,
-    ))
+    Ok(ok(&s
+        .inner
+        .ief
+        .update_deployment(&caller, &project, &id, &req)
+        .await?))
 }
 
 async fn delete_deployment(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path((project, id)): Path<(String, String)>,
 ) -> Answer<StatusCode> {
-    let caller = caller(&s, &headers).await?;
     s.inner
         .ief
         .delete_deployment(&caller, &project, &id)
@@ -190,10 +190,9 @@ async fn delete_deployment(
 
 async fn restart_pod(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path((project, id, pod)): Path<(String, String, String)>,
 ) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
     s.inner
         .ief
         .restart_pod(&caller, &project, &id, &pod)
@@ -203,30 +202,26 @@ async fn restart_pod(
 
 async fn list_nodes(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(project): Path<String>,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(
-        s.inner
-            .ief
-            .list_nodes(&caller, &project, &query(q.as_deref())?)
-            .await?,
-    ))
+) -> Answer<Response> {
+    Ok(ok(&s
+        .inner
+        .ief
+        .list_nodes(&caller, &project, &query(q.as_deref())?)
+        .await?))
 }
 
 async fn list_groups(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(project): Path<String>,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(
-        s.inner
-            .ief
-            .list_groups(&caller, &project, &query(q.as_deref())?)
-            .await?,
-    ))
+) -> Answer<Response> {
+    Ok(ok(&s
+        .inner
+        .ief
+        .list_groups(&caller, &project, &query(q.as_deref())?)
+        .await?))
 }

@@ -5,15 +5,16 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, param, query_pairs};
+use crate::extract::{BodyProblem, header, json_body, json_response, param, query_pairs};
 use crate::state::AppState;
 
 /// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
@@ -51,9 +52,16 @@ pub(crate) fn router() -> Router<AppState> {
     router
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Answer<VkubeCaller> {
-    let secret = header(headers, "secret").ok_or_else(VkubeError::unauthorized)?;
-    Ok(state.inner.vkube.authenticate(secret).await?)
+/// The order calling, from its `secret` header (read in place, not copied).
+struct Caller(VkubeCaller);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = VkubeFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
+        let secret = header(&parts.headers, "secret").ok_or_else(VkubeError::unauthorized)?;
+        Ok(Self(state.inner.vkube.authenticate(secret).await?))
+    }
 }
 
 fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>, empty: VkubeError) -> Answer<T> {
@@ -67,53 +75,47 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>, empty: VkubeErr
     }
 }
 
-fn json<T: serde::Serialize>(value: T) -> Json<Value> {
-    Json(serde_json::to_value(value).unwrap_or(Value::Null))
+/// A 200 reply, serialised once.
+fn ok<T: serde::Serialize>(value: &T) -> Response {
+    json_response(StatusCode::OK, value)
 }
 
 async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
     Json(s.inner.vkube.regions().await)
 }
 
-async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Json<Value>> {
+async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Response> {
     let pairs = query_pairs(q.as_deref()).map_err(|_| VkubeError::image_format())?;
-    Ok(json(
-        s.inner
-            .vkube
-            .check_image(param(&pairs, "image"), param(&pairs, "tag"))
-            .await?,
-    ))
+    let (image, tag) = (param(&pairs, "image"), param(&pairs, "tag"));
+    Ok(ok(&s.inner.vkube.check_image(image, tag).await?))
 }
 
 async fn check_ports(
     State(s): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<Json<Value>> {
+) -> Answer<Response> {
     let req = body(raw, VkubeError::field_empty())?;
-    Ok(json(s.inner.vkube.check_ports(&req).await?))
+    Ok(ok(&s.inner.vkube.check_ports(&req).await?))
 }
 
-async fn order(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(s.inner.vkube.order(&caller).await?))
+async fn order(State(s): State<AppState>, Caller(caller): Caller) -> Answer<Response> {
+    Ok(ok(&s.inner.vkube.order(&caller).await?))
 }
 
 async fn deploy(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
+) -> Answer<Response> {
     let req = body(raw, VkubeError::field_empty())?;
-    Ok(json(s.inner.vkube.deploy(&caller, &req).await?))
+    Ok(ok(&s.inner.vkube.deploy(&caller, &req).await?))
 }
 
 async fn pod_log(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     RawQuery(q): RawQuery,
 ) -> Answer<Json<String>> {
-    let caller = caller(&s, &headers).await?;
     let pairs = query_pairs(q.as_deref()).map_err(VkubeError::bad_request)?;
     Ok(Json(
         s.inner
@@ -127,7 +129,6 @@ async fn pod_log(
     ))
 }
 
-async fn pod_status(State(s): State<AppState>, headers: HeaderMap) -> Answer<Json<Value>> {
-    let caller = caller(&s, &headers).await?;
-    Ok(json(s.inner.vkube.pod_status(&caller).await?))
+async fn pod_status(State(s): State<AppState>, Caller(caller): Caller) -> Answer<Response> {
+    Ok(ok(&s.inner.vkube.pod_status(&caller).await?))
 }

@@ -5,8 +5,9 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use podgate_core::dialects::yuanrong::wire::Envelope;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, pairs_object, query_pairs};
+use crate::extract::{BodyProblem, bearer, json_body, json_response, pairs_object, query_pairs};
 use crate::state::AppState;
 
 /// An openYuanrong error as an HTTP response.
@@ -47,14 +48,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/serverless/v1/podpools/{id}", put(update))
 }
 
-fn ok<T: Serialize>(result: Option<T>) -> Json<Value> {
-    Json(
-        serde_json::to_value(Envelope {
+/// A success in the envelope, serialised once.
+fn ok<T: Serialize>(result: Option<T>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &Envelope {
             code: 0,
             message: String::new(),
             result,
-        })
-        .unwrap_or(Value::Null),
+        },
     )
 }
 
@@ -72,16 +74,23 @@ fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
     }
 }
 
-fn authorize(s: &AppState, headers: &HeaderMap) -> Answer<()> {
-    Ok(s.inner.yuanrong.authorize(bearer(headers))?)
+/// The caller may use the API: the configured token, if one is (read in place).
+struct Authorized;
+
+impl FromRequestParts<AppState> for Authorized {
+    type Rejection = YrFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
+        state.inner.yuanrong.authorize(bearer(&parts.headers))?;
+        Ok(Self)
+    }
 }
 
 async fn query(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Authorized,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    authorize(&s, &headers)?;
+) -> Answer<Response> {
     Ok(ok(Some(
         s.inner.yuanrong.query(&params(q.as_deref())?).await?,
     )))
@@ -89,14 +98,13 @@ async fn query(
 
 async fn create(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Authorized,
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer<Response> {
-    authorize(&s, &headers)?;
     let req = body(raw)?;
     let result = s.inner.yuanrong.create(&req).await?;
     match &result.failed_pools {
-        None => Ok(ok(Some(result)).into_response()),
+        None => Ok(ok(Some(result))),
         Some(failed) => {
             let reasons: Vec<String> = failed
                 .iter()
@@ -114,11 +122,10 @@ async fn create(
 
 async fn update(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Authorized,
     Path(id): Path<String>,
     raw: Result<Bytes, BytesRejection>,
-) -> Answer<Json<Value>> {
-    authorize(&s, &headers)?;
+) -> Answer<Response> {
     let req = body(raw)?;
     s.inner.yuanrong.update(&id, &req).await?;
     Ok(ok::<()>(None))
@@ -126,10 +133,9 @@ async fn update(
 
 async fn delete(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    _: Authorized,
     RawQuery(q): RawQuery,
-) -> Answer<Json<Value>> {
-    authorize(&s, &headers)?;
+) -> Answer<Response> {
     s.inner.yuanrong.delete(&params(q.as_deref())?).await?;
     Ok(ok::<()>(None))
 }
