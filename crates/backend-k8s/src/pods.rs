@@ -52,14 +52,22 @@ impl Pods {
 
     /// The pods of workload `id` in namespace `ns`, numbered, oldest id first.
     pub(crate) async fn of_workload(&self, ns: &str, id: WorkloadId) -> Result<Vec<core::Pod>> {
-        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
         let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string())]);
         let params = ListParams::default().labels(&selector);
-        let found = self
-            .backoff
-            .call(|| api.list(&params))
+        self.listed(ns, &params, |e| to_core(e, "workload", &id.0.to_string()))
             .await
-            .map_err(|e| to_core(e, "workload", &id.0.to_string()))?;
+    }
+
+    /// The pods `params` selects in `ns`, numbered, oldest id first; a failed list is
+    /// reported through `fail`.
+    async fn listed(
+        &self,
+        ns: &str,
+        params: &ListParams,
+        fail: impl FnOnce(kube::Error) -> Error,
+    ) -> Result<Vec<core::Pod>> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let found = self.backoff.call(|| api.list(params)).await.map_err(fail)?;
         let mut pods = Vec::with_capacity(found.items.len());
         for pod in found.items {
             pods.push(self.numbered(&api, pod).await?);
@@ -134,21 +142,10 @@ impl Pods {
     /// podgate's pods in namespace `ns` placed on `node` (a field selector on
     /// `spec.nodeName`: one request), numbered, oldest id first.
     pub(crate) async fn on_node(&self, ns: &str, node: &str) -> Result<Vec<core::Pod>> {
-        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
         let params = ListParams::default()
             .labels(&labels::selector(&[]))
             .fields(&format!("spec.nodeName={node}"));
-        let found = self
-            .backoff
-            .call(|| api.list(&params))
-            .await
-            .map_err(|e| to_core(e, "node", node))?;
-        let mut pods = Vec::with_capacity(found.items.len());
-        for pod in found.items {
-            pods.push(self.numbered(&api, pod).await?);
-        }
-        pods.sort_by_key(pod_id);
-        Ok(pods)
+        self.listed(ns, &params, |e| to_core(e, "node", node)).await
     }
 
     /// Deletes the pods of workload `id` (or only `only`, which must be one of them);
@@ -329,7 +326,7 @@ pub(crate) fn to_pod(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(
         clippy::unwrap_used,
         clippy::expect_used,
@@ -343,18 +340,14 @@ mod tests {
     use super::*;
     use crate::testing::{fake, quick};
 
-    /// A pod as a StatefulSet controller makes it.
-    fn controller_pod(name: &str, workload: u64) -> core::Pod {
+    /// A pod as a StatefulSet controller makes it: two containers, not yet placed.
+    pub(crate) fn controller_pod(name: &str, workload: u64) -> core::Pod {
+        let mut pod_labels = labels::base();
+        pod_labels.insert(WORKLOAD_ID.to_owned(), workload.to_string());
         core::Pod {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
-                labels: Some(BTreeMap::from([
-                    (
-                        "app.kubernetes.io/managed-by".to_owned(),
-                        "podgate".to_owned(),
-                    ),
-                    (WORKLOAD_ID.to_owned(), workload.to_string()),
-                ])),
+                labels: Some(pod_labels),
                 ..ObjectMeta::default()
             },
             spec: Some(core::PodSpec {

@@ -75,45 +75,26 @@ pub(crate) async fn occupied(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-    use std::collections::BTreeMap;
-
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use kube::api::PostParams;
 
     use super::*;
     use crate::nodes::tests::kubelet_node;
+    use crate::pods::tests::controller_pod;
     use crate::testing::{fake, quick};
 
+    /// A controller's pod placed on `node`, its first container binding `host_port`.
     fn pod(name: &str, workload: u64, node: &str, host_port: i32) -> core::Pod {
-        core::Pod {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                labels: Some(BTreeMap::from([
-                    (
-                        "app.kubernetes.io/managed-by".to_owned(),
-                        "podgate".to_owned(),
-                    ),
-                    (WORKLOAD_ID.to_owned(), workload.to_string()),
-                ])),
-                ..ObjectMeta::default()
-            },
-            spec: Some(core::PodSpec {
-                node_name: Some(node.to_owned()),
-                containers: vec![core::Container {
-                    name: "app".to_owned(),
-                    ports: Some(vec![core::ContainerPort {
-                        container_port: 80,
-                        host_port: Some(host_port),
-                        ..Default::default()
-                    }]),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }),
-            status: None,
-        }
+        let mut pod = controller_pod(name, workload);
+        let spec = pod.spec.as_mut().unwrap();
+        spec.node_name = Some(node.to_owned());
+        spec.containers[0].ports = Some(vec![core::ContainerPort {
+            container_port: 80,
+            host_port: Some(host_port),
+            ..Default::default()
+        }]);
+        pod
     }
 
     #[tokio::test]

@@ -437,35 +437,31 @@ pub async fn idle_recycle(fixture: &dyn Fixture) {
     );
 
     // `scaled`: pods above the size are removed once idle that long; -1 keeps them.
-    let scaled = unique("scl");
-    let mut p = pool(&scaled, &group, 2, 4, true);
-    p["idle_recycle_time"] = json!({"reserved": -1, "scaled": 30});
-    create(&svc, vec![p]).await;
-    fixture.settle().await;
-    svc.update(
-        &scaled,
-        &UpdatePoolRequest {
-            size: Some(1),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    fixture.settle().await;
-    fixture.settle().await;
-    let p = one(&svc, &scaled).await;
+    let p = shrunk_to_one(fixture, &svc, &unique("scl"), &group, 30).await;
     assert_eq!(
         (p["size"].as_u64(), p["ready_count"].as_u64()),
         (Some(1), Some(1)),
         "the scaled pod went: {p}"
     );
-    let kept = unique("keep");
-    let mut p = pool(&kept, &group, 2, 4, true);
-    p["idle_recycle_time"] = json!({"reserved": -1, "scaled": -1});
-    create(&svc, vec![p]).await;
+    let p = shrunk_to_one(fixture, &svc, &unique("keep"), &group, -1).await;
+    assert_eq!(p["ready_count"], 2, "-1: never recycled");
+}
+
+/// A pool of two (`reserved` -1, `scaled` as given), settled, resized to one and given
+/// time to recycle: the pool as queried then.
+async fn shrunk_to_one(
+    fixture: &dyn Fixture,
+    svc: &YuanrongService,
+    name: &str,
+    group: &str,
+    scaled: i64,
+) -> Value {
+    let mut p = pool(name, group, 2, 4, true);
+    p["idle_recycle_time"] = json!({"reserved": -1, "scaled": scaled});
+    create(svc, vec![p]).await;
     fixture.settle().await;
     svc.update(
-        &kept,
+        name,
         &UpdatePoolRequest {
             size: Some(1),
             ..Default::default()
@@ -475,11 +471,7 @@ pub async fn idle_recycle(fixture: &dyn Fixture) {
     .unwrap();
     fixture.settle().await;
     fixture.settle().await;
-    assert_eq!(
-        one(&svc, &kept).await["ready_count"],
-        2,
-        "-1: never recycled"
-    );
+    one(svc, name).await
 }
 
 pub async fn delete_by_group(fixture: &dyn Fixture) {
