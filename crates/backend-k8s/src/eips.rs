@@ -9,7 +9,6 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
 use podgate_core::model::{Eip, TenantKey, WorkloadId};
-use podgate_core::secret::TokenHash;
 use podgate_core::{Error, Result};
 
 use crate::error::to_core;
@@ -28,11 +27,7 @@ const CONFLICTS: u32 = 16;
 
 /// An EIP's record and Service name: a digest of its id (ids are the operator's).
 fn object_name(id: &str) -> String {
-    let hex: String = TokenHash::of(id).as_bytes()[..20]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("eip-{hex}")
+    format!("eip-{}", labels::digest(id))
 }
 
 /// The EIP operations.

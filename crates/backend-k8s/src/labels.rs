@@ -1,6 +1,9 @@
 //! The labels and annotations podgate puts on the objects it makes.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use podgate_core::secret::TokenHash;
 
 /// Marks every object podgate makes.
 pub(crate) const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podgate");
@@ -19,4 +22,18 @@ pub(crate) fn selector(pairs: &[(&str, &str)]) -> String {
     let mut parts = vec![format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)];
     parts.extend(pairs.iter().map(|(k, v)| format!("{k}={v}")));
     parts.join(",")
+}
+
+/// Bytes as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A name fragment for text that may not be one (an operator's id, a user's name):
+/// 40 hex digits of its SHA-256.
+pub(crate) fn digest(text: &str) -> String {
+    hex(&TokenHash::of(text).as_bytes()[..20])
 }

@@ -2,7 +2,6 @@
 //! the tenant exist, atomically); the tenant's Namespace holds its objects.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
@@ -40,13 +39,6 @@ fn kind_name(kind: TenantKind) -> &'static str {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 /// The part of a tenant's object names that says which tenant: the key itself when it
 /// is a plain DNS label fragment, else `-` and a digest of it (a plain key never holds
 /// `--`, so the two cannot meet).
@@ -68,7 +60,7 @@ fn suffix(key: &TenantKey) -> String {
     if plain {
         raw.to_owned()
     } else {
-        format!("-{}", &hex(TokenHash::of(raw).as_bytes())[..40])
+        format!("-{}", labels::digest(raw))
     }
 }
 
@@ -83,7 +75,7 @@ fn record_name(key: &TenantKey) -> String {
 
 /// The label value that finds a token's tenant: half the hash, enough to be unique.
 fn token_label(hash: &TokenHash) -> String {
-    hex(&hash.as_bytes()[..16])
+    labels::hex(&hash.as_bytes()[..16])
 }
 
 impl Tenants {

@@ -9,7 +9,6 @@ use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, PropagationPol
 use podgate_core::model::{
     TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind, WorkloadSpec,
 };
-use podgate_core::secret::TokenHash;
 use podgate_core::{Error, Result};
 
 use crate::config::K8sConfig;
@@ -31,12 +30,7 @@ fn usual_kind(tenant: &TenantKey) -> WorkloadKind {
 
 /// The name claim's object name: a digest of the workload's name.
 fn claim_name(name: &str) -> String {
-    let digest = TokenHash::of(name);
-    let hex: String = digest.as_bytes()[..20]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("name-{hex}")
+    format!("name-{}", labels::digest(name))
 }
 
 /// The workload operations that touch only workload objects.
@@ -351,6 +345,7 @@ mod tests {
     use std::sync::Arc;
 
     use podgate_core::model::{ContainerSpec, NamespaceId, NewTenant, PodTemplate};
+    use podgate_core::secret::TokenHash;
 
     use super::*;
     use crate::testing::{Fault, fake, quick};
