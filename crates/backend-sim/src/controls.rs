@@ -86,16 +86,11 @@ impl SimBackend {
     pub fn lose_node(&self, name: &str) -> Result<()> {
         self.mutate(|view| {
             let (state, observer) = view.parts();
-            let index = state
-                .nodes
-                .iter()
-                .position(|n| n.node.name == name)
-                .ok_or_else(|| Error::not_found("node", name))?;
-            if let Some(node) = state.nodes.get_mut(index) {
-                node.node.ready = false;
-                state.nodes_changed = true;
-            }
-            let index = u32::try_from(index).ok();
+            let index = Some(
+                state
+                    .set_node_ready(name, false)
+                    .ok_or_else(|| Error::not_found("node", name))?,
+            );
             let victims: Vec<(PodId, WorkloadId, bool)> = state
                 .pods
                 .iter()
@@ -124,13 +119,9 @@ impl SimBackend {
         self.mutate(|view| {
             let now = view.now;
             let (state, observer) = view.parts();
-            let node = state
-                .nodes
-                .iter_mut()
-                .find(|n| n.node.name == name)
+            state
+                .set_node_ready(name, true)
                 .ok_or_else(|| Error::not_found("node", name))?;
-            node.node.ready = true;
-            state.nodes_changed = true;
             pods::retry_unschedulable(state, now, &observer);
             Ok(())
         })

@@ -315,6 +315,17 @@ impl State {
         self.events.track();
     }
 
+    /// Marks the node `name` ready or lost, noting the change for the store; its index,
+    /// or `None` for an unknown node.
+    pub(crate) fn set_node_ready(&mut self, name: &str, ready: bool) -> Option<u32> {
+        let index = self.nodes.iter().position(|n| n.node.name == name)?;
+        if let Some(node) = self.nodes.get_mut(index) {
+            node.node.ready = ready;
+            self.nodes_changed = true;
+        }
+        u32::try_from(index).ok()
+    }
+
     /// Adds a stored workload to the name, kind and tenant indexes.
     pub(crate) fn index_workload(&mut self, id: WorkloadId) {
         let Some(rec) = self.workloads.get(&id) else {
