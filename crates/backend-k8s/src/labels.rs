@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use podgate_core::model::TenantKind;
 use podgate_core::secret::TokenHash;
 
 /// Marks every object podgate makes.
@@ -36,4 +37,15 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// 40 hex digits of its SHA-256.
 pub(crate) fn digest(text: &str) -> String {
     hex(&TokenHash::of(text).as_bytes()[..20])
+}
+
+/// The tenant kind's name in labels and object names.
+pub(crate) fn kind_name(kind: TenantKind) -> &'static str {
+    match kind {
+        TenantKind::Namespace => "ncs",
+        TenantKind::Project => "ief",
+        TenantKind::Order => "vkube",
+        TenantKind::System => "system",
+        _ => "other",
+    }
 }

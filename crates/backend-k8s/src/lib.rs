@@ -2,43 +2,59 @@
 //! k8s-openapi, with every bit of state kept in the cluster so that several podgate
 //! replicas can run side by side.
 //!
-//! ```
-//! use podgate_backend_k8s::K8sConfig;
+//! ```no_run
+//! use std::sync::Arc;
 //!
-//! let config = K8sConfig::default();
-//! assert_eq!(config.system_namespace, "podgate-system");
-//! assert_eq!(config.zone_label, "topology.kubernetes.io/zone");
+//! use podgate_backend_k8s::{K8sBackend, K8sConfig};
+//! use podgate_core::ClusterBackend;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // The cluster of the kubeconfig (or the pod's service account).
+//! let backend = K8sBackend::infer(K8sConfig::default()).await?;
+//! backend.ping().await?;
+//! let nodes = backend.list_nodes().await?;
+//! println!("{} nodes", nodes.len());
+//! // Pools need their controller: run it every few seconds.
+//! let pools = backend.clone();
+//! tokio::spawn(async move {
+//!     loop {
+//!         let _ = pools.reconcile_pools().await;
+//!         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+//!     }
+//! });
+//! let shared: Arc<dyn ClusterBackend> = Arc::new(backend);
+//! # drop(shared);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! `docs/k8s-mapping.md` lays out how each dialect's objects map onto Kubernetes
-//! resources, and says which parts are built. The pieces here — error mapping,
-//! retries, id counters, tenants — are what the `ClusterBackend` implementation stands
-//! on; until it is complete the crate exports only its configuration.
+//! resources; [`K8sBackend`] documents what Kubernetes cannot do.
 
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the ClusterBackend implementation that uses these parts is being built"
-    )
-)]
-
+mod backend;
+mod clock;
 #[cfg(test)]
 mod cluster_double;
 mod config;
+#[cfg(test)]
+mod conformance;
 mod eips;
 mod error;
 mod ids;
 mod labels;
+mod lists;
 mod nodes;
 mod objects;
 mod pods;
+mod pools;
 mod ports;
 mod retry;
 mod status;
 mod tenants;
 #[cfg(test)]
 mod testing;
+mod topology;
 mod workloads;
 
+pub use backend::K8sBackend;
 pub use config::K8sConfig;

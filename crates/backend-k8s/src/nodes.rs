@@ -94,19 +94,38 @@ pub(crate) mod tests {
     use super::*;
     use crate::testing::{fake, quick};
 
-    /// A node as a kubelet registers it.
+    /// A node as a kubelet registers it, in region1 and group-a.
     pub(crate) fn kubelet_node(name: &str, zone: &str, ready: bool) -> core::Node {
+        let mut node = topology_node(name, "region1", zone, Some("group-a"));
+        if !ready {
+            let status = node.status.as_mut().unwrap();
+            status.conditions.as_mut().unwrap()[0].status = "False".to_owned();
+        }
+        node
+    }
+
+    /// A ready node as a kubelet registers it, labelled with its region, zone and
+    /// group, with room for 15.8 cores, 64 GiB and 110 pods.
+    pub(crate) fn topology_node(
+        name: &str,
+        region: &str,
+        zone: &str,
+        group: Option<&str>,
+    ) -> core::Node {
+        let mut labels = BTreeMap::from([
+            (
+                "topology.kubernetes.io/region".to_owned(),
+                region.to_owned(),
+            ),
+            ("topology.kubernetes.io/zone".to_owned(), zone.to_owned()),
+        ]);
+        if let Some(group) = group {
+            labels.insert("podgate.io/node-group".to_owned(), group.to_owned());
+        }
         core::Node {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
-                labels: Some(BTreeMap::from([
-                    (
-                        "topology.kubernetes.io/region".to_owned(),
-                        "region1".to_owned(),
-                    ),
-                    ("topology.kubernetes.io/zone".to_owned(), zone.to_owned()),
-                    ("podgate.io/node-group".to_owned(), "group-a".to_owned()),
-                ])),
+                labels: Some(labels),
                 ..ObjectMeta::default()
             },
             spec: None,
@@ -118,7 +137,7 @@ pub(crate) mod tests {
                 ])),
                 conditions: Some(vec![core::NodeCondition {
                     type_: "Ready".to_owned(),
-                    status: if ready { "True" } else { "False" }.to_owned(),
+                    status: "True".to_owned(),
                     ..Default::default()
                 }]),
                 ..Default::default()

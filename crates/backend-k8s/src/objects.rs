@@ -10,7 +10,8 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use podgate_core::model::{
-    PodTemplate, PoolPolicy, Timestamp, VolumeSource, WorkloadId, WorkloadKind, WorkloadSpec,
+    PodTemplate, PoolPolicy, TenantKey, Timestamp, VolumeSource, WorkloadId, WorkloadKind,
+    WorkloadSpec,
 };
 use podgate_core::pod_spec::{self, TopologyLabels};
 
@@ -19,10 +20,26 @@ use crate::labels;
 
 /// The workload's id, on the object and on its pods.
 pub(crate) const WORKLOAD_ID: &str = "podgate.io/workload-id";
+/// The workload a pod was made for, on every pod; unlike `WORKLOAD_ID` (a membership,
+/// part of the controller's selector) it stays when a pool pod is claimed out.
+pub(crate) const OWNER: &str = "podgate.io/owner-workload";
+/// The workload's tenant key, as JSON.
+const TENANT: &str = "podgate.io/tenant";
+/// A digest of the pod template, on the object and on the pods made from it: a pod
+/// whose digest differs from its workload's was made from an older template.
+pub(crate) const TEMPLATE_HASH: &str = "podgate.io/template-hash";
+/// The label a ReplicaSet adds to the pods it owns (part of its selector): a pod
+/// without it is no ReplicaSet's.
+pub(crate) const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 /// The user's name of the workload.
 const NAME: &str = "podgate.io/name";
-/// podgate's pod template, as JSON.
-const TEMPLATE: &str = "podgate.io/template";
+/// podgate's pod template, as JSON (on the workload object and on each pod).
+pub(crate) const TEMPLATE: &str = "podgate.io/template";
+/// When the workload's pods were last replaced on request (ms since the epoch).
+pub(crate) const RECREATED_AT: &str = "podgate.io/recreated-at";
+/// The EIP a workload holds (the EIP's record is the authority; this is its copy on
+/// the object a describe reads).
+pub(crate) const EIP: &str = "podgate.io/eip";
 /// The user's labels, as JSON.
 const USER_LABELS: &str = "podgate.io/labels";
 /// A pool's policy, as JSON.
@@ -35,6 +52,9 @@ const YR_POD_POOL: &str = "yr-pod-pool";
 const YR_REUSE: &str = "yr-reuse";
 const YR_IDLE: &str = "yr-idle-to-recycle";
 
+/// `true` on a Pod that is a workload's object itself (a V-Kube order's pod).
+pub(crate) const SINGLE_POD: &str = "podgate.io/single-pod";
+
 /// The object that runs a workload.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum WorkloadObject {
@@ -42,22 +62,63 @@ pub(crate) enum WorkloadObject {
     StatefulSet(StatefulSet),
     /// Deployments and pools.
     Deployment(Deployment),
+    /// A V-Kube order's one pod: the Pod itself, replaced whole by each deploy.
+    Pod(core::Pod),
+}
+
+/// Whether a workload of `tenant` is run by a bare Pod: a V-Kube order's deployment
+/// (one pod per order, made at once, named when it is made).
+pub(crate) fn single_pod(tenant: &TenantKey, spec: &WorkloadSpec) -> bool {
+    tenant.kind() == podgate_core::model::TenantKind::Order
+        && spec.kind == WorkloadKind::Deployment
+        && spec.replicas == 1
 }
 
 /// What podgate reads back from a workload's object.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stored {
     pub(crate) id: WorkloadId,
+    pub(crate) tenant: TenantKey,
     pub(crate) spec: WorkloadSpec,
     pub(crate) created_at: Timestamp,
     pub(crate) updated_at: Timestamp,
     pub(crate) resource_version: Option<String>,
+    /// The EIP it holds.
+    pub(crate) eip: Option<String>,
+    /// Its pods were replaced on request.
+    pub(crate) recreated: bool,
+    /// The controller has not acted on the latest change (its observed generation is
+    /// behind the object's).
+    pub(crate) pending: bool,
+    /// The object is being deleted.
+    pub(crate) deleting: bool,
+    /// The digest of its current pod template.
+    pub(crate) template_hash: String,
 }
 
-/// The object's name: `w-<id>`, or `function-agent-<pool>` for a pool.
+/// The longest user name used as an object name: its pods' names (`<name>-<hash>-<5>`)
+/// must stay within a DNS label's 63 characters.
+const LONGEST_NAME: usize = 45;
+
+/// The object's name: the user's name when it is a DNS label short enough for its
+/// pods' names (so pods are named after it, as the vendors show them), else `w-<id>`;
+/// `function-agent-<name>` for a pool. A user name of the form `w-<digits>` is never
+/// used as is, so the two kinds of name cannot meet.
 pub(crate) fn object_name(id: WorkloadId, spec: &WorkloadSpec) -> String {
+    let name = spec.name.as_str();
+    let label = !name.is_empty()
+        && name.len() <= LONGEST_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    let fallback_form = name
+        .strip_prefix("w-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
     match spec.kind {
-        WorkloadKind::Pool => format!("function-agent-{}", spec.name),
+        WorkloadKind::Pool => format!("function-agent-{name}"),
+        _ if label && !fallback_form => name.to_owned(),
         _ => format!("w-{}", id.0),
     }
 }
@@ -75,25 +136,48 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// The object for workload `id`, created or updated at `at` (created at `created`).
+/// When a workload was created and last changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Times {
+    pub(crate) created: Timestamp,
+    pub(crate) updated: Timestamp,
+}
+
+/// The object for workload `id` of `tenant`, holding `eip`.
 pub(crate) fn render(
     id: WorkloadId,
+    tenant: &TenantKey,
     spec: &WorkloadSpec,
-    created: Timestamp,
-    at: Timestamp,
+    times: Times,
+    eip: Option<&str>,
     config: &K8sConfig,
 ) -> WorkloadObject {
     let id_text = id.0.to_string();
+    let template_json = json(&*spec.template);
+    let hash = labels::digest(&template_json);
     let mut pod_labels = labels::base();
     pod_labels.insert(WORKLOAD_ID.to_owned(), id_text.clone());
+    pod_labels.insert(OWNER.to_owned(), id_text.clone());
+    pod_labels.insert(TEMPLATE_HASH.to_owned(), hash);
     let mut object_labels = pod_labels.clone();
+    object_labels.remove(OWNER);
+    object_labels.insert(
+        labels::TENANT_KIND.to_owned(),
+        labels::kind_name(tenant.kind()).to_owned(),
+    );
+    let mut pod_annotations = spec.template.annotations.clone();
+    pod_annotations.insert(TEMPLATE.to_owned(), template_json.clone());
     let mut annotations = BTreeMap::from([
         (NAME.to_owned(), spec.name.clone()),
-        (TEMPLATE.to_owned(), json(&*spec.template)),
+        (TENANT.to_owned(), json(tenant)),
+        (TEMPLATE.to_owned(), template_json),
         (USER_LABELS.to_owned(), json(&spec.labels)),
-        (CREATED_AT.to_owned(), created.0.to_string()),
-        (UPDATED_AT.to_owned(), at.0.to_string()),
+        (CREATED_AT.to_owned(), times.created.0.to_string()),
+        (UPDATED_AT.to_owned(), times.updated.0.to_string()),
     ]);
+    if let Some(eip) = eip {
+        annotations.insert(EIP.to_owned(), eip.to_owned());
+    }
     if let Some(pool) = &spec.pool {
         annotations.insert(POOL.to_owned(), json(pool));
         annotations.insert(YR_REUSE.to_owned(), pool.reuse.to_string());
@@ -127,12 +211,38 @@ pub(crate) fn render(
     let template = core::PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(pod_labels.clone()),
-            annotations: (!spec.template.annotations.is_empty())
-                .then(|| spec.template.annotations.clone()),
+            annotations: Some(pod_annotations),
             ..ObjectMeta::default()
         }),
         spec: Some(pod),
     };
+    if single_pod(tenant, spec) {
+        // The pod's own name is completed when it is numbered (`-<pod id>`).
+        let mut pod_labels = object_labels;
+        pod_labels.insert(OWNER.to_owned(), id_text);
+        pod_labels.insert(SINGLE_POD.to_owned(), "true".to_owned());
+        annotations.extend(
+            template
+                .metadata
+                .and_then(|m| m.annotations)
+                .unwrap_or_default(),
+        );
+        let short = pod_labels
+            .get(TEMPLATE_HASH)
+            .and_then(|h| h.get(..10))
+            .unwrap_or_default()
+            .to_owned();
+        return WorkloadObject::Pod(core::Pod {
+            metadata: ObjectMeta {
+                name: Some(format!("{}-{short}", object_name(id, spec))),
+                labels: Some(pod_labels),
+                annotations: Some(annotations),
+                ..ObjectMeta::default()
+            },
+            spec: template.spec,
+            status: None,
+        });
+    }
     let metadata = ObjectMeta {
         name: Some(object_name(id, spec)),
         labels: Some(object_labels),
@@ -200,12 +310,14 @@ fn disk_volumes(template: &PodTemplate) -> impl Iterator<Item = (&str, &str, u64
     })
 }
 
-/// Reads a workload back from its object's metadata and replica count; `None` when the
-/// object is not a podgate workload (or was written by something else).
+/// Reads a workload back from its object's metadata, replica count and observed
+/// generation; `None` when the object is not a podgate workload (or was written by
+/// something else).
 pub(crate) fn read(
     metadata: &ObjectMeta,
     kind: WorkloadKind,
     replicas: Option<i32>,
+    observed: Option<i64>,
 ) -> Option<Stored> {
     let labels = metadata.labels.as_ref()?;
     let id = WorkloadId(labels.get(WORKLOAD_ID)?.parse().ok()?);
@@ -215,6 +327,7 @@ pub(crate) fn read(
     let stamp = |key: &str| notes.get(key).and_then(|v| v.parse().ok()).map(Timestamp);
     Some(Stored {
         id,
+        tenant: serde_json::from_str(notes.get(TENANT)?).ok()?,
         spec: WorkloadSpec {
             name: notes.get(NAME)?.clone(),
             labels: notes
@@ -229,6 +342,11 @@ pub(crate) fn read(
         created_at: stamp(CREATED_AT)?,
         updated_at: stamp(UPDATED_AT)?,
         resource_version: metadata.resource_version.clone(),
+        eip: notes.get(EIP).cloned(),
+        recreated: notes.contains_key(RECREATED_AT),
+        pending: observed.is_none() || observed < metadata.generation,
+        deleting: metadata.deletion_timestamp.is_some(),
+        template_hash: labels.get(TEMPLATE_HASH).cloned().unwrap_or_default(),
     })
 }
 
@@ -238,16 +356,51 @@ impl WorkloadObject {
         match self {
             Self::StatefulSet(s) => &s.metadata,
             Self::Deployment(d) => &d.metadata,
+            Self::Pod(p) => &p.metadata,
+        }
+    }
+
+    /// The object's metadata, to change.
+    pub(crate) fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Self::StatefulSet(s) => &mut s.metadata,
+            Self::Deployment(d) => &mut d.metadata,
+            Self::Pod(p) => &mut p.metadata,
+        }
+    }
+
+    /// The kind of workload it runs: a Deployment with a pool policy is a pool.
+    pub(crate) fn kind(&self) -> WorkloadKind {
+        match self {
+            Self::StatefulSet(_) => WorkloadKind::Stateful,
+            Self::Deployment(d)
+                if d.metadata
+                    .annotations
+                    .as_ref()
+                    .is_some_and(|a| a.contains_key(POOL)) =>
+            {
+                WorkloadKind::Pool
+            }
+            Self::Deployment(_) | Self::Pod(_) => WorkloadKind::Deployment,
         }
     }
 
     /// The workload it stores.
-    pub(crate) fn stored(&self, kind: WorkloadKind) -> Option<Stored> {
-        let replicas = match self {
-            Self::StatefulSet(s) => s.spec.as_ref().and_then(|s| s.replicas),
-            Self::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+    pub(crate) fn stored(&self) -> Option<Stored> {
+        let kind = self.kind();
+        let (replicas, observed) = match self {
+            Self::StatefulSet(s) => (
+                s.spec.as_ref().and_then(|s| s.replicas),
+                s.status.as_ref().and_then(|s| s.observed_generation),
+            ),
+            Self::Deployment(d) => (
+                d.spec.as_ref().and_then(|s| s.replicas),
+                d.status.as_ref().and_then(|s| s.observed_generation),
+            ),
+            // The pod is its own controller: nothing waits to act on it.
+            Self::Pod(p) => (Some(1), Some(p.metadata.generation.unwrap_or(0))),
         };
-        read(self.metadata(), kind, replicas)
+        read(self.metadata(), kind, replicas, observed)
     }
 }
 
@@ -289,15 +442,23 @@ mod tests {
         let config = K8sConfig::default();
         let object = render(
             WorkloadId(7),
+            &TenantKey::Namespace(podgate_core::model::NamespaceId(3)),
             &spec(WorkloadKind::Stateful),
-            Timestamp(1),
-            Timestamp(2),
+            Times {
+                created: Timestamp(1),
+                updated: Timestamp(2),
+            },
+            Some("eip-1"),
             &config,
         );
         let WorkloadObject::StatefulSet(set) = &object else {
             panic!("{object:?}")
         };
-        assert_eq!(set.metadata.name.as_deref(), Some("w-7"));
+        assert_eq!(
+            set.metadata.name.as_deref(),
+            Some("db"),
+            "named as the user named it"
+        );
         let inner = set.spec.as_ref().unwrap();
         assert_eq!(inner.replicas, Some(1));
         let claims = inner.volume_claim_templates.as_ref().unwrap();
@@ -315,12 +476,22 @@ mod tests {
             inner.template.spec.as_ref().unwrap().volumes.is_none(),
             "the disk is a claim"
         );
-        let stored = object.stored(WorkloadKind::Stateful).unwrap();
+        let stored = object.stored().unwrap();
         assert_eq!(stored.id, WorkloadId(7));
         assert_eq!(stored.spec, spec(WorkloadKind::Stateful));
         assert_eq!(
             (stored.created_at, stored.updated_at),
             (Timestamp(1), Timestamp(2))
+        );
+        assert_eq!(stored.eip.as_deref(), Some("eip-1"));
+        assert!(stored.pending, "no controller has seen it yet");
+        assert_eq!(
+            set.metadata.labels.as_ref().unwrap()[labels::TENANT_KIND],
+            "ncs"
+        );
+        assert_eq!(
+            pod_labels[TEMPLATE_HASH], stored.template_hash,
+            "pods carry their template's digest"
         );
     }
 
@@ -338,9 +509,13 @@ mod tests {
         });
         let object = render(
             WorkloadId(9),
+            &TenantKey::System,
             &pool,
-            Timestamp(1),
-            Timestamp(1),
+            Times {
+                created: Timestamp(1),
+                updated: Timestamp(1),
+            },
+            None,
             &K8sConfig::default(),
         );
         let WorkloadObject::Deployment(d) = &object else {
@@ -363,11 +538,38 @@ mod tests {
             .as_ref()
             .unwrap();
         assert!(volumes[0].empty_dir.is_some(), "pool pods keep no disks");
-        assert_eq!(object.stored(WorkloadKind::Pool).unwrap().spec, pool);
+        assert_eq!(object.stored().unwrap().spec, pool);
+    }
+
+    #[test]
+    fn names_that_are_not_dns_labels_fall_back_to_the_id() {
+        let named = |name: &str| {
+            let mut s = spec(WorkloadKind::Deployment);
+            s.name = name.to_owned();
+            object_name(WorkloadId(4), &s)
+        };
+        assert_eq!(named("app-test"), "app-test");
+        assert_eq!(named("Bad_Name"), "w-4");
+        assert_eq!(named("-edge"), "w-4");
+        assert_eq!(named(&"a".repeat(46)), "w-4");
+        assert_eq!(
+            named("w-12"),
+            "w-4",
+            "the fallback's own form is never a user's"
+        );
+        assert_eq!(named("w-x"), "w-x");
     }
 
     #[test]
     fn objects_podgate_did_not_write_read_as_none() {
-        assert!(read(&ObjectMeta::default(), WorkloadKind::Stateful, Some(1)).is_none());
+        assert!(
+            read(
+                &ObjectMeta::default(),
+                WorkloadKind::Stateful,
+                Some(1),
+                None
+            )
+            .is_none()
+        );
     }
 }

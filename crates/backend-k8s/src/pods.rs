@@ -16,15 +16,19 @@ use podgate_core::{Error, Result};
 use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
 use crate::labels;
-use crate::objects::WORKLOAD_ID;
+use crate::lists;
+use crate::objects::{OWNER, TEMPLATE, WORKLOAD_ID};
 use crate::retry::Backoff;
 
 /// A pod's id.
 pub(crate) const POD_ID: &str = "podgate.io/pod-id";
 /// The id of a pod's first container; the others follow in template order.
 const FIRST_CONTAINER: &str = "podgate.io/first-container-id";
-/// The function instance that claimed a pool pod.
+/// The function instance that claimed a pool pod (an annotation: instance names need
+/// not be label values).
 pub(crate) const CLAIMED_BY: &str = "podgate.io/claimed-by";
+/// `true` on a claimed pool pod, for selecting them.
+pub(crate) const CLAIMED: &str = "podgate.io/claimed";
 
 /// How many times numbering a pod re-reads it after another replica wrote it first.
 const CONFLICTS: u32 = 16;
@@ -37,7 +41,7 @@ fn time(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Opt
 #[derive(Clone)]
 pub(crate) struct Pods {
     client: kube::Client,
-    ids: Ids,
+    pub(crate) ids: Ids,
     backoff: Backoff,
 }
 
@@ -50,11 +54,32 @@ impl Pods {
         }
     }
 
-    /// The pods of workload `id` in namespace `ns`, numbered, oldest id first.
+    /// The member pods of workload `id` in namespace `ns` (those its controller
+    /// keeps), numbered, oldest id first.
     pub(crate) async fn of_workload(&self, ns: &str, id: WorkloadId) -> Result<Vec<core::Pod>> {
         let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string())]);
         let params = ListParams::default().labels(&selector);
         self.listed(ns, &params, |e| to_core(e, "workload", &id.0.to_string()))
+            .await
+    }
+
+    /// Every pod made for the workloads `ids` in namespace `ns` (members, and pool
+    /// pods claimed out of them), numbered, oldest id first: one request.
+    pub(crate) async fn made_for(&self, ns: &str, ids: &[WorkloadId]) -> Result<Vec<core::Pod>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+        let selector = format!("{},{OWNER} in ({})", labels::selector(&[]), list.join(","));
+        let params = ListParams::default().labels(&selector);
+        self.listed(ns, &params, |e| to_core(e, "workload", &list.join(",")))
+            .await
+    }
+
+    /// Every pod of podgate's in namespace `ns`, numbered, oldest id first.
+    pub(crate) async fn in_namespace(&self, ns: &str) -> Result<Vec<core::Pod>> {
+        let params = ListParams::default().labels(&labels::selector(&[]));
+        self.listed(ns, &params, |e| to_core(e, "namespace", ns))
             .await
     }
 
@@ -67,9 +92,21 @@ impl Pods {
         fail: impl FnOnce(kube::Error) -> Error,
     ) -> Result<Vec<core::Pod>> {
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-        let found = self.backoff.call(|| api.list(params)).await.map_err(fail)?;
-        let mut pods = Vec::with_capacity(found.items.len());
-        for pod in found.items {
+        let found = lists::all(&api, params, &self.backoff)
+            .await
+            .map_err(fail)?;
+        self.numbered_all(ns, found).await
+    }
+
+    /// `found` (pods of namespace `ns`), each numbered, oldest id first.
+    pub(crate) async fn numbered_all(
+        &self,
+        ns: &str,
+        found: Vec<core::Pod>,
+    ) -> Result<Vec<core::Pod>> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let mut pods = Vec::with_capacity(found.len());
+        for pod in found {
             pods.push(self.numbered(&api, pod).await?);
         }
         pods.sort_by_key(pod_id);
@@ -86,25 +123,9 @@ impl Pods {
             if pod_id(&pod).is_some() {
                 return Ok(pod);
             }
-            let containers = pod.spec.as_ref().map_or(1, |s| s.containers.len());
             let fail = |e| to_core(e, "pod", &name);
-            let id = self.ids.allocate(IdKind::Pod, 1).await.map_err(fail)?;
-            let first = self
-                .ids
-                .allocate(IdKind::Container, containers as u64)
-                .await
-                .map_err(fail)?;
             let mut numbered = pod.clone();
-            numbered
-                .metadata
-                .labels
-                .get_or_insert_with(BTreeMap::new)
-                .insert(POD_ID.to_owned(), id.to_string());
-            numbered
-                .metadata
-                .annotations
-                .get_or_insert_with(BTreeMap::new)
-                .insert(FIRST_CONTAINER.to_owned(), first.to_string());
+            give_ids(&self.ids, &mut numbered).await?;
             let post = PostParams::default();
             match self
                 .backoff
@@ -199,6 +220,27 @@ impl Pods {
     }
 }
 
+/// Gives `pod` (not yet written) a fresh pod id and container ids.
+pub(crate) async fn give_ids(ids: &Ids, pod: &mut core::Pod) -> Result<()> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let containers = pod.spec.as_ref().map_or(1, |s| s.containers.len());
+    let fail = |e| to_core(e, "pod", &name);
+    let id = ids.allocate(IdKind::Pod, 1).await.map_err(fail)?;
+    let first = ids
+        .allocate(IdKind::Container, containers as u64)
+        .await
+        .map_err(fail)?;
+    pod.metadata
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(POD_ID.to_owned(), id.to_string());
+    pod.metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(FIRST_CONTAINER.to_owned(), first.to_string());
+    Ok(())
+}
+
 /// A pod's id, once numbered.
 pub(crate) fn pod_id(pod: &core::Pod) -> Option<PodId> {
     pod.metadata
@@ -245,15 +287,26 @@ fn container_state(status: Option<&core::ContainerStatus>) -> (ContainerState, u
     )
 }
 
-/// A numbered Kubernetes pod as podgate shows it. `None` for a pod not yet numbered.
-pub(crate) fn to_pod(
-    pod: &core::Pod,
-    tenant: &TenantKey,
-    workload: WorkloadId,
-    template: &Arc<PodTemplate>,
-) -> Option<Pod> {
+/// The workload a pod was made for.
+pub(crate) fn owner(pod: &core::Pod) -> Option<WorkloadId> {
+    let labels = pod.metadata.labels.as_ref()?;
+    labels
+        .get(OWNER)
+        .or_else(|| labels.get(WORKLOAD_ID))?
+        .parse()
+        .ok()
+        .map(WorkloadId)
+}
+
+/// A numbered Kubernetes pod of `tenant`'s as podgate shows it, with the template it
+/// was made from (kept on the pod). `None` for a pod not yet numbered, or not made by
+/// podgate.
+pub(crate) fn to_pod(pod: &core::Pod, tenant: &TenantKey) -> Option<Pod> {
     let id = pod_id(pod)?;
+    let workload = owner(pod)?;
     let meta = &pod.metadata;
+    let template: Arc<PodTemplate> =
+        Arc::new(serde_json::from_str(meta.annotations.as_ref()?.get(TEMPLATE)?).ok()?);
     let first = meta
         .annotations
         .as_ref()
@@ -318,10 +371,10 @@ pub(crate) fn to_pod(
             .and_then(|c| time(c.last_transition_time.as_ref())),
         group: None,
         claimed_by: meta
-            .labels
+            .annotations
             .as_ref()
-            .and_then(|l| l.get(CLAIMED_BY).cloned()),
-        template: template.clone(),
+            .and_then(|a| a.get(CLAIMED_BY).cloned()),
+        template,
     })
 }
 
@@ -344,10 +397,13 @@ pub(crate) mod tests {
     pub(crate) fn controller_pod(name: &str, workload: u64) -> core::Pod {
         let mut pod_labels = labels::base();
         pod_labels.insert(WORKLOAD_ID.to_owned(), workload.to_string());
+        pod_labels.insert(OWNER.to_owned(), workload.to_string());
+        let template = serde_json::to_string(&*two_containers()).unwrap();
         core::Pod {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
                 labels: Some(pod_labels),
+                annotations: Some(BTreeMap::from([(TEMPLATE.to_owned(), template)])),
                 ..ObjectMeta::default()
             },
             spec: Some(core::PodSpec {
@@ -412,12 +468,8 @@ pub(crate) mod tests {
         let again = a.of_workload("podgate-ncs-1", WorkloadId(1)).await.unwrap();
         assert_eq!(ids_of(&again), ids_of(&seen_a), "ids are kept");
 
-        let template = two_containers();
         let tenant = TenantKey::Namespace(NamespaceId(1));
-        let shown: Vec<Pod> = again
-            .iter()
-            .map(|p| to_pod(p, &tenant, WorkloadId(1), &template).unwrap())
-            .collect();
+        let shown: Vec<Pod> = again.iter().map(|p| to_pod(p, &tenant).unwrap()).collect();
         let first = shown[0].containers[0].id.0;
         assert_eq!(
             shown[0].containers[1].id.0,
@@ -532,10 +584,11 @@ pub(crate) mod tests {
             .as_mut()
             .unwrap()
             .insert(POD_ID.to_owned(), "4".to_owned());
-        pod.metadata.annotations = Some(BTreeMap::from([(
-            FIRST_CONTAINER.to_owned(),
-            "10".to_owned(),
-        )]));
+        pod.metadata
+            .annotations
+            .as_mut()
+            .unwrap()
+            .insert(FIRST_CONTAINER.to_owned(), "10".to_owned());
         pod.status = Some(core::PodStatus {
             phase: Some("Running".to_owned()),
             pod_ip: Some("10.0.0.9".to_owned()),
@@ -564,8 +617,7 @@ pub(crate) mod tests {
             ]),
             ..Default::default()
         });
-        let template = two_containers();
-        let shown = to_pod(&pod, &TenantKey::System, WorkloadId(1), &template).unwrap();
+        let shown = to_pod(&pod, &TenantKey::System).unwrap();
         assert_eq!(shown.id, PodId(4));
         assert_eq!(shown.phase, PodPhase::Running);
         assert_eq!(shown.ip.as_deref(), Some("10.0.0.9"));

@@ -16,7 +16,8 @@ use crate::nodes;
 use crate::objects::WORKLOAD_ID;
 use crate::retry::Backoff;
 
-/// Which of `ports` a pod of podgate's binds on some node of `region`, not counting
+/// Which of `ports` a pod of podgate's binds on some node of `region` (or will, once
+/// placed: its node selector names the region), not counting
 /// the pods of `ignore` (a workload in a namespace). Two requests: the nodes, and
 /// podgate's pods in every namespace. An unknown region is `NotFound`.
 pub(crate) async fn occupied(
@@ -58,7 +59,15 @@ pub(crate) async fn occupied(
         .iter()
         .filter(|p| !ignored(p))
         .filter_map(|p| p.spec.as_ref())
-        .filter(|s| s.node_name.as_ref().is_some_and(|n| in_region.contains(n)))
+        .filter(|s| match &s.node_name {
+            Some(node) => in_region.contains(node),
+            // Not placed yet: it holds its ports in the region it is bound for.
+            None => s
+                .node_selector
+                .as_ref()
+                .and_then(|sel| sel.get(&config.region_label))
+                .is_some_and(|r| r == region),
+        })
         .flat_map(|s| s.containers.iter())
         .flat_map(|c| c.ports.iter().flatten())
         .filter_map(|p| p.host_port.and_then(|h| u16::try_from(h).ok()))

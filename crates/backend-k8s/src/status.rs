@@ -1,9 +1,9 @@
 //! A workload's status, derived from its pods as the cluster reports them, with the
 //! same meaning the simulator gives it.
 
-use podgate_core::model::{
-    ContainerState, Pod, PodPhase, Timestamp, WorkloadPhase, WorkloadStatus,
-};
+use podgate_core::model::{ContainerState, Pod, PodPhase, WorkloadPhase, WorkloadStatus};
+
+use crate::objects::{Stored, TEMPLATE_HASH};
 
 /// What a pod is doing, from the workload's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,49 +34,77 @@ fn doing(pod: &Pod) -> Doing {
     }
 }
 
-/// The status of a workload that wants `replicas` pods, was created at `created` and
-/// last changed at `updated`, is being deleted or not, and has `pods`.
-pub(crate) fn derive(
-    replicas: u32,
-    created: Timestamp,
-    updated: Timestamp,
-    deleting: bool,
-    pods: &[Pod],
-) -> WorkloadStatus {
+/// What the workload's object says about it, next to its pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Wanted {
+    /// The pods it keeps.
+    pub(crate) replicas: u32,
+    /// Its spec changed after it was created, or its pods were replaced on request.
+    pub(crate) changed: bool,
+    /// It is being deleted.
+    pub(crate) deleting: bool,
+    /// Its controller has not acted on the latest change yet.
+    pub(crate) pending: bool,
+    /// Some of its pods were made from an older template.
+    pub(crate) outdated: bool,
+}
+
+impl Wanted {
+    /// What `stored` wants, and whether any of `pods` (its raw pods) are outdated.
+    pub(crate) fn of(stored: &Stored, pods: &[k8s_openapi::api::core::v1::Pod]) -> Self {
+        Self {
+            replicas: stored.spec.replicas,
+            changed: stored.updated_at > stored.created_at || stored.recreated,
+            deleting: stored.deleting,
+            pending: stored.pending,
+            outdated: pods.iter().any(|p| {
+                p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(TEMPLATE_HASH))
+                    .is_some_and(|h| *h != stored.template_hash)
+            }),
+        }
+    }
+}
+
+/// The status of a workload that wants `wanted` and has `pods`.
+pub(crate) fn derive(wanted: &Wanted, pods: &[Pod]) -> WorkloadStatus {
     let doings: Vec<Doing> = pods.iter().map(doing).collect();
     let ready =
         u32::try_from(doings.iter().filter(|d| **d == Doing::Running).count()).unwrap_or(u32::MAX);
-    let changed = updated > created;
-    let (phase, message) = if ready >= replicas && doings.iter().all(|d| *d == Doing::Running) {
-        (WorkloadPhase::Running, None)
-    } else if let Some(at) = doings.iter().position(|d| *d == Doing::Failing) {
-        let why = pods.get(at).and_then(|p| {
-            if p.reason.as_deref() == Some("Unschedulable") {
-                return Some("Unschedulable".to_owned());
-            }
-            p.containers.iter().find_map(|c| match &c.state {
-                ContainerState::Waiting { reason } if reason.contains("Image") => {
-                    Some(reason.clone())
+    let (replicas, changed) = (wanted.replicas, wanted.changed);
+    let (phase, message) =
+        if ready >= replicas && !wanted.outdated && doings.iter().all(|d| *d == Doing::Running) {
+            (WorkloadPhase::Running, None)
+        } else if let Some(at) = doings.iter().position(|d| *d == Doing::Failing) {
+            let why = pods.get(at).and_then(|p| {
+                if p.reason.as_deref() == Some("Unschedulable") {
+                    return Some("Unschedulable".to_owned());
                 }
-                _ => None,
-            })
-        });
-        let restarted = pods
-            .iter()
-            .any(|p| p.containers.iter().any(|c| c.restart_count > 0));
-        let phase = if changed || restarted {
-            WorkloadPhase::Abnormal
+                p.containers.iter().find_map(|c| match &c.state {
+                    ContainerState::Waiting { reason } if reason.contains("Image") => {
+                        Some(reason.clone())
+                    }
+                    _ => None,
+                })
+            });
+            let restarted = pods
+                .iter()
+                .any(|p| p.containers.iter().any(|c| c.restart_count > 0));
+            let phase = if changed || restarted {
+                WorkloadPhase::Abnormal
+            } else {
+                WorkloadPhase::CreateFailed
+            };
+            (phase, why)
+        } else if doings.contains(&Doing::CrashLooping) {
+            (WorkloadPhase::Abnormal, Some("CrashLoopBackOff".to_owned()))
+        } else if changed {
+            (WorkloadPhase::Updating, None)
         } else {
-            WorkloadPhase::CreateFailed
+            (WorkloadPhase::Creating, None)
         };
-        (phase, why)
-    } else if doings.contains(&Doing::CrashLooping) {
-        (WorkloadPhase::Abnormal, Some("CrashLoopBackOff".to_owned()))
-    } else if changed {
-        (WorkloadPhase::Updating, None)
-    } else {
-        (WorkloadPhase::Creating, None)
-    };
     WorkloadStatus {
         phase,
         pod_phase: match doings.first() {
@@ -86,8 +114,8 @@ pub(crate) fn derive(
         message,
         ready,
         pods: u32::try_from(pods.len()).unwrap_or(u32::MAX),
-        pending: pods.is_empty() && replicas > 0,
-        deleting,
+        pending: wanted.pending,
+        deleting: wanted.deleting,
     }
 }
 
@@ -97,7 +125,9 @@ mod tests {
 
     use std::sync::Arc;
 
-    use podgate_core::model::{ContainerId, ContainerStatus, PodId, TenantKey, WorkloadId};
+    use podgate_core::model::{
+        ContainerId, ContainerStatus, PodId, TenantKey, Timestamp, WorkloadId,
+    };
 
     use super::*;
 
@@ -141,8 +171,8 @@ mod tests {
         let running = ContainerState::Running {
             started_at: Timestamp(1),
         };
-        let t = (Timestamp(1), Timestamp(1));
-        let later = (Timestamp(1), Timestamp(2));
+        let t = false;
+        let later = true;
         let cases = [
             (t, vec![], WorkloadPhase::Creating, None),
             (
@@ -202,8 +232,13 @@ mod tests {
                 Some("CrashLoopBackOff"),
             ),
         ];
-        for ((created, updated), pods, phase, message) in cases {
-            let s = derive(1, created, updated, false, &pods);
+        let wanted = |replicas, changed| Wanted {
+            replicas,
+            changed,
+            ..Wanted::default()
+        };
+        for (changed, pods, phase, message) in cases {
+            let s = derive(&wanted(1, changed), &pods);
             assert_eq!(
                 (s.phase, s.message.as_deref()),
                 (phase, message),
@@ -212,20 +247,32 @@ mod tests {
         }
         let mut unschedulable = pod(PodPhase::Pending, waiting("ContainerCreating"), false, 0);
         unschedulable.reason = Some("Unschedulable".to_owned());
-        let s = derive(1, Timestamp(1), Timestamp(1), false, &[unschedulable]);
+        let s = derive(&wanted(1, false), &[unschedulable]);
         assert_eq!(s.phase, WorkloadPhase::CreateFailed);
         assert_eq!(s.message.as_deref(), Some("Unschedulable"));
+        let leaving = Wanted {
+            deleting: true,
+            pending: true,
+            ..wanted(2, false)
+        };
         let s = derive(
-            2,
-            Timestamp(1),
-            Timestamp(1),
-            true,
-            &[pod(PodPhase::Running, running, true, 0)],
+            &leaving,
+            &[pod(PodPhase::Running, running.clone(), true, 0)],
         );
         assert_eq!(
-            (s.phase, s.ready, s.pods, s.deleting),
-            (WorkloadPhase::Creating, 1, 1, true)
+            (s.phase, s.ready, s.pods, s.deleting, s.pending),
+            (WorkloadPhase::Creating, 1, 1, true, true)
         );
         assert_eq!(s.pod_phase, PodPhase::Running);
+        let rolling = Wanted {
+            outdated: true,
+            ..wanted(1, true)
+        };
+        let s = derive(&rolling, &[pod(PodPhase::Running, running, true, 0)]);
+        assert_eq!(
+            s.phase,
+            WorkloadPhase::Updating,
+            "a pod of the old template runs until it is replaced"
+        );
     }
 }

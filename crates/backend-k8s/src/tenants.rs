@@ -29,16 +29,6 @@ pub(crate) struct Tenants {
     backoff: Backoff,
 }
 
-fn kind_name(kind: TenantKind) -> &'static str {
-    match kind {
-        TenantKind::Namespace => "ncs",
-        TenantKind::Project => "ief",
-        TenantKind::Order => "vkube",
-        TenantKind::System => "system",
-        _ => "other",
-    }
-}
-
 /// The part of a tenant's object names that says which tenant: the key itself when it
 /// is a plain DNS label fragment, else `-` and a digest of it (a plain key never holds
 /// `--`, so the two cannot meet).
@@ -66,11 +56,11 @@ fn suffix(key: &TenantKey) -> String {
 
 /// The Namespace that holds a tenant's objects.
 pub(crate) fn namespace_of(key: &TenantKey) -> String {
-    format!("podgate-{}-{}", kind_name(key.kind()), suffix(key))
+    format!("podgate-{}-{}", labels::kind_name(key.kind()), suffix(key))
 }
 
 fn record_name(key: &TenantKey) -> String {
-    format!("tenant-{}-{}", kind_name(key.kind()), suffix(key))
+    format!("tenant-{}-{}", labels::kind_name(key.kind()), suffix(key))
 }
 
 /// The label value that finds a token's tenant: half the hash, enough to be unique.
@@ -129,7 +119,7 @@ impl Tenants {
         let mut labels = labels::base();
         labels.insert(
             labels::TENANT_KIND.to_owned(),
-            kind_name(key.kind()).to_owned(),
+            labels::kind_name(key.kind()).to_owned(),
         );
         labels.insert(labels::TOKEN.to_owned(), token_label(&tenant.token_hash));
         let record = Secret {
@@ -197,7 +187,7 @@ impl Tenants {
         token: &TokenHash,
     ) -> Result<Tenant> {
         let selector = labels::selector(&[
-            (labels::TENANT_KIND, kind_name(kind)),
+            (labels::TENANT_KIND, labels::kind_name(kind)),
             (labels::TOKEN, &token_label(token)),
         ]);
         let params = ListParams::default().labels(&selector);

@@ -9,6 +9,18 @@
 //!   would;
 //! - `pods/log`: the text a test sets for a container, cut to `tailLines`, or 404
 //!   `NotFound` for a pod with none;
+//! - form-encoded queries: the double decodes `%20` but not `+` as a space, so a
+//!   set-based selector (`key in (a,b)`) as kube encodes it would not parse; queries
+//!   are passed on with `+` written as `%20`;
+//! - `limit`/`continue` paging (the double cuts a list at `limit` and hands out no
+//!   continue token): the list is fetched whole from the double, ordered by namespace
+//!   and name as an API server orders it, cut after the item the token names, and
+//!   given a token naming its last item when more follow, and `remainingItemCount`
+//!   when the request has no selectors;
+//! - the defaults an API server (and its default admission plugins) give a new pod:
+//!   DNS policy, restart policy, scheduler, grace period, containers' termination
+//!   message settings and image pull policy, the not-ready/unreachable
+//!   tolerations, `status.phase: Pending` and a QoS class;
 //! - atomic conditional writes: the double checks a write's `resourceVersion` and then
 //!   stores it in two steps, so two concurrent writes can both pass the check; an API
 //!   server compares and swaps in one step. Writes are passed to the double one at a
@@ -111,8 +123,12 @@ impl tower::Service<Request<Body>> for Faulty {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<Body>) -> Self::Future {
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         self.plan.requests.fetch_add(1, Ordering::SeqCst);
+        if let Some(query) = req.uri().query().filter(|q| q.contains('+')) {
+            let uri = format!("{}?{}", req.uri().path(), query.replace('+', "%20"));
+            *req.uri_mut() = uri.parse().unwrap();
+        }
         let fault = self.plan.take(req.method().as_str(), req.uri().path());
         let inner = self.inner.clone();
         let plan = self.plan.clone();
@@ -145,7 +161,18 @@ impl tower::Service<Request<Body>> for Faulty {
                     ))
                 }
                 None if req.uri().path().ends_with("/log") => Ok(plan.log(&req)),
+                None if req.method() == http::Method::GET
+                    && req.uri().query().is_some_and(|q| q.contains("limit=")) =>
+                {
+                    Ok(paged(&inner, req).await)
+                }
                 None if req.method() == http::Method::GET => inner.send(req).await,
+                None if req.method() == http::Method::POST
+                    && req.uri().path().ends_with("/pods") =>
+                {
+                    let _one_at_a_time = plan.writes.lock().await;
+                    inner.send(defaulted(req).await).await
+                }
                 None => {
                     let _one_at_a_time = plan.writes.lock().await;
                     inner.send(req).await
@@ -153,6 +180,119 @@ impl tower::Service<Request<Body>> for Faulty {
             }
         })
     }
+}
+
+/// A pod create with the defaults an API server gives a new pod.
+async fn defaulted(req: Request<Body>) -> Request<Body> {
+    use http_body_util::BodyExt;
+    let (parts, body) = req.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let mut pod: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let spec = &mut pod["spec"];
+    for (key, value) in [
+        ("dnsPolicy", serde_json::json!("ClusterFirst")),
+        ("restartPolicy", serde_json::json!("Always")),
+        ("schedulerName", serde_json::json!("default-scheduler")),
+        ("terminationGracePeriodSeconds", serde_json::json!(30)),
+        ("enableServiceLinks", serde_json::json!(true)),
+    ] {
+        if spec[key].is_null() {
+            spec[key] = value;
+        }
+    }
+    for container in spec["containers"].as_array_mut().into_iter().flatten() {
+        let latest = container["image"]
+            .as_str()
+            .is_none_or(|i| !i.contains(':') || i.ends_with(":latest"));
+        for (key, value) in [
+            (
+                "terminationMessagePath",
+                serde_json::json!("/dev/termination-log"),
+            ),
+            ("terminationMessagePolicy", serde_json::json!("File")),
+            (
+                "imagePullPolicy",
+                serde_json::json!(if latest { "Always" } else { "IfNotPresent" }),
+            ),
+        ] {
+            if container[key].is_null() {
+                container[key] = value;
+            }
+        }
+    }
+    if spec["tolerations"].is_null() {
+        spec["tolerations"] = serde_json::json!(
+            [
+                "node.kubernetes.io/not-ready",
+                "node.kubernetes.io/unreachable"
+            ]
+            .map(|key| {
+                serde_json::json!({"key": key, "operator": "Exists", "effect": "NoExecute",
+                    "tolerationSeconds": 300})
+            })
+        );
+    }
+    if pod["status"].is_null() {
+        pod["status"] = serde_json::json!({"phase": "Pending", "qosClass": "BestEffort"});
+    }
+    Request::from_parts(parts, Body::from(serde_json::to_vec(&pod).unwrap()))
+}
+
+/// A list request answered one chunk at a time; see the module's notes.
+async fn paged(inner: &kube::Client, req: Request<Body>) -> Response<Body> {
+    use http_body_util::BodyExt;
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap();
+    let param = |k: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let limit: usize = param("limit").unwrap().parse().unwrap();
+    let after = param("continue");
+    let selected = query
+        .iter()
+        .any(|(k, v)| (k == "labelSelector" || k == "fieldSelector") && !v.is_empty());
+    let rest: Vec<&(String, String)> = query
+        .iter()
+        .filter(|(k, _)| k != "limit" && k != "continue")
+        .collect();
+    let uri = format!(
+        "{}?{}",
+        req.uri().path(),
+        serde_urlencoded::to_string(&rest)
+            .unwrap()
+            .replace('+', "%20")
+    );
+    let whole = http::Request::get(uri).body(Body::empty()).unwrap();
+    let answer = inner.send(whole).await.unwrap();
+    if !answer.status().is_success() {
+        return answer;
+    }
+    let bytes = answer.into_body().collect().await.unwrap().to_bytes();
+    let mut list: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let key = |item: &serde_json::Value| {
+        let meta = &item["metadata"];
+        format!(
+            "{}/{}",
+            meta["namespace"].as_str().unwrap_or_default(),
+            meta["name"].as_str().unwrap_or_default()
+        )
+    };
+    let mut items: Vec<serde_json::Value> = list["items"].as_array().cloned().unwrap_or_default();
+    items.sort_by_key(|i| key(i));
+    items.retain(|i| after.as_ref().is_none_or(|a| key(i) > *a));
+    let more = items.len().saturating_sub(limit);
+    items.truncate(limit);
+    if more > 0 {
+        list["metadata"]["continue"] = serde_json::json!(key(items.last().unwrap()));
+        if !selected {
+            list["metadata"]["remainingItemCount"] = serde_json::json!(more);
+        }
+    }
+    list["items"] = serde_json::Value::Array(items);
+    json(200, &list)
 }
 
 /// An API status reply.
@@ -257,8 +397,18 @@ impl Plan {
 }
 
 /// A client on a fresh fake cluster, and the plan that faults and counts its requests.
+/// Pods, StatefulSets and Deployments have a status subresource, as on an API server:
+/// a write of the object keeps its status, and only a status write changes it.
 pub(crate) async fn fake() -> (kube::Client, Arc<Plan>) {
-    fake_with(kube_fake_client::ClientBuilder::new()).await
+    use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+    use k8s_openapi::api::core::v1::Pod;
+    fake_with(
+        kube_fake_client::ClientBuilder::new()
+            .with_status_subresource::<Pod>()
+            .with_status_subresource::<StatefulSet>()
+            .with_status_subresource::<Deployment>(),
+    )
+    .await
 }
 
 /// A client on the fake cluster `builder` makes (with interceptors, say).

@@ -3,28 +3,37 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{self as core, ConfigMap};
 use kube::Api;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, PropagationPolicy};
-use podgate_core::model::{
-    TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind, WorkloadSpec,
+use kube::api::{
+    DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions, PropagationPolicy,
 };
+use podgate_core::model::{TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadSpec};
 use podgate_core::{Error, Result};
 
 use crate::config::K8sConfig;
 use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
 use crate::labels;
-use crate::objects::{self, Stored, WORKLOAD_ID, WorkloadObject};
+use crate::lists;
+use crate::objects::{self, SINGLE_POD, Stored, Times, WORKLOAD_ID, WorkloadObject};
 use crate::retry::Backoff;
 use crate::tenants::{Tenants, namespace_of};
 
-/// The kind of object a tenant's workloads usually are, tried first on a read.
-fn usual_kind(tenant: &TenantKey) -> WorkloadKind {
+/// The Kubernetes types a workload's object can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    StatefulSet,
+    Deployment,
+    Pod,
+}
+
+/// The object types to look for a tenant's workload in, its usual one first.
+fn shapes(tenant: &TenantKey) -> [Shape; 3] {
     match tenant.kind() {
-        TenantKind::Namespace => WorkloadKind::Stateful,
-        TenantKind::System => WorkloadKind::Pool,
-        _ => WorkloadKind::Deployment,
+        TenantKind::Namespace => [Shape::StatefulSet, Shape::Deployment, Shape::Pod],
+        TenantKind::Order => [Shape::Pod, Shape::Deployment, Shape::StatefulSet],
+        _ => [Shape::Deployment, Shape::StatefulSet, Shape::Pod],
     }
 }
 
@@ -60,7 +69,8 @@ impl Workloads {
         }
     }
 
-    fn namespace(&self, tenant: &TenantKey) -> String {
+    /// The namespace a tenant's workloads and pods are in.
+    pub(crate) fn namespace(&self, tenant: &TenantKey) -> String {
         match tenant {
             TenantKey::System => self.config.system_namespace.clone(),
             other => namespace_of(other),
@@ -91,14 +101,18 @@ impl Workloads {
                 .map_err(|e| to_core(e, "workload", "new"))?,
         );
         self.claim(&ns, &spec.name, id).await?;
-        let object = objects::render(id, spec, now, now, &self.config);
-        let made = self.create_object(&ns, &object).await;
+        let times = Times {
+            created: now,
+            updated: now,
+        };
+        let mut object = objects::render(id, tenant, spec, times, None, &self.config);
+        let made = self.write_new(&ns, &mut object).await;
         if let Err(e) = made {
             self.release_claim(&ns, &spec.name).await;
             return Err(e);
         }
         object
-            .stored(spec.kind)
+            .stored()
             .ok_or_else(|| Error::not_found("workload", id))
     }
 
@@ -137,23 +151,116 @@ impl Workloads {
         }
     }
 
-    async fn create_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
+    /// Creates a new object; a single pod gets its ids and its full name first.
+    async fn write_new(&self, ns: &str, object: &mut WorkloadObject) -> Result<()> {
+        if let WorkloadObject::Pod(pod) = object {
+            crate::pods::give_ids(&self.ids, pod).await?;
+            let id = crate::pods::pod_id(pod).map_or(0, |p| p.0);
+            if let Some(name) = pod.metadata.name.as_mut() {
+                name.push_str(&format!("-{id}"));
+            }
+        }
+        self.create_object(ns, object).await
+    }
+
+    /// Replaces `object` (named `name`) with the version it holds.
+    async fn replace(
+        &self,
+        ns: &str,
+        name: &str,
+        object: &WorkloadObject,
+    ) -> std::result::Result<(), kube::Error> {
         let post = PostParams::default();
-        let name = object.metadata().name.clone().unwrap_or_default();
-        let made = match object {
+        match object {
             WorkloadObject::StatefulSet(s) => {
                 let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
-                self.backoff.call(|| api.create(&post, s)).await.map(|_| ())
+                self.backoff.call(|| api.replace(name, &post, s)).await?;
             }
             WorkloadObject::Deployment(d) => {
                 let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
-                self.backoff.call(|| api.create(&post, d)).await.map(|_| ())
+                self.backoff.call(|| api.replace(name, &post, d)).await?;
+            }
+            WorkloadObject::Pod(p) => {
+                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+                self.backoff.call(|| api.replace(name, &post, p)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes `object`; one already gone counts as deleted.
+    async fn delete_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
+        let name = object.metadata().name.clone().unwrap_or_default();
+        let params = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Foreground),
+            preconditions: object.metadata().uid.clone().map(|uid| Preconditions {
+                uid: Some(uid),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        let gone = match object {
+            WorkloadObject::StatefulSet(_) => {
+                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .call(|| api.delete(&name, &params))
+                    .await
+                    .map(|_| ())
+            }
+            WorkloadObject::Deployment(_) => {
+                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .call(|| api.delete(&name, &params))
+                    .await
+                    .map(|_| ())
+            }
+            WorkloadObject::Pod(_) => {
+                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .call(|| api.delete(&name, &params))
+                    .await
+                    .map(|_| ())
+            }
+        };
+        match gone {
+            Ok(()) => Ok(()),
+            Err(kube::Error::Api(status)) if status.is_not_found() => Ok(()),
+            Err(e) => Err(to_core(e, "workload", &name)),
+        }
+    }
+
+    async fn create_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
+        let name = object.metadata().name.clone().unwrap_or_default();
+        // An object of that name made for this id is a try whose reply was lost; one of
+        // another id is a pool of that name still being deleted.
+        let same = |a: &ObjectMeta, b: &ObjectMeta| {
+            let id = |m: &ObjectMeta| m.labels.as_ref().and_then(|l| l.get(WORKLOAD_ID).cloned());
+            id(a) == id(b)
+        };
+        let made = match object {
+            WorkloadObject::StatefulSet(s) => {
+                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .create_once(&api, s, |a, b| same(&a.metadata, &b.metadata))
+                    .await
+            }
+            WorkloadObject::Deployment(d) => {
+                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .create_once(&api, d, |a, b| same(&a.metadata, &b.metadata))
+                    .await
+            }
+            WorkloadObject::Pod(p) => {
+                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+                self.backoff
+                    .create_once(&api, p, |a, b| same(&a.metadata, &b.metadata))
+                    .await
             }
         };
         match made {
-            // The name embeds a fresh id: an existing object is a try whose reply was lost.
-            Err(kube::Error::Api(status)) if status.is_already_exists() => Ok(()),
-            other => other.map_err(|e| to_core(e, "workload", &name)),
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::already_exists("workload", &name)),
+            Err(e) => Err(to_core(e, "workload", &name)),
         }
     }
 
@@ -165,17 +272,10 @@ impl Workloads {
         id: WorkloadId,
     ) -> Result<(Stored, WorkloadObject)> {
         let ns = self.namespace(tenant);
-        let first = usual_kind(tenant);
-        let kinds = [first, WorkloadKind::Stateful, WorkloadKind::Deployment];
-        for kind in kinds
-            .into_iter()
-            .enumerate()
-            .filter(|(i, k)| *i == 0 || *k != first)
-            .map(|(_, k)| k)
-        {
-            if let Some(object) = self.find_object(&ns, kind, id).await? {
+        for shape in shapes(tenant) {
+            if let Some(object) = self.find_object(&ns, shape, id).await? {
                 let stored = object
-                    .stored(kind)
+                    .stored()
                     .ok_or_else(|| Error::not_found("workload", id))?;
                 return Ok((stored, object));
             }
@@ -186,22 +286,34 @@ impl Workloads {
     async fn find_object(
         &self,
         ns: &str,
-        kind: WorkloadKind,
+        shape: Shape,
         id: WorkloadId,
     ) -> Result<Option<WorkloadObject>> {
-        let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string())]);
-        let params = ListParams::default().labels(&selector);
-        let found = match kind {
-            WorkloadKind::Stateful => self
-                .first::<StatefulSet>(ns, &params)
-                .await
-                .map(|o| o.map(WorkloadObject::StatefulSet)),
-            _ => self
-                .first::<Deployment>(ns, &params)
-                .await
-                .map(|o| o.map(WorkloadObject::Deployment)),
+        let id_text = id.0.to_string();
+        let found = match shape {
+            Shape::StatefulSet => {
+                let selector = labels::selector(&[(WORKLOAD_ID, &id_text)]);
+                let params = ListParams::default().labels(&selector);
+                self.first::<StatefulSet>(ns, &params)
+                    .await
+                    .map(|o| o.map(WorkloadObject::StatefulSet))
+            }
+            Shape::Deployment => {
+                let selector = labels::selector(&[(WORKLOAD_ID, &id_text)]);
+                let params = ListParams::default().labels(&selector);
+                self.first::<Deployment>(ns, &params)
+                    .await
+                    .map(|o| o.map(WorkloadObject::Deployment))
+            }
+            Shape::Pod => {
+                let selector = labels::selector(&[(WORKLOAD_ID, &id_text), (SINGLE_POD, "true")]);
+                let params = ListParams::default().labels(&selector);
+                self.first::<core::Pod>(ns, &params)
+                    .await
+                    .map(|o| o.map(WorkloadObject::Pod))
+            }
         };
-        found.map_err(|e| to_core(e, "workload", &id.0.to_string()))
+        found.map_err(|e| to_core(e, "workload", &id_text))
     }
 
     /// The first object of type `K` in `ns` that `params` selects.
@@ -279,60 +391,109 @@ impl Workloads {
                 } else {
                     now
                 };
-                let mut next = objects::render(id, spec, stored.created_at, updated, &self.config);
-                let version = current.metadata().resource_version.clone();
-                let post = PostParams::default();
-                let name = current.metadata().name.clone().unwrap_or_default();
-                match &mut next {
-                    WorkloadObject::StatefulSet(s) => {
-                        s.metadata.resource_version = version;
-                        let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &ns);
-                        self.backoff.call(|| api.replace(&name, &post, s)).await?;
+                let times = Times {
+                    created: stored.created_at,
+                    updated,
+                };
+                let eip = stored.eip.as_deref();
+                let mut next = objects::render(id, tenant, spec, times, eip, &self.config);
+                next.metadata_mut().namespace = Some(ns.clone());
+                if let WorkloadObject::Pod(_) = next {
+                    // A pod cannot change: the new one replaces it.
+                    if let Err(e) = self.write_new(&ns, &mut next).await {
+                        return Ok(Err(e));
                     }
-                    WorkloadObject::Deployment(d) => {
-                        d.metadata.resource_version = version;
-                        let api: Api<Deployment> = Api::namespaced(self.client.clone(), &ns);
-                        self.backoff.call(|| api.replace(&name, &post, d)).await?;
+                    if let Err(e) = self.delete_object(&ns, &current).await {
+                        return Ok(Err(e));
                     }
+                } else {
+                    next.metadata_mut().resource_version =
+                        current.metadata().resource_version.clone();
+                    let name = current.metadata().name.clone().unwrap_or_default();
+                    self.replace(&ns, &name, &next).await?;
                 }
                 Ok(next
-                    .stored(spec.kind)
+                    .stored()
                     .ok_or_else(|| Error::not_found("workload", id)))
             })
             .await
             .map_err(|e| to_core(e, "workload", &id_text))?
     }
 
+    /// Every workload in namespace `ns` (every namespace for `None`) whose object
+    /// `selector` picks: StatefulSets and Deployments, each read whole with
+    /// `limit`/`continue` (one request each up to [`lists::CHUNK`]).
+    pub(crate) async fn list(&self, ns: Option<&str>, selector: &str) -> Result<Vec<Stored>> {
+        let params = ListParams::default().labels(selector);
+        let fail = |e| to_core(e, "workload", "list");
+        let sets: Api<StatefulSet> = match ns {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let deployments: Api<Deployment> = match ns {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let sets = lists::all(&sets, &params, &self.backoff)
+            .await
+            .map_err(fail)?;
+        let deployments = lists::all(&deployments, &params, &self.backoff)
+            .await
+            .map_err(fail)?;
+        let pods: Api<core::Pod> = match ns {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let single = ListParams::default().labels(&format!("{selector},{SINGLE_POD}=true"));
+        let pods = lists::all(&pods, &single, &self.backoff)
+            .await
+            .map_err(fail)?;
+        Ok(sets
+            .into_iter()
+            .map(WorkloadObject::StatefulSet)
+            .chain(deployments.into_iter().map(WorkloadObject::Deployment))
+            .chain(pods.into_iter().map(WorkloadObject::Pod))
+            .filter_map(|o| o.stored())
+            .collect())
+    }
+
+    /// Sets (or, for `None`, removes) the annotation `key` on the workload's object,
+    /// conditionally on the version read.
+    pub(crate) async fn annotate(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<()> {
+        let ns = self.namespace(tenant);
+        self.backoff
+            .conditional(16, || async {
+                let (_, mut object) = match self.get(tenant, id).await {
+                    Ok(found) => found,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let name = object.metadata().name.clone().unwrap_or_default();
+                let notes = object
+                    .metadata_mut()
+                    .annotations
+                    .get_or_insert_with(BTreeMap::new);
+                match value {
+                    Some(value) => notes.insert(key.to_owned(), value.to_owned()),
+                    None => notes.remove(key),
+                };
+                self.replace(&ns, &name, &object).await?;
+                Ok(Ok(()))
+            })
+            .await
+            .map_err(|e| to_core(e, "workload", &id.0.to_string()))?
+    }
+
     /// Deletes the workload's object (its pods go with it) and then its name claim.
     pub(crate) async fn delete(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
         let (stored, object) = self.get(tenant, id).await?;
         let ns = self.namespace(tenant);
-        let name = object.metadata().name.clone().unwrap_or_default();
-        let params = DeleteParams {
-            propagation_policy: Some(PropagationPolicy::Foreground),
-            ..DeleteParams::default()
-        };
-        let gone = match object {
-            WorkloadObject::StatefulSet(_) => {
-                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &ns);
-                self.backoff
-                    .call(|| api.delete(&name, &params))
-                    .await
-                    .map(|_| ())
-            }
-            WorkloadObject::Deployment(_) => {
-                let api: Api<Deployment> = Api::namespaced(self.client.clone(), &ns);
-                self.backoff
-                    .call(|| api.delete(&name, &params))
-                    .await
-                    .map(|_| ())
-            }
-        };
-        match gone {
-            Ok(()) => {}
-            Err(kube::Error::Api(status)) if status.is_not_found() => {}
-            Err(e) => return Err(to_core(e, "workload", &id.0.to_string())),
-        }
+        self.delete_object(&ns, &object).await?;
         self.release_claim(&ns, &stored.spec.name).await;
         Ok(())
     }
@@ -466,7 +627,7 @@ mod tests {
         use crate::cluster_double::{MISSING_IMAGE, settle};
         use crate::nodes::tests::kubelet_node;
         use crate::pods::{Pods, to_pod};
-        use crate::status::derive;
+        use crate::status::{Wanted, derive};
         use podgate_core::model::WorkloadPhase;
 
         let (w, tenant, _) = setup().await;
@@ -477,17 +638,8 @@ mod tests {
             async move {
                 let ns = namespace_of(&tenant);
                 let found = pods.of_workload(&ns, stored.id).await.unwrap();
-                let shown: Vec<_> = found
-                    .iter()
-                    .filter_map(|p| to_pod(p, &tenant, stored.id, &stored.spec.template))
-                    .collect();
-                derive(
-                    stored.spec.replicas,
-                    stored.created_at,
-                    stored.updated_at,
-                    false,
-                    &shown,
-                )
+                let shown: Vec<_> = found.iter().filter_map(|p| to_pod(p, &tenant)).collect();
+                derive(&Wanted::of(&stored, &found), &shown)
             }
         };
         let web = w.create(&tenant, &spec("web"), Timestamp(1)).await.unwrap();
@@ -497,16 +649,19 @@ mod tests {
         let mut nowhere = spec("nowhere");
         Arc::make_mut(&mut nowhere.template).placement.zones = vec!["cn-west-9z".to_owned()];
         let nowhere = w.create(&tenant, &nowhere, Timestamp(1)).await.unwrap();
-        assert_eq!(status(web.clone()).await.phase, WorkloadPhase::Creating);
+        assert_eq!(
+            Box::pin(status(web.clone())).await.phase,
+            WorkloadPhase::Creating
+        );
 
-        settle(&w.client, &nodes).await;
-        assert_eq!(status(web).await.phase, WorkloadPhase::Running);
-        let s = status(broken).await;
+        settle(&w.client, &nodes, Timestamp(1)).await;
+        assert_eq!(Box::pin(status(web)).await.phase, WorkloadPhase::Running);
+        let s = Box::pin(status(broken)).await;
         assert_eq!(
             (s.phase, s.message.as_deref()),
             (WorkloadPhase::CreateFailed, Some("ImagePullBackOff"))
         );
-        let s = status(nowhere).await;
+        let s = Box::pin(status(nowhere)).await;
         assert_eq!(
             (s.phase, s.message.as_deref()),
             (WorkloadPhase::CreateFailed, Some("Unschedulable"))

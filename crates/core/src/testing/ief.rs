@@ -234,6 +234,8 @@ pub async fn list_pods_filters_and_paging(fixture: &dyn Fixture) {
         .unwrap();
         ids.push(d["deployment"]["id"].as_str().unwrap().to_owned());
     }
+    // On a cluster the controllers make the pods moments after the create.
+    fixture.settle().await;
     for none_or_many in [
         json!({}),
         json!({"node_id": node.name, "group_id": node.group}),

@@ -88,6 +88,9 @@ impl From<Error> for VkubeError {
             Error::Invalid { field, reason } => Self::bad_request(format!("{field}: {reason}")),
             Error::IncorrectState(why) => Self::bad_request(why),
             Error::Unauthenticated => Self::unauthorized(),
+            Error::Unsupported { operation, backend } => {
+                Self::new(500, format!("{operation} is not available on {backend}"))
+            }
             _ => Self::server(),
         }
     }

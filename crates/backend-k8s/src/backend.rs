@@ -1,0 +1,541 @@
+//! `K8sBackend`: the `ClusterBackend` on a Kubernetes cluster, put together from the
+//! parts of this crate.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use async_trait::async_trait;
+use k8s_openapi::api::core::v1 as core;
+use kube::api::ListParams;
+use podgate_core::model::{
+    ContainerId, Eip, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey,
+    TenantKind, Workload, WorkloadId, WorkloadOrder, WorkloadQuery, WorkloadSpec,
+};
+use podgate_core::secret::TokenHash;
+use podgate_core::{Capabilities, ClusterBackend, Error, Result};
+
+use crate::clock::Clock;
+use crate::config::K8sConfig;
+use crate::eips::Eips;
+use crate::ids::Ids;
+use crate::labels;
+use crate::objects::{self, Stored, WORKLOAD_ID};
+use crate::pods::{self, Pods};
+use crate::ports;
+use crate::retry::Backoff;
+use crate::status::{Wanted, derive};
+use crate::tenants::Tenants;
+use crate::topology::Topology;
+use crate::workloads::Workloads;
+
+/// podgate on a Kubernetes cluster: every operation made of API requests, every bit of
+/// state kept in the cluster, so several instances can serve one cluster side by side.
+///
+/// Restarting one container in place and looking up images are things Kubernetes does
+/// not offer: [`Capabilities`] says so and those operations answer `Unsupported`.
+/// openYuanrong pools need a controller for idle recycling: call
+/// [`K8sBackend::reconcile_pools`] every few seconds (the `podgate` server does).
+#[derive(Clone)]
+pub struct K8sBackend {
+    pub(crate) client: kube::Client,
+    pub(crate) config: K8sConfig,
+    pub(crate) backoff: Backoff,
+    pub(crate) clock: Clock,
+    pub(crate) tenants: Tenants,
+    pub(crate) workloads: Workloads,
+    pub(crate) pods: Pods,
+    pub(crate) eips: Eips,
+    pub(crate) topology: Topology,
+}
+
+impl fmt::Debug for K8sBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("K8sBackend")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for K8sBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("kubernetes")
+    }
+}
+
+impl K8sBackend {
+    /// A backend on the cluster `client` talks to.
+    pub fn new(client: kube::Client, config: K8sConfig) -> Self {
+        Self::with_backoff(client, config, Backoff::default())
+    }
+
+    /// A backend on the cluster kube's `Config::infer` finds: the kubeconfig
+    /// (`KUBECONFIG`, `~/.kube/config`), else the pod's service account. TLS uses
+    /// rustls with ring, installed as the process's crypto provider unless the program
+    /// installed one first.
+    pub async fn infer(config: K8sConfig) -> std::result::Result<Self, kube::Error> {
+        // An error here means a provider is installed already, which is what is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = kube::Client::try_default().await?;
+        Ok(Self::new(client, config))
+    }
+
+    pub(crate) fn with_backoff(client: kube::Client, config: K8sConfig, backoff: Backoff) -> Self {
+        let ids = Ids::new(client.clone(), &config.system_namespace, backoff);
+        let tenants = Tenants::new(
+            client.clone(),
+            &config.system_namespace,
+            ids.clone(),
+            backoff,
+        );
+        Self {
+            workloads: Workloads::new(
+                client.clone(),
+                config.clone(),
+                ids.clone(),
+                tenants.clone(),
+                backoff,
+            ),
+            pods: Pods::new(client.clone(), ids, backoff),
+            eips: Eips::new(client.clone(), &config.system_namespace, backoff),
+            topology: Topology::new(client.clone(), config.clone(), backoff),
+            tenants,
+            client,
+            config,
+            backoff,
+            clock: Clock::default(),
+        }
+    }
+
+    /// Whether the API server answers (its `/version`).
+    pub async fn ping(&self) -> Result<()> {
+        self.client
+            .apiserver_version()
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::error::to_core(e, "cluster", "version"))
+    }
+
+    /// A workload as shown: its stored spec and the status its member pods give it.
+    async fn show(&self, stored: Stored, members: &[core::Pod]) -> Workload {
+        let shown: Vec<Pod> = members
+            .iter()
+            .filter_map(|p| pods::to_pod(p, &stored.tenant))
+            .collect();
+        let status = derive(&Wanted::of(&stored, members), &shown);
+        Workload {
+            tenant: stored.tenant,
+            id: stored.id,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
+            eip: stored.eip,
+            spec: stored.spec,
+            status,
+        }
+    }
+
+    /// The workload as shown, read with its member pods.
+    async fn shown(&self, stored: Stored) -> Result<Workload> {
+        let ns = self.workloads.namespace(&stored.tenant);
+        let members = self.pods.of_workload(&ns, stored.id).await?;
+        Ok(self.show(stored, &members).await)
+    }
+
+    /// Refuses a template whose host ports must be free in its region when some are
+    /// bound there (by pods other than `ignore`'s). A check before the write: two
+    /// instances deploying at the same moment can both pass it.
+    async fn check_region_ports(
+        &self,
+        tenant: &TenantKey,
+        spec: &WorkloadSpec,
+        ignore: Option<WorkloadId>,
+    ) -> Result<()> {
+        let placement = &spec.template.placement;
+        let (true, Some(region)) = (placement.host_ports_unique_in_region, &placement.region)
+        else {
+            return Ok(());
+        };
+        let ports: Vec<u16> = spec.template.host_ports().collect();
+        if ports.is_empty() {
+            return Ok(());
+        }
+        let taken = self
+            .occupied_host_ports(region, &ports, ignore.map(|id| (tenant, id)))
+            .await?;
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = taken.iter().map(u16::to_string).collect();
+        Err(Error::IncorrectState(format!(
+            "host ports {} are in use in region {region}",
+            list.join(", ")
+        )))
+    }
+
+    /// Pods as shown, with their zone and group, one page of them by id.
+    async fn pod_page(
+        &self,
+        tenant: &TenantKey,
+        raw: &[core::Pod],
+        page: PageRequest,
+    ) -> Result<Page<Pod>> {
+        let mut all: Vec<Pod> = raw.iter().filter_map(|p| pods::to_pod(p, tenant)).collect();
+        all.sort_by_key(|p| p.id);
+        let mut page = Page::from_vec(all, page);
+        self.topology.place(&mut page.items).await?;
+        Ok(page)
+    }
+}
+
+/// Whether a workload matches the parts of a query the API server cannot select on.
+fn matches(query: &WorkloadQuery, stored: &Stored) -> bool {
+    query
+        .tenants
+        .as_ref()
+        .is_none_or(|t| t.contains(&stored.tenant))
+        && query.tenant_kind.is_none_or(|k| stored.tenant.kind() == k)
+        && query.name.as_ref().is_none_or(|n| *n == stored.spec.name)
+        && query
+            .label
+            .as_ref()
+            .is_none_or(|(k, v)| stored.spec.labels.get(k) == Some(v))
+}
+
+#[async_trait]
+impl ClusterBackend for K8sBackend {
+    fn capabilities(&self) -> Capabilities {
+        let mut caps = Capabilities::default();
+        caps.logs = true;
+        caps
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<Node>> {
+        Ok(self.topology.read().await?.as_ref().clone())
+    }
+
+    async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
+        self.tenants.create(tenant).await
+    }
+
+    async fn get_tenant(&self, key: &TenantKey) -> Result<Tenant> {
+        self.tenants.get(key).await
+    }
+
+    async fn find_tenant_by_token(&self, kind: TenantKind, token: &TokenHash) -> Result<Tenant> {
+        self.tenants.find_by_token(kind, token).await
+    }
+
+    async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload> {
+        self.check_region_ports(tenant, &spec, None).await?;
+        let stored = self
+            .workloads
+            .create(tenant, &spec, self.clock.now())
+            .await?;
+        Ok(self.show(stored, &[]).await)
+    }
+
+    async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
+        let (stored, _) = self.workloads.get(tenant, id).await?;
+        self.shown(stored).await
+    }
+
+    async fn list_workloads(
+        &self,
+        query: &WorkloadQuery,
+        page: PageRequest,
+    ) -> Result<Page<Workload>> {
+        let mut found = Vec::new();
+        match &query.tenants {
+            Some(tenants) => {
+                for tenant in tenants {
+                    let ns = self.workloads.namespace(tenant);
+                    found.extend(
+                        self.workloads
+                            .list(Some(&ns), &labels::selector(&[]))
+                            .await?,
+                    );
+                }
+            }
+            None => {
+                let selector = match query.tenant_kind.map(labels::kind_name) {
+                    Some(kind) => labels::selector(&[(labels::TENANT_KIND, kind)]),
+                    None => labels::selector(&[]),
+                };
+                found.extend(self.workloads.list(None, &selector).await?);
+            }
+        }
+        found.retain(|s| matches(query, s));
+        match query.order {
+            WorkloadOrder::UpdatedDesc => {
+                found.sort_by_key(|s| std::cmp::Reverse((s.updated_at, s.id)));
+            }
+            _ => found.sort_by_key(|s| s.id),
+        }
+        let Page { total, items } = Page::from_vec(found, page);
+        // The page's pods: one request for every namespace it spans.
+        let mut members: BTreeMap<String, Vec<core::Pod>> = BTreeMap::new();
+        if !items.is_empty() {
+            let ids: Vec<String> = items.iter().map(|s| s.id.0.to_string()).collect();
+            let selector = format!(
+                "{},{WORKLOAD_ID} in ({})",
+                labels::selector(&[]),
+                ids.join(",")
+            );
+            let api: kube::Api<core::Pod> = kube::Api::all(self.client.clone());
+            let params = ListParams::default().labels(&selector);
+            let raw = crate::lists::all(&api, &params, &self.backoff)
+                .await
+                .map_err(|e| crate::error::to_core(e, "workload", "list"))?;
+            for pod in raw {
+                if let Some(id) = pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(WORKLOAD_ID))
+                    .cloned()
+                {
+                    members.entry(id).or_default().push(pod);
+                }
+            }
+        }
+        let mut shown = Vec::with_capacity(items.len());
+        for stored in items {
+            let raw = members.remove(&stored.id.0.to_string()).unwrap_or_default();
+            let ns = self.workloads.namespace(&stored.tenant);
+            let numbered = self.pods.numbered_all(&ns, raw).await?;
+            shown.push(self.show(stored, &numbered).await);
+        }
+        Ok(Page {
+            total,
+            items: shown,
+        })
+    }
+
+    async fn update_workload(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        spec: WorkloadSpec,
+    ) -> Result<Workload> {
+        self.check_region_ports(tenant, &spec, Some(id)).await?;
+        self.before_pool_update(tenant, id, &spec).await?;
+        let stored = self
+            .workloads
+            .update(tenant, id, &spec, self.clock.now())
+            .await?;
+        self.shown(stored).await
+    }
+
+    async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
+        let (stored, _) = self.workloads.get(tenant, id).await?;
+        self.workloads.delete(tenant, id).await?;
+        let ns = self.workloads.namespace(tenant);
+        if let Some(eip) = &stored.eip {
+            match self.eips.unassociate(tenant, &ns, id, eip).await {
+                Ok(()) | Err(Error::NotFound { .. } | Error::IncorrectState(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.delete_claimed_out(&ns, id).await
+    }
+
+    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
+        let (stored, _) = self.workloads.find(tenant, name).await?;
+        self.shown(stored).await
+    }
+
+    async fn recreate_pods(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        only: Option<PodId>,
+    ) -> Result<()> {
+        self.workloads.get(tenant, id).await?;
+        let ns = self.workloads.namespace(tenant);
+        // Marked first, so the workload shows it is being replaced once its pods go.
+        let now = self.clock.now().0.to_string();
+        self.workloads
+            .annotate(tenant, id, objects::RECREATED_AT, Some(&now))
+            .await?;
+        self.pods.recreate(&ns, id, only).await
+    }
+
+    async fn claim_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        instance: &str,
+    ) -> Result<Pod> {
+        Box::pin(self.claim(tenant, pool, instance)).await
+    }
+
+    async fn release_pool_pod(
+        &self,
+        tenant: &TenantKey,
+        pool: WorkloadId,
+        pod: PodId,
+    ) -> Result<()> {
+        self.release(tenant, pool, pod).await
+    }
+
+    async fn occupied_host_ports(
+        &self,
+        region: &str,
+        ports: &[u16],
+        ignore: Option<(&TenantKey, WorkloadId)>,
+    ) -> Result<Vec<u16>> {
+        let ignore = ignore.map(|(tenant, id)| (self.workloads.namespace(tenant), id));
+        ports::occupied(
+            &self.client,
+            &self.config,
+            &self.backoff,
+            region,
+            ports,
+            ignore.as_ref().map(|(ns, id)| (ns.as_str(), *id)),
+        )
+        .await
+    }
+
+    async fn image_exists(&self, _reference: &str) -> Result<bool> {
+        Err(Error::Unsupported {
+            operation: "image lookup",
+            backend: "kubernetes",
+        })
+    }
+
+    async fn raw_pod(&self, tenant: &TenantKey, pod: PodId) -> Result<core::Pod> {
+        self.pods
+            .by_id(&self.workloads.namespace(tenant), pod)
+            .await
+    }
+
+    async fn restart_container(
+        &self,
+        _tenant: &TenantKey,
+        _workload: WorkloadId,
+        _container: ContainerId,
+    ) -> Result<()> {
+        Err(Error::Unsupported {
+            operation: "restarting one container in place",
+            backend: "kubernetes",
+        })
+    }
+
+    async fn list_pods(&self, query: &PodQuery, page: PageRequest) -> Result<Page<Pod>> {
+        match query {
+            PodQuery::Workload(tenant, id) => {
+                let ns = self.workloads.namespace(tenant);
+                let raw = self.pods.made_for(&ns, &[*id]).await?;
+                if raw.is_empty() {
+                    // No pods, or no such workload: only the latter is an error.
+                    self.workloads.get(tenant, *id).await?;
+                }
+                self.pod_page(tenant, &raw, page).await
+            }
+            PodQuery::Workloads(tenant, ids) => {
+                let ns = self.workloads.namespace(tenant);
+                let raw = self.pods.made_for(&ns, ids).await?;
+                self.pod_page(tenant, &raw, page).await
+            }
+            PodQuery::Node(tenant, node) => {
+                let ns = self.workloads.namespace(tenant);
+                let raw = self.pods.on_node(&ns, node).await?;
+                self.pod_page(tenant, &raw, page).await
+            }
+            PodQuery::Group(tenant, group) => {
+                let nodes = self.topology.recent().await?;
+                let in_group: Vec<&str> = nodes
+                    .iter()
+                    .filter(|n| n.group.as_deref() == Some(group.as_str()))
+                    .map(|n| n.name.as_str())
+                    .collect();
+                let ns = self.workloads.namespace(tenant);
+                let mut raw = self.pods.in_namespace(&ns).await?;
+                raw.retain(|p| {
+                    p.spec
+                        .as_ref()
+                        .and_then(|s| s.node_name.as_deref())
+                        .is_some_and(|n| in_group.contains(&n))
+                });
+                self.pod_page(tenant, &raw, page).await
+            }
+            _ => Err(Error::Unsupported {
+                operation: "this pod query",
+                backend: "kubernetes",
+            }),
+        }
+    }
+
+    async fn container_log(
+        &self,
+        tenant: &TenantKey,
+        pod: PodId,
+        container: &str,
+        tail_lines: Option<u64>,
+    ) -> Result<String> {
+        let ns = self.workloads.namespace(tenant);
+        let raw = self.pods.by_id(&ns, pod).await?;
+        let known = raw
+            .spec
+            .as_ref()
+            .is_some_and(|s| s.containers.iter().any(|c| c.name == container));
+        if !known {
+            return Err(Error::not_found("container", container));
+        }
+        let name = raw.metadata.name.clone().unwrap_or_default();
+        self.pods.log(&ns, &name, container, tail_lines).await
+    }
+
+    async fn create_eip(&self, id: &str, address: &str) -> Result<Eip> {
+        self.eips.create(id, address).await
+    }
+
+    async fn list_eips(&self) -> Result<Vec<Eip>> {
+        self.eips.list().await
+    }
+
+    async fn associate_eip(
+        &self,
+        tenant: &TenantKey,
+        workload: WorkloadId,
+        eip: &str,
+    ) -> Result<()> {
+        let (stored, _) = self.workloads.get(tenant, workload).await?;
+        let ns = self.workloads.namespace(tenant);
+        let ports: Vec<u16> = stored
+            .spec
+            .template
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter().map(|p| p.container_port))
+            .collect();
+        self.eips
+            .associate(tenant, &ns, workload, &ports, eip)
+            .await?;
+        if let Err(e) = self
+            .workloads
+            .annotate(tenant, workload, objects::EIP, Some(eip))
+            .await
+        {
+            // Give the EIP back: the workload must not hold what it does not show.
+            if let Err(back) = self.eips.unassociate(tenant, &ns, workload, eip).await {
+                tracing::warn!(error = %back, eip, "an EIP could not be given back");
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn unassociate_eip(
+        &self,
+        tenant: &TenantKey,
+        workload: WorkloadId,
+        eip: &str,
+    ) -> Result<()> {
+        self.workloads.get(tenant, workload).await?;
+        let ns = self.workloads.namespace(tenant);
+        self.eips.unassociate(tenant, &ns, workload, eip).await?;
+        self.workloads
+            .annotate(tenant, workload, objects::EIP, None)
+            .await
+    }
+}
