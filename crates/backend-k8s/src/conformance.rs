@@ -63,7 +63,7 @@ impl Fixture for OnTheDouble {
     /// controllers, scheduler and kubelets; running containers have logged a few lines.
     async fn settle(&self) {
         self.backend.clock.advance(120_000);
-        Box::pin(self.backend.reconcile_pools()).await.unwrap();
+        self.backend.reconcile_pools().await.unwrap();
         let client = &self.backend.client;
         cluster_double::settle(client, &self.nodes, self.backend.clock.now()).await;
         let pods: kube::Api<core::Pod> = kube::Api::all(client.clone());
@@ -112,7 +112,7 @@ impl Fixture for OnACluster {
     /// times (30 s) to run out; the pool controller runs in between.
     async fn settle(&self) {
         tokio::time::sleep(Duration::from_secs(35)).await;
-        Box::pin(self.backend.reconcile_pools()).await.unwrap();
+        self.backend.reconcile_pools().await.unwrap();
         tokio::time::sleep(Duration::from_secs(10)).await;
     }
 }

@@ -290,6 +290,11 @@ impl K8sBackend {
     /// (see the module's notes). Safe to run from several instances at once: each
     /// deletion is conditional on the pod being as read.
     pub async fn reconcile_pools(&self) -> Result<()> {
+        // Boxed: the pass's state (several API calls deep) is large to keep inline.
+        Box::pin(self.pools_pass()).await
+    }
+
+    async fn pools_pass(&self) -> Result<()> {
         let ns = self.config.system_namespace.clone();
         let api: Api<Deployment> = Api::namespaced(self.client.clone(), &ns);
         let params = ListParams::default().labels(&labels::selector(&[]));

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use podgate_backend_k8s::{K8sBackend, K8sConfig};
 use podgate_backend_sim::{ClockMode, Delays, SimBackend, SimConfig};
 use podgate_http::{AppState, HttpConfig, app, serve, shutdown_signal};
 
@@ -81,7 +82,35 @@ struct Serve {
     /// The openYuanrong API's bearer token (none: no auth, as the vendor's API).
     #[arg(long, env = "PODGATE_YUANRONG_TOKEN", hide_env_values = true)]
     yuanrong_token: Option<String>,
+    /// On Kubernetes: the namespace for what belongs to no tenant (id counters, EIPs,
+    /// openYuanrong pools).
+    #[arg(long, env = "PODGATE_K8S_NAMESPACE", default_value = "podgate-system")]
+    k8s_namespace: String,
+    /// On Kubernetes: the node label naming a node's region.
+    #[arg(
+        long,
+        env = "PODGATE_REGION_LABEL",
+        default_value = "topology.kubernetes.io/region"
+    )]
+    region_label: String,
+    /// On Kubernetes: the node label naming a node's zone.
+    #[arg(
+        long,
+        env = "PODGATE_ZONE_LABEL",
+        default_value = "topology.kubernetes.io/zone"
+    )]
+    zone_label: String,
+    /// On Kubernetes: the node label naming a node's group (IEF node groups).
+    #[arg(
+        long,
+        env = "PODGATE_GROUP_LABEL",
+        default_value = "podgate.io/node-group"
+    )]
+    group_label: String,
 }
+
+/// How often the openYuanrong pool controller looks for idle pods to recycle.
+const POOL_PASS: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -147,7 +176,26 @@ async fn run(args: Serve) -> Result<(), String> {
             AppState::simulated(Arc::new(backend), config)
         }
         Backend::K8s => {
-            return Err("the Kubernetes backend is not available in this build yet".to_owned());
+            let k8s = K8sConfig {
+                system_namespace: args.k8s_namespace.clone(),
+                region_label: args.region_label.clone(),
+                zone_label: args.zone_label.clone(),
+                group_label: args.group_label.clone(),
+            };
+            let backend = K8sBackend::infer(k8s)
+                .await
+                .map_err(|e| format!("cannot reach the cluster: {e}"))?;
+            tracing::info!(namespace = %args.k8s_namespace, "serving a Kubernetes cluster");
+            let pools = backend.clone();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) = pools.reconcile_pools().await {
+                        tracing::warn!(error = %e, "the pool controller's pass failed");
+                    }
+                    tokio::time::sleep(POOL_PASS).await;
+                }
+            });
+            AppState::new(Arc::new(backend), None, config)
         }
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)

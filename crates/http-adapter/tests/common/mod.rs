@@ -25,9 +25,15 @@ pub struct Server {
 impl Server {
     /// Starts `podgate serve` on a free loopback port with zero delays and `args`.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with(args, &[])
+    }
+
+    /// Starts `podgate serve` as `start` does, with `env` set as well.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_podgate"))
             .args(["serve", "--listen", "127.0.0.1:0", "--sim-delays", "zero"])
             .args(args)
+            .envs(env.iter().copied())
             .env("PODGATE_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
