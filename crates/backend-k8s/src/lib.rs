@@ -40,6 +40,8 @@ mod config;
 mod conformance;
 mod eips;
 mod error;
+#[cfg(test)]
+mod faults;
 mod ids;
 mod labels;
 mod lists;

@@ -17,7 +17,7 @@ pub(crate) const CHUNK: u32 = 500;
 /// snapshot it continued is compacted away).
 const RESTARTS: u32 = 3;
 
-/// Every object `params` selects through `api`, chunk by chunk.
+/// Every object `params` selects through `api`, [`CHUNK`] at a time.
 pub(crate) async fn all<K>(
     api: &Api<K>,
     params: &ListParams,
@@ -26,7 +26,20 @@ pub(crate) async fn all<K>(
 where
     K: Clone + DeserializeOwned + Debug,
 {
-    let first = params.clone().limit(CHUNK);
+    all_in(api, params, backoff, CHUNK).await
+}
+
+/// Every object `params` selects through `api`, `chunk` at a time.
+pub(crate) async fn all_in<K>(
+    api: &Api<K>,
+    params: &ListParams,
+    backoff: &Backoff,
+    chunk: u32,
+) -> Result<Vec<K>, kube::Error>
+where
+    K: Clone + DeserializeOwned + Debug,
+{
+    let first = params.clone().limit(chunk);
     let (mut params, mut items, mut restarts) = (first.clone(), Vec::new(), 0);
     loop {
         let page = match backoff.call(|| api.list(&params)).await {

@@ -129,7 +129,13 @@ impl K8sBackend {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let post = PostParams::default();
             let written = if pod.metadata.resource_version.is_none() {
-                self.backoff.call(|| api.create(&post, &pod)).await
+                // A new pod: one whose reply was lost is found by its id.
+                let same = |a: &core::Pod, b: &core::Pod| pods::pod_id(a) == pods::pod_id(b);
+                match self.backoff.create_once(&api, &pod, same).await {
+                    Ok(true) => self.backoff.call(|| api.get(&name)).await,
+                    Ok(false) => return Err(Error::already_exists("pod", &name)),
+                    Err(e) => Err(e),
+                }
             } else {
                 self.backoff.call(|| api.replace(&name, &post, &pod)).await
             };

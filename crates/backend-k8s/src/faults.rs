@@ -1,0 +1,357 @@
+//! The backend's write paths under faults (409 on update, 429, 500, a hung call, a
+//! lost reply) and the API requests each operation costs, on the test double.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1 as core;
+use kube::Api;
+use kube::api::ListParams;
+use podgate_core::model::{
+    ContainerSpec, NamespaceId, NewTenant, PageRequest, PodQuery, PodTemplate, PoolPolicy,
+    TenantKey, WorkloadKind, WorkloadSpec,
+};
+use podgate_core::secret::TokenHash;
+use podgate_core::testing::Fixture;
+use podgate_core::{ClusterBackend, Error};
+
+use crate::conformance::OnTheDouble;
+use crate::labels;
+use crate::testing::Fault;
+
+fn template() -> Arc<PodTemplate> {
+    Arc::new(PodTemplate {
+        containers: vec![ContainerSpec {
+            name: "app".to_owned(),
+            image: "nginx:1".to_owned(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+}
+
+fn new_tenant(key: TenantKey) -> NewTenant {
+    NewTenant {
+        key,
+        token_hash: TokenHash::of("token"),
+        privileged: false,
+        attributes: serde_json::Value::Null,
+    }
+}
+
+fn pool(name: &str, size: u32, max_size: u32, reuse: bool) -> WorkloadSpec {
+    WorkloadSpec {
+        kind: WorkloadKind::Pool,
+        replicas: size,
+        pool: Some(PoolPolicy {
+            size,
+            max_size,
+            reuse,
+            idle_reserved_seconds: -1,
+            idle_scaled_seconds: -1,
+        }),
+        ..WorkloadSpec::stateful(name, template())
+    }
+}
+
+/// How many objects of podgate's the double holds of type `K` in every namespace.
+async fn count<K>(f: &OnTheDouble) -> usize
+where
+    K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let api: Api<K> = Api::all(f.backend.client.clone());
+    let managed = ListParams::default().labels(&labels::selector(&[]));
+    api.list(&managed).await.unwrap().items.len()
+}
+
+/// The API requests `op` makes.
+async fn requests<T>(f: &OnTheDouble, op: impl std::future::Future<Output = T>) -> (T, usize) {
+    let before = f.plan.requests();
+    let out = op.await;
+    (out, f.plan.requests() - before)
+}
+
+async fn ncs_tenant(f: &OnTheDouble) -> TenantKey {
+    let made = f
+        .backend
+        .create_tenant(new_tenant(TenantKey::Namespace(NamespaceId(0))))
+        .await
+        .unwrap();
+    made.key
+}
+
+#[tokio::test]
+async fn a_describe_is_two_requests_and_a_pod_page_one() {
+    let f = OnTheDouble::new().await;
+    let tenant = ncs_tenant(&f).await;
+    let b = &f.backend;
+    let w = b
+        .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
+        .await
+        .unwrap();
+    f.settle().await;
+    // The first read numbers the new pod (its writes are counted there); after that:
+    b.get_workload(&tenant, w.id).await.unwrap();
+    let (got, n) = requests(&f, b.get_workload(&tenant, w.id)).await;
+    assert_eq!(got.unwrap().status.ready, 1);
+    assert_eq!(n, 2, "the workload's object and its pods");
+    // Pods are shown with their node's zone and group: the nodes are read at most every
+    // 30 s (`topology::FRESH`), here now.
+    let (_, n) = requests(&f, b.list_nodes()).await;
+    assert_eq!(n, 1);
+    let (page, n) = requests(
+        &f,
+        b.list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL),
+    )
+    .await;
+    assert_eq!(page.unwrap().items.len(), 1);
+    assert_eq!(n, 1, "a page of pods is one list");
+    let node = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap()
+        .items[0]
+        .node
+        .clone()
+        .unwrap();
+    let (page, n) = requests(
+        &f,
+        b.list_pods(
+            &PodQuery::Node(tenant.clone(), node),
+            PageRequest::new(0, 10),
+        ),
+    )
+    .await;
+    assert_eq!(page.unwrap().total, 1);
+    assert_eq!(n, 1, "pods of a node: one field-selected list");
+    let query = podgate_core::model::WorkloadQuery {
+        tenants: Some(vec![tenant.clone()]),
+        ..Default::default()
+    };
+    let (page, n) = requests(&f, b.list_workloads(&query, PageRequest::new(0, 10))).await;
+    assert_eq!(page.unwrap().total, 1);
+    assert_eq!(
+        n, 4,
+        "StatefulSets, Deployments and single Pods of the tenant, and the page's pods"
+    );
+}
+
+#[tokio::test]
+async fn pod_lists_longer_than_a_chunk_are_read_with_continue_tokens() {
+    let f = OnTheDouble::new().await;
+    let tenant = ncs_tenant(&f).await;
+    let mut spec = WorkloadSpec::stateful("many", template());
+    spec.replicas = 3;
+    let b = &f.backend;
+    let w = b.create_workload(&tenant, spec).await.unwrap();
+    f.settle().await;
+    let numbered = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(numbered.total, 3);
+    // The same list, two pods per request: the continue token carries it on.
+    let api: Api<core::Pod> = Api::all(b.client.clone());
+    let params = ListParams::default().labels(&labels::selector(&[]));
+    let (pods, n) = requests(&f, crate::lists::all_in(&api, &params, &b.backoff, 2)).await;
+    assert_eq!(pods.unwrap().len(), 3);
+    assert_eq!(n, 2, "two chunks");
+    let page = b
+        .list_pods(
+            &PodQuery::Workload(tenant.clone(), w.id),
+            PageRequest::new(1, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.total, page.items[0].id),
+        (3, numbered.items[1].id),
+        "paged by id"
+    );
+}
+
+#[tokio::test]
+async fn workload_writes_survive_faults_without_duplicates() {
+    let f = OnTheDouble::new().await;
+    let tenant = ncs_tenant(&f).await;
+    let b = &f.backend;
+    let plan = &f.plan;
+    // Create: the claim's reply lost, the object refused once, then its reply lost.
+    plan.inject("POST", "/configmaps", Fault::LostReply);
+    plan.inject("POST", "/statefulsets", Fault::Status(500, "InternalError"));
+    plan.inject("POST", "/statefulsets", Fault::Hang);
+    let w = b
+        .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
+        .await
+        .unwrap();
+    assert_eq!(
+        count::<k8s_openapi::api::apps::v1::StatefulSet>(&f).await,
+        1
+    );
+    f.settle().await;
+    // Update: a conflict (another writer first) re-reads; throttling waits.
+    plan.inject("PUT", "/statefulsets", Fault::Status(409, "Conflict"));
+    plan.inject(
+        "PUT",
+        "/statefulsets",
+        Fault::Status(429, "TooManyRequests"),
+    );
+    let mut spec = WorkloadSpec::stateful("web", template());
+    spec.labels.insert("tier".to_owned(), "front".to_owned());
+    let updated = b.update_workload(&tenant, w.id, spec).await.unwrap();
+    assert_eq!(updated.spec.labels["tier"], "front");
+    assert_eq!(
+        b.get_workload(&tenant, w.id).await.unwrap().spec.labels["tier"],
+        "front",
+        "the update is not lost"
+    );
+    // Recreate: the pod's delete is throttled, then answers.
+    plan.inject("DELETE", "/pods/", Fault::Status(429, "TooManyRequests"));
+    let before = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    b.recreate_pods(&tenant, w.id, None).await.unwrap();
+    f.settle().await;
+    let after = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(after.items.len(), 1);
+    assert_ne!(after.items[0].id, before.items[0].id, "a new pod, a new id");
+    // Delete: a server error, then a hung call, both retried.
+    plan.inject(
+        "DELETE",
+        "/statefulsets",
+        Fault::Status(500, "InternalError"),
+    );
+    plan.inject("DELETE", "/statefulsets", Fault::Hang);
+    b.delete_workload(&tenant, w.id).await.unwrap();
+    assert!(matches!(
+        b.get_workload(&tenant, w.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        count::<k8s_openapi::api::apps::v1::StatefulSet>(&f).await,
+        0
+    );
+    // A fault that outlasts the retries fails cleanly and changes nothing.
+    for _ in 0..5 {
+        plan.inject(
+            "POST",
+            "/statefulsets",
+            Fault::Status(503, "ServiceUnavailable"),
+        );
+    }
+    let failed = b
+        .create_workload(&tenant, WorkloadSpec::stateful("late", template()))
+        .await;
+    assert!(matches!(
+        failed,
+        Err(Error::Backend {
+            temporary: true,
+            ..
+        })
+    ));
+    assert!(matches!(
+        b.find_workload(&tenant, "late").await,
+        Err(Error::NotFound { .. })
+    ));
+    b.create_workload(&tenant, WorkloadSpec::stateful("late", template()))
+        .await
+        .expect("the name was given back");
+}
+
+#[tokio::test]
+async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
+    let f = OnTheDouble::new().await;
+    let b = &f.backend;
+    let tenant = TenantKey::Order("order-1".to_owned());
+    b.create_tenant(new_tenant(tenant.clone())).await.unwrap();
+    let mut spec = WorkloadSpec::stateful("order-1", template());
+    spec.kind = WorkloadKind::Deployment;
+    f.plan.inject("POST", "/pods", Fault::LostReply);
+    f.plan
+        .inject("POST", "/pods", Fault::Status(500, "InternalError"));
+    let w = b.create_workload(&tenant, spec.clone()).await.unwrap();
+    let first = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 1, "made at once, and once");
+    Arc::make_mut(&mut spec.template).containers[0].image = "nginx:2".to_owned();
+    f.plan
+        .inject("DELETE", "/pods/", Fault::Status(429, "TooManyRequests"));
+    b.update_workload(&tenant, w.id, spec).await.unwrap();
+    let second = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 1, "the new pod replaced the old");
+    assert_ne!(second.items[0].name, first.items[0].name);
+    assert_eq!(second.items[0].containers[0].image, "nginx:2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_never_share_a_pod_and_survive_faults() {
+    let f = OnTheDouble::new().await;
+    let b = f.backend.clone();
+    let system = TenantKey::System;
+    let p = b
+        .create_workload(&system, pool("p", 2, 2, true))
+        .await
+        .unwrap();
+    f.settle().await;
+    // Another claim wins the first pod chosen (409): the claim chooses again.
+    f.plan
+        .inject("PUT", "/pods/", Fault::Status(409, "Conflict"));
+    f.plan
+        .inject("PUT", "/pods/", Fault::Status(500, "InternalError"));
+    let (a, c) = tokio::join!(
+        b.claim_pool_pod(&system, p.id, "i-a"),
+        b.claim_pool_pod(&system, p.id, "i-c")
+    );
+    let (a, c) = (a.unwrap(), c.unwrap());
+    assert_ne!(a.id, c.id, "two claims, two pods");
+    assert!(matches!(
+        b.claim_pool_pod(&system, p.id, "i-x").await,
+        Err(Error::IncorrectState(_))
+    ));
+    // Release: a hung delete is retried; the pod goes, the ReplicaSet replaces it.
+    f.plan.inject("DELETE", "/pods/", Fault::Hang);
+    b.release_pool_pod(&system, p.id, a.id).await.unwrap();
+    assert!(matches!(
+        b.release_pool_pod(&system, p.id, a.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    f.settle().await;
+    let claimed = b.claim_pool_pod(&system, p.id, "i-d").await.unwrap();
+    assert_ne!(claimed.id, a.id);
+    // A scalable pool makes an extra pod, once, even when the reply is lost.
+    let s = b
+        .create_workload(&system, pool("s", 1, 2, false))
+        .await
+        .unwrap();
+    f.settle().await;
+    b.claim_pool_pod(&system, s.id, "i-1").await.unwrap();
+    f.plan.inject("POST", "/pods", Fault::LostReply);
+    let extra = b.claim_pool_pod(&system, s.id, "i-2").await;
+    // The replacement for the first claim may already be idle; either way one pod each.
+    let extra = extra.unwrap();
+    let pods = b
+        .list_pods(&PodQuery::Workload(system.clone(), s.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    let of_i2 = pods
+        .items
+        .iter()
+        .filter(|p| p.claimed_by.as_deref() == Some("i-2"))
+        .count();
+    assert_eq!(of_i2, 1, "{extra:?}");
+}
