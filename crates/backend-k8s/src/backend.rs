@@ -140,6 +140,15 @@ impl K8sBackend {
         Ok(self.show(stored, &members).await)
     }
 
+    /// After a pool is written: its autoscaler as its definition asks.
+    async fn after_pool_write(&self, stored: &Stored) -> Result<()> {
+        if stored.spec.kind != podgate_core::model::WorkloadKind::Pool {
+            return Ok(());
+        }
+        let (_, object) = self.workloads.get(&stored.tenant, stored.id).await?;
+        self.sync_hpa(stored, &object).await
+    }
+
     /// Refuses a template whose host ports must be free in its region when some are
     /// bound there (by pods other than `ignore`'s). A check before the write: two
     /// instances deploying at the same moment can both pass it.
@@ -230,6 +239,7 @@ impl ClusterBackend for K8sBackend {
             .workloads
             .create(tenant, &spec, self.clock.now())
             .await?;
+        self.after_pool_write(&stored).await?;
         Ok(self.show(stored, &[]).await)
     }
 
@@ -322,6 +332,7 @@ impl ClusterBackend for K8sBackend {
             .workloads
             .update(tenant, id, &spec, self.clock.now())
             .await?;
+        self.after_pool_write(&stored).await?;
         self.shown(stored).await
     }
 

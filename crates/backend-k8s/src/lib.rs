@@ -42,6 +42,7 @@ mod eips;
 mod error;
 #[cfg(test)]
 mod faults;
+mod hpa;
 mod ids;
 mod labels;
 mod lists;
