@@ -19,7 +19,7 @@ use crate::config::K8sConfig;
 use crate::eips::Eips;
 use crate::ids::Ids;
 use crate::labels;
-use crate::objects::{self, Stored, WORKLOAD_ID};
+use crate::objects::{self, Stored, WORKLOAD_ID, WorkloadObject};
 use crate::pods::{self, Pods};
 use crate::ports;
 use crate::retry::Backoff;
@@ -104,6 +104,17 @@ impl K8sBackend {
             backoff,
             clock: Clock::default(),
         }
+    }
+
+    /// A backend on a fresh, empty Kubernetes API test double in memory
+    /// (`kube-fake-client`, with Namespaces, `limit`/`continue`, `pods/log` and pod
+    /// defaults scripted as an API server answers them). Nothing plays the cluster's
+    /// controllers or kubelets: pods appear only where podgate makes them itself (a
+    /// V-Kube order's pod). For benchmarks and tests.
+    #[cfg(feature = "test-double")]
+    pub async fn on_test_double(config: K8sConfig) -> Self {
+        let (client, _) = crate::testing::fake().await;
+        Self::new(client, config)
     }
 
     /// Whether the API server answers (its `/version`).
@@ -244,8 +255,11 @@ impl ClusterBackend for K8sBackend {
     }
 
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
-        let (stored, _) = self.workloads.get(tenant, id).await?;
-        self.shown(stored).await
+        match self.workloads.get(tenant, id).await? {
+            // A single pod is its own object: one request.
+            (stored, WorkloadObject::Pod(pod)) => Ok(self.show(stored, &[pod]).await),
+            (stored, _) => self.shown(stored).await,
+        }
     }
 
     async fn list_workloads(

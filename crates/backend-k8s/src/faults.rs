@@ -280,6 +280,12 @@ async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
     f.plan
         .inject("POST", "/pods", Fault::Status(500, "InternalError"));
     let w = b.create_workload(&tenant, spec.clone()).await.unwrap();
+    let (got, n) = requests(&f, b.get_workload(&tenant, w.id)).await;
+    assert_eq!(got.unwrap().status.pods, 1);
+    assert_eq!(
+        n, 1,
+        "a single pod is its own object: a describe is one request"
+    );
     let first = b
         .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
         .await

@@ -54,7 +54,7 @@ mod ports;
 mod retry;
 mod status;
 mod tenants;
-#[cfg(test)]
+#[cfg(any(test, feature = "test-double"))]
 mod testing;
 mod topology;
 mod workloads;

@@ -26,7 +26,19 @@
 //!   server compares and swaps in one step. Writes are passed to the double one at a
 //!   time, which restores that.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "outside this crate's tests only the plain double is used (`fake`)"
+    )
+)]
 
 use std::collections::VecDeque;
 use std::future::Future;
