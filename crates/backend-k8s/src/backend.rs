@@ -374,7 +374,16 @@ impl ClusterBackend for K8sBackend {
         id: WorkloadId,
         only: Option<PodId>,
     ) -> Result<()> {
-        self.workloads.get(tenant, id).await?;
+        let (stored, object) = self.workloads.get(tenant, id).await?;
+        if let WorkloadObject::Pod(pod) = &object {
+            // No controller makes a single pod again: podgate replaces it.
+            if only.is_some_and(|only| pods::pod_id(pod) != Some(only)) {
+                return Err(Error::not_found("pod", only.map_or(0, |p| p.0)));
+            }
+            let now = self.clock.now();
+            self.workloads.update(tenant, id, &stored.spec, now).await?;
+            return Ok(());
+        }
         let ns = self.workloads.namespace(tenant);
         // Marked first, so the workload shows it is being replaced once its pods go.
         let now = self.clock.now().0.to_string();

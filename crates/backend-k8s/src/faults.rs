@@ -302,6 +302,21 @@ async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
     assert_eq!(second.items.len(), 1, "the new pod replaced the old");
     assert_ne!(second.items[0].name, first.items[0].name);
     assert_eq!(second.items[0].containers[0].image, "nginx:2");
+    // Recreating it makes a new pod too (no controller would).
+    assert!(matches!(
+        b.recreate_pods(&tenant, w.id, Some(first.items[0].id))
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    b.recreate_pods(&tenant, w.id, Some(second.items[0].id))
+        .await
+        .unwrap();
+    let third = b
+        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(third.items.len(), 1);
+    assert_ne!(third.items[0].id, second.items[0].id, "a new pod, a new id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

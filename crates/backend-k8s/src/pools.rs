@@ -266,6 +266,11 @@ impl K8sBackend {
         if policy.idle_scaled_seconds == 0 {
             return Ok(());
         }
+        // An update that will be refused must change nothing.
+        let (stored, _) = self.workloads.get(tenant, id).await?;
+        if stored.spec.name != spec.name || stored.spec.kind != spec.kind {
+            return Ok(());
+        }
         let ns = self.workloads.namespace(tenant);
         let members = self.pods.of_workload(&ns, id).await?;
         let kept_now: Vec<&core::Pod> = members.iter().filter(|p| kept(p)).collect();
