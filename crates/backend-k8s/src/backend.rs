@@ -22,6 +22,7 @@ use crate::labels;
 use crate::objects::{self, Stored, WORKLOAD_ID, WorkloadObject};
 use crate::pods::{self, Pods};
 use crate::ports;
+use crate::registry::Registries;
 use crate::retry::Backoff;
 use crate::status::{Wanted, derive};
 use crate::tenants::Tenants;
@@ -31,8 +32,9 @@ use crate::workloads::Workloads;
 /// podgate on a Kubernetes cluster: every operation made of API requests, every bit of
 /// state kept in the cluster, so several instances can serve one cluster side by side.
 ///
-/// Restarting one container in place and looking up images are things Kubernetes does
-/// not offer: [`Capabilities`] says so and those operations answer `Unsupported`.
+/// Restarting one container in place is something Kubernetes does not offer:
+/// [`Capabilities`] says so and the operation answers `Unsupported`. Images are looked
+/// up in their OCI registries (`K8sConfig::registry`).
 /// openYuanrong pools need a controller for idle recycling: call
 /// [`K8sBackend::reconcile_pools`] every few seconds (the `podgate` server does).
 #[derive(Clone)]
@@ -46,6 +48,7 @@ pub struct K8sBackend {
     pub(crate) pods: Pods,
     pub(crate) eips: Eips,
     pub(crate) topology: Topology,
+    registries: Option<Registries>,
 }
 
 impl fmt::Debug for K8sBackend {
@@ -87,7 +90,13 @@ impl K8sBackend {
             ids.clone(),
             backoff,
         );
+        let registries = config.registry.clone().and_then(|r| {
+            Registries::new(r)
+                .map_err(|e| tracing::warn!(error = %e, "no TLS roots: images are not looked up"))
+                .ok()
+        });
         Self {
+            registries,
             workloads: Workloads::new(
                 client.clone(),
                 config.clone(),
@@ -225,6 +234,7 @@ impl ClusterBackend for K8sBackend {
     fn capabilities(&self) -> Capabilities {
         let mut caps = Capabilities::default();
         caps.logs = true;
+        caps.image_lookup = self.registries.is_some();
         caps
     }
 
@@ -429,11 +439,14 @@ impl ClusterBackend for K8sBackend {
         .await
     }
 
-    async fn image_exists(&self, _reference: &str) -> Result<bool> {
-        Err(Error::Unsupported {
-            operation: "image lookup",
-            backend: "kubernetes",
-        })
+    async fn image_exists(&self, reference: &str) -> Result<bool> {
+        match &self.registries {
+            Some(registries) => registries.exists(reference).await,
+            None => Err(Error::Unsupported {
+                operation: "image lookup",
+                backend: "kubernetes",
+            }),
+        }
     }
 
     async fn raw_pod(&self, tenant: &TenantKey, pod: PodId) -> Result<core::Pod> {

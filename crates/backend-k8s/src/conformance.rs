@@ -17,9 +17,12 @@ use crate::K8sBackend;
 use crate::cluster_double::{self, MISSING_IMAGE};
 use crate::config::K8sConfig;
 use crate::nodes::tests::topology_node;
+use crate::registry::RegistryConfig;
+use crate::registry::tests::stand_in_registry;
 use crate::testing::{Plan, fake, quick};
 
-/// The backend on a fresh test double with six nodes in three regions.
+/// The backend on a fresh test double with six nodes in three regions, looking images
+/// up in a stand-in registry on loopback.
 pub(crate) struct OnTheDouble {
     pub(crate) backend: Arc<K8sBackend>,
     pub(crate) plan: Arc<Plan>,
@@ -40,11 +43,15 @@ impl OnTheDouble {
         for node in &nodes {
             plan.add_node(serde_json::to_value(node).unwrap());
         }
-        let backend = Arc::new(K8sBackend::with_backoff(
-            client,
-            K8sConfig::default(),
-            quick(),
-        ));
+        let registry = stand_in_registry();
+        let config = K8sConfig {
+            registry: Some(RegistryConfig {
+                default_registry: registry.clone(),
+                plain_http: vec![registry],
+            }),
+            ..K8sConfig::default()
+        };
+        let backend = Arc::new(K8sBackend::with_backoff(client, config, quick()));
         Self {
             backend,
             plan,

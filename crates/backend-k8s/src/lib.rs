@@ -51,6 +51,7 @@ mod objects;
 mod pods;
 mod pools;
 mod ports;
+mod registry;
 mod retry;
 mod status;
 mod tenants;
@@ -61,3 +62,4 @@ mod workloads;
 
 pub use backend::K8sBackend;
 pub use config::K8sConfig;
+pub use registry::RegistryConfig;

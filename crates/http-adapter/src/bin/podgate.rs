@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use podgate_backend_k8s::{K8sBackend, K8sConfig};
+use podgate_backend_k8s::{K8sBackend, K8sConfig, RegistryConfig};
 use podgate_backend_sim::{ClockMode, Delays, SimBackend, SimConfig};
 use podgate_http::{AppState, HttpConfig, app, serve, shutdown_signal};
 
@@ -107,6 +107,20 @@ struct Serve {
         default_value = "podgate.io/node-group"
     )]
     group_label: String,
+    /// On Kubernetes: the registry images without one are looked up in.
+    #[arg(
+        long,
+        env = "PODGATE_IMAGE_REGISTRY",
+        default_value = "registry-1.docker.io"
+    )]
+    image_registry: String,
+    /// On Kubernetes: a registry to speak plain HTTP to (repeatable, or
+    /// comma-separated in the environment variable).
+    #[arg(long, env = "PODGATE_PLAIN_HTTP_REGISTRY", value_delimiter = ',')]
+    plain_http_registry: Vec<String>,
+    /// On Kubernetes: do not look images up (V-Kube's image check then answers 500).
+    #[arg(long, env = "PODGATE_NO_IMAGE_LOOKUP", default_value_t = false)]
+    no_image_lookup: bool,
 }
 
 /// How often the openYuanrong pool controller looks for idle pods to recycle.
@@ -181,6 +195,10 @@ async fn run(args: Serve) -> Result<(), String> {
                 region_label: args.region_label.clone(),
                 zone_label: args.zone_label.clone(),
                 group_label: args.group_label.clone(),
+                registry: (!args.no_image_lookup).then(|| RegistryConfig {
+                    default_registry: args.image_registry.clone(),
+                    plain_http: args.plain_http_registry.clone(),
+                }),
             };
             let backend = K8sBackend::infer(k8s)
                 .await
