@@ -19,7 +19,7 @@ use crate::config::K8sConfig;
 use crate::nodes::tests::topology_node;
 use crate::registry::RegistryConfig;
 use crate::registry::tests::stand_in_registry;
-use crate::testing::{Plan, fake, quick};
+use crate::testing::{Plan, fake_with, quick};
 
 /// The backend on a fresh test double with six nodes in three regions, looking images
 /// up in a stand-in registry on loopback.
@@ -31,7 +31,12 @@ pub(crate) struct OnTheDouble {
 
 impl OnTheDouble {
     pub(crate) async fn new() -> Self {
-        let (client, plan) = fake().await;
+        Self::with(kube_fake_client::ClientBuilder::new()).await
+    }
+
+    /// The same on the double `builder` makes (with interceptors, say).
+    pub(crate) async fn with(builder: kube_fake_client::ClientBuilder) -> Self {
+        let (client, plan) = fake_with(builder).await;
         let nodes = vec![
             topology_node("node-1", "region1", "cn-east-1a", Some("group-a")),
             topology_node("node-2", "region1", "cn-east-1b", Some("group-a")),

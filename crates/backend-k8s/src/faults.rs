@@ -376,3 +376,81 @@ async fn claims_never_share_a_pod_and_survive_faults() {
         .count();
     assert_eq!(of_i2, 1, "{extra:?}");
 }
+
+/// Refuses the first `n` calls an interceptor sees of objects of `kind`, with `error`.
+fn refuse(
+    kind: &'static str,
+    n: usize,
+    error: fn() -> kube_fake_client::Error,
+) -> (
+    Arc<std::sync::atomic::AtomicUsize>,
+    impl Fn(&serde_json::Value) -> kube_fake_client::Result<Option<serde_json::Value>>
+    + Send
+    + Sync
+    + 'static,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let left = Arc::new(AtomicUsize::new(n));
+    let count = left.clone();
+    let f = move |object: &serde_json::Value| {
+        let ours = object["kind"] == kind;
+        if ours
+            && count
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            Err(error())
+        } else {
+            Ok(None)
+        }
+    };
+    (left, f)
+}
+
+#[tokio::test]
+async fn refusals_from_the_doubles_own_interceptors_are_reread_or_retried() {
+    use std::sync::atomic::Ordering;
+    // Another writer got to the StatefulSet first, twice (409 Conflict); the double
+    // fails a pod create once (500).
+    let (conflicts, replace) = refuse("StatefulSet", 2, || {
+        kube_fake_client::Error::Conflict("the object has been modified".into())
+    });
+    let (failures, create) = refuse("Pod", 1, || {
+        kube_fake_client::Error::Internal("etcd is unhappy".into())
+    });
+    let funcs = kube_fake_client::interceptor::Funcs::new()
+        .replace(move |ctx| replace(ctx.object))
+        .create(move |ctx| create(ctx.object));
+    let f = OnTheDouble::with(kube_fake_client::ClientBuilder::new().with_interceptor_funcs(funcs))
+        .await;
+    let b = &f.backend;
+    let tenant = ncs_tenant(&f).await;
+    let w = b
+        .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
+        .await
+        .unwrap();
+    let mut spec = WorkloadSpec::stateful("web", template());
+    spec.labels.insert("tier".to_owned(), "front".to_owned());
+    b.update_workload(&tenant, w.id, spec).await.unwrap();
+    assert_eq!(
+        conflicts.load(Ordering::SeqCst),
+        0,
+        "both conflicts were met"
+    );
+    assert_eq!(
+        b.get_workload(&tenant, w.id).await.unwrap().spec.labels["tier"],
+        "front",
+        "the update is not lost"
+    );
+    let order = TenantKey::Order("order-9".to_owned());
+    b.create_tenant(new_tenant(order.clone())).await.unwrap();
+    let mut single = WorkloadSpec::stateful("order-9", template());
+    single.kind = WorkloadKind::Deployment;
+    let made = b.create_workload(&order, single).await.unwrap();
+    assert_eq!(failures.load(Ordering::SeqCst), 0, "the failure was met");
+    let pods = b
+        .list_pods(&PodQuery::Workload(order, made.id), PageRequest::ALL)
+        .await
+        .unwrap();
+    assert_eq!(pods.total, 1, "made once after the retry");
+}

@@ -409,25 +409,25 @@ impl Plan {
 }
 
 /// A client on a fresh fake cluster, and the plan that faults and counts its requests.
-/// Pods, StatefulSets and Deployments have a status subresource, as on an API server:
-/// a write of the object keeps its status, and only a status write changes it.
 pub(crate) async fn fake() -> (kube::Client, Arc<Plan>) {
-    use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-    use k8s_openapi::api::core::v1::Pod;
-    fake_with(
-        kube_fake_client::ClientBuilder::new()
-            .with_status_subresource::<Pod>()
-            .with_status_subresource::<StatefulSet>()
-            .with_status_subresource::<Deployment>(),
-    )
-    .await
+    fake_with(kube_fake_client::ClientBuilder::new()).await
 }
 
-/// A client on the fake cluster `builder` makes (with interceptors, say).
+/// A client on the fake cluster `builder` makes (with interceptors, say). Pods,
+/// StatefulSets and Deployments have a status subresource, as on an API server: a
+/// write of the object keeps its status, and only a status write changes it.
 pub(crate) async fn fake_with(
     builder: kube_fake_client::ClientBuilder,
 ) -> (kube::Client, Arc<Plan>) {
-    let inner = builder.build().await.unwrap();
+    use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+    use k8s_openapi::api::core::v1::Pod;
+    let inner = builder
+        .with_status_subresource::<Pod>()
+        .with_status_subresource::<StatefulSet>()
+        .with_status_subresource::<Deployment>()
+        .build()
+        .await
+        .unwrap();
     let plan = Arc::new(Plan::default());
     let client = kube::Client::new(
         Faulty {
