@@ -160,13 +160,20 @@ impl K8sBackend {
         Ok(self.show(stored, &members).await)
     }
 
-    /// After a pool is written: its autoscaler as its definition asks.
-    async fn after_pool_write(&self, stored: &Stored) -> Result<()> {
+    /// After a pool is written: its autoscaler as its definition asks. The pool is
+    /// written either way; an autoscaler that cannot be made now is made by the pool
+    /// controller's next pass.
+    async fn after_pool_write(&self, stored: &Stored) {
         if stored.spec.kind != podgate_core::model::WorkloadKind::Pool {
-            return Ok(());
+            return;
         }
-        let (_, object) = self.workloads.get(&stored.tenant, stored.id).await?;
-        self.sync_hpa(stored, &object).await
+        let synced = match self.workloads.get(&stored.tenant, stored.id).await {
+            Ok((_, object)) => self.sync_hpa(stored, &object).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = synced {
+            tracing::warn!(error = %e, pool = %stored.spec.name, "the pool's autoscaler waits for the next pass");
+        }
     }
 
     /// Refuses a template whose host ports must be free in its region when some are
@@ -260,7 +267,7 @@ impl ClusterBackend for K8sBackend {
             .workloads
             .create(tenant, &spec, self.clock.now())
             .await?;
-        self.after_pool_write(&stored).await?;
+        self.after_pool_write(&stored).await;
         Ok(self.show(stored, &[]).await)
     }
 
@@ -351,26 +358,35 @@ impl ClusterBackend for K8sBackend {
         spec: WorkloadSpec,
     ) -> Result<Workload> {
         self.check_region_ports(tenant, &spec, Some(id)).await?;
-        self.before_pool_update(tenant, id, &spec).await?;
-        let stored = self
-            .workloads
-            .update(tenant, id, &spec, self.clock.now())
-            .await?;
-        self.after_pool_write(&stored).await?;
+        let moved = Box::pin(self.before_pool_update(tenant, id, &spec)).await?;
+        let now = self.clock.now();
+        let stored = match self.workloads.update(tenant, id, &spec, now).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                let ns = self.workloads.namespace(tenant);
+                self.restore_members(&ns, moved).await;
+                return Err(e);
+            }
+        };
+        self.after_pool_write(&stored).await;
         self.shown(stored).await
     }
 
     async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()> {
         let (stored, _) = self.workloads.get(tenant, id).await?;
-        self.workloads.delete(tenant, id).await?;
         let ns = self.workloads.namespace(tenant);
+        // The EIP first: a failure here leaves the workload whole, to delete again.
         if let Some(eip) = &stored.eip {
             match self.eips.unassociate(tenant, &ns, id, eip).await {
                 Ok(()) | Err(Error::NotFound { .. } | Error::IncorrectState(_)) => {}
                 Err(e) => return Err(e),
             }
         }
-        self.delete_claimed_out(&ns, id).await
+        self.workloads.delete(tenant, id).await?;
+        if stored.spec.kind == podgate_core::model::WorkloadKind::Pool {
+            self.delete_pool_pods(&ns, id).await?;
+        }
+        Ok(())
     }
 
     async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {

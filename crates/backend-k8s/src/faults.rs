@@ -454,3 +454,45 @@ async fn refusals_from_the_doubles_own_interceptors_are_reread_or_retried() {
         .unwrap();
     assert_eq!(pods.total, 1, "made once after the retry");
 }
+
+#[tokio::test]
+async fn a_name_claim_is_given_back_only_by_its_holder_and_disks_stay_as_made() {
+    let f = OnTheDouble::new().await;
+    let tenant = ncs_tenant(&f).await;
+    let b = &f.backend;
+    let first = b
+        .create_workload(&tenant, WorkloadSpec::stateful("db", template()))
+        .await
+        .unwrap();
+    b.delete_workload(&tenant, first.id).await.unwrap();
+    let mut with_disk = WorkloadSpec::stateful("db", template());
+    Arc::make_mut(&mut with_disk.template).volumes = vec![podgate_core::model::Volume {
+        name: "data".to_owned(),
+        source: podgate_core::model::VolumeSource::Disk {
+            class: "ssd".to_owned(),
+            size_gb: 20,
+        },
+    }];
+    let second = b.create_workload(&tenant, with_disk.clone()).await.unwrap();
+    // A late delete of the first one (another instance, which found its object just
+    // before it went) gives back only its own claim: the name stays the second's.
+    let ns = b.workloads.namespace(&tenant);
+    b.workloads.release_claim(&ns, "db", first.id).await;
+    assert_eq!(b.find_workload(&tenant, "db").await.unwrap().id, second.id);
+    assert!(matches!(
+        b.create_workload(&tenant, WorkloadSpec::stateful("db", template()))
+            .await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    // A StatefulSet's disks are fixed once made: a change is refused, not half done.
+    let mut bigger = with_disk;
+    if let podgate_core::model::VolumeSource::Disk { size_gb, .. } =
+        &mut Arc::make_mut(&mut bigger.template).volumes[0].source
+    {
+        *size_gb = 40;
+    }
+    assert!(matches!(
+        b.update_workload(&tenant, second.id, bigger).await,
+        Err(Error::Invalid { .. })
+    ));
+}

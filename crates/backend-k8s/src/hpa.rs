@@ -17,6 +17,9 @@ use crate::error::to_core;
 use crate::labels;
 use crate::objects::{Stored, WorkloadObject};
 
+/// A digest of the spec podgate wrote, on the autoscaler.
+const SPEC_DIGEST: &str = "podgate.io/spec-digest";
+
 /// The autoscaler spec a pool's definition asks for, if any.
 fn wanted(stored: &Stored) -> Option<HorizontalPodAutoscalerSpec> {
     if stored.spec.kind != WorkloadKind::Pool {
@@ -62,11 +65,17 @@ impl K8sBackend {
             kind: "Deployment".to_owned(),
             name: name.clone(),
         };
+        // An API server fills in defaults: what podgate asked for is compared by digest.
+        let digest = labels::digest(&serde_json::to_string(&spec).unwrap_or_default());
         let mut hpa = HorizontalPodAutoscaler {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
                 namespace: Some(ns.clone()),
                 labels: Some(labels::base()),
+                annotations: Some(std::collections::BTreeMap::from([(
+                    SPEC_DIGEST.to_owned(),
+                    digest.clone(),
+                )])),
                 owner_references: Some(vec![OwnerReference {
                     api_version: "apps/v1".to_owned(),
                     kind: "Deployment".to_owned(),
@@ -82,7 +91,16 @@ impl K8sBackend {
         };
         let post = PostParams::default();
         let written = match current {
-            Some(current) if current.spec == hpa.spec => return Ok(()),
+            Some(current)
+                if current
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(SPEC_DIGEST))
+                    == Some(&digest) =>
+            {
+                return Ok(());
+            }
             Some(current) => {
                 hpa.metadata.resource_version = current.metadata.resource_version;
                 self.backoff.call(|| api.replace(&name, &post, &hpa)).await

@@ -198,13 +198,11 @@ pub(crate) fn render(
         // none (their pods are interchangeable), so their disk volumes become empty dirs.
         let mut volumes = pod.volumes.unwrap_or_default();
         if !disk_claims {
-            volumes.extend(
-                disk_volumes(&spec.template).map(|(name, _, _)| core::Volume {
-                    name: name.to_owned(),
-                    empty_dir: Some(core::EmptyDirVolumeSource::default()),
-                    ..Default::default()
-                }),
-            );
+            volumes.extend(disks(&spec.template).map(|(name, _, _)| core::Volume {
+                name: name.to_owned(),
+                empty_dir: Some(core::EmptyDirVolumeSource::default()),
+                ..Default::default()
+            }));
         }
         (!volumes.is_empty()).then_some(volumes)
     };
@@ -256,7 +254,7 @@ pub(crate) fn render(
     let replicas = i32::try_from(spec.replicas).ok();
     match spec.kind {
         WorkloadKind::Stateful => {
-            let claims: Vec<core::PersistentVolumeClaim> = disk_volumes(&spec.template)
+            let claims: Vec<core::PersistentVolumeClaim> = disks(&spec.template)
                 .map(|(name, class, size_gb)| core::PersistentVolumeClaim {
                     metadata: ObjectMeta {
                         name: Some(name.to_owned()),
@@ -284,6 +282,14 @@ pub(crate) fn render(
                     selector,
                     service_name: None,
                     template,
+                    // A deleted workload's disks go with it: a new one of the same
+                    // name starts empty, as on the simulator.
+                    persistent_volume_claim_retention_policy: (!claims.is_empty()).then(|| {
+                        k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy {
+                            when_deleted: Some("Delete".to_owned()),
+                            when_scaled: Some("Retain".to_owned()),
+                        }
+                    }),
                     volume_claim_templates: (!claims.is_empty()).then_some(claims),
                     ..Default::default()
                 }),
@@ -303,7 +309,8 @@ pub(crate) fn render(
     }
 }
 
-fn disk_volumes(template: &PodTemplate) -> impl Iterator<Item = (&str, &str, u64)> {
+/// A template's disks: name, storage class, size in GB.
+pub(crate) fn disks(template: &PodTemplate) -> impl Iterator<Item = (&str, &str, u64)> {
     template.volumes.iter().filter_map(|v| match &v.source {
         VolumeSource::Disk { class, size_gb } => Some((v.name.as_str(), class.as_str(), *size_gb)),
         _ => None,

@@ -107,21 +107,25 @@ impl Pods {
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
         let mut pods = Vec::with_capacity(found.len());
         for pod in found {
-            pods.push(self.numbered(&api, pod).await?);
+            pods.extend(self.numbered(&api, pod).await?);
         }
         pods.sort_by_key(pod_id);
         Ok(pods)
     }
 
-    /// The pod with its ids, giving it ids when it has none yet: fresh ids are written
+    /// The pod with its ids (`None` once it is gone), giving it ids when it has none yet: fresh ids are written
     /// onto the pod conditionally on the version read, so when two replicas number one
     /// pod at once, one write wins and the other reads the winner's ids.
-    async fn numbered(&self, api: &Api<core::Pod>, mut pod: core::Pod) -> Result<core::Pod> {
+    async fn numbered(
+        &self,
+        api: &Api<core::Pod>,
+        mut pod: core::Pod,
+    ) -> Result<Option<core::Pod>> {
         let name = pod.metadata.name.clone().unwrap_or_default();
         let mut conflicts = CONFLICTS;
         loop {
             if pod_id(&pod).is_some() {
-                return Ok(pod);
+                return Ok(Some(pod));
             }
             let fail = |e| to_core(e, "pod", &name);
             let mut numbered = pod.clone();
@@ -132,11 +136,21 @@ impl Pods {
                 .call(|| api.replace(&name, &post, &numbered))
                 .await
             {
-                Ok(written) => return Ok(written),
+                Ok(written) => return Ok(Some(written)),
                 Err(kube::Error::Api(status)) if status.is_conflict() && conflicts > 0 => {
                     conflicts -= 1;
-                    pod = self.backoff.call(|| api.get(&name)).await.map_err(fail)?;
+                    match self
+                        .backoff
+                        .call(|| api.get_opt(&name))
+                        .await
+                        .map_err(fail)?
+                    {
+                        Some(now) => pod = now,
+                        None => return Ok(None),
+                    }
                 }
+                // Deleted since it was listed: it is not there to show.
+                Err(kube::Error::Api(status)) if status.is_not_found() => return Ok(None),
                 Err(e) => return Err(fail(e)),
             }
         }

@@ -15,7 +15,8 @@
 //!   until their idle time is up;
 //! - [`K8sBackend::reconcile_pools`], run every few seconds, deletes idle pods whose
 //!   time is up: an extra past `idle_scaled_seconds` is gone, a member past
-//!   `idle_reserved_seconds` is replaced by its ReplicaSet.
+//!   `idle_reserved_seconds` is replaced by its ReplicaSet; and brings each pool's
+//!   autoscaler in line with its definition.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,11 @@ use crate::error::to_core;
 use crate::labels;
 use crate::objects::{OWNER, POD_TEMPLATE_HASH, Stored, WORKLOAD_ID, WorkloadObject};
 use crate::pods::{self, CLAIMED, CLAIMED_BY};
+
+/// The annotation a ReplicaSet ranks pods by when it scales down (lowest goes first).
+const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+/// A claimed pod's deletion cost: the last a ReplicaSet would remove.
+const CLAIMED_COST: &str = "1000000";
 
 /// How often a claim starts over after another writer changed the pod it chose.
 const CONFLICTS: u32 = 16;
@@ -71,6 +77,28 @@ fn idle_since(pod: &core::Pod) -> Option<Timestamp> {
         .map(|t| Timestamp(t.0.as_millisecond()))
 }
 
+/// What a deletion must find unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exactly {
+    /// The pod (its uid).
+    Pod,
+    /// The pod as read (its uid and version).
+    AsRead,
+}
+
+/// A reference to the pool's Deployment from a pod no ReplicaSet keeps: it goes
+/// when the Deployment goes.
+fn owned_by(deployment: &ObjectMeta) -> OwnerReference {
+    OwnerReference {
+        api_version: "apps/v1".to_owned(),
+        kind: "Deployment".to_owned(),
+        name: deployment.name.clone().unwrap_or_default(),
+        uid: deployment.uid.clone().unwrap_or_default(),
+        block_owner_deletion: Some(true),
+        controller: None,
+    }
+}
+
 fn policy(stored: &Stored) -> Result<PoolPolicy> {
     stored
         .spec
@@ -98,7 +126,10 @@ impl K8sBackend {
                 )));
             }
             let members = self.pods.of_workload(&ns, pool).await?;
-            let idle: Vec<&core::Pod> = members.iter().filter(|p| !claimed(p)).collect();
+            let idle: Vec<&core::Pod> = members
+                .iter()
+                .filter(|p| !claimed(p) && p.metadata.deletion_timestamp.is_none())
+                .collect();
             let chosen = idle.iter().find(|p| running(p)).or(idle.first());
             let mut pod = match chosen {
                 Some(pod) => (*pod).clone(),
@@ -116,10 +147,10 @@ impl K8sBackend {
                 .labels
                 .get_or_insert_with(BTreeMap::new)
                 .insert(CLAIMED.to_owned(), "true".to_owned());
-            pod.metadata
-                .annotations
-                .get_or_insert_with(BTreeMap::new)
-                .insert(CLAIMED_BY.to_owned(), instance.to_owned());
+            let notes = pod.metadata.annotations.get_or_insert_with(BTreeMap::new);
+            notes.insert(CLAIMED_BY.to_owned(), instance.to_owned());
+            // A ReplicaSet scaling down (an autoscaler, a shrink) takes idle pods first.
+            notes.insert(DELETION_COST.to_owned(), CLAIMED_COST.to_owned());
             if !policy.reuse {
                 // Out of the ReplicaSet's selector: it leaves the pool, which replaces it.
                 if let Some(l) = pod.metadata.labels.as_mut() {
@@ -178,14 +209,7 @@ impl K8sBackend {
             metadata: ObjectMeta {
                 labels: meta.labels,
                 annotations: meta.annotations,
-                owner_references: Some(vec![OwnerReference {
-                    api_version: "apps/v1".to_owned(),
-                    kind: "Deployment".to_owned(),
-                    name: owner.name.clone().unwrap_or_default(),
-                    uid: owner.uid.clone().unwrap_or_default(),
-                    block_owner_deletion: Some(true),
-                    controller: None,
-                }]),
+                owner_references: Some(vec![owned_by(owner)]),
                 ..ObjectMeta::default()
             },
             spec: template.spec,
@@ -211,90 +235,125 @@ impl K8sBackend {
         if !of_pool || !claimed(&raw) {
             return Err(Error::not_found("pod", pod));
         }
-        self.delete_pod(&ns, &raw).await
+        self.delete_pod(&ns, &raw, Exactly::Pod).await
     }
 
-    /// Deletes `pod` if it is still as read (a pod changed meanwhile is left alone).
-    async fn delete_pod(&self, ns: &str, pod: &core::Pod) -> Result<()> {
+    /// Deletes `pod`: that very pod (not a later one of its name), and with
+    /// [`Exactly::AsRead`] only if unchanged since it was read (a claim that got to it
+    /// meanwhile keeps it; the next pass looks again).
+    async fn delete_pod(&self, ns: &str, pod: &core::Pod, exactly: Exactly) -> Result<()> {
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
         let name = pod.metadata.name.clone().unwrap_or_default();
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: pod.metadata.uid.clone(),
-                resource_version: pod.metadata.resource_version.clone(),
+                resource_version: match exactly {
+                    Exactly::AsRead => pod.metadata.resource_version.clone(),
+                    Exactly::Pod => None,
+                },
             }),
             ..DeleteParams::default()
         };
         match self.backoff.call(|| api.delete(&name, &params)).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
+            Err(kube::Error::Api(s)) if s.is_conflict() && exactly == Exactly::AsRead => Ok(()),
             Err(e) => Err(to_core(e, "pod", &name)),
         }
     }
 
-    /// Deletes the pods claimed out of workload `id` (no ReplicaSet owns them).
-    pub(crate) async fn delete_claimed_out(&self, ns: &str, id: WorkloadId) -> Result<()> {
+    /// Deletes every pod made for pool `id` that is left once its Deployment is gone:
+    /// pods claimed out of it and extras a ReplicaSet let go of.
+    pub(crate) async fn delete_pool_pods(&self, ns: &str, id: WorkloadId) -> Result<()> {
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-        let selector = format!(
-            "{},!{WORKLOAD_ID}",
-            labels::selector(&[(OWNER, &id.0.to_string())])
-        );
+        let selector = labels::selector(&[(OWNER, &id.0.to_string())]);
         let params = ListParams::default().labels(&selector);
-        let out = self
+        let left = self
             .backoff
             .call(|| api.list(&params))
             .await
             .map_err(|e| to_core(e, "workload", &id.0.to_string()))?;
-        for pod in &out.items {
-            self.delete_pod(ns, pod).await?;
+        for pod in &left.items {
+            self.delete_pod(ns, pod, Exactly::Pod).await?;
         }
         Ok(())
     }
 
     /// Before a pool shrinks: when its scaled pods are recycled when idle (or kept),
-    /// the surplus idle members become extras, so the ReplicaSet's scale-down leaves
-    /// them be.
+    /// the surplus idle members become extras (out of the ReplicaSet's selector, owned
+    /// by the Deployment), so the ReplicaSet's scale-down leaves them be. Answers the
+    /// pods moved and their `pod-template-hash`, for [`Self::restore_members`] should
+    /// the update fail.
     pub(crate) async fn before_pool_update(
         &self,
         tenant: &TenantKey,
         id: WorkloadId,
         spec: &WorkloadSpec,
-    ) -> Result<()> {
+    ) -> Result<Vec<(String, String)>> {
         let Some(policy) = spec.pool.filter(|_| spec.kind == WorkloadKind::Pool) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         if policy.idle_scaled_seconds == 0 {
-            return Ok(());
+            return Ok(Vec::new());
         }
         // An update that will be refused must change nothing.
-        let (stored, _) = self.workloads.get(tenant, id).await?;
+        let (stored, object) = self.workloads.get(tenant, id).await?;
         if stored.spec.name != spec.name || stored.spec.kind != spec.kind {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        let owner = object.metadata();
         let ns = self.workloads.namespace(tenant);
         let members = self.pods.of_workload(&ns, id).await?;
         let kept_now: Vec<&core::Pod> = members.iter().filter(|p| kept(p)).collect();
         let surplus = kept_now.len().saturating_sub(spec.replicas as usize);
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), &ns);
         let post = PostParams::default();
+        let mut moved = Vec::new();
         for pod in kept_now.iter().rev().filter(|p| !claimed(p)).take(surplus) {
             let mut extra = (*pod).clone();
-            if let Some(l) = extra.metadata.labels.as_mut() {
-                l.remove(POD_TEMPLATE_HASH);
-            }
+            let hash = extra
+                .metadata
+                .labels
+                .as_mut()
+                .and_then(|l| l.remove(POD_TEMPLATE_HASH))
+                .unwrap_or_default();
+            extra.metadata.owner_references = Some(vec![owned_by(owner)]);
             let name = extra.metadata.name.clone().unwrap_or_default();
             match self
                 .backoff
                 .call(|| api.replace(&name, &post, &extra))
                 .await
             {
-                Ok(_) => {}
+                Ok(_) => moved.push((name, hash)),
                 // Claimed or gone meanwhile: the ReplicaSet decides about it.
                 Err(kube::Error::Api(s)) if s.is_conflict() || s.is_not_found() => {}
-                Err(e) => return Err(to_core(e, "pod", &name)),
+                Err(e) => {
+                    self.restore_members(&ns, moved).await;
+                    return Err(to_core(e, "pod", &name));
+                }
             }
         }
-        Ok(())
+        Ok(moved)
+    }
+
+    /// Puts pods moved out of a pool's ReplicaSet back (an update that moved them
+    /// failed); best effort: a pod that cannot be put back stays an extra.
+    pub(crate) async fn restore_members(&self, ns: &str, moved: Vec<(String, String)>) {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let post = PostParams::default();
+        for (name, hash) in moved {
+            let put_back = async {
+                let mut pod = self.backoff.call(|| api.get(&name)).await?;
+                pod.metadata
+                    .labels
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(POD_TEMPLATE_HASH.to_owned(), hash.clone());
+                self.backoff.call(|| api.replace(&name, &post, &pod)).await
+            };
+            if let Err(e) = put_back.await {
+                tracing::warn!(error = %e, pod = %name, "a pool pod stays an extra");
+            }
+        }
     }
 
     /// The pool controller's pass: deletes every idle pool pod whose idle time is up
@@ -320,6 +379,9 @@ impl K8sBackend {
             let (Some(policy), false) = (stored.spec.pool, stored.deleting) else {
                 continue;
             };
+            if let Err(e) = self.sync_hpa(&stored, &object).await {
+                tracing::warn!(error = %e, pool = %stored.spec.name, "the pool's autoscaler is behind");
+            }
             let members = self.pods.of_workload(&ns, stored.id).await?;
             for pod in members.iter().filter(|p| !claimed(p)) {
                 let seconds = if kept(pod) {
@@ -331,7 +393,7 @@ impl K8sBackend {
                     .map(|t| t.plus_millis(seconds.saturating_mul(1000)))
                     .is_some_and(|due| due <= now);
                 if seconds > 0 && due {
-                    self.delete_pod(&ns, pod).await?;
+                    self.delete_pod(&ns, pod, Exactly::AsRead).await?;
                 }
             }
         }

@@ -51,13 +51,16 @@ struct Reference {
 }
 
 fn parse(image: &str, default_registry: &str) -> Option<Reference> {
-    let (rest, reference) = match image.split_once('@') {
-        Some((rest, digest)) => (rest, digest.to_owned()),
-        None => match image.rsplit_once(':') {
-            Some((rest, tag)) if !tag.contains('/') => (rest, tag.to_owned()),
-            _ => (image, "latest".to_owned()),
-        },
+    let untagged = |named: &str| match named.rsplit_once(':') {
+        Some((rest, tag)) if !tag.contains('/') => (rest.to_owned(), tag.to_owned()),
+        _ => (named.to_owned(), "latest".to_owned()),
     };
+    let (rest, reference) = match image.split_once('@') {
+        // A digest names the manifest; a tag beside it says nothing more.
+        Some((named, digest)) => (untagged(named).0, digest.to_owned()),
+        None => untagged(image),
+    };
+    let rest = rest.as_str();
     if rest.is_empty() {
         return None;
     }
@@ -67,14 +70,15 @@ fn parse(image: &str, default_registry: &str) -> Option<Reference> {
     };
     let is_host = |s: &str| s.contains('.') || s.contains(':') || s == "localhost";
     let (registry, repository) = match remainder {
-        Some(remainder) if is_host(first) => {
-            let host = if first == "docker.io" {
-                default_registry
+        Some(remainder) if first == "docker.io" || first == "index.docker.io" => {
+            let repository = if remainder.contains('/') {
+                remainder.to_owned()
             } else {
-                first
+                format!("library/{remainder}")
             };
-            (host.to_owned(), remainder.to_owned())
+            (default_registry.to_owned(), repository)
         }
+        Some(remainder) if is_host(first) => (first.to_owned(), remainder.to_owned()),
         Some(_) => (default_registry.to_owned(), rest.to_owned()),
         None => (default_registry.to_owned(), format!("library/{rest}")),
     };
@@ -256,6 +260,8 @@ pub(crate) mod tests {
             ("quay.io/org/app:v1", "quay.io", "org/app", "v1"),
             ("localhost:5000/app", "localhost:5000", "app", "latest"),
             ("ghcr.io/a/b@sha256:abc", "ghcr.io", "a/b", "sha256:abc"),
+            ("nginx:1.25@sha256:abc", hub, "library/nginx", "sha256:abc"),
+            ("docker.io/nginx", hub, "library/nginx", "latest"),
         ];
         for (image, registry, repository, reference) in cases {
             assert_eq!(

@@ -108,7 +108,7 @@ impl Workloads {
         let mut object = objects::render(id, tenant, spec, times, None, &self.config);
         let made = self.write_new(&ns, &mut object).await;
         if let Err(e) = made {
-            self.release_claim(&ns, &spec.name).await;
+            self.release_claim(&ns, &spec.name, id).await;
             return Err(e);
         }
         object
@@ -142,11 +142,32 @@ impl Workloads {
         }
     }
 
-    async fn release_claim(&self, ns: &str, name: &str) {
+    /// Gives the name back, if workload `id` still holds it (a later workload of that
+    /// name keeps its claim).
+    pub(crate) async fn release_claim(&self, ns: &str, name: &str, id: WorkloadId) {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
-        let (claimed, params) = (claim_name(name), DeleteParams::default());
-        let gone = self.backoff.call(|| api.delete(&claimed, &params)).await;
-        if let Err(e) = gone {
+        let claimed = claim_name(name);
+        let released = async {
+            let Some(claim) = self.backoff.call(|| api.get_opt(&claimed)).await? else {
+                return Ok(());
+            };
+            let holder = claim.data.as_ref().and_then(|d| d.get("workload").cloned());
+            if holder != Some(id.0.to_string()) {
+                return Ok(());
+            }
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid: claim.metadata.uid.clone(),
+                    resource_version: claim.metadata.resource_version.clone(),
+                }),
+                ..DeleteParams::default()
+            };
+            match self.backoff.call(|| api.delete(&claimed, &params)).await {
+                Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
+                other => other.map(|_| ()),
+            }
+        };
+        if let Err(e) = released.await {
             tracing::warn!(error = %e, name, "a workload name claim was left behind");
         }
     }
@@ -305,15 +326,29 @@ impl Workloads {
                     .await
                     .map(|o| o.map(WorkloadObject::Deployment))
             }
-            Shape::Pod => {
-                let selector = labels::selector(&[(WORKLOAD_ID, &id_text), (SINGLE_POD, "true")]);
-                let params = ListParams::default().labels(&selector);
-                self.first::<core::Pod>(ns, &params)
-                    .await
-                    .map(|o| o.map(WorkloadObject::Pod))
-            }
+            Shape::Pod => self
+                .single_pods(ns, id)
+                .await
+                .map(|pods| pods.into_iter().last().map(WorkloadObject::Pod)),
         };
         found.map_err(|e| to_core(e, "workload", &id_text))
+    }
+
+    /// A single-pod workload's live pods, oldest id first: one, or for a moment after
+    /// a replacement (or two at once) more, of which the newest is the workload's.
+    /// Pods being deleted are gone already as far as podgate is concerned.
+    async fn single_pods(
+        &self,
+        ns: &str,
+        id: WorkloadId,
+    ) -> std::result::Result<Vec<core::Pod>, kube::Error> {
+        let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string()), (SINGLE_POD, "true")]);
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let params = ListParams::default().labels(&selector);
+        let mut pods = self.backoff.call(|| api.list(&params)).await?.items;
+        pods.retain(|p| p.metadata.deletion_timestamp.is_none());
+        pods.sort_by_key(crate::pods::pod_id);
+        Ok(pods)
     }
 
     /// The first object of type `K` in `ns` that `params` selects.
@@ -356,15 +391,27 @@ impl Workloads {
             .and_then(|id| id.parse().ok())
             .map(WorkloadId)
             .ok_or_else(|| Error::not_found("workload", name))?;
-        self.get(tenant, id)
-            .await
-            .map_err(|_| Error::not_found("workload", name))
+        self.get(tenant, id).await.map_err(|e| match e {
+            Error::NotFound { .. } => Error::not_found("workload", name),
+            other => other,
+        })
     }
 
     /// Replaces a workload's spec, conditionally on the version read (a concurrent
     /// update makes it read again). The name and kind cannot change. A new template
     /// makes the controller roll the pods; labels alone change only the metadata.
     pub(crate) async fn update(
+        &self,
+        tenant: &TenantKey,
+        id: WorkloadId,
+        spec: &WorkloadSpec,
+        now: Timestamp,
+    ) -> Result<Stored> {
+        // Boxed: a read, a render and a write, several API calls deep.
+        Box::pin(self.update_now(tenant, id, spec, now)).await
+    }
+
+    async fn update_now(
         &self,
         tenant: &TenantKey,
         id: WorkloadId,
@@ -386,6 +433,15 @@ impl Workloads {
                 if stored.spec.kind != spec.kind {
                     return Ok(Err(Error::invalid("kind", "cannot change")));
                 }
+                // A StatefulSet's claim templates are fixed once made.
+                if matches!(current, WorkloadObject::StatefulSet(_))
+                    && objects::disks(&stored.spec.template).ne(objects::disks(&spec.template))
+                {
+                    return Ok(Err(Error::invalid(
+                        "volumes",
+                        "a stateful workload's disks cannot change on Kubernetes",
+                    )));
+                }
                 let updated = if stored.spec == *spec {
                     stored.updated_at
                 } else {
@@ -399,12 +455,27 @@ impl Workloads {
                 let mut next = objects::render(id, tenant, spec, times, eip, &self.config);
                 next.metadata_mut().namespace = Some(ns.clone());
                 if let WorkloadObject::Pod(_) = next {
-                    // A pod cannot change: the new one replaces it.
+                    // A pod cannot change: the new one replaces it, then every older
+                    // one goes (of two replacements at once, the newer stays).
                     if let Err(e) = self.write_new(&ns, &mut next).await {
                         return Ok(Err(e));
                     }
-                    if let Err(e) = self.delete_object(&ns, &current).await {
-                        return Ok(Err(e));
+                    let newest = next
+                        .metadata()
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(crate::pods::POD_ID).cloned());
+                    for old in self.single_pods(&ns, id).await? {
+                        let id_of = old
+                            .metadata
+                            .labels
+                            .as_ref()
+                            .and_then(|l| l.get(crate::pods::POD_ID).cloned());
+                        if id_of != newest
+                            && let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await
+                        {
+                            return Ok(Err(e));
+                        }
                     }
                 } else {
                     next.metadata_mut().resource_version =
@@ -445,9 +516,14 @@ impl Workloads {
             None => Api::all(self.client.clone()),
         };
         let single = ListParams::default().labels(&format!("{selector},{SINGLE_POD}=true"));
-        let pods = lists::all(&pods, &single, &self.backoff)
+        let mut pods = lists::all(&pods, &single, &self.backoff)
             .await
             .map_err(fail)?;
+        // One per workload: the newest live one (see `single_pods`).
+        pods.retain(|p| p.metadata.deletion_timestamp.is_none());
+        pods.sort_by_key(|p| std::cmp::Reverse(crate::pods::pod_id(p)));
+        let mut seen = std::collections::BTreeSet::new();
+        pods.retain(|p| seen.insert(crate::pods::owner(p)));
         Ok(sets
             .into_iter()
             .map(WorkloadObject::StatefulSet)
@@ -494,7 +570,7 @@ impl Workloads {
         let (stored, object) = self.get(tenant, id).await?;
         let ns = self.namespace(tenant);
         self.delete_object(&ns, &object).await?;
-        self.release_claim(&ns, &stored.spec.name).await;
+        self.release_claim(&ns, &stored.spec.name, id).await;
         Ok(())
     }
 }
