@@ -327,14 +327,8 @@ impl ClusterBackend for K8sBackend {
                 .await
                 .map_err(|e| crate::error::to_core(e, "workload", "list"))?;
             for pod in raw {
-                if let Some(id) = pod
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(WORKLOAD_ID))
-                    .cloned()
-                {
-                    members.entry(id).or_default().push(pod);
+                if let Some(id) = labels::value(&pod.metadata, WORKLOAD_ID) {
+                    members.entry(id.to_owned()).or_default().push(pod);
                 }
             }
         }

@@ -38,10 +38,6 @@ fn time(at: Timestamp) -> Time {
     Time(k8s_openapi::jiff::Timestamp::from_millisecond(at.0).unwrap())
 }
 
-fn label<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
-    meta.labels.as_ref()?.get(key).map(String::as_str)
-}
-
 fn owner(kind: &str, meta: &ObjectMeta, api_version: &str) -> OwnerReference {
     OwnerReference {
         api_version: api_version.to_owned(),
@@ -119,8 +115,8 @@ async fn stateful_set(client: &kube::Client, set: &StatefulSet, now: Timestamp) 
     let spec = set.spec.clone().unwrap();
     let ns = set.metadata.namespace.clone().unwrap_or_default();
     let name = set.metadata.name.clone().unwrap_or_default();
-    let hash = label(&set.metadata, TEMPLATE_HASH).unwrap_or_default();
-    let workload = label(&set.metadata, WORKLOAD_ID).unwrap_or_default();
+    let hash = labels::value(&set.metadata, TEMPLATE_HASH).unwrap_or_default();
+    let workload = labels::value(&set.metadata, WORKLOAD_ID).unwrap_or_default();
     let replicas = spec.replicas.unwrap_or(1);
     let pods: Api<core::Pod> = Api::namespaced(client.clone(), &ns);
     let selector = ListParams::default().labels(&format!("{WORKLOAD_ID}={workload}"));
@@ -133,7 +129,9 @@ async fn stateful_set(client: &kube::Client, set: &StatefulSet, now: Timestamp) 
             .and_then(|n| n.strip_prefix(&format!("{name}-")))
             .and_then(|o| o.parse::<i32>().ok());
         match ordinal {
-            Some(o) if o < replicas && label(&pod.metadata, TEMPLATE_HASH) == Some(hash) => {
+            Some(o)
+                if o < replicas && labels::value(&pod.metadata, TEMPLATE_HASH) == Some(hash) =>
+            {
                 kept.push(o);
             }
             Some(_) => delete_pod(&pods, &pod).await,
@@ -161,17 +159,17 @@ async fn replica_set(client: &kube::Client, deployment: &Deployment, now: Timest
     let spec = deployment.spec.clone().unwrap();
     let ns = deployment.metadata.namespace.clone().unwrap_or_default();
     let name = deployment.metadata.name.clone().unwrap_or_default();
-    let hash = label(&deployment.metadata, TEMPLATE_HASH)
+    let hash = labels::value(&deployment.metadata, TEMPLATE_HASH)
         .unwrap_or_default()
         .to_owned();
-    let workload = label(&deployment.metadata, WORKLOAD_ID).unwrap_or_default();
+    let workload = labels::value(&deployment.metadata, WORKLOAD_ID).unwrap_or_default();
     let replicas = usize::try_from(spec.replicas.unwrap_or(1)).unwrap_or(0);
     let pods: Api<core::Pod> = Api::namespaced(client.clone(), &ns);
     let selector =
         ListParams::default().labels(&format!("{WORKLOAD_ID}={workload},{POD_TEMPLATE_HASH}"));
     let mut current = Vec::new();
     for pod in pods.list(&selector).await.unwrap().items {
-        if label(&pod.metadata, POD_TEMPLATE_HASH) == Some(hash.as_str()) {
+        if labels::value(&pod.metadata, POD_TEMPLATE_HASH) == Some(hash.as_str()) {
             current.push(pod);
         } else {
             delete_pod(&pods, &pod).await;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podgate_core::model::TenantKind;
 use podgate_core::secret::TokenHash;
 
@@ -12,6 +13,11 @@ pub(crate) const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "po
 pub(crate) const TENANT_KIND: &str = "podgate.io/tenant-kind";
 /// The first 32 hex digits of a tenant token's SHA-256, for finding a caller.
 pub(crate) const TOKEN: &str = "podgate.io/token";
+
+/// The value of label `key` on an object.
+pub(crate) fn value<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
+    meta.labels.as_ref()?.get(key).map(String::as_str)
+}
 
 /// The labels every object podgate makes starts with.
 pub(crate) fn base() -> BTreeMap<String, String> {

@@ -257,10 +257,7 @@ pub(crate) async fn give_ids(ids: &Ids, pod: &mut core::Pod) -> Result<()> {
 
 /// A pod's id, once numbered.
 pub(crate) fn pod_id(pod: &core::Pod) -> Option<PodId> {
-    pod.metadata
-        .labels
-        .as_ref()?
-        .get(POD_ID)?
+    labels::value(&pod.metadata, POD_ID)?
         .parse()
         .ok()
         .map(PodId)
@@ -303,10 +300,8 @@ fn container_state(status: Option<&core::ContainerStatus>) -> (ContainerState, u
 
 /// The workload a pod was made for.
 pub(crate) fn owner(pod: &core::Pod) -> Option<WorkloadId> {
-    let labels = pod.metadata.labels.as_ref()?;
-    labels
-        .get(OWNER)
-        .or_else(|| labels.get(WORKLOAD_ID))?
+    labels::value(&pod.metadata, OWNER)
+        .or_else(|| labels::value(&pod.metadata, WORKLOAD_ID))?
         .parse()
         .ok()
         .map(WorkloadId)

@@ -44,17 +44,13 @@ const CLAIMED_COST: &str = "1000000";
 /// How often a claim starts over after another writer changed the pod it chose.
 const CONFLICTS: u32 = 16;
 
-fn label<'a>(pod: &'a core::Pod, key: &str) -> Option<&'a str> {
-    pod.metadata.labels.as_ref()?.get(key).map(String::as_str)
-}
-
 fn claimed(pod: &core::Pod) -> bool {
-    label(pod, CLAIMED).is_some()
+    labels::value(&pod.metadata, CLAIMED).is_some()
 }
 
 /// A member the pool's ReplicaSet keeps (not an extra podgate made).
 fn kept(pod: &core::Pod) -> bool {
-    label(pod, POD_TEMPLATE_HASH).is_some()
+    labels::value(&pod.metadata, POD_TEMPLATE_HASH).is_some()
 }
 
 fn running(pod: &core::Pod) -> bool {
@@ -231,7 +227,7 @@ impl K8sBackend {
         self.workloads.get(tenant, pool).await?;
         let ns = self.workloads.namespace(tenant);
         let raw = self.pods.by_id(&ns, pod).await?;
-        let of_pool = label(&raw, OWNER) == Some(pool.0.to_string().as_str());
+        let of_pool = labels::value(&raw.metadata, OWNER) == Some(pool.0.to_string().as_str());
         if !of_pool || !claimed(&raw) {
             return Err(Error::not_found("pod", pod));
         }

@@ -46,12 +46,7 @@ pub(crate) async fn occupied(
     let ignored = |pod: &core::Pod| {
         ignore.is_some_and(|(ns, id)| {
             pod.metadata.namespace.as_deref() == Some(ns)
-                && pod
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(WORKLOAD_ID))
-                    .is_some_and(|w| *w == id.0.to_string())
+                && labels::value(&pod.metadata, WORKLOAD_ID) == Some(id.0.to_string().as_str())
         })
     };
     let bound: BTreeSet<u16> = pods

@@ -3,6 +3,7 @@
 
 use podgate_core::model::{ContainerState, Pod, PodPhase, WorkloadPhase, WorkloadStatus};
 
+use crate::labels;
 use crate::objects::{Stored, TEMPLATE_HASH};
 
 /// What a pod is doing, from the workload's point of view.
@@ -58,11 +59,7 @@ impl Wanted {
             deleting: stored.deleting,
             pending: stored.pending,
             outdated: pods.iter().any(|p| {
-                p.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(TEMPLATE_HASH))
-                    .is_some_and(|h| *h != stored.template_hash)
+                labels::value(&p.metadata, TEMPLATE_HASH).is_some_and(|h| h != stored.template_hash)
             }),
         }
     }

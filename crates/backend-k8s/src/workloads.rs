@@ -255,8 +255,7 @@ impl Workloads {
         // An object of that name made for this id is a try whose reply was lost; one of
         // another id is a pool of that name still being deleted.
         let same = |a: &ObjectMeta, b: &ObjectMeta| {
-            let id = |m: &ObjectMeta| m.labels.as_ref().and_then(|l| l.get(WORKLOAD_ID).cloned());
-            id(a) == id(b)
+            labels::value(a, WORKLOAD_ID) == labels::value(b, WORKLOAD_ID)
         };
         let made = match object {
             WorkloadObject::StatefulSet(s) => {
@@ -460,18 +459,10 @@ impl Workloads {
                     if let Err(e) = self.write_new(&ns, &mut next).await {
                         return Ok(Err(e));
                     }
-                    let newest = next
-                        .metadata()
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get(crate::pods::POD_ID).cloned());
+                    let newest =
+                        labels::value(next.metadata(), crate::pods::POD_ID).map(str::to_owned);
                     for old in self.single_pods(&ns, id).await? {
-                        let id_of = old
-                            .metadata
-                            .labels
-                            .as_ref()
-                            .and_then(|l| l.get(crate::pods::POD_ID).cloned());
-                        if id_of != newest
+                        if labels::value(&old.metadata, crate::pods::POD_ID) != newest.as_deref()
                             && let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await
                         {
                             return Ok(Err(e));
