@@ -20,6 +20,25 @@ use crate::objects::{self, SINGLE_POD, Stored, Times, WORKLOAD_ID, WorkloadObjec
 use crate::retry::Backoff;
 use crate::tenants::{Tenants, namespace_of};
 
+/// A namespaced Kubernetes type podgate reads and writes whole (a workload's object).
+trait Kind:
+    kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+    + Clone
+    + serde::de::DeserializeOwned
+    + serde::Serialize
+    + std::fmt::Debug
+{
+}
+
+impl<K> Kind for K where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + serde::Serialize
+        + std::fmt::Debug
+{
+}
+
 /// The Kubernetes types a workload's object can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -117,7 +136,7 @@ impl Workloads {
     }
 
     async fn claim(&self, ns: &str, name: &str, id: WorkloadId) -> Result<()> {
-        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
+        let api = self.api::<ConfigMap>(Some(ns));
         let claim = ConfigMap {
             metadata: ObjectMeta {
                 name: Some(claim_name(name)),
@@ -145,7 +164,7 @@ impl Workloads {
     /// Gives the name back, if workload `id` still holds it (a later workload of that
     /// name keeps its claim).
     pub(crate) async fn release_claim(&self, ns: &str, name: &str, id: WorkloadId) {
-        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
+        let api = self.api::<ConfigMap>(Some(ns));
         let claimed = claim_name(name);
         let released = async {
             let Some(claim) = self.backoff.call(|| api.get_opt(&claimed)).await? else {
@@ -191,21 +210,23 @@ impl Workloads {
         name: &str,
         object: &WorkloadObject,
     ) -> std::result::Result<(), kube::Error> {
-        let post = PostParams::default();
         match object {
-            WorkloadObject::StatefulSet(s) => {
-                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
-                self.backoff.call(|| api.replace(name, &post, s)).await?;
-            }
-            WorkloadObject::Deployment(d) => {
-                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
-                self.backoff.call(|| api.replace(name, &post, d)).await?;
-            }
-            WorkloadObject::Pod(p) => {
-                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-                self.backoff.call(|| api.replace(name, &post, p)).await?;
-            }
+            WorkloadObject::StatefulSet(s) => self.replace_as(ns, name, s).await,
+            WorkloadObject::Deployment(d) => self.replace_as(ns, name, d).await,
+            WorkloadObject::Pod(p) => self.replace_as(ns, name, p).await,
         }
+    }
+
+    async fn replace_as<K: Kind>(
+        &self,
+        ns: &str,
+        name: &str,
+        object: &K,
+    ) -> std::result::Result<(), kube::Error> {
+        let (api, post) = (self.api::<K>(Some(ns)), PostParams::default());
+        self.backoff
+            .call(|| api.replace(name, &post, object))
+            .await?;
         Ok(())
     }
 
@@ -222,26 +243,10 @@ impl Workloads {
         };
         let gone = match object {
             WorkloadObject::StatefulSet(_) => {
-                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .call(|| api.delete(&name, &params))
-                    .await
-                    .map(|_| ())
+                self.delete_as::<StatefulSet>(ns, &name, &params).await
             }
-            WorkloadObject::Deployment(_) => {
-                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .call(|| api.delete(&name, &params))
-                    .await
-                    .map(|_| ())
-            }
-            WorkloadObject::Pod(_) => {
-                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .call(|| api.delete(&name, &params))
-                    .await
-                    .map(|_| ())
-            }
+            WorkloadObject::Deployment(_) => self.delete_as::<Deployment>(ns, &name, &params).await,
+            WorkloadObject::Pod(_) => self.delete_as::<core::Pod>(ns, &name, &params).await,
         };
         match gone {
             Ok(()) => Ok(()),
@@ -250,32 +255,46 @@ impl Workloads {
         }
     }
 
+    /// The API of `K` objects in namespace `ns`, or in every namespace.
+    fn api<K: Kind>(&self, ns: Option<&str>) -> Api<K> {
+        match ns {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        }
+    }
+
+    async fn delete_as<K: Kind>(
+        &self,
+        ns: &str,
+        name: &str,
+        params: &DeleteParams,
+    ) -> std::result::Result<(), kube::Error> {
+        let api = self.api::<K>(Some(ns));
+        self.backoff.call(|| api.delete(name, params)).await?;
+        Ok(())
+    }
+
+    /// Creates `object` once; an object of its name made for the same workload id is
+    /// a try whose reply was lost (one of another id is a pool of that name still
+    /// being deleted).
+    async fn create_as<K: Kind>(
+        &self,
+        ns: &str,
+        object: &K,
+    ) -> std::result::Result<bool, kube::Error> {
+        let api = self.api::<K>(Some(ns));
+        let same = |a: &K, b: &K| {
+            labels::value(a.meta(), WORKLOAD_ID) == labels::value(b.meta(), WORKLOAD_ID)
+        };
+        self.backoff.create_once(&api, object, same).await
+    }
+
     async fn create_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
         let name = object.metadata().name.clone().unwrap_or_default();
-        // An object of that name made for this id is a try whose reply was lost; one of
-        // another id is a pool of that name still being deleted.
-        let same = |a: &ObjectMeta, b: &ObjectMeta| {
-            labels::value(a, WORKLOAD_ID) == labels::value(b, WORKLOAD_ID)
-        };
         let made = match object {
-            WorkloadObject::StatefulSet(s) => {
-                let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .create_once(&api, s, |a, b| same(&a.metadata, &b.metadata))
-                    .await
-            }
-            WorkloadObject::Deployment(d) => {
-                let api: Api<Deployment> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .create_once(&api, d, |a, b| same(&a.metadata, &b.metadata))
-                    .await
-            }
-            WorkloadObject::Pod(p) => {
-                let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-                self.backoff
-                    .create_once(&api, p, |a, b| same(&a.metadata, &b.metadata))
-                    .await
-            }
+            WorkloadObject::StatefulSet(s) => self.create_as(ns, s).await,
+            WorkloadObject::Deployment(d) => self.create_as(ns, d).await,
+            WorkloadObject::Pod(p) => self.create_as(ns, p).await,
         };
         match made {
             Ok(true) => Ok(()),
@@ -342,7 +361,7 @@ impl Workloads {
         id: WorkloadId,
     ) -> std::result::Result<Vec<core::Pod>, kube::Error> {
         let selector = labels::selector(&[(WORKLOAD_ID, &id.0.to_string()), (SINGLE_POD, "true")]);
-        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        let api = self.api::<core::Pod>(Some(ns));
         let params = ListParams::default().labels(&selector);
         let mut pods = self.backoff.call(|| api.list(&params)).await?.items;
         pods.retain(|p| p.metadata.deletion_timestamp.is_none());
@@ -351,19 +370,12 @@ impl Workloads {
     }
 
     /// The first object of type `K` in `ns` that `params` selects.
-    async fn first<K>(
+    async fn first<K: Kind>(
         &self,
         ns: &str,
         params: &ListParams,
-    ) -> std::result::Result<Option<K>, kube::Error>
-    where
-        K: kube::Resource<Scope = kube::core::NamespaceResourceScope>
-            + Clone
-            + serde::de::DeserializeOwned
-            + std::fmt::Debug,
-        K::DynamicType: Default,
-    {
-        let api: Api<K> = Api::namespaced(self.client.clone(), ns);
+    ) -> std::result::Result<Option<K>, kube::Error> {
+        let api = self.api::<K>(Some(ns));
         let list = self.backoff.call(|| api.list(params)).await?;
         Ok(list.items.into_iter().next())
     }
@@ -374,7 +386,7 @@ impl Workloads {
         tenant: &TenantKey,
         name: &str,
     ) -> Result<(Stored, WorkloadObject)> {
-        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace(tenant));
+        let api = self.api::<ConfigMap>(Some(&self.namespace(tenant)));
         let claimed = claim_name(name);
         let claim = self
             .backoff
@@ -406,80 +418,67 @@ impl Workloads {
         spec: &WorkloadSpec,
         now: Timestamp,
     ) -> Result<Stored> {
-        // Boxed: a read, a render and a write, several API calls deep.
-        Box::pin(self.update_now(tenant, id, spec, now)).await
-    }
-
-    async fn update_now(
-        &self,
-        tenant: &TenantKey,
-        id: WorkloadId,
-        spec: &WorkloadSpec,
-        now: Timestamp,
-    ) -> Result<Stored> {
         let ns = self.namespace(tenant);
         let id_text = id.0.to_string();
-        // The attempt answers Ok(Err(..)) for a refusal no re-read can change.
-        self.backoff
-            .conditional(16, || async {
-                let (stored, current) = match self.get(tenant, id).await {
-                    Ok(found) => found,
-                    Err(e) => return Ok(Err(e)),
-                };
-                if stored.spec.name != spec.name {
-                    return Ok(Err(Error::invalid("name", "cannot change")));
+        // The attempt answers Ok(Err(..)) for a refusal no re-read can change. Boxed:
+        // a read, a render and a write, several API calls deep.
+        Box::pin(self.backoff.conditional(16, || async {
+            let (stored, current) = match self.get(tenant, id).await {
+                Ok(found) => found,
+                Err(e) => return Ok(Err(e)),
+            };
+            if stored.spec.name != spec.name {
+                return Ok(Err(Error::invalid("name", "cannot change")));
+            }
+            if stored.spec.kind != spec.kind {
+                return Ok(Err(Error::invalid("kind", "cannot change")));
+            }
+            // A StatefulSet's claim templates are fixed once made.
+            if matches!(current, WorkloadObject::StatefulSet(_))
+                && objects::disks(&stored.spec.template).ne(objects::disks(&spec.template))
+            {
+                return Ok(Err(Error::invalid(
+                    "volumes",
+                    "a stateful workload's disks cannot change on Kubernetes",
+                )));
+            }
+            let updated = if stored.spec == *spec {
+                stored.updated_at
+            } else {
+                now
+            };
+            let times = Times {
+                created: stored.created_at,
+                updated,
+            };
+            let eip = stored.eip.as_deref();
+            let mut next = objects::render(id, tenant, spec, times, eip, &self.config);
+            next.metadata_mut().namespace = Some(ns.clone());
+            if let WorkloadObject::Pod(_) = next {
+                // A pod cannot change: the new one replaces it, then every older
+                // one goes (of two replacements at once, the newer stays).
+                if let Err(e) = self.write_new(&ns, &mut next).await {
+                    return Ok(Err(e));
                 }
-                if stored.spec.kind != spec.kind {
-                    return Ok(Err(Error::invalid("kind", "cannot change")));
-                }
-                // A StatefulSet's claim templates are fixed once made.
-                if matches!(current, WorkloadObject::StatefulSet(_))
-                    && objects::disks(&stored.spec.template).ne(objects::disks(&spec.template))
-                {
-                    return Ok(Err(Error::invalid(
-                        "volumes",
-                        "a stateful workload's disks cannot change on Kubernetes",
-                    )));
-                }
-                let updated = if stored.spec == *spec {
-                    stored.updated_at
-                } else {
-                    now
-                };
-                let times = Times {
-                    created: stored.created_at,
-                    updated,
-                };
-                let eip = stored.eip.as_deref();
-                let mut next = objects::render(id, tenant, spec, times, eip, &self.config);
-                next.metadata_mut().namespace = Some(ns.clone());
-                if let WorkloadObject::Pod(_) = next {
-                    // A pod cannot change: the new one replaces it, then every older
-                    // one goes (of two replacements at once, the newer stays).
-                    if let Err(e) = self.write_new(&ns, &mut next).await {
+                let newest = labels::value(next.metadata(), crate::pods::POD_ID).map(str::to_owned);
+                for old in self.single_pods(&ns, id).await? {
+                    if labels::value(&old.metadata, crate::pods::POD_ID) != newest.as_deref()
+                        && let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await
+                    {
                         return Ok(Err(e));
                     }
-                    let newest =
-                        labels::value(next.metadata(), crate::pods::POD_ID).map(str::to_owned);
-                    for old in self.single_pods(&ns, id).await? {
-                        if labels::value(&old.metadata, crate::pods::POD_ID) != newest.as_deref()
-                            && let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await
-                        {
-                            return Ok(Err(e));
-                        }
-                    }
-                } else {
-                    next.metadata_mut().resource_version =
-                        current.metadata().resource_version.clone();
-                    let name = current.metadata().name.clone().unwrap_or_default();
-                    self.replace(&ns, &name, &next).await?;
                 }
-                Ok(next
-                    .stored()
-                    .ok_or_else(|| Error::not_found("workload", id)))
-            })
-            .await
-            .map_err(|e| to_core(e, "workload", &id_text))?
+            } else {
+                next.metadata_mut().resource_version = current.metadata().resource_version.clone();
+                let name = current.metadata().name.clone().unwrap_or_default();
+                self.replace(&ns, &name, &next).await?;
+            }
+            Ok(next
+                .stored()
+                .ok_or_else(|| Error::not_found("workload", id)))
+        }))
+        .await
+        .map_err(|e| to_core(e, "workload", &id_text))?
     }
 
     /// Every workload in namespace `ns` (every namespace for `None`) whose object
@@ -488,26 +487,14 @@ impl Workloads {
     pub(crate) async fn list(&self, ns: Option<&str>, selector: &str) -> Result<Vec<Stored>> {
         let params = ListParams::default().labels(selector);
         let fail = |e| to_core(e, "workload", "list");
-        let sets: Api<StatefulSet> = match ns {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::all(self.client.clone()),
-        };
-        let deployments: Api<Deployment> = match ns {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::all(self.client.clone()),
-        };
-        let sets = lists::all(&sets, &params, &self.backoff)
+        let sets = lists::all(&self.api::<StatefulSet>(ns), &params, &self.backoff)
             .await
             .map_err(fail)?;
-        let deployments = lists::all(&deployments, &params, &self.backoff)
+        let deployments = lists::all(&self.api::<Deployment>(ns), &params, &self.backoff)
             .await
             .map_err(fail)?;
-        let pods: Api<core::Pod> = match ns {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::all(self.client.clone()),
-        };
         let single = ListParams::default().labels(&format!("{selector},{SINGLE_POD}=true"));
-        let mut pods = lists::all(&pods, &single, &self.backoff)
+        let mut pods = lists::all(&self.api::<core::Pod>(ns), &single, &self.backoff)
             .await
             .map_err(fail)?;
         // One per workload: the newest live one (see `single_pods`).
