@@ -135,29 +135,11 @@ impl K8sBackend {
             .map_err(|e| crate::error::to_core(e, "cluster", "version"))
     }
 
-    /// A workload as shown: its stored spec and the status its member pods give it.
-    async fn show(&self, stored: Stored, members: &[core::Pod]) -> Workload {
-        let shown: Vec<Pod> = members
-            .iter()
-            .filter_map(|p| pods::to_pod(p, &stored.tenant))
-            .collect();
-        let status = derive(&Wanted::of(&stored, members), &shown);
-        Workload {
-            tenant: stored.tenant,
-            id: stored.id,
-            created_at: stored.created_at,
-            updated_at: stored.updated_at,
-            eip: stored.eip,
-            spec: stored.spec,
-            status,
-        }
-    }
-
     /// The workload as shown, read with its member pods.
     async fn shown(&self, stored: Stored) -> Result<Workload> {
         let ns = self.workloads.namespace(&stored.tenant);
         let members = self.pods.of_workload(&ns, stored.id).await?;
-        Ok(self.show(stored, &members).await)
+        Ok(show(stored, &members))
     }
 
     /// After a pool is written: its autoscaler as its definition asks. The pool is
@@ -214,11 +196,27 @@ impl K8sBackend {
         raw: &[core::Pod],
         page: PageRequest,
     ) -> Result<Page<Pod>> {
-        let mut all: Vec<Pod> = raw.iter().filter_map(|p| pods::to_pod(p, tenant)).collect();
+        let mut all = pods::to_pods(raw, tenant, None);
         all.sort_by_key(|p| p.id);
         let mut page = Page::from_vec(all, page);
         self.topology.place(&mut page.items).await?;
         Ok(page)
+    }
+}
+
+/// A workload as shown: its stored spec and the status its member pods give it.
+fn show(stored: Stored, members: &[core::Pod]) -> Workload {
+    let known = (stored.template_hash.as_str(), &stored.spec.template);
+    let shown = pods::to_pods(members, &stored.tenant, Some(known));
+    let status = derive(&Wanted::of(&stored, members), &shown);
+    Workload {
+        tenant: stored.tenant,
+        id: stored.id,
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+        eip: stored.eip,
+        spec: stored.spec,
+        status,
     }
 }
 
@@ -268,13 +266,13 @@ impl ClusterBackend for K8sBackend {
             .create(tenant, &spec, self.clock.now())
             .await?;
         self.after_pool_write(&stored).await;
-        Ok(self.show(stored, &[]).await)
+        Ok(show(stored, &[]))
     }
 
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload> {
         match self.workloads.get(tenant, id).await? {
             // A single pod is its own object: one request.
-            (stored, WorkloadObject::Pod(pod)) => Ok(self.show(stored, &[pod]).await),
+            (stored, WorkloadObject::Pod(pod)) => Ok(show(stored, &[pod])),
             (stored, _) => self.shown(stored).await,
         }
     }
@@ -337,7 +335,7 @@ impl ClusterBackend for K8sBackend {
             let raw = members.remove(&stored.id.0.to_string()).unwrap_or_default();
             let ns = self.workloads.namespace(&stored.tenant);
             let numbered = self.pods.numbered_all(&ns, raw).await?;
-            shown.push(self.show(stored, &numbered).await);
+            shown.push(show(stored, &numbered));
         }
         Ok(Page {
             total,

@@ -1,7 +1,7 @@
 //! Pods as podgate shows them: found by label, numbered the first time podgate sees
 //! them, their status read from the Pod.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1 as core;
@@ -17,7 +17,7 @@ use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
 use crate::labels;
 use crate::lists;
-use crate::objects::{OWNER, TEMPLATE, WORKLOAD_ID};
+use crate::objects::{OWNER, TEMPLATE, TEMPLATE_HASH, WORKLOAD_ID};
 use crate::retry::Backoff;
 
 /// A pod's id.
@@ -311,11 +311,45 @@ pub(crate) fn owner(pod: &core::Pod) -> Option<WorkloadId> {
 /// was made from (kept on the pod). `None` for a pod not yet numbered, or not made by
 /// podgate.
 pub(crate) fn to_pod(pod: &core::Pod, tenant: &TenantKey) -> Option<Pod> {
+    to_pods(std::slice::from_ref(pod), tenant, None).pop()
+}
+
+/// Numbered pods of `tenant`'s as podgate shows them (see [`to_pod`]). Each distinct
+/// template is read once (pods of one workload share theirs); `known` is a template
+/// already read and its digest (`podgate.io/template-hash`), whose pods use it as is.
+pub(crate) fn to_pods(
+    raw: &[core::Pod],
+    tenant: &TenantKey,
+    known: Option<(&str, &Arc<PodTemplate>)>,
+) -> Vec<Pod> {
+    let mut templates: HashMap<String, Arc<PodTemplate>> = known
+        .map(|(hash, template)| (hash.to_owned(), template.clone()))
+        .into_iter()
+        .collect();
+    raw.iter()
+        .filter_map(|pod| {
+            let hash = labels::value(&pod.metadata, TEMPLATE_HASH);
+            let template = match hash.and_then(|h| templates.get(h)) {
+                Some(template) => template.clone(),
+                None => {
+                    let text = pod.metadata.annotations.as_ref()?.get(TEMPLATE)?;
+                    let template: Arc<PodTemplate> = Arc::new(serde_json::from_str(text).ok()?);
+                    if let Some(hash) = hash {
+                        templates.insert(hash.to_owned(), template.clone());
+                    }
+                    template
+                }
+            };
+            shown(pod, tenant, template)
+        })
+        .collect()
+}
+
+/// A numbered pod as shown, made from `template`.
+fn shown(pod: &core::Pod, tenant: &TenantKey, template: Arc<PodTemplate>) -> Option<Pod> {
     let id = pod_id(pod)?;
     let workload = owner(pod)?;
     let meta = &pod.metadata;
-    let template: Arc<PodTemplate> =
-        Arc::new(serde_json::from_str(meta.annotations.as_ref()?.get(TEMPLATE)?).ok()?);
     let first = meta
         .annotations
         .as_ref()
