@@ -270,10 +270,10 @@ impl Eips {
             .map_err(|e| to_core(e, "eip", eip))??;
         let api: Api<Service> = Api::namespaced(self.client.clone(), namespace);
         let (name, params) = (object_name(eip), DeleteParams::default());
-        match self.backoff.call(|| api.delete(&name, &params)).await {
-            Err(kube::Error::Api(status)) if status.is_not_found() => Ok(()),
-            other => other.map(|_| ()).map_err(|e| to_core(e, "eip", eip)),
-        }
+        self.backoff
+            .delete(&api, &name, &params)
+            .await
+            .map_err(|e| to_core(e, "eip", eip))
     }
 }
 

@@ -52,11 +52,10 @@ impl K8sBackend {
         let Some(mut spec) = wanted(stored) else {
             if current.is_some() {
                 let params = DeleteParams::default();
-                match self.backoff.call(|| api.delete(&name, &params)).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.is_not_found() => {}
-                    Err(e) => return Err(fail(e)),
-                }
+                self.backoff
+                    .delete(&api, &name, &params)
+                    .await
+                    .map_err(fail)?;
             }
             return Ok(());
         };

@@ -203,11 +203,10 @@ impl Pods {
         let params = DeleteParams::default();
         for pod in victims {
             let name = pod.metadata.name.clone().unwrap_or_default();
-            match self.backoff.call(|| api.delete(&name, &params)).await {
-                Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.is_not_found() => {}
-                Err(e) => return Err(to_core(e, "pod", &name)),
-            }
+            self.backoff
+                .delete(&api, &name, &params)
+                .await
+                .map_err(|e| to_core(e, "pod", &name))?;
         }
         Ok(())
     }

@@ -250,9 +250,8 @@ impl K8sBackend {
             }),
             ..DeleteParams::default()
         };
-        match self.backoff.call(|| api.delete(&name, &params)).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
+        match self.backoff.delete(&api, &name, &params).await {
+            Ok(()) => Ok(()),
             Err(kube::Error::Api(s)) if s.is_conflict() && exactly == Exactly::AsRead => Ok(()),
             Err(e) => Err(to_core(e, "pod", &name)),
         }

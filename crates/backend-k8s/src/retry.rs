@@ -5,7 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use kube::Resource;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, DeleteParams, PostParams};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -84,6 +84,23 @@ impl Backoff {
                 Err(e) if retry(&e) == Retry::Reread && left > 0 => left -= 1,
                 other => return other,
             }
+        }
+    }
+
+    /// Deletes the object `name` through `api`; one already gone counts as deleted.
+    pub(crate) async fn delete<K>(
+        &self,
+        api: &Api<K>,
+        name: &str,
+        params: &DeleteParams,
+    ) -> Result<(), kube::Error>
+    where
+        K: Resource + Clone + DeserializeOwned + Debug,
+    {
+        match self.call(|| api.delete(name, params)).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.is_not_found() => Ok(()),
+            Err(e) => Err(e),
         }
     }
 

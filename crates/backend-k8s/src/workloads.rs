@@ -181,10 +181,7 @@ impl Workloads {
                 }),
                 ..DeleteParams::default()
             };
-            match self.backoff.call(|| api.delete(&claimed, &params)).await {
-                Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
-                other => other.map(|_| ()),
-            }
+            self.backoff.delete(&api, &claimed, &params).await
         };
         if let Err(e) = released.await {
             tracing::warn!(error = %e, name, "a workload name claim was left behind");
@@ -248,11 +245,7 @@ impl Workloads {
             WorkloadObject::Deployment(_) => self.delete_as::<Deployment>(ns, &name, &params).await,
             WorkloadObject::Pod(_) => self.delete_as::<core::Pod>(ns, &name, &params).await,
         };
-        match gone {
-            Ok(()) => Ok(()),
-            Err(kube::Error::Api(status)) if status.is_not_found() => Ok(()),
-            Err(e) => Err(to_core(e, "workload", &name)),
-        }
+        gone.map_err(|e| to_core(e, "workload", &name))
     }
 
     /// The API of `K` objects in namespace `ns`, or in every namespace.
@@ -269,9 +262,9 @@ impl Workloads {
         name: &str,
         params: &DeleteParams,
     ) -> std::result::Result<(), kube::Error> {
-        let api = self.api::<K>(Some(ns));
-        self.backoff.call(|| api.delete(name, params)).await?;
-        Ok(())
+        self.backoff
+            .delete(&self.api::<K>(Some(ns)), name, params)
+            .await
     }
 
     /// Creates `object` once; an object of its name made for the same workload id is
