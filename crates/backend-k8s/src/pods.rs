@@ -465,6 +465,18 @@ pub(crate) mod tests {
         }
     }
 
+    /// Pods `w-1-0` and `w-1-1` of workload 1 in `podgate-ncs-1`, as its controller
+    /// makes them; the namespace's pod API.
+    async fn two_pods_of_workload_1(client: &kube::Client) -> Api<core::Pod> {
+        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
+        for name in ["w-1-0", "w-1-1"] {
+            api.create(&PostParams::default(), &controller_pod(name, 1))
+                .await
+                .unwrap();
+        }
+        api
+    }
+
     /// The template of `controller_pod`'s two containers.
     fn two_containers() -> Arc<PodTemplate> {
         Arc::new(PodTemplate {
@@ -482,12 +494,7 @@ pub(crate) mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pods_are_numbered_once_even_by_two_replicas_at_once() {
         let (client, _) = fake().await;
-        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
-        for name in ["w-1-0", "w-1-1"] {
-            api.create(&PostParams::default(), &controller_pod(name, 1))
-                .await
-                .unwrap();
-        }
+        let api = two_pods_of_workload_1(&client).await;
         api.create(&PostParams::default(), &controller_pod("w-2-0", 2))
             .await
             .unwrap();
@@ -531,12 +538,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn pods_found_by_id_recreated_and_their_logs_read() {
         let (client, plan) = fake().await;
-        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
-        for name in ["w-1-0", "w-1-1"] {
-            api.create(&PostParams::default(), &controller_pod(name, 1))
-                .await
-                .unwrap();
-        }
+        let api = two_pods_of_workload_1(&client).await;
         let pods = Pods::new(
             client.clone(),
             Ids::new(client.clone(), "podgate-system", quick()),

@@ -250,19 +250,22 @@ async fn defaulted(req: Request<Body>) -> Request<Body> {
     Request::from_parts(parts, Body::from(serde_json::to_vec(&pod).unwrap()))
 }
 
+/// A request's query parameters, decoded.
+fn query(req: &Request<Body>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The first value of query parameter `key`.
+fn param(query: &[(String, String)], key: &str) -> Option<String> {
+    query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
 /// A list request answered one chunk at a time; see the module's notes.
 async fn paged(inner: &kube::Client, req: Request<Body>) -> Response<Body> {
     use http_body_util::BodyExt;
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap();
-    let param = |k: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
-    let limit: usize = param("limit").unwrap().parse().unwrap();
-    let after = param("continue");
+    let query = query(&req);
+    let limit: usize = param(&query, "limit").unwrap().parse().unwrap();
+    let after = param(&query, "continue");
     let selected = query
         .iter()
         .any(|(k, v)| (k == "labelSelector" || k == "fieldSelector") && !v.is_empty());
@@ -333,15 +336,8 @@ impl Plan {
             ["api", "v1", "namespaces", ns, "pods", pod, "log"] => (*ns, *pod),
             _ => return status(404, "NotFound", "no such path"),
         };
-        let query: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
-        let param = |k: &str| {
-            query
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
-        let container = param("container").unwrap_or_default();
+        let query = query(req);
+        let container = param(&query, "container").unwrap_or_default();
         let Some(text) = self
             .logs
             .lock()
@@ -351,7 +347,7 @@ impl Plan {
         else {
             return status(404, "NotFound", &format!("pods \"{pod}\" not found"));
         };
-        let text = match param("tailLines").and_then(|n| n.parse::<usize>().ok()) {
+        let text = match param(&query, "tailLines").and_then(|n| n.parse::<usize>().ok()) {
             Some(n) => {
                 let lines: Vec<&str> = text.split_inclusive('\n').collect();
                 lines[lines.len().saturating_sub(n)..].concat()
