@@ -13,13 +13,14 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use podgate_core::model::Timestamp;
+use podgate_core::model::{PodTemplate, Timestamp, WorkloadId};
 
 use crate::backend::SimBackend;
 use crate::clock::{ClockMode, SimClock};
@@ -58,6 +59,12 @@ pub(crate) struct Store {
     path: String,
     counters: Counters,
     clock: StoredClock,
+    /// The template each workload's row holds (templates are shared and never
+    /// change in place: the same allocation is the same template), so a change to a
+    /// workload's pods or claims rewrites its body and not its template. Weak: the
+    /// simulator forgets a template by its strong count; a weak reference keeps the
+    /// allocation, so its address is never another template's.
+    templates: HashMap<WorkloadId, Weak<PodTemplate>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -160,6 +167,7 @@ impl Store {
             path: name,
             counters: Counters::default(),
             clock: StoredClock::new(ClockMode::Wall, 0),
+            templates: HashMap::new(),
         };
         store.check()?;
         store.migrate()?;
@@ -263,6 +271,11 @@ impl Store {
         let (state, clock) = load::load(&self.conn, &self.path)?;
         self.counters = state.next;
         self.clock = clock;
+        self.templates = state
+            .workloads
+            .iter()
+            .map(|(id, rec)| (*id, Arc::downgrade(&rec.template)))
+            .collect();
         Ok((state, clock))
     }
 
@@ -298,34 +311,71 @@ impl Store {
             .conn
             .transaction()
             .map_err(|e| classify(&self.path, e))?;
-        write_changes(&tx, state, &self.counters, &self.clock, &clock)
-            .and_then(|()| tx.commit())
+        let last = Written {
+            counters: &self.counters,
+            clock: &self.clock,
+            templates: &self.templates,
+        };
+        let written = write_changes(&tx, state, &last, &clock)
+            .and_then(|written| tx.commit().map(|()| written))
             .map_err(|e| classify(&self.path, e))?;
         self.counters = state.next;
         self.clock = clock;
+        for (id, template) in written {
+            match template {
+                Some(template) => self.templates.insert(id, Arc::downgrade(&template)),
+                None => self.templates.remove(&id),
+            };
+        }
         Ok(())
     }
 }
 
-/// The statements of one commit.
+/// What the file holds of the values a commit compares before it writes them.
+struct Written<'a> {
+    counters: &'a Counters,
+    clock: &'a StoredClock,
+    templates: &'a HashMap<WorkloadId, Weak<PodTemplate>>,
+}
+
+/// The statements of one commit, against what the file holds (`last`); answers the
+/// workload templates it wrote (`None`: the row went), for the store to note once the
+/// transaction commits.
 fn write_changes(
     tx: &rusqlite::Transaction<'_>,
     state: &mut State,
-    counters: &Counters,
-    old_clock: &StoredClock,
+    last: &Written<'_>,
     clock: &StoredClock,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Vec<(WorkloadId, Option<Arc<PodTemplate>>)>> {
+    let mut written = Vec::new();
     for id in state.workloads.take_changed() {
         match state.workloads.get(&id) {
-            Some(rec) => tx
-                .prepare_cached(
+            Some(rec)
+                if last
+                    .templates
+                    .get(&id)
+                    .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&rec.template))) =>
+            {
+                tx.prepare_cached("UPDATE workloads SET body = ?2 WHERE id = ?1")?
+                    .execute(params![id_i64(id.0), json(rec)?])?;
+            }
+            Some(rec) => {
+                tx.prepare_cached(
                     "INSERT OR REPLACE INTO workloads (id, body, template) VALUES (?1, ?2, ?3)",
                 )?
-                .execute(params![id_i64(id.0), json(rec)?, json(&*rec.template)?])?,
-            None => tx
-                .prepare_cached("DELETE FROM workloads WHERE id = ?1")?
-                .execute(params![id_i64(id.0)])?,
-        };
+                .execute(params![
+                    id_i64(id.0),
+                    json(rec)?,
+                    json(&*rec.template)?
+                ])?;
+                written.push((id, Some(rec.template.clone())));
+            }
+            None => {
+                tx.prepare_cached("DELETE FROM workloads WHERE id = ?1")?
+                    .execute(params![id_i64(id.0)])?;
+                written.push((id, None));
+            }
+        }
     }
     for id in state.pods.take_changed() {
         match state.pods.get(&id) {
@@ -377,15 +427,15 @@ fn write_changes(
         tx.prepare_cached("INSERT OR IGNORE INTO images (reference) VALUES (?1)")?
             .execute(params![image])?;
     }
-    if state.next != *counters {
+    if state.next != *last.counters {
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'counters'")?
             .execute(params![json(&state.next)?])?;
     }
-    if clock != old_clock {
+    if clock != last.clock {
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'clock'")?
             .execute(params![json(clock)?])?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// A record as stored.

@@ -197,8 +197,21 @@ async fn a_reloaded_file_holds_the_live_state() {
             WorkloadSpec::stateful("later", template("nginx", 10, None, None)),
         )
         .await
+        .unwrap()
+        .id; // only the id: the workload's template is the simulator's alone to hold
+    assert!(next.0 > 100, "ids are never reused: {next:?}");
+    // After a reload, a change of a workload's template is written, and one of its
+    // pods alone keeps the template the row holds.
+    let mut changed = WorkloadSpec::stateful("later", template("nginx:2", 10, None, None));
+    changed.labels.insert("v".to_owned(), "2".to_owned());
+    reloaded
+        .update_workload(&TenantKey::Project("p1".to_owned()), next, changed)
+        .await
         .unwrap();
-    assert!(next.id.0 > 100, "ids are never reused: {:?}", next.id);
+    reloaded
+        .recreate_pods(&TenantKey::Project("p1".to_owned()), next, None)
+        .await
+        .unwrap();
     let digest = live_digest(&reloaded);
     drop(reloaded);
     assert_eq!(
