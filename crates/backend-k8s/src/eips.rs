@@ -195,10 +195,8 @@ impl Eips {
     ) -> Result<()> {
         let service = Service {
             metadata: ObjectMeta {
-                name: Some(object_name(eip)),
                 namespace: Some(namespace.to_owned()),
-                labels: Some(labels::base()),
-                ..ObjectMeta::default()
+                ..labels::named(object_name(eip))
             },
             spec: Some(ServiceSpec {
                 type_: Some("LoadBalancer".to_owned()),

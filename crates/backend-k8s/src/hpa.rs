@@ -5,7 +5,7 @@
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
 use kube::api::{DeleteParams, PostParams};
 use podgate_core::Result;
@@ -15,7 +15,7 @@ use podgate_core::model::WorkloadKind;
 use crate::backend::K8sBackend;
 use crate::error::to_core;
 use crate::labels;
-use crate::objects::{Stored, WorkloadObject};
+use crate::objects::{Stored, WorkloadObject, owned_by_deployment};
 
 /// A digest of the spec podgate wrote, on the autoscaler.
 const SPEC_DIGEST: &str = "podgate.io/spec-digest";
@@ -68,22 +68,13 @@ impl K8sBackend {
         let digest = labels::digest(&serde_json::to_string(&spec).unwrap_or_default());
         let mut hpa = HorizontalPodAutoscaler {
             metadata: ObjectMeta {
-                name: Some(name.clone()),
                 namespace: Some(ns.clone()),
-                labels: Some(labels::base()),
                 annotations: Some(std::collections::BTreeMap::from([(
                     SPEC_DIGEST.to_owned(),
                     digest.clone(),
                 )])),
-                owner_references: Some(vec![OwnerReference {
-                    api_version: "apps/v1".to_owned(),
-                    kind: "Deployment".to_owned(),
-                    name: name.clone(),
-                    uid: deployment.metadata.uid.clone().unwrap_or_default(),
-                    block_owner_deletion: Some(true),
-                    controller: Some(true),
-                }]),
-                ..ObjectMeta::default()
+                owner_references: Some(vec![owned_by_deployment(&deployment.metadata)]),
+                ..labels::named(name.clone())
             },
             spec,
             status: None,

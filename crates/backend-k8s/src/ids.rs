@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
-use kube::api::{ObjectMeta, PostParams};
+use kube::api::PostParams;
 
 use crate::labels;
 use crate::retry::Backoff;
@@ -90,11 +90,7 @@ impl Ids {
             return Ok(found);
         }
         let fresh = ConfigMap {
-            metadata: ObjectMeta {
-                name: Some(COUNTERS.to_owned()),
-                labels: Some(labels::base()),
-                ..ObjectMeta::default()
-            },
+            metadata: labels::named(COUNTERS),
             ..ConfigMap::default()
         };
         let post = PostParams::default();

@@ -24,6 +24,15 @@ pub(crate) fn base() -> BTreeMap<String, String> {
     BTreeMap::from([(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned())])
 }
 
+/// The metadata of an object podgate makes: its name and podgate's labels.
+pub(crate) fn named(name: impl Into<String>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        labels: Some(base()),
+        ..ObjectMeta::default()
+    }
+}
+
 /// A label selector matching all of `pairs`.
 pub(crate) fn selector(pairs: &[(&str, &str)]) -> String {
     let mut parts = vec![format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)];

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use podgate_core::model::{
     PodTemplate, PoolPolicy, TenantKey, Timestamp, VolumeSource, WorkloadId, WorkloadKind,
     WorkloadSpec,
@@ -99,6 +99,19 @@ pub(crate) struct Stored {
 /// The longest user name used as an object name: its pods' names (`<name>-<hash>-<5>`)
 /// must stay within a DNS label's 63 characters.
 const LONGEST_NAME: usize = 45;
+
+/// A reference to a pool's Deployment from what it owns but does not control (pods
+/// no ReplicaSet keeps, its autoscaler): they go when the Deployment goes.
+pub(crate) fn owned_by_deployment(deployment: &ObjectMeta) -> OwnerReference {
+    OwnerReference {
+        api_version: "apps/v1".to_owned(),
+        kind: "Deployment".to_owned(),
+        name: deployment.name.clone().unwrap_or_default(),
+        uid: deployment.uid.clone().unwrap_or_default(),
+        block_owner_deletion: Some(true),
+        controller: None,
+    }
+}
 
 /// The object's name: the user's name when it is a DNS label short enough for its
 /// pods' names (so pods are named after it, as the vendors show them), else `w-<id>`;

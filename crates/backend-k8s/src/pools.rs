@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1 as core;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, PostParams, Preconditions};
 use podgate_core::model::{
@@ -33,7 +33,9 @@ use podgate_core::{Error, Result};
 use crate::backend::K8sBackend;
 use crate::error::to_core;
 use crate::labels;
-use crate::objects::{OWNER, POD_TEMPLATE_HASH, Stored, WORKLOAD_ID, WorkloadObject};
+use crate::objects::{
+    OWNER, POD_TEMPLATE_HASH, Stored, WORKLOAD_ID, WorkloadObject, owned_by_deployment,
+};
 use crate::pods::{self, CLAIMED, CLAIMED_BY};
 
 /// The annotation a ReplicaSet ranks pods by when it scales down (lowest goes first).
@@ -80,19 +82,6 @@ enum Exactly {
     Pod,
     /// The pod as read (its uid and version).
     AsRead,
-}
-
-/// A reference to the pool's Deployment from a pod no ReplicaSet keeps: it goes
-/// when the Deployment goes.
-fn owned_by(deployment: &ObjectMeta) -> OwnerReference {
-    OwnerReference {
-        api_version: "apps/v1".to_owned(),
-        kind: "Deployment".to_owned(),
-        name: deployment.name.clone().unwrap_or_default(),
-        uid: deployment.uid.clone().unwrap_or_default(),
-        block_owner_deletion: Some(true),
-        controller: None,
-    }
 }
 
 fn policy(stored: &Stored) -> Result<PoolPolicy> {
@@ -205,7 +194,7 @@ impl K8sBackend {
             metadata: ObjectMeta {
                 labels: meta.labels,
                 annotations: meta.annotations,
-                owner_references: Some(vec![owned_by(owner)]),
+                owner_references: Some(vec![owned_by_deployment(owner)]),
                 ..ObjectMeta::default()
             },
             spec: template.spec,
@@ -312,7 +301,7 @@ impl K8sBackend {
                 .as_mut()
                 .and_then(|l| l.remove(POD_TEMPLATE_HASH))
                 .unwrap_or_default();
-            extra.metadata.owner_references = Some(vec![owned_by(owner)]);
+            extra.metadata.owner_references = Some(vec![owned_by_deployment(owner)]);
             let name = extra.metadata.name.clone().unwrap_or_default();
             match self
                 .backoff

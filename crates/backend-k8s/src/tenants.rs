@@ -154,11 +154,7 @@ impl Tenants {
     ) -> std::result::Result<(), kube::Error> {
         let api: Api<Namespace> = Api::all(self.client.clone());
         let namespace = Namespace {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                labels: Some(labels::base()),
-                ..ObjectMeta::default()
-            },
+            metadata: labels::named(name),
             ..Namespace::default()
         };
         let post = PostParams::default();

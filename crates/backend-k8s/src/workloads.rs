@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{self as core, ConfigMap};
 use kube::Api;
-use kube::api::{
-    DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions, PropagationPolicy,
-};
+use kube::api::{DeleteParams, ListParams, PostParams, Preconditions, PropagationPolicy};
 use podgate_core::model::{TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadSpec};
 use podgate_core::{Error, Result};
 
@@ -138,11 +136,7 @@ impl Workloads {
     async fn claim(&self, ns: &str, name: &str, id: WorkloadId) -> Result<()> {
         let api = self.api::<ConfigMap>(Some(ns));
         let claim = ConfigMap {
-            metadata: ObjectMeta {
-                name: Some(claim_name(name)),
-                labels: Some(labels::base()),
-                ..ObjectMeta::default()
-            },
+            metadata: labels::named(claim_name(name)),
             data: Some(BTreeMap::from([
                 ("name".to_owned(), name.to_owned()),
                 ("workload".to_owned(), id.0.to_string()),
