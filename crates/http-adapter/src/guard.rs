@@ -3,16 +3,21 @@
 //! (unknown path, wrong method).
 
 use std::borrow::Cow;
+use std::convert::Infallible;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
+use futures_util::future::CatchUnwind;
 use serde_json::json;
+use tower::{Layer, Service};
 
 use crate::state::AppState;
 
@@ -110,67 +115,133 @@ fn operation(dialect: Dialect, req: &Request) -> Cow<'static, str> {
         })
 }
 
-/// Runs `work` with a time limit. Most requests finish in their first poll (the
-/// simulator answers without waiting): those never arm a timer, which would cost more
-/// than the rest of the request.
-async fn within<F: std::future::Future>(
-    limit: std::time::Duration,
-    work: F,
-) -> Result<F::Output, tokio::time::error::Elapsed> {
-    let mut work = std::pin::pin!(work);
-    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
-    match first {
-        std::task::Poll::Ready(output) => Ok(output),
-        std::task::Poll::Pending => tokio::time::timeout(limit, work).await,
+/// The guard around every route: see [`Guard`].
+#[derive(Debug, Clone)]
+pub(crate) struct GuardLayer(pub(crate) AppState);
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard {
+            inner,
+            state: self.0.clone(),
+        }
     }
 }
 
 /// Runs a request with metrics, timeout and panic catching; rewrites the router's own
 /// bodiless 404 and 405 answers into the dialect's error shape.
-pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let dialect = Dialect::of(req.uri().path());
-    let operation = operation(dialect, &req);
-    let method = req.method().clone();
-    let timeout = state.inner.config.request_timeout;
-    let run = AssertUnwindSafe(next.run(req)).catch_unwind();
-    let response = match within(timeout, run).await {
-        Err(_) => {
-            tracing::warn!(dialect = dialect.name(), %operation, "request timed out");
-            dialect.error(StatusCode::GATEWAY_TIMEOUT, "the request timed out")
+#[derive(Debug, Clone)]
+pub(crate) struct Guard<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Guarded<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let dialect = Dialect::of(req.uri().path());
+        let operation = operation(dialect, &req);
+        let method = req.method().clone();
+        Guarded {
+            work: AssertUnwindSafe(self.inner.call(req)).catch_unwind(),
+            deadline: None,
+            started,
+            dialect,
+            operation,
+            method,
+            state: self.state.clone(),
         }
-        Ok(Err(_)) => {
-            tracing::error!(dialect = dialect.name(), %operation, "handler panicked");
-            dialect.error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-        }
-        Ok(Ok(response)) => {
-            let bare = !response.headers().contains_key(header::CONTENT_TYPE);
-            match response.status() {
-                StatusCode::NOT_FOUND if bare => {
-                    dialect.error(StatusCode::NOT_FOUND, "no such API")
-                }
-                StatusCode::METHOD_NOT_ALLOWED if bare => {
-                    let allow = response.headers().get(header::ALLOW).cloned();
-                    let mut fixed = dialect.error(
-                        StatusCode::METHOD_NOT_ALLOWED,
-                        &format!("method {method} is not allowed here"),
-                    );
-                    if let Some(allow) = allow {
-                        fixed.headers_mut().insert(header::ALLOW, allow);
-                    }
-                    fixed
-                }
-                _ => response,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request under the guard. Most requests finish in their first poll (the
+    /// simulator answers without waiting): those never arm a timer, which would cost
+    /// more than the rest of the request.
+    pub(crate) struct Guarded<F> {
+        #[pin]
+        work: CatchUnwind<AssertUnwindSafe<F>>,
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+        started: Instant,
+        dialect: Dialect,
+        operation: Cow<'static, str>,
+        method: Method,
+        state: AppState,
+    }
+}
+
+impl<F> Future for Guarded<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let dialect = *this.dialect;
+        let response = match this.work.poll(cx) {
+            Poll::Ready(Ok(Ok(response))) => dialect_shaped(dialect, this.method, response),
+            Poll::Ready(Err(_)) => {
+                tracing::error!(dialect = dialect.name(), operation = %this.operation, "handler panicked");
+                dialect.error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
+            Poll::Pending => {
+                let limit = this.state.inner.config.request_timeout;
+                let started = *this.started;
+                let deadline = this.deadline.get_or_insert_with(|| {
+                    Box::pin(tokio::time::sleep_until((started + limit).into()))
+                });
+                if deadline.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                tracing::warn!(dialect = dialect.name(), operation = %this.operation, "request timed out");
+                dialect.error(StatusCode::GATEWAY_TIMEOUT, "the request timed out")
+            }
+        };
+        this.state.inner.metrics.record(
+            dialect.name(),
+            std::mem::take(this.operation),
+            response.status().as_u16(),
+            this.started.elapsed().as_secs_f64(),
+        );
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// The router's own bodiless 404 and 405 answers in the dialect's error shape; any
+/// other response as it is.
+fn dialect_shaped(dialect: Dialect, method: &Method, response: Response) -> Response {
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return response;
+    }
+    match response.status() {
+        StatusCode::NOT_FOUND => dialect.error(StatusCode::NOT_FOUND, "no such API"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = response.headers().get(header::ALLOW).cloned();
+            let mut fixed = dialect.error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("method {method} is not allowed here"),
+            );
+            if let Some(allow) = allow {
+                fixed.headers_mut().insert(header::ALLOW, allow);
+            }
+            fixed
         }
-    };
-    state.inner.metrics.record(
-        dialect.name(),
-        operation,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
+        _ => response,
+    }
 }
 
 #[cfg(test)]
@@ -206,7 +277,7 @@ mod tests {
             .route("/ncs", get(slow))
             .route("/k8s/regions", get(broken))
             .route("/serverless/v1/podpools", get(slow))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+            .layer(GuardLayer(state.clone()))
             .with_state(state);
         let reply = app
             .oneshot(Request::get(path).body(Body::empty()).unwrap())

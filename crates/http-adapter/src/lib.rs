@@ -37,6 +37,7 @@ mod yuanrong;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -49,19 +50,10 @@ pub use state::{AppState, HttpConfig};
 /// answer has the dialect's shape), tracing and metrics.
 pub fn app(state: AppState) -> Router {
     let limit = state.inner.config.body_limit;
-    Router::new()
-        .merge(ncs::router())
-        .merge(ief::router())
-        .merge(vkube::router())
-        .merge(yuanrong::router())
-        .merge(admin::router())
-        .merge(ops::router())
-        .merge(openapi::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::guard,
-        ))
-        .layer(DefaultBodyLimit::max(limit))
+    // One layer stack, so that a request passes one boxed service for all of them.
+    let layers = ServiceBuilder::new()
+        // The last resort for a panic outside the guard (which answers its own).
+        .layer(CatchPanicLayer::new())
         .layer(
             // A span per request while debug logging is on; the guard logs each answer.
             TraceLayer::new_for_http()
@@ -78,7 +70,16 @@ pub fn app(state: AppState) -> Router {
                 .on_eos(())
                 .on_failure(()),
         )
-        // The last resort for a panic outside the guard (which answers its own).
-        .layer(CatchPanicLayer::new())
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(guard::GuardLayer(state.clone()));
+    Router::new()
+        .merge(ncs::router())
+        .merge(ief::router())
+        .merge(vkube::router())
+        .merge(yuanrong::router())
+        .merge(admin::router())
+        .merge(ops::router())
+        .merge(openapi::router())
+        .layer(layers)
         .with_state(state)
 }
