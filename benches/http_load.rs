@@ -40,6 +40,27 @@ struct Outcome {
     seconds: f64,
     p50: Duration,
     p99: Duration,
+    /// The server's CPU time (all its threads, user and system) per request, warm-up
+    /// included: unlike requests/s, not moved by other load on the machine.
+    cpu: Option<Duration>,
+}
+
+/// CPU time (user and system) used so far by this process's threads named `name`,
+/// read from `/proc` (Linux only; `None` elsewhere).
+fn cpu_time(name: &str) -> Option<Duration> {
+    let mut ticks = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let dir = task.ok()?.path();
+        if std::fs::read_to_string(dir.join("comm")).ok()?.trim_end() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        // After the command's closing parenthesis: the state (field 3), ..., utime
+        // (field 14) and stime (field 15), in clock ticks of 10 ms.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        ticks += fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_millis(ticks * 10))
 }
 
 fn env(name: &str, default: u64) -> u64 {
@@ -99,9 +120,10 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>, chunk: &mut [u
     }
 }
 
-/// Drives `addr` with `connections` keep-alive connections sending `request` for
-/// `seconds`, after a one-second warm-up.
-fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
+/// Drives `addr` (served by threads named `server`) with `connections` keep-alive
+/// connections sending `request` for `seconds`, after a one-second warm-up.
+fn drive(server: &str, addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
+    let cpu_before = cpu_time(server);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("load")
@@ -122,6 +144,7 @@ fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
                 let mut buf = Vec::with_capacity(8192);
                 let mut chunk = vec![0u8; 16 * 1024];
                 let mut latencies = Vec::new();
+                let mut sent = 0_u64;
                 loop {
                     let started = Instant::now();
                     if started >= stop_at {
@@ -129,17 +152,24 @@ fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
                     }
                     stream.write_all(&request).await.unwrap();
                     read_response(&mut stream, &mut buf, &mut chunk).await;
+                    sent += 1;
                     if started >= warm_until {
                         latencies.push(started.elapsed());
                     }
                 }
-                latencies
+                (latencies, sent)
             }));
         }
         let mut all = Vec::new();
+        let mut sent = 0;
         for t in tasks {
-            all.extend(t.await.unwrap());
+            let (latencies, n) = t.await.unwrap();
+            all.extend(latencies);
+            sent += n;
         }
+        let cpu = cpu_time(server)
+            .zip(cpu_before)
+            .map(|(after, before)| (after - before) / u32::try_from(sent).unwrap());
         all.sort_unstable();
         let pick = |percent: usize| all[(all.len() * percent / 100).min(all.len() - 1)];
         Outcome {
@@ -147,6 +177,7 @@ fn drive(addr: &str, request: &str, connections: u64, seconds: u64) -> Outcome {
             seconds: seconds as f64,
             p50: pick(50),
             p99: pick(99),
+            cpu,
         }
     })
 }
@@ -263,17 +294,20 @@ fn main() {
     let rps = |o: &Outcome| o.requests as f64 / o.seconds;
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let ours = drive(&podgate_addr, &request, connections, seconds);
-        let theirs = drive(&bare_addr, &request, connections, seconds);
+        let ours = drive("podgate", &podgate_addr, &request, connections, seconds);
+        let theirs = drive("bare", &bare_addr, &request, connections, seconds);
+        let cpu = |o: &Outcome| o.cpu.map_or("-".to_owned(), |c| format!("{c:.1?}"));
         println!(
-            "round {round}: podgate {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?})   \
-             bare {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?})   ratio {:.2}",
+            "round {round}: podgate {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?}, cpu {}/req)   \
+             bare {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?}, cpu {}/req)   ratio {:.2}",
             rps(&ours),
             ours.p50,
             ours.p99,
+            cpu(&ours),
             rps(&theirs),
             theirs.p50,
             theirs.p99,
+            cpu(&theirs),
             rps(&ours) / rps(&theirs)
         );
         ratios.push(rps(&ours) / rps(&theirs));

@@ -320,6 +320,83 @@ async fn ncs_rejections_keep_the_vendor_shape() {
     assert_eq!(s, 200);
 }
 
+/// A GET Action's query parameters mean what the same parameters (as strings) mean in a
+/// JSON body: decoded, percent-decoded, the last of a repeated one winning, and the same
+/// error for the same bad value.
+#[tokio::test]
+async fn ncs_query_parameters_mean_what_a_json_body_means() {
+    let h = Http::new();
+    let ns = h
+        .admin("/admin/v1/ncs/namespaces", json!({"NamespaceId": 1}))
+        .await;
+    let auth = format!("Bearer {}", ns["token"].as_str().unwrap());
+    let a = [("authorization", auth.as_str())];
+    let (status, created) = h
+        .call(
+            Method::POST,
+            &ncs_uri("CreateStatefulWorkload", ""),
+            &a,
+            Some(NCS.fixture("create_request.json")),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["StatefulWorkloadId"].to_string();
+    let cases: [(&str, String, Value, u16); 6] = [
+        (
+            "DescribeStatefulWorkloadInfo",
+            format!("NamespaceId=1&StatefulWorkloadId={id}"),
+            json!({"NamespaceId": "1", "StatefulWorkloadId": id}),
+            200,
+        ),
+        (
+            "DescribeStatefulWorkloadInfo",
+            format!("NamespaceId=%31&StatefulWorkloadId={id}&Unknown=x"),
+            json!({"NamespaceId": "1", "StatefulWorkloadId": id, "Unknown": "x"}),
+            200,
+        ),
+        (
+            "DescribeStatefulWorkloadInfo",
+            format!("NamespaceId=1&StatefulWorkloadId=999&StatefulWorkloadId={id}"),
+            json!({"NamespaceId": "1", "StatefulWorkloadId": id}),
+            200,
+        ),
+        (
+            "DescribeStatefulWorkloadInfo",
+            format!("NamespaceId=1&StatefulWorkloadId={id}&StatefulWorkloadId=999"),
+            json!({"NamespaceId": "1", "StatefulWorkloadId": "999"}),
+            404,
+        ),
+        (
+            "DescribeStatefulWorkloadInfo",
+            "NamespaceId=1&StatefulWorkloadId=1.5".to_owned(),
+            json!({"NamespaceId": "1", "StatefulWorkloadId": "1.5"}),
+            400,
+        ),
+        (
+            "DescribeStatefulWorkloadsAllNamespaces",
+            "Limit=abc".to_owned(),
+            json!({"Limit": "abc"}),
+            400,
+        ),
+    ];
+    for (action, query, body, want) in cases {
+        let (got_status, got) = h
+            .call(Method::GET, &ncs_uri(action, &query), &a, None)
+            .await;
+        let (body_status, by_body) = h
+            .call(Method::POST, &ncs_uri(action, ""), &a, Some(body))
+            .await;
+        assert_eq!(got_status.as_u16(), want, "{query}: {got}");
+        assert_eq!(got_status, body_status, "{query}: {got} / {by_body}");
+        if want == 200 {
+            assert_eq!(got["StatefulWorkloadId"], created["StatefulWorkloadId"]);
+        } else {
+            assert_eq!(got["Code"], by_body["Code"], "{query}");
+            assert_eq!(got["Message"], by_body["Message"], "{query}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn ief_over_http() {
     let h = Http::new();

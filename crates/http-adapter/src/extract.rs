@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What is wrong with a request body.
 #[derive(Debug)]
@@ -33,30 +33,6 @@ pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Bo
         return Ok(Value::Null);
     }
     serde_json::from_slice(&bytes).map_err(|e| BodyProblem::Malformed(e.to_string()))
-}
-
-/// The query string's pairs, in order.
-pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, String> {
-    serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|e| e.to_string())
-}
-
-/// The value of `key` among the query pairs (the last one when repeated).
-pub(crate) fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-/// Query pairs as a JSON object of strings (the last value of a repeated key wins).
-pub(crate) fn pairs_object(pairs: Vec<(String, String)>, skip: &[&str]) -> Value {
-    let map: Map<String, Value> = pairs
-        .into_iter()
-        .filter(|(k, _)| !skip.contains(&k.as_str()))
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect();
-    Value::Object(map)
 }
 
 /// A header's value as text.
@@ -95,17 +71,6 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_pairs_decode_and_keep_order() {
-        let pairs = query_pairs(Some("Action=A&Version=2017-11-16&x=a%20b")).unwrap();
-        assert_eq!(pairs[2], ("x".to_owned(), "a b".to_owned()));
-        assert_eq!(
-            pairs_object(pairs, &["Action", "Version"]),
-            serde_json::json!({"x": "a b"})
-        );
-        assert!(query_pairs(None).unwrap().is_empty());
-    }
 
     #[test]
     fn bearer_tokens() {

@@ -14,7 +14,8 @@ use podgate_core::dialects::ief::{IefCaller, IefError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, json_response, pairs_object, query_pairs};
+use crate::extract::{BodyProblem, header, json_body, json_response};
+use crate::query::Query;
 use crate::state::AppState;
 
 /// An IEF error as an HTTP response.
@@ -90,8 +91,7 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    let pairs = query_pairs(raw).map_err(|e| IefError::invalid("query", e))?;
-    serde_json::from_value(pairs_object(pairs, &[]))
+    T::deserialize(Query::parse(raw).into_deserializer())
         .map_err(|e| IefError::invalid("query", e).into())
 }
 

@@ -30,6 +30,7 @@ mod metrics;
 mod ncs;
 mod openapi;
 mod ops;
+mod query;
 mod server;
 mod state;
 mod vkube;

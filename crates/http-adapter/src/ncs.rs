@@ -11,7 +11,8 @@ use axum::routing::get;
 use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, pairs_object, param, query_pairs};
+use crate::extract::{BodyProblem, bearer, json_body};
+use crate::query::Query;
 use crate::state::AppState;
 
 /// An NCS error as an HTTP response: the vendor's status and `{RequestId, Code, Message}`.
@@ -50,20 +51,23 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsE
 
 /// Takes the request whole: its headers are read in place, not copied.
 async fn call(State(state): State<AppState>, req: Request) -> Result<Response, NcsFailure> {
-    let pairs =
-        query_pairs(req.uri().query()).map_err(|_| NcsError::invalid_format("the query string"))?;
+    // The URI outlives the request, whose body is read below.
+    let uri = req.uri().clone();
+    let query = Query::parse(uri.query());
     let caller = caller(&state, req.headers()).await?;
-    NcsService::check_version(param(&pairs, "Version"))?;
-    let action = NcsService::action(param(&pairs, "Action"))?;
-    let mut params = pairs_object(pairs, &["Action", "Version"]);
+    NcsService::check_version(query.get("Version"))?;
+    let action = NcsService::action(query.get("Action"))?;
     // `Bytes` applies the body limit the app sets (`DefaultBodyLimit`).
     let body = Bytes::from_request(req, &state).await;
-    match json_body(body) {
-        Ok(Value::Null) => {}
+    let ncs = &state.inner.ncs;
+    let reply = match json_body(body) {
+        // Parameters in the query only: decoded from it straight into the Action's
+        // parameters (`Action` and `Version` are none of theirs).
+        Ok(Value::Null) => ncs.call(&caller, action, query.into_deserializer()).await?,
         Ok(Value::Object(body)) => {
-            if let Value::Object(params) = &mut params {
-                params.extend(body);
-            }
+            let mut params = query.into_json(&["Action", "Version"]);
+            params.extend(body);
+            ncs.call(&caller, action, Value::Object(params)).await?
         }
         Ok(_) => return Err(NcsError::invalid_format("the request body").into()),
         Err(BodyProblem::TooLarge) => {
@@ -76,7 +80,6 @@ async fn call(State(state): State<AppState>, req: Request) -> Result<Response, N
         Err(BodyProblem::Malformed(_)) => {
             return Err(NcsError::invalid_format("the request body").into());
         }
-    }
-    let reply = state.inner.ncs.call(&caller, action, params).await?;
+    };
     Ok(crate::extract::json_response(StatusCode::OK, &reply))
 }

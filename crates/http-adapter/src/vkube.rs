@@ -14,7 +14,8 @@ use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, json_response, param, query_pairs};
+use crate::extract::{BodyProblem, header, json_body, json_response};
+use crate::query::Query;
 use crate::state::AppState;
 
 /// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
@@ -85,8 +86,8 @@ async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
 }
 
 async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Response> {
-    let pairs = query_pairs(q.as_deref()).map_err(|_| VkubeError::image_format())?;
-    let (image, tag) = (param(&pairs, "image"), param(&pairs, "tag"));
+    let query = Query::parse(q.as_deref());
+    let (image, tag) = (query.get("image"), query.get("tag"));
     Ok(ok(&s.inner.vkube.check_image(image, tag).await?))
 }
 
@@ -116,15 +117,11 @@ async fn pod_log(
     Caller(caller): Caller,
     RawQuery(q): RawQuery,
 ) -> Answer<Json<String>> {
-    let pairs = query_pairs(q.as_deref()).map_err(VkubeError::bad_request)?;
+    let query = Query::parse(q.as_deref());
     Ok(Json(
         s.inner
             .vkube
-            .pod_log(
-                &caller,
-                param(&pairs, "container"),
-                param(&pairs, "tailLines"),
-            )
+            .pod_log(&caller, query.get("container"), query.get("tailLines"))
             .await?,
     ))
 }

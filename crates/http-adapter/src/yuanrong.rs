@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, json_response, pairs_object, query_pairs};
+use crate::extract::{BodyProblem, bearer, json_body, json_response};
+use crate::query::Query;
 use crate::state::AppState;
 
 /// An openYuanrong error as an HTTP response.
@@ -61,8 +62,7 @@ fn ok<T: Serialize>(result: Option<T>) -> Response {
 }
 
 fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    let pairs = query_pairs(raw).map_err(YrError::invalid)?;
-    serde_json::from_value(pairs_object(pairs, &[])).map_err(|e| YrError::invalid(e).into())
+    T::deserialize(Query::parse(raw).into_deserializer()).map_err(|e| YrError::invalid(e).into())
 }
 
 fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {

@@ -126,9 +126,10 @@ pub fn container_status(status: &ContainerStatus) -> &'static str {
     }
 }
 
-/// Decodes a request from JSON, naming the offending field on failure.
-pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+/// Decodes a request's parameters (a JSON value, or any other serde source such as a
+/// query string's pairs), naming the offending field on failure.
+pub fn decode<'de, T: DeserializeOwned>(params: impl serde::Deserializer<'de>) -> Reply<T> {
+    serde_path_to_error::deserialize(params).map_err(|e| {
         let path = e.path().to_string();
         NcsError::invalid_format(if path == "." {
             "the request body"
@@ -258,14 +259,18 @@ impl NcsService {
         NcsAction::from_name(name).ok_or_else(|| NcsError::invalid_value("Action", name))
     }
 
-    /// Runs an Action with its parameters as a JSON object (the query string's pairs
-    /// for GET Actions, the body for POST Actions) and returns the reply as JSON.
-    pub async fn call(
+    /// Runs an Action with its parameters and returns its reply. The parameters are a
+    /// JSON object (`serde_json::Value`, as a POST body carries them) or any other serde
+    /// source, such as a GET request's query string read by `serde_urlencoded`.
+    pub async fn call<'de, P>(
         &self,
         caller: &NcsCaller,
         action: NcsAction,
-        params: serde_json::Value,
-    ) -> Reply<NcsReply> {
+        params: P,
+    ) -> Reply<NcsReply>
+    where
+        P: serde::Deserializer<'de> + Send,
+    {
         use NcsAction as A;
         use NcsReply as R;
         Ok(match action {
