@@ -18,7 +18,7 @@ use podgate::core::dialects::ncs::{
     NcsAction, NcsCaller, NcsConfig, NcsDefinition, NcsReply, NcsService, wire,
 };
 use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, WorkloadSpec};
-use podgate::sim::{SimBackend, SimConfig};
+use podgate::sim::{Delays, SimBackend, SimConfig};
 use serde_json::{Value, json};
 
 mod common;
@@ -205,6 +205,92 @@ async fn described_world() -> (World, Value) {
         .unwrap();
     w.sim.advance(Duration::from_secs(60)).unwrap();
     (w, params)
+}
+
+/// `call` answers `DescribeStatefulWorkloadInfo` rendered and kept per workload: the text
+/// is byte for byte the typed reply's, and it follows every change to the workload
+/// (its pods' progress on the clock, its labels, its EIP), never an earlier rendering.
+#[tokio::test]
+async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
+    let (w, params) = described_world().await;
+    let typed_params: wire::WorkloadParams = serde_json::from_value(params.clone()).unwrap();
+    let ask = || async {
+        let NcsReply::Info(rendered) = w
+            .ncs
+            .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, params.clone())
+            .await
+            .unwrap()
+        else {
+            panic!("not an Info reply");
+        };
+        let mut text = Vec::new();
+        NcsReply::Info(rendered.clone())
+            .write_json(&mut text)
+            .unwrap();
+        let mut typed = w.ncs.describe_info(&OP, &typed_params).await.unwrap();
+        typed.RequestId = rendered.reply().unwrap().RequestId;
+        assert_eq!(
+            String::from_utf8(text.clone()).unwrap(),
+            serde_json::to_string(&typed).unwrap()
+        );
+        serde_json::from_slice::<Value>(&text).unwrap()
+    };
+    let first = ask().await;
+    let again = ask().await;
+    assert_ne!(first["RequestId"], again["RequestId"]);
+    assert_eq!(first["Labels"]["00"], "00");
+    assert_eq!(first["EipId"], "eip-1");
+
+    // A new workload's pod progresses on the clock alone (with delays, on a simulator
+    // of its own).
+    let slow = Arc::new(SimBackend::new(SimConfig {
+        delays: Delays::REALISTIC,
+        ..SimConfig::default()
+    }));
+    let ncs = NcsService::new(slow.clone(), NcsConfig::default());
+    let (ns, _) = ncs.create_namespace(None, false).await.unwrap();
+    let mut body = NCS.fixture("create_request.json");
+    body["NamespaceId"] = json!(ns.0);
+    let created = ncs
+        .call(&OP, NcsAction::CreateStatefulWorkload, body)
+        .await
+        .map(NcsReply::into_json)
+        .unwrap();
+    let fresh = json!({"NamespaceId": ns.0, "StatefulWorkloadId": created["StatefulWorkloadId"]});
+    let status = || async {
+        ncs.call(&OP, NcsAction::DescribeStatefulWorkloadInfo, fresh.clone())
+            .await
+            .map(NcsReply::into_json)
+            .unwrap()["Status"]
+            .clone()
+    };
+    assert_eq!(status().await, "Creating");
+    slow.advance(Duration::from_secs(120)).unwrap();
+    assert_eq!(status().await, "Running");
+
+    // Labels and the EIP.
+    w.ncs
+        .call(
+            &OP,
+            NcsAction::ModifyStatefulWorkload,
+            json!({"NamespaceId": params["NamespaceId"], "StatefulWorkloadId": params["StatefulWorkloadId"],
+                   "Labels": {"00": "changed"},
+                   "Containers": [{"Name": "container01", "Image": "10.185.8.133:5000/ncetest/cat:s20170301m1",
+                                   "LogDirs": ["/log01/", "/log02/"]}]}),
+        )
+        .await
+        .unwrap();
+    w.sim.advance(Duration::from_secs(120)).unwrap();
+    assert_eq!(ask().await["Labels"]["00"], "changed");
+    w.ncs
+        .call(
+            &OP,
+            NcsAction::UnAssociateEipOfStatefulWorkload,
+            params.clone(),
+        )
+        .await
+        .unwrap();
+    assert!(ask().await.get("EipId").is_none());
 }
 
 #[tokio::test]

@@ -45,17 +45,22 @@ pub(crate) fn json_response<T: serde::Serialize>(
     status: axum::http::StatusCode,
     value: &T,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let mut buf = Vec::with_capacity(4096);
     match serde_json::to_writer(&mut buf, value) {
-        Ok(()) => (
-            status,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            buf,
-        )
-            .into_response(),
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Ok(()) => json_text(status, buf),
+        Err(_) => axum::response::IntoResponse::into_response(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        ),
     }
+}
+
+/// A response of JSON text already written.
+pub(crate) fn json_text(status: axum::http::StatusCode, text: Vec<u8>) -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    ))
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

@@ -11,7 +11,7 @@ use axum::routing::get;
 use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body};
+use crate::extract::{BodyProblem, bearer, json_body, json_text};
 use crate::query::Query;
 use crate::state::AppState;
 
@@ -81,5 +81,9 @@ async fn call(State(state): State<AppState>, req: Request) -> Result<Response, N
             return Err(NcsError::invalid_format("the request body").into());
         }
     };
-    Ok(crate::extract::json_response(StatusCode::OK, &reply))
+    let mut text = Vec::with_capacity(4096);
+    reply
+        .write_json(&mut text)
+        .map_err(|e| NcsError::from(podgate_core::Error::backend(e.to_string())))?;
+    Ok(json_text(StatusCode::OK, text))
 }

@@ -6,6 +6,7 @@
 //! [`NcsError`]s carrying the vendor's code, message and HTTP status.
 
 mod action;
+mod cache;
 mod config;
 mod definition;
 mod error;
@@ -14,6 +15,7 @@ mod service;
 pub mod wire;
 
 pub use action::{NcsAction, VERSION};
+pub use cache::RenderedInfo;
 pub use config::{NcsConfig, SpecType};
 pub use definition::{DEFINITION_ANNOTATION, NcsContainer, NcsDefinition};
 pub use error::{NcsCode, NcsError};

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::action::{NcsAction, VERSION};
+use super::cache::{DefinitionCache, InfoCache, RenderedInfo};
 use super::config::NcsConfig;
 use super::definition::NcsDefinition;
 use super::error::NcsError;
@@ -20,8 +21,8 @@ use super::wire::{
 use crate::backend::ClusterBackend;
 use crate::model::{
     ContainerId, ContainerState, ContainerStatus, Eip, NamespaceId, NewTenant, PageRequest,
-    PodPhase, PodQuery, PodTemplate, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase,
-    WorkloadQuery, WorkloadSpec,
+    PodPhase, PodQuery, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase, WorkloadQuery,
+    WorkloadSpec,
 };
 use crate::secret::Token;
 
@@ -43,44 +44,7 @@ pub struct NcsService {
     backend: Arc<dyn ClusterBackend>,
     config: Arc<NcsConfig>,
     definitions: Arc<DefinitionCache>,
-}
-
-/// Parsed definitions by the template they came from, so that describing a workload
-/// whose template a backend shares (the simulator interns them) parses it once.
-#[derive(Debug, Default)]
-struct DefinitionCache(std::sync::RwLock<std::collections::HashMap<usize, CachedDefinition>>);
-
-/// A parsed definition and the template it was parsed from.
-type CachedDefinition = (std::sync::Weak<PodTemplate>, Arc<NcsDefinition>);
-
-impl DefinitionCache {
-    const CAPACITY: usize = 4096;
-
-    fn get(&self, template: &Arc<PodTemplate>) -> crate::Result<Arc<NcsDefinition>> {
-        let key = Arc::as_ptr(template) as usize;
-        let fresh = |(weak, _): &CachedDefinition| {
-            weak.upgrade().is_some_and(|t| Arc::ptr_eq(&t, template))
-        };
-        {
-            let map = self
-                .0
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(entry) = map.get(&key).filter(|e| fresh(e)) {
-                return Ok(entry.1.clone());
-            }
-        }
-        let def = Arc::new(NcsDefinition::from_template(template)?);
-        let mut map = self
-            .0
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() >= Self::CAPACITY {
-            map.clear();
-        }
-        map.insert(key, (Arc::downgrade(template), def.clone()));
-        Ok(def)
-    }
+    infos: Arc<InfoCache>,
 }
 
 fn request_id() -> String {
@@ -149,8 +113,8 @@ pub enum NcsReply {
     Done(RequestIdReply),
     /// `DescribeStatefulWorkloads`, `DescribeStatefulWorkloadsAllNamespaces`.
     List(ListReply),
-    /// `DescribeStatefulWorkloadInfo`.
-    Info(Box<InfoReply>),
+    /// `DescribeStatefulWorkloadInfo`, rendered (see [`NcsService::call`]).
+    Info(RenderedInfo),
     /// `DescribeStatefulWorkloadInstances`.
     Instances(InstancesReply),
     /// `DescribeStatefulWorkloadImages`.
@@ -162,6 +126,17 @@ impl NcsReply {
     pub fn into_json(self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+
+    /// Appends the reply's JSON text to `out`: what goes on the wire.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match self {
+            Self::Info(info) => {
+                info.write_json(out);
+                Ok(())
+            }
+            other => serde_json::to_writer(out, other),
+        }
+    }
 }
 
 impl NcsService {
@@ -171,6 +146,7 @@ impl NcsService {
             backend,
             config: Arc::new(config),
             definitions: Arc::default(),
+            infos: Arc::default(),
         }
     }
 
@@ -262,6 +238,11 @@ impl NcsService {
     /// Runs an Action with its parameters and returns its reply. The parameters are a
     /// JSON object (`serde_json::Value`, as a POST body carries them) or any other serde
     /// source, such as a GET request's query string read by `serde_urlencoded`.
+    ///
+    /// `DescribeStatefulWorkloadInfo` answers rendered: its reply depends only on the
+    /// workload as the backend reads it, so the JSON is kept per workload and reused
+    /// while the workload reads the same (call [`NcsService::describe_info`] for the
+    /// typed reply).
     pub async fn call<'de, P>(
         &self,
         caller: &NcsCaller,
@@ -291,9 +272,10 @@ impl NcsService {
                 self.describe_all_namespaces(caller, &decode(params)?)
                     .await?,
             ),
-            A::DescribeStatefulWorkloadInfo => R::Info(Box::new(
-                self.describe_info(caller, &decode(params)?).await?,
-            )),
+            A::DescribeStatefulWorkloadInfo => R::Info(
+                self.describe_info_rendered(caller, &decode(params)?)
+                    .await?,
+            ),
             A::DescribeStatefulWorkloadInstances => {
                 R::Instances(self.describe_instances(caller, &decode(params)?).await?)
             }
@@ -641,6 +623,37 @@ impl NcsService {
                 params.StatefulWorkloadId.as_ref(),
             )
             .await?;
+        self.info(&workload, request_id())
+    }
+
+    /// [`NcsService::describe_info`] rendered, from the cache while the workload reads
+    /// as when its reply was last rendered.
+    async fn describe_info_rendered(
+        &self,
+        caller: &NcsCaller,
+        params: &WorkloadParams,
+    ) -> Reply<RenderedInfo> {
+        let (_, _, workload) = self
+            .workload(
+                caller,
+                params.NamespaceId.as_ref(),
+                params.StatefulWorkloadId.as_ref(),
+            )
+            .await?;
+        let head = match self.infos.get(&workload) {
+            Some(head) => head,
+            None => {
+                let head = RenderedInfo::head(&self.info(&workload, String::new())?)
+                    .ok_or_else(|| crate::Error::backend("a describe reply did not render"))?;
+                self.infos.put(workload, head.clone());
+                head
+            }
+        };
+        Ok(RenderedInfo::new(head, request_id()))
+    }
+
+    /// The `DescribeStatefulWorkloadInfo` reply about `workload`.
+    fn info(&self, workload: &Workload, request_id: String) -> Reply<InfoReply> {
         let def = self.definitions.get(&workload.spec.template)?;
         let namespace = namespace_of(&workload.tenant);
         let mut labels: BTreeMap<String, String> = workload.spec.labels.clone();
@@ -685,7 +698,7 @@ impl NcsService {
             ContainerType: def.container_type.clone(),
             SysCmds: def.sys_cmds.clone(),
             Containers: containers,
-            EipId: workload.eip,
+            EipId: workload.eip.clone(),
             Labels: labels,
             OperationLocks: Vec::new(),
             Kind: "statefulsets".to_owned(),
@@ -696,7 +709,7 @@ impl NcsService {
                 ResourcePoolName: "default".to_owned(),
                 Owner: "public".to_owned(),
             },
-            RequestId: request_id(),
+            RequestId: request_id,
         })
     }
 
