@@ -2,7 +2,9 @@
 //! `/ncs?Action=<Action>&Version=2017-11-16`.
 //!
 //! [`NcsService`] holds one method per Action; [`NcsService::call`] dispatches an
-//! Action with its parameters as JSON, which is what the HTTP adapter uses. Errors are
+//! Action with its parameters from any serde source (a JSON object, a query string's
+//! pairs) and answers ready for the wire ([`NcsReply::write_json`]), which is what the
+//! HTTP adapter uses. Errors are
 //! [`NcsError`]s carrying the vendor's code, message and HTTP status.
 
 mod action;

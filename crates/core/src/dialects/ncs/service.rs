@@ -237,7 +237,7 @@ impl NcsService {
 
     /// Runs an Action with its parameters and returns its reply. The parameters are a
     /// JSON object (`serde_json::Value`, as a POST body carries them) or any other serde
-    /// source, such as a GET request's query string read by `serde_urlencoded`.
+    /// source, such as a GET request's query-string pairs.
     ///
     /// `DescribeStatefulWorkloadInfo` answers rendered: its reply depends only on the
     /// workload as the backend reads it, so the JSON is kept per workload and reused
