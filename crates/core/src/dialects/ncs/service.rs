@@ -336,6 +336,20 @@ impl NcsService {
         Ok((tenant, privileged, workload))
     }
 
+    /// The workload `params` name, found as [`Self::workload`] finds it.
+    async fn named(
+        &self,
+        caller: &NcsCaller,
+        params: &WorkloadParams,
+    ) -> Reply<(TenantKey, bool, Workload)> {
+        self.workload(
+            caller,
+            params.NamespaceId.as_ref(),
+            params.StatefulWorkloadId.as_ref(),
+        )
+        .await
+    }
+
     async fn context_zones(&self) -> Reply<BTreeSet<String>> {
         Ok(self
             .backend
@@ -408,13 +422,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         self.backend
             .recreate_pods(&tenant, workload.id, None)
             .await?;
@@ -436,13 +444,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         let given = parse::required(&params.ContainerId, "ContainerId")?;
         let container = ContainerId::from_runtime_id(given)
             .or_else(|| {
@@ -469,13 +471,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         if matches!(
             workload.status.phase,
             WorkloadPhase::Creating | WorkloadPhase::Updating
@@ -616,13 +612,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<InfoReply> {
-        let (_, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (_, _, workload) = self.named(caller, params).await?;
         self.info(&workload, request_id())
     }
 
@@ -633,13 +623,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RenderedInfo> {
-        let (_, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (_, _, workload) = self.named(caller, params).await?;
         let head = match self.infos.get(&workload) {
             Some(head) => head,
             None => {
@@ -719,13 +703,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<InstancesReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         let pods = self
             .backend
             .list_pods(&PodQuery::Workload(tenant, workload.id), PageRequest::ALL)
@@ -765,13 +743,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<ImagesReply> {
-        let (_, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (_, _, workload) = self.named(caller, params).await?;
         Ok(ImagesReply {
             NamespaceId: namespace_of(&workload.tenant),
             StatefulWorkloadId: workload.id.0,
@@ -795,13 +767,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         let eip = parse::required(&params.EipId, "EipId")?;
         self.backend
             .associate_eip(&tenant, workload.id, eip)
@@ -816,13 +782,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self
-            .workload(
-                caller,
-                params.NamespaceId.as_ref(),
-                params.StatefulWorkloadId.as_ref(),
-            )
-            .await?;
+        let (tenant, _, workload) = self.named(caller, params).await?;
         let eip = parse::required(&params.EipId, "EipId")?;
         self.backend
             .unassociate_eip(&tenant, workload.id, eip)
