@@ -25,15 +25,14 @@ type CachedDefinition = (Weak<PodTemplate>, Arc<NcsDefinition>);
 impl DefinitionCache {
     /// The definition `template` carries.
     pub(super) fn get(&self, template: &Arc<PodTemplate>) -> crate::Result<Arc<NcsDefinition>> {
+        // Keyed by the template's address: an entry's weak reference keeps that
+        // allocation, so no other template can take the address while the entry stands,
+        // and a hit needs no upgrade (an atomic write) to be trusted.
         let key = Arc::as_ptr(template) as usize;
-        // The weak reference keeps the template's allocation, so an entry at the same
-        // address is the same template: no upgrade (an atomic write) needed.
-        let fresh =
-            |(weak, _): &CachedDefinition| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(template));
         {
             let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(entry) = map.get(&key).filter(|e| fresh(e)) {
-                return Ok(entry.1.clone());
+            if let Some((_, def)) = map.get(&key) {
+                return Ok(def.clone());
             }
         }
         let def = Arc::new(NcsDefinition::from_template(template)?);
