@@ -22,26 +22,36 @@ use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, Work
 use podgate_http::HttpConfig;
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn ncs_over_http() {
-    let h = Http::new();
+/// NCS namespace 1, made through the admin API; its `Authorization` header.
+async fn namespace_one(h: &Http) -> String {
     let ns = h
         .admin("/admin/v1/ncs/namespaces", json!({"NamespaceId": 1}))
         .await;
     assert_eq!(ns["NamespaceId"], 1);
-    let token = ns["token"].as_str().unwrap().to_owned();
-    let auth = format!("Bearer {token}");
-    let a = [("authorization", auth.as_str())];
+    format!("Bearer {}", ns["token"].as_str().unwrap())
+}
 
+/// The vendor's create example, made with `auth`; its reply.
+async fn create_the_example(h: &Http, auth: &str) -> Value {
     let (status, created) = h
         .call(
             Method::POST,
             &ncs_uri("CreateStatefulWorkload", ""),
-            &a,
+            &[("authorization", auth)],
             Some(NCS.fixture("create_request.json")),
         )
         .await;
     assert_eq!(status, 200, "{created}");
+    created
+}
+
+#[tokio::test]
+async fn ncs_over_http() {
+    let h = Http::new();
+    let auth = namespace_one(&h).await;
+    let a = [("authorization", auth.as_str())];
+
+    let created = create_the_example(&h, &auth).await;
     NCS.assert_shape("create_response.json", &created);
     let id = created["StatefulWorkloadId"].as_u64().unwrap();
     h.advance();
@@ -326,20 +336,9 @@ async fn ncs_rejections_keep_the_vendor_shape() {
 #[tokio::test]
 async fn ncs_query_parameters_mean_what_a_json_body_means() {
     let h = Http::new();
-    let ns = h
-        .admin("/admin/v1/ncs/namespaces", json!({"NamespaceId": 1}))
-        .await;
-    let auth = format!("Bearer {}", ns["token"].as_str().unwrap());
+    let auth = namespace_one(&h).await;
     let a = [("authorization", auth.as_str())];
-    let (status, created) = h
-        .call(
-            Method::POST,
-            &ncs_uri("CreateStatefulWorkload", ""),
-            &a,
-            Some(NCS.fixture("create_request.json")),
-        )
-        .await;
-    assert_eq!(status, 200, "{created}");
+    let created = create_the_example(&h, &auth).await;
     let id = created["StatefulWorkloadId"].to_string();
     let cases: [(&str, String, Value, u16); 6] = [
         (
