@@ -61,7 +61,7 @@ fn create(rt: &Runtime, path: &Path, durability: Durability, n: u64) -> Duration
             .map(|i| common::ncs_create_body(ns, &format!("w{i}")))
             .collect();
         let start = Instant::now();
-        for body in bodies {
+        for body in &bodies {
             ncs.call(&OP, NcsAction::CreateStatefulWorkload, body)
                 .await
                 .unwrap();

@@ -101,7 +101,7 @@ fn main() {
                     rt.block_on(
                         world
                             .ncs
-                            .call(&OP, NcsAction::CreateStatefulWorkload, request),
+                            .call(&OP, NcsAction::CreateStatefulWorkload, &request),
                     )
                     .unwrap()
                 },

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 async fn step(ncs: &NcsService, caller: &NcsCaller, action: NcsAction, params: Value) -> Value {
     println!("\n>>> {} {}", action.name(), params);
     match ncs
-        .call(caller, action, params)
+        .call(caller, action, &params)
         .await
         .map(NcsReply::into_json)
     {
@@ -73,7 +73,7 @@ async fn main() -> Result<(), podgate::core::Error> {
     let wl = json!({"NamespaceId": ns.0, "StatefulWorkloadId": id});
     for _ in 0..3 {
         let info = ncs
-            .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
+            .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, &wl)
             .await
             .map(NcsReply::into_json)
             .unwrap();
@@ -171,14 +171,14 @@ async fn main() -> Result<(), podgate::core::Error> {
     let pod_id = podgate::core::model::PodId(instances["Pods"][0]["PodId"].as_u64().unwrap());
     sim.crash_container(pod_id, "nginx").unwrap();
     let info = ncs
-        .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
+        .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, &wl)
         .await
         .map(NcsReply::into_json)
         .unwrap();
     println!("after the crash: Status={}", info["Status"]);
     sim.advance(Duration::from_secs(15))?;
     let info = ncs
-        .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, wl.clone())
+        .call(&caller, NcsAction::DescribeStatefulWorkloadInfo, &wl)
         .await
         .map(NcsReply::into_json)
         .unwrap();

@@ -217,7 +217,7 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
     let ask = || async {
         let NcsReply::Info(rendered) = w
             .ncs
-            .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, params.clone())
+            .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, &params)
             .await
             .unwrap()
         else {
@@ -258,7 +258,7 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
         .unwrap();
     let fresh = json!({"NamespaceId": ns.0, "StatefulWorkloadId": created["StatefulWorkloadId"]});
     let status = || async {
-        ncs.call(&OP, NcsAction::DescribeStatefulWorkloadInfo, fresh.clone())
+        ncs.call(&OP, NcsAction::DescribeStatefulWorkloadInfo, &fresh)
             .await
             .map(NcsReply::into_json)
             .unwrap()["Status"]
@@ -298,7 +298,7 @@ async fn describe_replies_have_the_examples_shapes() {
     let (w, params) = described_world().await;
     let info = w
         .ncs
-        .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, params.clone())
+        .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, &params)
         .await
         .map(NcsReply::into_json)
         .unwrap();

@@ -98,11 +98,13 @@ impl Dialect {
 /// The operation a request names, for metrics: the NCS Action, else the route.
 fn operation(dialect: Dialect, req: &Request) -> Cow<'static, str> {
     if dialect == Dialect::Ncs {
-        // Valid Action names need no percent-decoding: a plain scan finds them.
+        // Valid Action names need no percent-decoding: the raw pairs name them. The
+        // last `Action` counts, as in the handler.
         let action = req.uri().query().and_then(|q| {
-            q.rsplit('&')
-                .filter_map(|pair| pair.strip_prefix("Action="))
-                .find_map(podgate_core::dialects::ncs::NcsAction::from_name)
+            crate::query::raw_pairs(q)
+                .filter_map(|(key, value)| (key == "Action").then_some(value))
+                .last()
+                .and_then(podgate_core::dialects::ncs::NcsAction::from_name)
         });
         if let Some(action) = action {
             return Cow::Borrowed(action.name());

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use podgate_core::dialects::ief::{IefCaller, IefError, decode};
+use podgate_core::secret::TokenHash;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -82,16 +83,17 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let headers: &HeaderMap = &parts.headers;
-        match header(headers, "x-auth-token") {
-            Some(token) if state.is_admin(token) => Ok(Self(IefCaller::Operator)),
-            Some(token) => Ok(Self(state.inner.ief.authenticate(token).await?)),
-            None => Err(IefError::auth().into()),
+        let token = header(headers, "x-auth-token").ok_or_else(IefError::auth)?;
+        let presented = TokenHash::of(token);
+        if state.is_admin(&presented) {
+            return Ok(Self(IefCaller::Operator));
         }
+        Ok(Self(state.inner.ief.authenticate(presented).await?))
     }
 }
 
 fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    T::deserialize(Query::parse(raw).into_deserializer())
+    T::deserialize(Query::parse(raw).deserializer())
         .map_err(|e| IefError::invalid("query", e).into())
 }
 

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
+use podgate_core::secret::TokenHash;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text};
@@ -42,11 +43,11 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {
-    match bearer(headers) {
-        Some(token) if state.is_admin(token) => Ok(NcsCaller::Operator),
-        Some(token) => state.inner.ncs.authenticate(token).await,
-        None => Err(NcsError::auth_failure()),
+    let presented = TokenHash::of(bearer(headers).ok_or_else(NcsError::auth_failure)?);
+    if state.is_admin(&presented) {
+        return Ok(NcsCaller::Operator);
     }
+    state.inner.ncs.authenticate(presented).await
 }
 
 /// Takes the request whole: its headers are read in place, not copied.
@@ -63,11 +64,11 @@ async fn call(State(state): State<AppState>, req: Request) -> Result<Response, N
     let reply = match json_body(body) {
         // Parameters in the query only: decoded from it straight into the Action's
         // parameters (`Action` and `Version` are none of theirs).
-        Ok(Value::Null) => ncs.call(&caller, action, query.into_deserializer()).await?,
+        Ok(Value::Null) => ncs.call(&caller, action, query.deserializer()).await?,
         Ok(Value::Object(body)) => {
             let mut params = query.into_json(&["Action", "Version"]);
             params.extend(body);
-            ncs.call(&caller, action, Value::Object(params)).await?
+            ncs.call(&caller, action, &Value::Object(params)).await?
         }
         Ok(_) => return Err(NcsError::invalid_format("the request body").into()),
         Err(BodyProblem::TooLarge) => {

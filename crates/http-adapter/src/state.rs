@@ -91,8 +91,8 @@ impl AppState {
         Self::new(sim.clone(), Some(sim), config)
     }
 
-    /// Whether `presented` is the admin token (constant-time).
-    pub(crate) fn is_admin(&self, presented: &str) -> bool {
-        self.inner.admin.verify(presented)
+    /// Whether `presented` is the hash of the admin token (constant-time).
+    pub(crate) fn is_admin(&self, presented: &TokenHash) -> bool {
+        self.inner.admin.ct_eq(presented)
     }
 }

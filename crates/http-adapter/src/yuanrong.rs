@@ -62,7 +62,7 @@ fn ok<T: Serialize>(result: Option<T>) -> Response {
 }
 
 fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    T::deserialize(Query::parse(raw).into_deserializer()).map_err(|e| YrError::invalid(e).into())
+    T::deserialize(Query::parse(raw).deserializer()).map_err(|e| YrError::invalid(e).into())
 }
 
 fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {

@@ -21,9 +21,8 @@ use crate::{Error, Result};
 pub(crate) async fn authenticate(
     backend: &dyn ClusterBackend,
     kind: TenantKind,
-    token: &str,
+    hash: TokenHash,
 ) -> Result<TenantKey> {
-    let hash = TokenHash::of(token);
     match backend.find_tenant_by_token(kind, &hash).await {
         Ok(tenant) if tenant.key.kind() == kind && tenant.token_hash.ct_eq(&hash) => Ok(tenant.key),
         Ok(_) | Err(Error::NotFound { .. }) => Err(Error::Unauthenticated),

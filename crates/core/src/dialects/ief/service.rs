@@ -20,7 +20,7 @@ use crate::model::{
     ContainerState, NewTenant, PageRequest, Pod, PodPhase, PodQuery, TenantKey, TenantKind,
     Workload, WorkloadId, WorkloadKind, WorkloadPhase, WorkloadQuery, WorkloadSpec,
 };
-use crate::secret::Token;
+use crate::secret::{Token, TokenHash};
 use crate::validate;
 
 type Reply<T> = Result<T, IefError>;
@@ -126,9 +126,14 @@ impl IefService {
     }
 
     /// The caller an `X-Auth-Token` stands for.
-    pub async fn authenticate(&self, token: &str) -> Reply<IefCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Project, token)
-            .await?
+    /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
+    pub async fn authenticate(&self, token: impl Into<TokenHash>) -> Reply<IefCaller> {
+        match crate::dialects::authenticate(
+            self.backend.as_ref(),
+            TenantKind::Project,
+            token.into(),
+        )
+        .await?
         {
             TenantKey::Project(project) => Ok(IefCaller::Project(project)),
             _ => Err(IefError::auth()),

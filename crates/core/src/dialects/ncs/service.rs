@@ -24,7 +24,7 @@ use crate::model::{
     PodPhase, PodQuery, TenantKey, TenantKind, Workload, WorkloadId, WorkloadPhase, WorkloadQuery,
     WorkloadSpec,
 };
-use crate::secret::Token;
+use crate::secret::{Token, TokenHash};
 
 type Reply<T> = Result<T, NcsError>;
 
@@ -92,7 +92,16 @@ pub fn container_status(status: &ContainerStatus) -> &'static str {
 
 /// Decodes a request's parameters (a JSON value, or any other serde source such as a
 /// query string's pairs), naming the offending field on failure.
-pub fn decode<'de, T: DeserializeOwned>(params: impl serde::Deserializer<'de>) -> Reply<T> {
+pub fn decode<'de, T, P>(params: P) -> Reply<T>
+where
+    T: DeserializeOwned,
+    P: serde::Deserializer<'de> + Clone,
+{
+    // Tracking the path costs an allocation per field: only a rejected source is
+    // decoded again, with tracking, to name what is wrong.
+    if let Ok(decoded) = T::deserialize(params.clone()) {
+        return Ok(decoded);
+    }
     serde_path_to_error::deserialize(params).map_err(|e| {
         let path = e.path().to_string();
         NcsError::invalid_format(if path == "." {
@@ -207,9 +216,14 @@ impl NcsService {
     }
 
     /// The caller a bearer token stands for.
-    pub async fn authenticate(&self, bearer: &str) -> Reply<NcsCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
-            .await?
+    /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
+    pub async fn authenticate(&self, bearer: impl Into<TokenHash>) -> Reply<NcsCaller> {
+        match crate::dialects::authenticate(
+            self.backend.as_ref(),
+            TenantKind::Namespace,
+            bearer.into(),
+        )
+        .await?
         {
             TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
             _ => Err(NcsError::auth_failure()),
@@ -236,8 +250,10 @@ impl NcsService {
     }
 
     /// Runs an Action with its parameters and returns its reply. The parameters are a
-    /// JSON object (`serde_json::Value`, as a POST body carries them) or any other serde
-    /// source, such as a GET request's query-string pairs.
+    /// JSON object (`&serde_json::Value`, as a POST body carries them) or any other
+    /// serde source, such as a GET request's query-string pairs. The source is cloned
+    /// once (a rejected one is read again to name the offending field), so hand a
+    /// cheap one: a reference, not an owned `Value`.
     ///
     /// `DescribeStatefulWorkloadInfo` answers rendered: its reply depends only on the
     /// workload as the backend reads it, so the JSON is kept per workload and reused
@@ -250,7 +266,7 @@ impl NcsService {
         params: P,
     ) -> Reply<NcsReply>
     where
-        P: serde::Deserializer<'de> + Send,
+        P: serde::Deserializer<'de> + Clone + Send,
     {
         use NcsAction as A;
         use NcsReply as R;
@@ -297,8 +313,15 @@ impl NcsService {
     /// The namespace a caller names, if the caller may reach it and it exists; a
     /// foreign namespace answers exactly like an unknown one.
     async fn namespace(&self, caller: &NcsCaller, value: Option<&Num>) -> Reply<(TenantKey, bool)> {
+        let ns = Self::reachable(caller, value)?;
+        self.existing(ns).await
+    }
+
+    /// The namespace a caller names, if the caller may reach it (whether it exists is
+    /// not asked of the backend); a foreign namespace is reported as unknown.
+    fn reachable(caller: &NcsCaller, value: Option<&Num>) -> Reply<NamespaceId> {
         let ns = NamespaceId(parse::positive(
-            parse::required(&value.cloned(), "NamespaceId")?,
+            parse::required(&value, "NamespaceId")?,
             "NamespaceId",
         )?);
         if let NcsCaller::Namespace(own) = caller
@@ -306,6 +329,11 @@ impl NcsService {
         {
             return Err(NcsError::not_found("namespace", ns));
         }
+        Ok(ns)
+    }
+
+    /// The namespace `ns` and whether it is privileged, if it exists.
+    async fn existing(&self, ns: NamespaceId) -> Reply<(TenantKey, bool)> {
         let key = TenantKey::Namespace(ns);
         match self.backend.get_tenant(&key).await {
             Ok(tenant) => Ok((key, tenant.privileged)),
@@ -314,26 +342,35 @@ impl NcsService {
         }
     }
 
+    /// The workload a caller names, with the errors [`Self::namespace`] gives first.
+    /// A backend keeps workloads only of namespaces it has, so a workload found
+    /// proves its namespace: the namespace is read only when no workload answers, to
+    /// tell which of the two is missing.
     async fn workload(
         &self,
         caller: &NcsCaller,
         ns: Option<&Num>,
         id: Option<&Num>,
-    ) -> Reply<(TenantKey, bool, Workload)> {
-        let (tenant, privileged) = self.namespace(caller, ns).await?;
-        let id = WorkloadId(parse::positive(
-            parse::required(&id.cloned(), "StatefulWorkloadId")?,
-            "StatefulWorkloadId",
-        )?);
-        let workload = self
-            .backend
-            .get_workload(&tenant, id)
-            .await
-            .map_err(|e| match e {
-                crate::Error::NotFound { .. } => NcsError::not_found("StatefulWorkload", id),
-                other => other.into(),
-            })?;
-        Ok((tenant, privileged, workload))
+    ) -> Reply<(TenantKey, Workload)> {
+        let ns = Self::reachable(caller, ns)?;
+        let id = parse::required(&id, "StatefulWorkloadId")
+            .and_then(|id| parse::positive(id, "StatefulWorkloadId"));
+        let id = match id {
+            Ok(id) => WorkloadId(id),
+            Err(e) => {
+                self.existing(ns).await?;
+                return Err(e);
+            }
+        };
+        let tenant = TenantKey::Namespace(ns);
+        match self.backend.get_workload(&tenant, id).await {
+            Ok(workload) => Ok((tenant, workload)),
+            Err(crate::Error::NotFound { .. }) => {
+                self.existing(ns).await?;
+                Err(NcsError::not_found("StatefulWorkload", id))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The workload `params` name, found as [`Self::workload`] finds it.
@@ -341,7 +378,7 @@ impl NcsService {
         &self,
         caller: &NcsCaller,
         params: &WorkloadParams,
-    ) -> Reply<(TenantKey, bool, Workload)> {
+    ) -> Reply<(TenantKey, Workload)> {
         self.workload(
             caller,
             params.NamespaceId.as_ref(),
@@ -422,7 +459,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         self.backend
             .recreate_pods(&tenant, workload.id, None)
             .await?;
@@ -444,7 +481,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         let given = parse::required(&params.ContainerId, "ContainerId")?;
         let container = ContainerId::from_runtime_id(given)
             .or_else(|| {
@@ -471,7 +508,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         if matches!(
             workload.status.phase,
             WorkloadPhase::Creating | WorkloadPhase::Updating
@@ -493,13 +530,14 @@ impl NcsService {
         caller: &NcsCaller,
         req: &ResetSpecTypeRequest,
     ) -> Reply<RequestIdReply> {
-        let (tenant, privileged, workload) = self
+        let (tenant, workload) = self
             .workload(
                 caller,
                 req.NamespaceId.as_ref(),
                 req.StatefulWorkloadId.as_ref(),
             )
             .await?;
+        let privileged = self.backend.get_tenant(&tenant).await?.privileged;
         let current = NcsDefinition::from_template(&workload.spec.template)?;
         let zones = BTreeSet::new();
         let ctx = Context {
@@ -524,13 +562,14 @@ impl NcsService {
     /// `ModifyStatefulWorkload`: full replace of the definition; containers matched by
     /// name.
     pub async fn modify(&self, caller: &NcsCaller, req: &ModifyRequest) -> Reply<RequestIdReply> {
-        let (tenant, privileged, workload) = self
+        let (tenant, workload) = self
             .workload(
                 caller,
                 req.NamespaceId.as_ref(),
                 req.StatefulWorkloadId.as_ref(),
             )
             .await?;
+        let privileged = self.backend.get_tenant(&tenant).await?.privileged;
         let current = NcsDefinition::from_template(&workload.spec.template)?;
         let zones = BTreeSet::new();
         let ctx = Context {
@@ -612,7 +651,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<InfoReply> {
-        let (_, _, workload) = self.named(caller, params).await?;
+        let (_, workload) = self.named(caller, params).await?;
         self.info(&workload, request_id())
     }
 
@@ -623,7 +662,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RenderedInfo> {
-        let (_, _, workload) = self.named(caller, params).await?;
+        let (_, workload) = self.named(caller, params).await?;
         let head = match self.infos.get(&workload) {
             Some(head) => head,
             None => {
@@ -703,7 +742,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<InstancesReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         let pods = self
             .backend
             .list_pods(&PodQuery::Workload(tenant, workload.id), PageRequest::ALL)
@@ -743,7 +782,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<ImagesReply> {
-        let (_, _, workload) = self.named(caller, params).await?;
+        let (_, workload) = self.named(caller, params).await?;
         Ok(ImagesReply {
             NamespaceId: namespace_of(&workload.tenant),
             StatefulWorkloadId: workload.id.0,
@@ -767,7 +806,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         let eip = parse::required(&params.EipId, "EipId")?;
         self.backend
             .associate_eip(&tenant, workload.id, eip)
@@ -782,7 +821,7 @@ impl NcsService {
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
-        let (tenant, _, workload) = self.named(caller, params).await?;
+        let (tenant, workload) = self.named(caller, params).await?;
         let eip = parse::required(&params.EipId, "EipId")?;
         self.backend
             .unassociate_eip(&tenant, workload.id, eip)

@@ -18,7 +18,7 @@ use crate::model::{
     ResourceRequirements, Resources, Tenant, TenantKey, TenantKind, Timestamp, Workload,
     WorkloadKind, WorkloadSpec,
 };
-use crate::secret::Token;
+use crate::secret::{Token, TokenHash};
 use crate::validate;
 
 type Reply<T> = Result<T, VkubeError>;
@@ -130,8 +130,9 @@ impl VkubeService {
     }
 
     /// The caller a `secret` header stands for.
-    pub async fn authenticate(&self, secret: &str) -> Reply<VkubeCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret)
+    /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
+    pub async fn authenticate(&self, secret: impl Into<TokenHash>) -> Reply<VkubeCaller> {
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret.into())
             .await?
         {
             TenantKey::Order(order) => Ok(VkubeCaller { order }),
