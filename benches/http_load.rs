@@ -182,9 +182,32 @@ fn drive(server: &str, addr: &str, request: &str, connections: u64, seconds: u64
     })
 }
 
-/// Time per request through `router` in process (no sockets): one thread, `count`
-/// requests one after another, in twenty batches of which the fastest counts.
-fn in_process(router: &Router, path: &str, token: &str, count: u32) -> Duration {
+/// Time per request through `router` in process (no sockets) on each of `threads`
+/// threads at once: `count` requests one after another on each, in twenty batches of
+/// which the fastest counts. More than one thread shows what sharing state between
+/// cores costs.
+fn in_process(router: &Router, path: &str, token: &str, count: u32, threads: usize) -> Duration {
+    let barrier = std::sync::Barrier::new(threads);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| in_process_on_this_thread(router, path, token, count, &barrier))
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().unwrap())
+            .max()
+            .unwrap()
+    })
+}
+
+fn in_process_on_this_thread(
+    router: &Router,
+    path: &str,
+    token: &str,
+    count: u32,
+    barrier: &std::sync::Barrier,
+) -> Duration {
     use tower::ServiceExt;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -206,6 +229,7 @@ fn in_process(router: &Router, path: &str, token: &str, count: u32) -> Duration 
         for _ in 0..count / 10 {
             one().await;
         }
+        barrier.wait();
         // The best of twenty batches: the machine's other load only ever adds.
         let mut best = Duration::MAX;
         for _ in 0..20 {
@@ -278,11 +302,13 @@ fn main() {
     let (bare_addr, _b) = spawn_server("bare", bare.clone(), workers);
     let token = token.expose();
     let requests = u32::try_from(env("PODGATE_INPROCESS_REQUESTS", 200_000)).unwrap_or(200_000);
-    println!(
-        "in process, one request at a time: podgate {:.1?}, bare {:.1?}",
-        in_process(&podgate, &path, token, requests),
-        in_process(&bare, &path, token, requests)
-    );
+    for threads in [1, 2] {
+        println!(
+            "in process, one request at a time on each of {threads} thread(s): podgate {:.1?}, bare {:.1?}",
+            in_process(&podgate, &path, token, requests, threads),
+            in_process(&bare, &path, token, requests, threads)
+        );
+    }
 
     println!(
         "reply: {} bytes; {connections} connections, {seconds} s each after a 1 s warm-up",

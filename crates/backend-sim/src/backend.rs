@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError};
 
 use async_trait::async_trait;
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 use podgate_core::model::{
     ContainerId, Eip, NamespaceId, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery,
     Tenant, TenantKey, TenantKind, Workload, WorkloadId, WorkloadKind, WorkloadOrder,
@@ -26,8 +27,10 @@ use crate::state::{Change, Event, NodeState, PodOrigin, State, WorkloadRec};
 /// An in-memory cluster: scheduling, pod lifecycle on a controllable clock, faults and
 /// synthetic logs. Cheap to create; share it as `Arc<SimBackend>`.
 pub struct SimBackend {
-    pub(crate) state: RwLock<State>,
-    pub(crate) images: RwLock<ImageCatalogue>,
+    /// Read on every request from every worker thread: a lock whose readers take a
+    /// lock of their own thread's shard, so that they do not contend for one word.
+    pub(crate) state: ShardedLock<State>,
+    pub(crate) images: ShardedLock<ImageCatalogue>,
     pub(crate) clock: SimClock,
     pub(crate) delays: Delays,
     /// Where every change is written before it is acknowledged, when persistent.
@@ -54,17 +57,17 @@ impl fmt::Display for SimBackend {
 }
 
 /// The state for writing, as [`SimBackend::mutate`] hands it out.
-pub(crate) type WriteView<'a> = View<'a, RwLockWriteGuard<'a, State>>;
+pub(crate) type WriteView<'a> = View<'a, ShardedLockWriteGuard<'a, State>>;
 
 /// A read or write guard on the state together with the instant it is observed at.
 pub(crate) struct View<'a, G> {
     pub(crate) state: G,
-    pub(crate) images: RwLockReadGuard<'a, ImageCatalogue>,
+    pub(crate) images: ShardedLockReadGuard<'a, ImageCatalogue>,
     pub(crate) now: podgate_core::model::Timestamp,
     pub(crate) delays: &'a Delays,
 }
 
-impl View<'_, RwLockWriteGuard<'_, State>> {
+impl View<'_, ShardedLockWriteGuard<'_, State>> {
     /// The state to change, and the observer of the same instant.
     pub(crate) fn parts(&mut self) -> (&mut State, Observer<'_>) {
         let observer = Observer {
@@ -101,11 +104,11 @@ impl SimBackend {
             })
             .collect();
         Self {
-            state: RwLock::new(State {
+            state: ShardedLock::new(State {
                 nodes,
                 ..State::default()
             }),
-            images: RwLock::new(config.images),
+            images: ShardedLock::new(config.images),
             clock: SimClock::new(config.clock),
             delays: config.delays,
             #[cfg(feature = "sqlite")]
@@ -114,7 +117,7 @@ impl SimBackend {
         }
     }
 
-    pub(crate) fn images(&self) -> RwLockReadGuard<'_, ImageCatalogue> {
+    pub(crate) fn images(&self) -> ShardedLockReadGuard<'_, ImageCatalogue> {
         self.images.read().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -192,7 +195,7 @@ impl SimBackend {
     }
 
     /// The state for reading, with timed work done (and stored) first when some is due.
-    pub(crate) fn read(&self) -> Result<View<'_, RwLockReadGuard<'_, State>>> {
+    pub(crate) fn read(&self) -> Result<View<'_, ShardedLockReadGuard<'_, State>>> {
         self.check_healthy()?;
         let now = self.clock.now();
         let mut state = self.state.read().unwrap_or_else(PoisonError::into_inner);

@@ -1,37 +1,173 @@
 //! Prometheus metrics: requests by dialect, operation and status, and a latency
 //! histogram by dialect and operation.
+//!
+//! Every request records both, from whichever worker thread runs it. Counters shared
+//! by all threads would move one cache line between cores on every request, so each
+//! thread records into a shard of its own, and a scrape adds the shards up.
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::histogram::exponential_buckets;
 use prometheus_client::registry::Registry;
 
 /// Labels borrow what they can (dialect names and NCS Actions are static), so a request
 /// records its metrics without allocating.
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+#[derive(Debug, Clone, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
 struct RequestLabels {
     dialect: &'static str,
     operation: Cow<'static, str>,
     status: u16,
 }
 
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+#[derive(Debug, Clone, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
 struct LatencyLabels {
     dialect: &'static str,
     operation: Cow<'static, str>,
 }
 
-type Latencies = Family<LatencyLabels, Histogram, fn() -> Histogram>;
+/// How many shards: more than a server has worker threads, so that threads rarely
+/// share one.
+const SHARDS: usize = 16;
+
+/// The latency buckets' upper bounds in seconds (100 µs doubling to about 13 s), then
+/// `+Inf` (`f64::MAX`, as the encoder spells it).
+const BUCKETS: usize = 19;
+
+fn bounds() -> [f64; BUCKETS] {
+    let mut bounds = [f64::MAX; BUCKETS];
+    for (bound, finite) in bounds.iter_mut().zip(exponential_buckets(0.000_1, 2.0, 18)) {
+        *bound = finite;
+    }
+    bounds
+}
+
+/// One label set's latencies: their sum, and how many fell in each bucket (not
+/// cumulative; the encoder adds them up).
+#[derive(Debug, Clone, Copy, Default)]
+struct Latency {
+    sum: f64,
+    count: u64,
+    buckets: [u64; BUCKETS],
+}
+
+impl Latency {
+    fn observe(&mut self, bounds: &[f64; BUCKETS], seconds: f64) {
+        self.sum += seconds;
+        self.count += 1;
+        // NaN falls in no bucket but counts, as Prometheus clients do.
+        if let Some(i) = bounds.iter().position(|bound| seconds <= *bound)
+            && let Some(bucket) = self.buckets.get_mut(i)
+        {
+            *bucket += 1;
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.sum += other.sum;
+        self.count += other.count;
+        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// What the threads of one shard have recorded.
+#[derive(Debug, Default)]
+struct Shard {
+    requests: HashMap<RequestLabels, u64>,
+    latency: HashMap<LatencyLabels, Latency>,
+}
+
+/// A shard on a cache line of its own (two lines: adjacent-line prefetch pairs them).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Padded(Mutex<Shard>);
+
+/// The shards and the latency buckets' bounds.
+#[derive(Debug)]
+struct Shards {
+    shards: [Padded; SHARDS],
+    bounds: [f64; BUCKETS],
+}
+
+impl Shards {
+    /// The shard of the calling thread: threads take shards in turn as they first
+    /// record.
+    fn mine(&self) -> &Mutex<Shard> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+        }
+        let [first, ..] = &self.shards;
+        &self.shards.get(INDEX.with(|i| *i)).unwrap_or(first).0
+    }
+
+    /// Every shard's records added up, in label order.
+    fn total(
+        &self,
+    ) -> (
+        BTreeMap<RequestLabels, u64>,
+        BTreeMap<LatencyLabels, Latency>,
+    ) {
+        let mut requests = BTreeMap::new();
+        let mut latency: BTreeMap<LatencyLabels, Latency> = BTreeMap::new();
+        for padded in &self.shards {
+            let shard = padded.0.lock().unwrap_or_else(PoisonError::into_inner);
+            for (labels, n) in &shard.requests {
+                *requests.entry(labels.clone()).or_default() += n;
+            }
+            for (labels, l) in &shard.latency {
+                latency.entry(labels.clone()).or_default().add(l);
+            }
+        }
+        (requests, latency)
+    }
+}
+
+/// The registry's handle on the shards: a scrape adds them up.
+#[derive(Debug)]
+struct Scrape(Arc<Shards>);
+
+impl Collector for Scrape {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> fmt::Result {
+        let (requests, latency) = self.0.total();
+        let mut family = encoder.encode_descriptor(
+            "http_requests",
+            "HTTP requests by dialect, operation and status.",
+            None,
+            MetricType::Counter,
+        )?;
+        for (labels, n) in &requests {
+            ConstCounter::new(*n).encode(family.encode_family(labels)?)?;
+        }
+        let mut family = encoder.encode_descriptor(
+            "http_request_duration_seconds",
+            "HTTP request latency by dialect and operation.",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (labels, l) in &latency {
+            let buckets: Vec<(f64, u64)> = self.0.bounds.iter().copied().zip(l.buckets).collect();
+            family
+                .encode_family(labels)?
+                .encode_histogram::<NoLabelSet>(l.sum, l.count, &buckets, None)?;
+        }
+        Ok(())
+    }
+}
 
 /// The server's metrics.
 pub(crate) struct Metrics {
     registry: Registry,
-    requests: Family<RequestLabels, Counter>,
-    latency: Latencies,
+    shards: Arc<Shards>,
 }
 
 impl fmt::Debug for Metrics {
@@ -40,30 +176,15 @@ impl fmt::Debug for Metrics {
     }
 }
 
-fn buckets() -> Histogram {
-    Histogram::new(exponential_buckets(0.000_1, 2.0, 18))
-}
-
 impl Default for Metrics {
     fn default() -> Self {
+        let shards = Arc::new(Shards {
+            shards: Default::default(),
+            bounds: bounds(),
+        });
         let mut registry = Registry::with_prefix("podgate");
-        let requests = Family::<RequestLabels, Counter>::default();
-        let latency: Latencies = Family::new_with_constructor(buckets);
-        registry.register(
-            "http_requests",
-            "HTTP requests by dialect, operation and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by dialect and operation",
-            latency.clone(),
-        );
-        Self {
-            registry,
-            requests,
-            latency,
-        }
+        registry.register_collector(Box::new(Scrape(shards.clone())));
+        Self { registry, shards }
     }
 }
 
@@ -76,18 +197,27 @@ impl Metrics {
         status: u16,
         seconds: f64,
     ) {
-        let requests = RequestLabels {
-            dialect,
-            operation,
-            status,
-        };
-        self.requests.get_or_create(&requests).inc();
-        self.latency
-            .get_or_create(&LatencyLabels {
+        let mut shard = self
+            .shards
+            .mine()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        shard
+            .latency
+            .entry(LatencyLabels {
                 dialect,
-                operation: requests.operation,
+                operation: operation.clone(),
             })
-            .observe(seconds);
+            .or_default()
+            .observe(&self.shards.bounds, seconds);
+        *shard
+            .requests
+            .entry(RequestLabels {
+                dialect,
+                operation,
+                status,
+            })
+            .or_default() += 1;
     }
 
     /// The Prometheus text exposition.
@@ -97,5 +227,100 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Requests recorded from several threads (so several shards) add up in one
+    /// series per label set, with the histogram's buckets cumulative.
+    #[test]
+    fn shards_add_up_in_the_exposition() {
+        let metrics = Arc::new(Metrics::default());
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                let metrics = &metrics;
+                scope.spawn(move || {
+                    metrics.record(
+                        "ncs",
+                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
+                        200,
+                        0.000_05,
+                    );
+                    metrics.record(
+                        "ncs",
+                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
+                        200,
+                        0.3,
+                    );
+                    metrics.record(
+                        "ncs",
+                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
+                        404,
+                        100.0,
+                    );
+                });
+            }
+        });
+        let text = metrics.render();
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("{start} in {text}"))
+                .to_owned()
+        };
+        let ncs = "dialect=\"ncs\",operation=\"DescribeStatefulWorkloadInfo\"";
+        assert!(
+            text.contains("# TYPE podgate_http_requests counter"),
+            "{text}"
+        );
+        assert_eq!(
+            line(&format!(
+                "podgate_http_requests_total{{{ncs},status=\"200\"}}"
+            )),
+            format!("podgate_http_requests_total{{{ncs},status=\"200\"}} 8")
+        );
+        assert!(
+            line(&format!(
+                "podgate_http_requests_total{{{ncs},status=\"404\"}}"
+            ))
+            .ends_with(" 4")
+        );
+        assert!(
+            line(&format!(
+                "podgate_http_request_duration_seconds_count{{{ncs}}}"
+            ))
+            .ends_with(" 12")
+        );
+        // 0.00005 s falls in the first bucket (le 0.0001); 0.3 s by le 0.4096; 100 s
+        // only in +Inf.
+        assert!(
+            line(&format!(
+                "podgate_http_request_duration_seconds_bucket{{le=\"0.0001\",{ncs}}}"
+            ))
+            .ends_with(" 4")
+        );
+        assert!(
+            line(&format!(
+                "podgate_http_request_duration_seconds_bucket{{le=\"0.4096\",{ncs}}}"
+            ))
+            .ends_with(" 8")
+        );
+        assert!(
+            line(&format!(
+                "podgate_http_request_duration_seconds_bucket{{le=\"+Inf\",{ncs}}}"
+            ))
+            .ends_with(" 12")
+        );
+        let sum: f64 = line(&format!(
+            "podgate_http_request_duration_seconds_sum{{{ncs}}}"
+        ))
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_default();
+        assert!((sum - 4.0 * 100.300_05).abs() < 1e-6, "{sum}");
     }
 }

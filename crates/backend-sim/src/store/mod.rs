@@ -15,7 +15,9 @@ mod tests;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
+
+use crossbeam_utils::sync::ShardedLock;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -123,8 +125,8 @@ impl SimBackend {
         }
         state.track();
         Ok(Self {
-            state: RwLock::new(state),
-            images: RwLock::new(images),
+            state: ShardedLock::new(state),
+            images: ShardedLock::new(images),
             clock: SimClock::resumed(clock.mode(), clock.offset_ms),
             delays: config.delays,
             store: Some(Mutex::new(store)),
