@@ -328,6 +328,21 @@ async fn ncs_rejections_keep_the_vendor_shape() {
     assert!(r["Code"].is_string());
     let (s, _) = h.call(Method::GET, "/healthz", &[], None).await;
     assert_eq!(s, 200);
+    // The metrics name each request's known Action, answered or refused; a request
+    // naming none (an unknown Action, or a wrong method the handler never saw) is
+    // named by its route.
+    let (_, bytes, _) = h.raw(Method::GET, "/metrics", &[], Body::empty()).await;
+    let metrics = String::from_utf8(bytes).unwrap();
+    for series in [
+        r#"operation="DescribeStatefulWorkloads",status="400"} 2"#,
+        r#"operation="DescribeStatefulWorkloadInfo",status="404"} 1"#,
+        r#"operation="CreateStatefulWorkload",status="400"} 3"#,
+        r#"operation="DescribeStatefulWorkloads",status="401"} 1"#,
+        r#"operation="GET /ncs",status="400"} 1"#,
+        r#"operation="PUT /ncs",status="405"} 1"#,
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
 }
 
 /// A GET Action's query parameters mean what the same parameters (as strings) mean in a

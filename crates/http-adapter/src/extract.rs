@@ -3,7 +3,8 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::HeaderMap;
+use axum::http::header::AsHeaderName;
+use axum::http::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
 /// What is wrong with a request body.
@@ -35,8 +36,9 @@ pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Bo
     serde_json::from_slice(&bytes).map_err(|e| BodyProblem::Malformed(e.to_string()))
 }
 
-/// A header's value as text.
-pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// A header's value as text. Give a `HeaderName` constant rather than text: a name
+/// given as text is parsed again on every lookup.
+pub(crate) fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -54,18 +56,21 @@ pub(crate) fn json_response<T: serde::Serialize>(
     }
 }
 
-/// A response of JSON text already written.
+/// A response of JSON text already written (built directly: the generic tuple
+/// responses convert and check each part at run time).
 pub(crate) fn json_text(status: axum::http::StatusCode, text: Vec<u8>) -> axum::response::Response {
-    axum::response::IntoResponse::into_response((
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
-    ))
+    let mut response = axum::response::Response::new(axum::body::Body::from(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    header(headers, "authorization")
+    header(headers, axum::http::header::AUTHORIZATION)
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))

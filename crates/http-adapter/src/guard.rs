@@ -95,26 +95,20 @@ impl Dialect {
     }
 }
 
-/// The operation a request names, for metrics: the NCS Action, else the route.
-fn operation(dialect: Dialect, req: &Request) -> Cow<'static, str> {
-    if dialect == Dialect::Ncs {
-        // Valid Action names need no percent-decoding: the raw pairs name them. The
-        // last `Action` counts, as in the handler.
-        let action = req.uri().query().and_then(|q| {
-            crate::query::raw_pairs(q)
-                .filter_map(|(key, value)| (key == "Action").then_some(value))
-                .last()
-                .and_then(podgate_core::dialects::ncs::NcsAction::from_name)
-        });
-        if let Some(action) = action {
-            return Cow::Borrowed(action.name());
-        }
+/// The operation a handler names on its response, for the metrics (NCS: the Action,
+/// which its one route does not tell apart).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operation(pub(crate) &'static str);
+
+/// The operation a request's route names, for metrics: `METHOD /path`. NCS requests
+/// on its route are named by their handler ([`Operation`]), so they get a name here
+/// only when the handler gives none (a timeout, a panic).
+fn route_operation(dialect: Dialect, req: &Request) -> Option<Cow<'static, str>> {
+    match req.extensions().get::<MatchedPath>() {
+        None => Some(Cow::Borrowed("unmatched")),
+        Some(_) if dialect == Dialect::Ncs => None,
+        Some(p) => Some(Cow::Owned(format!("{} {}", req.method(), p.as_str()))),
     }
-    req.extensions()
-        .get::<MatchedPath>()
-        .map_or(Cow::Borrowed("unmatched"), |p| {
-            Cow::Owned(format!("{} {}", req.method(), p.as_str()))
-        })
 }
 
 /// The guard around every route: see [`Guard`].
@@ -155,7 +149,7 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
         let dialect = Dialect::of(req.uri().path());
-        let operation = operation(dialect, &req);
+        let operation = route_operation(dialect, &req);
         let method = req.method().clone();
         Guarded {
             work: AssertUnwindSafe(self.inner.call(req)).catch_unwind(),
@@ -179,7 +173,7 @@ pin_project_lite::pin_project! {
         deadline: Option<Pin<Box<tokio::time::Sleep>>>,
         started: Instant,
         dialect: Dialect,
-        operation: Cow<'static, str>,
+        operation: Option<Cow<'static, str>>,
         method: Method,
         state: AppState,
     }
@@ -197,7 +191,7 @@ where
         let response = match this.work.poll(cx) {
             Poll::Ready(Ok(Ok(response))) => dialect_shaped(dialect, this.method, response),
             Poll::Ready(Err(_)) => {
-                tracing::error!(dialect = dialect.name(), operation = %this.operation, "handler panicked");
+                tracing::error!(dialect = dialect.name(), operation = ?this.operation, "handler panicked");
                 dialect.error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
             Poll::Pending => {
@@ -209,13 +203,20 @@ where
                 if deadline.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
-                tracing::warn!(dialect = dialect.name(), operation = %this.operation, "request timed out");
+                tracing::warn!(dialect = dialect.name(), operation = ?this.operation, "request timed out");
                 dialect.error(StatusCode::GATEWAY_TIMEOUT, "the request timed out")
             }
         };
+        let operation = match response.extensions().get::<Operation>() {
+            Some(named) => Cow::Borrowed(named.0),
+            None => this
+                .operation
+                .take()
+                .unwrap_or_else(|| Cow::Owned(format!("{} {}", this.method, crate::ncs::PATH))),
+        };
         this.state.inner.metrics.record(
             dialect.name(),
-            std::mem::take(this.operation),
+            operation,
             response.status().as_u16(),
             this.started.elapsed().as_secs_f64(),
         );

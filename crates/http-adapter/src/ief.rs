@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use podgate_core::dialects::ief::{IefCaller, IefError, decode};
@@ -18,6 +18,9 @@ use serde_json::Value;
 use crate::extract::{BodyProblem, header, json_body, json_response};
 use crate::query::Query;
 use crate::state::AppState;
+
+/// IEF's token header.
+const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 
 /// An IEF error as an HTTP response.
 pub(crate) struct IefFailure(pub(crate) IefError);
@@ -83,7 +86,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let headers: &HeaderMap = &parts.headers;
-        let token = header(headers, "x-auth-token").ok_or_else(IefError::auth)?;
+        let token = header(headers, X_AUTH_TOKEN).ok_or_else(IefError::auth)?;
         let presented = TokenHash::of(token);
         if state.is_admin(&presented) {
             return Ok(Self(IefCaller::Operator));

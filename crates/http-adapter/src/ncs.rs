@@ -3,16 +3,17 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use podgate_core::dialects::ncs::{NcsCaller, NcsCode, NcsError, NcsService};
+use podgate_core::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
 use podgate_core::secret::TokenHash;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text};
+use crate::guard::Operation;
 use crate::query::Query;
 use crate::state::AppState;
 
@@ -37,9 +38,12 @@ impl From<NcsError> for NcsFailure {
     }
 }
 
+/// The one path NCS serves.
+pub(crate) const PATH: &str = "/ncs";
+
 /// The NCS routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/ncs", get(call).post(call))
+    Router::new().route(PATH, get(call).post(call))
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {
@@ -50,23 +54,39 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsE
     state.inner.ncs.authenticate(presented).await
 }
 
-/// Takes the request whole: its headers are read in place, not copied.
-async fn call(State(state): State<AppState>, req: Request) -> Result<Response, NcsFailure> {
+/// Takes the request whole: its headers are read in place, not copied. The answer
+/// names the Action, when the request names a known one, for the metrics.
+async fn call(State(state): State<AppState>, req: Request) -> Response {
     // The URI outlives the request, whose body is read below.
     let uri = req.uri().clone();
     let query = Query::parse(uri.query());
-    let caller = caller(&state, req.headers()).await?;
+    let mut response = answer(&state, req, &query)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+    if let Some(action) = query.get("Action").and_then(NcsAction::from_name) {
+        response.extensions_mut().insert(Operation(action.name()));
+    }
+    response
+}
+
+async fn answer(state: &AppState, req: Request, query: &Query<'_>) -> Result<Response, NcsFailure> {
+    let caller = caller(state, req.headers()).await?;
     NcsService::check_version(query.get("Version"))?;
     let action = NcsService::action(query.get("Action"))?;
-    // `Bytes` applies the body limit the app sets (`DefaultBodyLimit`).
-    let body = Bytes::from_request(req, &state).await;
+    // `Bytes` applies the body limit the app sets (`DefaultBodyLimit`); a request
+    // that says it has no body (most GETs) needs no reading.
+    let body = if req.body().is_end_stream() {
+        Ok(Bytes::new())
+    } else {
+        Bytes::from_request(req, state).await
+    };
     let ncs = &state.inner.ncs;
     let reply = match json_body(body) {
         // Parameters in the query only: decoded from it straight into the Action's
         // parameters (`Action` and `Version` are none of theirs).
         Ok(Value::Null) => ncs.call(&caller, action, query.deserializer()).await?,
         Ok(Value::Object(body)) => {
-            let mut params = query.into_json(&["Action", "Version"]);
+            let mut params = query.to_json(&["Action", "Version"]);
             params.extend(body);
             ncs.call(&caller, action, &Value::Object(params)).await?
         }

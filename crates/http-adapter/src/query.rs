@@ -18,10 +18,14 @@ impl<'a> Query<'a> {
     /// The pairs of `query`. Pieces without `%` or `+` are borrowed, not copied.
     pub(crate) fn parse(query: Option<&'a str>) -> Self {
         let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
-        for (key, value) in raw_pairs(query.unwrap_or_default()) {
-            let key = decode(key);
+        for piece in pieces(query.unwrap_or_default()) {
+            let (key, value) = if piece.plain {
+                (Cow::Borrowed(piece.key), Cow::Borrowed(piece.value))
+            } else {
+                (decode(piece.key), decode(piece.value))
+            };
             pairs.retain(|(seen, _)| *seen != key);
-            pairs.push((key, decode(value)));
+            pairs.push((key, value));
         }
         Self { pairs }
     }
@@ -35,15 +39,15 @@ impl<'a> Query<'a> {
     }
 
     /// The pairs but those named in `skip`, as a JSON object of strings.
-    pub(crate) fn into_json(self, skip: &[&str]) -> Map<String, Value> {
+    pub(crate) fn to_json(&self, skip: &[&str]) -> Map<String, Value> {
         self.pairs
-            .into_iter()
+            .iter()
             .filter(|(k, _)| !skip.contains(&k.as_ref()))
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
             .collect()
     }
 
-    /// The pairs as a serde source: what deserialising [`Query::into_json`]'s object
+    /// The pairs as a serde source: what deserialising [`Query::to_json`]'s object
     /// gives, without building it (every value is a string, present or not). Cloning
     /// it copies nothing.
     pub(crate) fn deserializer(
@@ -57,30 +61,56 @@ impl<'a> Query<'a> {
     }
 }
 
-/// The non-empty `&`-separated pieces of `query`, each split at its first `=` (a piece
-/// without one has the empty value), not decoded.
-pub(crate) fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    let mut rest = Some(query);
-    std::iter::from_fn(move || {
-        loop {
-            let (piece, tail) = split_at(rest?, b'&');
-            rest = tail;
-            if !piece.is_empty() {
-                let (key, value) = split_at(piece, b'=');
-                return Some((key, value.unwrap_or_default()));
-            }
-        }
-    })
+/// A piece of a query string, split at its first `=`.
+struct Piece<'a> {
+    key: &'a str,
+    value: &'a str,
+    /// Neither side holds a `%` or `+`: nothing to decode.
+    plain: bool,
 }
 
-/// `text` before the first `byte` (ASCII) and, if there is one, after it. A byte loop:
-/// on pieces this short it beats the `memchr` a `char` pattern sets up.
-fn split_at(text: &str, byte: u8) -> (&str, Option<&str>) {
-    match text.bytes().position(|b| b == byte) {
-        // An ASCII byte is a whole character: both sides are on boundaries.
-        Some(at) => (text.get(..at).unwrap_or_default(), text.get(at + 1..)),
-        None => (text, None),
-    }
+/// The non-empty `&`-separated pieces of `query`, each split at its first `=` (a piece
+/// without one has the empty value), not decoded; each found in one pass over its
+/// bytes (on pieces this short a byte loop beats the `memchr` a `char` pattern sets
+/// up).
+fn pieces(query: &str) -> impl Iterator<Item = Piece<'_>> {
+    let mut rest = query;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let mut end = rest.len();
+            let mut equals = None;
+            let mut plain = true;
+            for (at, byte) in rest.bytes().enumerate() {
+                match byte {
+                    b'&' => {
+                        end = at;
+                        break;
+                    }
+                    b'=' if equals.is_none() => equals = Some(at),
+                    b'%' | b'+' => plain = false,
+                    _ => {}
+                }
+            }
+            // `&` and `=` are ASCII, whole characters: every cut below is on a
+            // character boundary.
+            let piece = rest.get(..end).unwrap_or_default();
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if piece.is_empty() {
+                continue;
+            }
+            let (key, value) = match equals {
+                Some(at) => (
+                    piece.get(..at).unwrap_or_default(),
+                    piece.get(at + 1..).unwrap_or_default(),
+                ),
+                None => (piece, ""),
+            };
+            return Some(Piece { key, value, plain });
+        }
+    })
 }
 
 /// `+` as a space, then percent-decoding; borrowed when there is nothing to decode.
@@ -145,17 +175,28 @@ mod tests {
         assert_eq!(q.get("e"), Some(""));
         assert_eq!(q.get("missing"), None);
         assert_eq!(
-            Value::Object(q.into_json(&["flag"])),
+            Value::Object(q.to_json(&["flag"])),
             serde_json::json!({"x": "a b c", "a": "2", "bad": "\u{FFFD}", "e": ""})
         );
-        assert!(Query::parse(None).into_json(&[]).is_empty());
+        assert!(Query::parse(None).to_json(&[]).is_empty());
     }
 
     #[test]
-    fn raw_pairs_split_at_the_first_equals_and_skip_empty_pieces() {
-        let pairs: Vec<_> = raw_pairs("&a=1=2&=v&b&&c=%41&").collect();
-        assert_eq!(pairs, [("a", "1=2"), ("", "v"), ("b", ""), ("c", "%41")]);
-        assert_eq!(raw_pairs("").count(), 0);
+    fn pieces_split_at_the_first_equals_and_skip_empty_pieces() {
+        let pairs: Vec<_> = pieces("&a=1=2&=v&b&&c=%41&d=+")
+            .map(|p| (p.key, p.value, p.plain))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "1=2", true),
+                ("", "v", true),
+                ("b", "", true),
+                ("c", "%41", false),
+                ("d", "+", false)
+            ]
+        );
+        assert_eq!(pieces("").count(), 0);
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -181,7 +222,7 @@ mod tests {
         ] {
             let direct = Params::deserialize(Query::parse(Some(query)).deserializer());
             let via_json: Result<Params, _> =
-                serde_json::from_value(Value::Object(Query::parse(Some(query)).into_json(&[])));
+                serde_json::from_value(Value::Object(Query::parse(Some(query)).to_json(&[])));
             match (direct, via_json) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{query}"),
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{query}"),

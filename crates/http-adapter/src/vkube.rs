@@ -6,8 +6,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, RawQuery, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
@@ -17,6 +17,9 @@ use serde_json::Value;
 use crate::extract::{BodyProblem, header, json_body, json_response};
 use crate::query::Query;
 use crate::state::AppState;
+
+/// V-Kube's secret header.
+const SECRET: HeaderName = HeaderName::from_static("secret");
 
 /// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
 pub(crate) struct VkubeFailure(pub(crate) VkubeError);
@@ -60,7 +63,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = VkubeFailure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
-        let secret = header(&parts.headers, "secret").ok_or_else(VkubeError::unauthorized)?;
+        let secret = header(&parts.headers, SECRET).ok_or_else(VkubeError::unauthorized)?;
         Ok(Self(state.inner.vkube.authenticate(secret).await?))
     }
 }
