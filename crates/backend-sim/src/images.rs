@@ -1,5 +1,6 @@
 //! The image catalogue: which images "exist" in the simulated registry.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,12 @@ pub struct ImageCatalogue {
 /// Normalises an image reference the way a container runtime resolves it: no tag means
 /// `latest`; Docker Hub's `docker.io/` and `library/` prefixes are implied.
 pub fn normalize_image(reference: &str) -> String {
+    normalized(reference).into_owned()
+}
+
+/// [`normalize_image`], borrowing `reference` when no tag needs adding: looking an
+/// image up, as every workload status does for each container, allocates nothing.
+fn normalized(reference: &str) -> Cow<'_, str> {
     let reference = reference.trim();
     let without_registry = reference
         .strip_prefix("docker.io/")
@@ -22,13 +29,13 @@ pub fn normalize_image(reference: &str) -> String {
         .strip_prefix("library/")
         .unwrap_or(without_registry);
     if name.contains('@') {
-        return name.to_owned();
+        return Cow::Borrowed(name);
     }
     let last = name.rsplit('/').next().unwrap_or(name);
     if last.contains(':') {
-        name.to_owned()
+        Cow::Borrowed(name)
     } else {
-        format!("{name}:latest")
+        Cow::Owned(format!("{name}:latest"))
     }
 }
 
@@ -45,7 +52,7 @@ impl ImageCatalogue {
 
     /// Whether the image exists.
     pub fn contains(&self, reference: &str) -> bool {
-        self.images.contains(&normalize_image(reference))
+        self.images.contains(normalized(reference).as_ref())
     }
 
     /// Adds an image.

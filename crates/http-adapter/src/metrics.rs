@@ -79,12 +79,17 @@ impl Latency {
     }
 }
 
-/// What the threads of one shard have recorded.
-#[derive(Debug, Default)]
-struct Shard {
-    requests: HashMap<RequestLabels, u64>,
-    latency: HashMap<LatencyLabels, Latency>,
+/// What one operation has recorded: its latencies, and its requests by status (a
+/// handful of statuses: a list beats a second map).
+#[derive(Debug, Clone, Default)]
+struct Series {
+    latency: Latency,
+    statuses: Vec<(u16, u64)>,
 }
+
+/// What the threads of one shard have recorded, by operation: one lookup per request.
+#[derive(Debug, Default)]
+struct Shard(HashMap<LatencyLabels, Series>);
 
 /// A shard on a cache line of its own (two lines: adjacent-line prefetch pairs them).
 #[derive(Debug, Default)]
@@ -121,11 +126,19 @@ impl Shards {
         let mut latency: BTreeMap<LatencyLabels, Latency> = BTreeMap::new();
         for padded in &self.shards {
             let shard = padded.0.lock().unwrap_or_else(PoisonError::into_inner);
-            for (labels, n) in &shard.requests {
-                *requests.entry(labels.clone()).or_default() += n;
-            }
-            for (labels, l) in &shard.latency {
-                latency.entry(labels.clone()).or_default().add(l);
+            for (labels, series) in &shard.0 {
+                latency
+                    .entry(labels.clone())
+                    .or_default()
+                    .add(&series.latency);
+                for (status, n) in &series.statuses {
+                    let labels = RequestLabels {
+                        dialect: labels.dialect,
+                        operation: labels.operation.clone(),
+                        status: *status,
+                    };
+                    *requests.entry(labels).or_default() += n;
+                }
             }
         }
         (requests, latency)
@@ -202,22 +215,15 @@ impl Metrics {
             .mine()
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        shard
-            .latency
-            .entry(LatencyLabels {
-                dialect,
-                operation: operation.clone(),
-            })
-            .or_default()
-            .observe(&self.shards.bounds, seconds);
-        *shard
-            .requests
-            .entry(RequestLabels {
-                dialect,
-                operation,
-                status,
-            })
-            .or_default() += 1;
+        let series = shard
+            .0
+            .entry(LatencyLabels { dialect, operation })
+            .or_default();
+        series.latency.observe(&self.shards.bounds, seconds);
+        match series.statuses.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => series.statuses.push((status, 1)),
+        }
     }
 
     /// The Prometheus text exposition.
