@@ -982,3 +982,79 @@ async fn admin_api_and_operations() {
         (404, Some(404))
     );
 }
+
+/// Every dialect reads bodies up to the configured limit and refuses a larger one in
+/// its own shape, changing nothing; the server goes on answering.
+#[tokio::test]
+async fn every_dialect_refuses_an_oversized_body_in_its_own_shape() {
+    let mut config = HttpConfig::new(ADMIN);
+    config.body_limit = 1024;
+    let h = Http::with(config);
+    let ns = h.admin("/admin/v1/ncs/namespaces", json!({})).await;
+    let ncs_auth = format!("Bearer {}", ns["token"].as_str().unwrap());
+    let order = h
+        .admin(
+            "/admin/v1/vkube/orders",
+            json!({"serviceOptions": {"resourceUnit": "1-Unit-Resource"}}),
+        )
+        .await;
+    let admin_auth = format!("Bearer {ADMIN}");
+    // Valid JSON, only too long: the limit, not the content, refuses it.
+    let oversized = || Body::from(format!("{{\"pad\": \"{}\"}}", "x".repeat(2048)));
+    let cases: [(&str, (&str, &str), u16, &str); 5] = [
+        (
+            "/ncs?Action=CreateStatefulWorkload&Version=2017-11-16",
+            ("authorization", ncs_auth.as_str()),
+            400,
+            "Code",
+        ),
+        (
+            "/v3/p1/edgemgr/deployments",
+            ("x-auth-token", ADMIN),
+            400,
+            "error_code",
+        ),
+        (
+            "/k8s/deploy",
+            ("secret", order["secret"].as_str().unwrap()),
+            413,
+            "error",
+        ),
+        ("/serverless/v1/podpools", ("x-unused", ""), 500, "code"),
+        (
+            "/admin/v1/ncs/namespaces",
+            ("authorization", admin_auth.as_str()),
+            413,
+            "error",
+        ),
+    ];
+    for (path, header, status, field) in cases {
+        let (s, bytes, _) = h
+            .raw(
+                Method::POST,
+                path,
+                &[header, ("content-type", "application/json")],
+                oversized(),
+            )
+            .await;
+        let reply: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(s.as_u16(), status, "{path}: {reply}");
+        assert!(reply.get(field).is_some(), "{path}: {reply}");
+        assert!(reply.to_string().contains("too large"), "{path}: {reply}");
+    }
+    // Nothing was made: the namespace has no workloads.
+    let (_, listed) = h
+        .call(
+            Method::GET,
+            &ncs_uri(
+                "DescribeStatefulWorkloads",
+                &format!("NamespaceId={}", ns["NamespaceId"]),
+            ),
+            &[("authorization", ncs_auth.as_str())],
+            None,
+        )
+        .await;
+    assert_eq!(listed["TotalCount"], 0, "{listed}");
+    let (s, _) = h.call(Method::GET, "/healthz", &[], None).await;
+    assert_eq!(s, 200);
+}

@@ -252,7 +252,7 @@ impl SimBackend {
             tenant: rec.tenant.clone(),
             id,
             spec: WorkloadSpec {
-                name: rec.name.to_string(),
+                name: String::from(&*rec.name),
                 labels: rec.labels.clone(),
                 template: rec.template.clone(),
                 kind: rec.kind,

@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -18,7 +16,7 @@ use podgate_core::secret::TokenHash;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::extract::{BodyProblem, bearer, json_body, json_response};
+use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::state::AppState;
 
 /// An admin error: `{"error":{"code","message"}}` with that status.
@@ -90,7 +88,7 @@ impl FromRequestParts<AppState> for Operator {
     }
 }
 
-fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
     let value = match json_body(raw) {
         Ok(Value::Null) => json!({}),
         Ok(v) => v,
@@ -106,11 +104,7 @@ fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Ans
         .map_err(|e| AdminFailure::new(400, format!("invalid request: {e}")))
 }
 
-async fn create_order(
-    State(s): State<AppState>,
-    _: Operator,
-    raw: Result<Bytes, BytesRejection>,
-) -> Answer<Response> {
+async fn create_order(State(s): State<AppState>, _: Operator, raw: RawBody) -> Answer<Response> {
     let input: OrderInput = body(raw)?;
     let created = s.inner.vkube.create_order(input).await?;
     Ok(json_response(StatusCode::CREATED, &created))
@@ -126,7 +120,7 @@ pub(crate) struct ProjectInput {
 async fn create_project(
     State(s): State<AppState>,
     _: Operator,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<(StatusCode, Json<Value>)> {
     let input: ProjectInput = body(raw)?;
     let project = input
@@ -152,7 +146,7 @@ pub(crate) struct NamespaceInput {
 async fn create_namespace(
     State(s): State<AppState>,
     _: Operator,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<(StatusCode, Json<Value>)> {
     let input: NamespaceInput = body(raw)?;
     let (ns, token) = s
@@ -182,7 +176,7 @@ pub(crate) struct EipInput {
 async fn create_eip(
     State(s): State<AppState>,
     _: Operator,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<(StatusCode, Json<Value>)> {
     let input: EipInput = body(raw)?;
     let (Some(id), Some(address)) = (input.EipId, input.Address) else {
@@ -217,11 +211,7 @@ pub(crate) struct ClockInput {
     advance_seconds: Option<u64>,
 }
 
-async fn clock(
-    State(s): State<AppState>,
-    _: Operator,
-    raw: Result<Bytes, BytesRejection>,
-) -> Answer<Json<Value>> {
+async fn clock(State(s): State<AppState>, _: Operator, raw: RawBody) -> Answer<Json<Value>> {
     let sim = s
         .inner
         .sim

@@ -1,11 +1,16 @@
 //! Reading requests without axum's own rejections, so that every dialect answers bad
 //! input in its own shape.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use std::convert::Infallible;
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{FromRequest, Request};
 use axum::http::header::AsHeaderName;
 use axum::http::{HeaderMap, HeaderValue};
+use http_body_util::LengthLimitError;
 use serde_json::Value;
+
+use crate::state::AppState;
 
 /// What is wrong with a request body.
 #[derive(Debug)]
@@ -16,20 +21,41 @@ pub(crate) enum BodyProblem {
     Malformed(String),
 }
 
-/// The body as JSON; an empty body is `null`.
-pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, BodyProblem> {
-    let bytes = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(inner) if inner.body_text().contains("length limit") => {
-            BodyProblem::TooLarge
-        }
-        other => {
-            if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+/// A request's body, read whole up to the configured limit
+/// ([`HttpConfig::body_limit`](crate::HttpConfig::body_limit)). An extractor that never
+/// rejects: what is wrong with the body is for the handler to answer in its dialect.
+#[derive(Debug)]
+pub(crate) struct RawBody(pub(crate) Result<Bytes, BodyProblem>);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = Infallible;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Infallible> {
+        Ok(Self(read_body(req.into_body(), state).await))
+    }
+}
+
+/// Reads `body` whole, up to the configured limit; a body that says it is empty (most
+/// GETs) is not read at all.
+pub(crate) async fn read_body(body: Body, state: &AppState) -> Result<Bytes, BodyProblem> {
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    axum::body::to_bytes(body, state.inner.config.body_limit)
+        .await
+        .map_err(|e| {
+            let e = e.into_inner();
+            if e.is::<LengthLimitError>() {
                 BodyProblem::TooLarge
             } else {
-                BodyProblem::Malformed(other.body_text())
+                BodyProblem::Malformed(e.to_string())
             }
-        }
-    })?;
+        })
+}
+
+/// The body as JSON; an empty body is `null`.
+pub(crate) fn json_body(RawBody(body): RawBody) -> Result<Value, BodyProblem> {
+    let bytes = body?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }

@@ -3,8 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, StatusCode};
@@ -15,7 +13,7 @@ use podgate_core::secret::TokenHash;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, json_response};
+use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::query::Query;
 use crate::state::AppState;
 
@@ -100,7 +98,7 @@ fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
         .map_err(|e| IefError::invalid("query", e).into())
 }
 
-fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
     match json_body(raw) {
         Ok(Value::Null) => Err(IefError::bad_body("the body is empty").into()),
         Ok(value) => Ok(decode(value)?),
@@ -144,7 +142,7 @@ async fn create_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
     Path(project): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<Response> {
     let req = body(raw)?;
     let created = s
@@ -171,7 +169,7 @@ async fn update_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
     Path((project, id)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<Response> {
     let req = body(raw)?;
     Ok(ok(&s

@@ -37,7 +37,6 @@ mod vkube;
 mod yuanrong;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -50,7 +49,6 @@ pub use state::{AppState, HttpConfig};
 /// `/openapi.json`, with the body limit, timeout, panic catcher (in the guard, so the
 /// answer has the dialect's shape), tracing and metrics.
 pub fn app(state: AppState) -> Router {
-    let limit = state.inner.config.body_limit;
     // One layer stack, so that a request passes one boxed service for all of them.
     let layers = ServiceBuilder::new()
         // The last resort for a panic outside the guard (which answers its own).
@@ -71,7 +69,6 @@ pub fn app(state: AppState) -> Router {
                 .on_eos(())
                 .on_failure(()),
         )
-        .layer(DefaultBodyLimit::max(limit))
         .layer(guard::GuardLayer(state.clone()));
     Router::new()
         .merge(ncs::router())

@@ -3,8 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::{Bytes, HttpBody};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,7 +11,7 @@ use podgate_core::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsError, NcsSe
 use podgate_core::secret::TokenHash;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, json_text};
+use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_text, read_body};
 use crate::guard::Operation;
 use crate::query::Query;
 use crate::state::AppState;
@@ -73,13 +72,7 @@ async fn answer(state: &AppState, req: Request, query: &Query<'_>) -> Result<Res
     let caller = caller(state, req.headers()).await?;
     NcsService::check_version(query.get("Version"))?;
     let action = NcsService::action(query.get("Action"))?;
-    // `Bytes` applies the body limit the app sets (`DefaultBodyLimit`); a request
-    // that says it has no body (most GETs) needs no reading.
-    let body = if req.body().is_end_stream() {
-        Ok(Bytes::new())
-    } else {
-        Bytes::from_request(req, state).await
-    };
+    let body = RawBody(read_body(req.into_body(), state).await);
     let ncs = &state.inner.ncs;
     let reply = match json_body(body) {
         // Parameters in the query only: decoded from it straight into the Action's

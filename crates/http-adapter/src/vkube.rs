@@ -3,8 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, StatusCode};
@@ -14,7 +12,7 @@ use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, header, json_body, json_response};
+use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::query::Query;
 use crate::state::AppState;
 
@@ -68,7 +66,7 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>, empty: VkubeError) -> Answer<T> {
+fn body<T: DeserializeOwned>(raw: RawBody, empty: VkubeError) -> Answer<T> {
     match json_body(raw) {
         Ok(Value::Null) => Err(empty.into()),
         Ok(value) => Ok(decode(value)?),
@@ -94,10 +92,7 @@ async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Resp
     Ok(ok(&s.inner.vkube.check_image(image, tag).await?))
 }
 
-async fn check_ports(
-    State(s): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Answer<Response> {
+async fn check_ports(State(s): State<AppState>, raw: RawBody) -> Answer<Response> {
     let req = body(raw, VkubeError::field_empty())?;
     Ok(ok(&s.inner.vkube.check_ports(&req).await?))
 }
@@ -109,7 +104,7 @@ async fn order(State(s): State<AppState>, Caller(caller): Caller) -> Answer<Resp
 async fn deploy(
     State(s): State<AppState>,
     Caller(caller): Caller,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<Response> {
     let req = body(raw, VkubeError::field_empty())?;
     Ok(ok(&s.inner.vkube.deploy(&caller, &req).await?))

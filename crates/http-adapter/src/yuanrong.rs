@@ -3,8 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -16,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, bearer, json_body, json_response};
+use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::query::Query;
 use crate::state::AppState;
 
@@ -65,7 +63,7 @@ fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
     T::deserialize(Query::parse(raw).deserializer()).map_err(|e| YrError::invalid(e).into())
 }
 
-fn body<T: DeserializeOwned>(raw: Result<Bytes, BytesRejection>) -> Answer<T> {
+fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
     match json_body(raw) {
         Ok(Value::Null) => Err(YrError::bad_json("the body is empty").into()),
         Ok(value) => Ok(decode(value)?),
@@ -96,11 +94,7 @@ async fn query(
     )))
 }
 
-async fn create(
-    State(s): State<AppState>,
-    _: Authorized,
-    raw: Result<Bytes, BytesRejection>,
-) -> Answer<Response> {
+async fn create(State(s): State<AppState>, _: Authorized, raw: RawBody) -> Answer<Response> {
     let req = body(raw)?;
     let result = s.inner.yuanrong.create(&req).await?;
     match &result.failed_pools {
@@ -124,7 +118,7 @@ async fn update(
     State(s): State<AppState>,
     _: Authorized,
     Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    raw: RawBody,
 ) -> Answer<Response> {
     let req = body(raw)?;
     s.inner.yuanrong.update(&id, &req).await?;

@@ -48,7 +48,12 @@ pub struct NcsService {
 }
 
 fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    // Encoded straight into its text, without the formatting machinery.
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut text)
+        .to_owned()
 }
 
 fn ok() -> RequestIdReply {
