@@ -143,20 +143,31 @@ impl Observer<'_> {
     }
 
     fn condition(&self, pod: &PodRec, workload: &WorkloadRec) -> PodCondition {
-        let states = self.states(pod, workload);
-        let waiting_on = |want: &[&str]| {
-            states.iter().any(|s| matches!(s, ContainerState::Waiting { reason } if want.contains(&reason.as_str())))
-        };
-        if states
-            .iter()
-            .all(|s| matches!(s, ContainerState::Running { .. }))
-        {
+        // One pass over the containers' states, kept nowhere: this runs for every pod
+        // of every workload read.
+        let (mut running, mut pulling, mut crashing, mut restarting) = (true, false, false, false);
+        for (i, c) in workload.template.containers.iter().enumerate() {
+            match self.container_state(pod, i, &c.image) {
+                ContainerState::Running { .. } => {}
+                ContainerState::Waiting { reason } => {
+                    running = false;
+                    match reason.as_str() {
+                        "ErrImagePull" | "ImagePullBackOff" => pulling = true,
+                        "CrashLoopBackOff" => crashing = true,
+                        "Restarting" => restarting = true,
+                        _ => {}
+                    }
+                }
+                _ => running = false,
+            }
+        }
+        if running {
             PodCondition::Running
-        } else if pod.node.is_none() || waiting_on(&["ErrImagePull", "ImagePullBackOff"]) {
+        } else if pod.node.is_none() || pulling {
             PodCondition::Failing
-        } else if waiting_on(&["CrashLoopBackOff"]) {
+        } else if crashing {
             PodCondition::CrashLooping
-        } else if waiting_on(&["Restarting"]) {
+        } else if restarting {
             PodCondition::Restarting
         } else {
             PodCondition::Starting

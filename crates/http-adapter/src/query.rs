@@ -17,7 +17,8 @@ pub(crate) struct Query<'a> {
 impl<'a> Query<'a> {
     /// The pairs of `query`. Pieces without `%` or `+` are borrowed, not copied.
     pub(crate) fn parse(query: Option<&'a str>) -> Self {
-        let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        // Room for what an NCS GET carries (Action, Version and a few parameters).
+        let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(8);
         for piece in pieces(query.unwrap_or_default()) {
             let (key, value) = if piece.plain {
                 (Cow::Borrowed(piece.key), Cow::Borrowed(piece.value))
