@@ -213,6 +213,13 @@ impl SimBackend {
         })
     }
 
+    /// The state as it stands, without the timed work [`Self::read`] does first (nor
+    /// its clock reading): for what timed work never changes, tenants and tokens.
+    fn read_untimed(&self) -> Result<ShardedLockReadGuard<'_, State>> {
+        self.check_healthy()?;
+        Ok(self.state.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
     pub(crate) fn owned<'a>(
         state: &'a State,
         now: podgate_core::model::Timestamp,
@@ -410,8 +417,7 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn get_tenant(&self, key: &TenantKey) -> Result<Tenant> {
-        self.read()?
-            .state
+        self.read_untimed()?
             .tenants
             .get(key)
             .cloned()
@@ -419,11 +425,11 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn find_tenant_by_token(&self, kind: TenantKind, token: &TokenHash) -> Result<Tenant> {
-        let view = self.read()?;
-        view.state
+        let state = self.read_untimed()?;
+        state
             .tokens
             .get(&(kind, *token))
-            .and_then(|key| view.state.tenants.get(key))
+            .and_then(|key| state.tenants.get(key))
             .cloned()
             .ok_or_else(|| Error::not_found("token", "presented"))
     }
