@@ -263,7 +263,9 @@ pub(crate) enum Event {
 pub(crate) struct State {
     pub(crate) next: Counters,
     pub(crate) tenants: Tracked<TenantKey, Tenant>,
-    pub(crate) tokens: HashMap<(TenantKind, TokenHash), TenantKey>,
+    /// Looked up on every authenticated request; the keys are SHA-256 digests, so a
+    /// fast hasher is as safe here as SipHash.
+    pub(crate) tokens: foldhash::HashMap<(TenantKind, TokenHash), TenantKey>,
     pub(crate) workloads: Tracked<WorkloadId, WorkloadRec>,
     pub(crate) names: HashMap<(TenantKey, Box<str>), WorkloadId>,
     pub(crate) all_workloads: IdList,

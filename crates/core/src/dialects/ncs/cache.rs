@@ -2,7 +2,6 @@
 //! rendered `DescribeStatefulWorkloadInfo` replies by workload. Both hold at most
 //! [`CAPACITY`] entries and start over when full.
 
-use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 
 use serde::Serialize;
@@ -17,7 +16,7 @@ const CAPACITY: usize = 4096;
 /// Parsed definitions by the template they came from, so that describing a workload
 /// whose template a backend shares (the simulator interns them) parses it once.
 #[derive(Debug, Default)]
-pub(super) struct DefinitionCache(RwLock<HashMap<usize, CachedDefinition>>);
+pub(super) struct DefinitionCache(RwLock<foldhash::HashMap<usize, CachedDefinition>>);
 
 /// A parsed definition and the template it was parsed from.
 type CachedDefinition = (Weak<PodTemplate>, Arc<NcsDefinition>);
@@ -50,7 +49,7 @@ impl DefinitionCache {
 /// the service's settings, which do not change), so an entry serves exactly while the
 /// workload reads equal to the one it was rendered from.
 #[derive(Debug, Default)]
-pub(super) struct InfoCache(RwLock<HashMap<WorkloadId, (Workload, Arc<str>)>>);
+pub(super) struct InfoCache(RwLock<foldhash::HashMap<WorkloadId, (Workload, Arc<str>)>>);
 
 impl InfoCache {
     /// The rendered reply of `workload`, if it reads as when it was rendered.
