@@ -248,31 +248,36 @@ impl Observer<'_> {
 
     /// The workload's status, from its member pods.
     pub(crate) fn workload_status(&self, state: &State, workload: &WorkloadRec) -> WorkloadStatus {
-        let pods: Vec<&PodRec> = workload
-            .pods
-            .iter()
-            .filter_map(|p| state.pods.get(p))
-            .collect();
-        let conditions: Vec<PodCondition> =
-            pods.iter().map(|p| self.condition(p, workload)).collect();
-        let ready = conditions
-            .iter()
-            .filter(|c| **c == PodCondition::Running)
-            .count();
-        let ready = u32::try_from(ready).unwrap_or(u32::MAX);
-        let first_time = !workload.ran_before && pods.iter().all(|p| p.origin == PodOrigin::Create);
+        let pods = || workload.pods.iter().filter_map(|p| state.pods.get(p));
+        // One pass, kept nowhere (this runs on every read of the workload): how many
+        // pods, how many run, which conditions occur, the first pod's.
+        let (mut count, mut ready, mut first) = (0_u32, 0_u32, None);
+        let (mut failing, mut crashing, mut restarting) = (false, false, false);
+        let mut all_created = true;
+        for pod in pods() {
+            let condition = self.condition(pod, workload);
+            count = count.saturating_add(1);
+            match condition {
+                PodCondition::Running => ready = ready.saturating_add(1),
+                PodCondition::Failing => failing = true,
+                PodCondition::CrashLooping => crashing = true,
+                PodCondition::Restarting => restarting = true,
+                PodCondition::Starting => {}
+            }
+            first.get_or_insert(condition);
+            all_created &= pod.origin == PodOrigin::Create;
+        }
+        let first_time = !workload.ran_before && all_created;
         let failed = if first_time {
             WorkloadPhase::CreateFailed
         } else {
             WorkloadPhase::Abnormal
         };
         let updating = workload.last_change.0 == Change::Updated;
-        let (phase, message) = if ready >= workload.replicas
-            && conditions.iter().all(|c| *c == PodCondition::Running)
-        {
+        let (phase, message) = if ready >= workload.replicas && ready == count {
             (WorkloadPhase::Running, None)
-        } else if conditions.contains(&PodCondition::Failing) {
-            let why = pods.iter().find_map(|p| {
+        } else if failing {
+            let why = pods().find_map(|p| {
                 if p.node.is_none() {
                     return Some("Unschedulable".to_owned());
                 }
@@ -282,13 +287,12 @@ impl Observer<'_> {
                 })
             });
             (failed, why)
-        } else if conditions.contains(&PodCondition::CrashLooping) {
+        } else if crashing {
             (WorkloadPhase::Abnormal, Some("CrashLoopBackOff".to_owned()))
-        } else if conditions.contains(&PodCondition::Restarting) {
+        } else if restarting {
             (WorkloadPhase::Updating, None)
         } else {
-            let newest = pods
-                .iter()
+            let newest = pods()
                 .rev()
                 .find(|p| !self.pod_running(p, workload))
                 .map(|p| p.origin);
@@ -303,7 +307,7 @@ impl Observer<'_> {
             };
             (phase, None)
         };
-        let pod_phase = match conditions.first() {
+        let pod_phase = match first {
             Some(PodCondition::Running) => PodPhase::Running,
             _ => PodPhase::Pending,
         };
@@ -312,7 +316,7 @@ impl Observer<'_> {
             pod_phase,
             message,
             ready,
-            pods: u32::try_from(pods.len()).unwrap_or(u32::MAX),
+            pods: count,
             pending: self.now < workload.last_change.1.plus_millis(ms(self.delays.schedule)),
             deleting: workload.deleting_until.is_some(),
         }
