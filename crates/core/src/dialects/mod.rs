@@ -21,8 +21,9 @@ use crate::{Error, Result};
 pub(crate) async fn authenticate(
     backend: &dyn ClusterBackend,
     kind: TenantKind,
-    hash: TokenHash,
+    presented: impl Into<TokenHash>,
 ) -> Result<TenantKey> {
+    let hash = presented.into();
     match backend.find_tenant_by_token(kind, &hash).await {
         Ok(tenant) if tenant.key.kind() == kind && tenant.token_hash.ct_eq(&hash) => Ok(tenant.key),
         Ok(_) | Err(Error::NotFound { .. }) => Err(Error::Unauthenticated),

@@ -128,12 +128,8 @@ impl IefService {
     /// The caller an `X-Auth-Token` stands for.
     /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
     pub async fn authenticate(&self, token: impl Into<TokenHash>) -> Reply<IefCaller> {
-        match crate::dialects::authenticate(
-            self.backend.as_ref(),
-            TenantKind::Project,
-            token.into(),
-        )
-        .await?
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Project, token)
+            .await?
         {
             TenantKey::Project(project) => Ok(IefCaller::Project(project)),
             _ => Err(IefError::auth()),

@@ -223,12 +223,8 @@ impl NcsService {
     /// The caller a bearer token stands for.
     /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
     pub async fn authenticate(&self, bearer: impl Into<TokenHash>) -> Reply<NcsCaller> {
-        match crate::dialects::authenticate(
-            self.backend.as_ref(),
-            TenantKind::Namespace,
-            bearer.into(),
-        )
-        .await?
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
+            .await?
         {
             TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
             _ => Err(NcsError::auth_failure()),
@@ -376,6 +372,19 @@ impl NcsService {
             }
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The workload a changing request names, as [`Self::workload`] finds it, and
+    /// whether its namespace is privileged (which only changes need to know).
+    async fn to_change(
+        &self,
+        caller: &NcsCaller,
+        ns: Option<&Num>,
+        id: Option<&Num>,
+    ) -> Reply<(TenantKey, bool, Workload)> {
+        let (tenant, workload) = self.workload(caller, ns, id).await?;
+        let privileged = self.backend.get_tenant(&tenant).await?.privileged;
+        Ok((tenant, privileged, workload))
     }
 
     /// The workload `params` name, found as [`Self::workload`] finds it.
@@ -535,14 +544,13 @@ impl NcsService {
         caller: &NcsCaller,
         req: &ResetSpecTypeRequest,
     ) -> Reply<RequestIdReply> {
-        let (tenant, workload) = self
-            .workload(
+        let (tenant, privileged, workload) = self
+            .to_change(
                 caller,
                 req.NamespaceId.as_ref(),
                 req.StatefulWorkloadId.as_ref(),
             )
             .await?;
-        let privileged = self.backend.get_tenant(&tenant).await?.privileged;
         let current = NcsDefinition::from_template(&workload.spec.template)?;
         let zones = BTreeSet::new();
         let ctx = Context {
@@ -567,14 +575,13 @@ impl NcsService {
     /// `ModifyStatefulWorkload`: full replace of the definition; containers matched by
     /// name.
     pub async fn modify(&self, caller: &NcsCaller, req: &ModifyRequest) -> Reply<RequestIdReply> {
-        let (tenant, workload) = self
-            .workload(
+        let (tenant, privileged, workload) = self
+            .to_change(
                 caller,
                 req.NamespaceId.as_ref(),
                 req.StatefulWorkloadId.as_ref(),
             )
             .await?;
-        let privileged = self.backend.get_tenant(&tenant).await?.privileged;
         let current = NcsDefinition::from_template(&workload.spec.template)?;
         let zones = BTreeSet::new();
         let ctx = Context {

@@ -132,7 +132,7 @@ impl VkubeService {
     /// The caller a `secret` header stands for.
     /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
     pub async fn authenticate(&self, secret: impl Into<TokenHash>) -> Reply<VkubeCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret.into())
+        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret)
             .await?
         {
             TenantKey::Order(order) => Ok(VkubeCaller { order }),
