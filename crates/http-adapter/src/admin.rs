@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Operator {
 }
 
 fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
-    let value = match json_body(raw) {
+    let value = match json_body(raw.0) {
         Ok(Value::Null) => json!({}),
         Ok(v) => v,
         Err(BodyProblem::TooLarge) => return Err(AdminFailure::new(413, "request body too large")),

@@ -53,8 +53,8 @@ pub(crate) async fn read_body(body: Body, state: &AppState) -> Result<Bytes, Bod
         })
 }
 
-/// The body as JSON; an empty body is `null`.
-pub(crate) fn json_body(RawBody(body): RawBody) -> Result<Value, BodyProblem> {
+/// The body, as read, as JSON; an empty body is `null`.
+pub(crate) fn json_body(body: Result<Bytes, BodyProblem>) -> Result<Value, BodyProblem> {
     let bytes = body?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);

@@ -99,7 +99,7 @@ fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
 }
 
 fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
-    match json_body(raw) {
+    match json_body(raw.0) {
         Ok(Value::Null) => Err(IefError::bad_body("the body is empty").into()),
         Ok(value) => Ok(decode(value)?),
         Err(BodyProblem::TooLarge) => Err(IefError::bad_body("the body is too large").into()),

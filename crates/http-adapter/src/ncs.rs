@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +12,7 @@ use podgate_core::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsError, NcsSe
 use podgate_core::secret::TokenHash;
 use serde_json::Value;
 
-use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_text, read_body};
+use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
 use crate::guard::Operation;
 use crate::query::Query;
 use crate::state::AppState;
@@ -53,28 +54,37 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsE
     state.inner.ncs.authenticate(presented).await
 }
 
-/// Takes the request whole: its headers are read in place, not copied. The answer
-/// names the Action, when the request names a known one, for the metrics.
+/// Takes the request apart: the headers read in place, not copied, and the query parsed
+/// once. The answer names the Action, when the request names a known one, for the
+/// metrics.
 async fn call(State(state): State<AppState>, req: Request) -> Response {
-    // The URI outlives the request, whose body is read below.
-    let uri = req.uri().clone();
-    let query = Query::parse(uri.query());
-    let mut response = answer(&state, req, &query)
+    let (parts, body) = req.into_parts();
+    let query = Query::parse(parts.uri.query());
+    let action = NcsService::action(query.get("Action"));
+    let named = action.as_ref().ok().copied();
+    let mut response = answer(&state, &parts.headers, body, &query, action)
         .await
         .unwrap_or_else(IntoResponse::into_response);
-    if let Some(action) = query.get("Action").and_then(NcsAction::from_name) {
+    if let Some(action) = named {
         response.extensions_mut().insert(Operation(action.name()));
     }
     response
 }
 
-async fn answer(state: &AppState, req: Request, query: &Query<'_>) -> Result<Response, NcsFailure> {
-    let caller = caller(state, req.headers()).await?;
+/// The request's answer; `action` is the query's Action as looked up, refused only
+/// after the caller and the version are checked.
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    query: &Query<'_>,
+    action: Result<NcsAction, NcsError>,
+) -> Result<Response, NcsFailure> {
+    let caller = caller(state, headers).await?;
     NcsService::check_version(query.get("Version"))?;
-    let action = NcsService::action(query.get("Action"))?;
-    let body = RawBody(read_body(req.into_body(), state).await);
+    let action = action?;
     let ncs = &state.inner.ncs;
-    let reply = match json_body(body) {
+    let reply = match json_body(read_body(body, state).await) {
         // Parameters in the query only: decoded from it straight into the Action's
         // parameters (`Action` and `Version` are none of theirs).
         Ok(Value::Null) => ncs.call(&caller, action, query.deserializer()).await?,

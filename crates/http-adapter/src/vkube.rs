@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 fn body<T: DeserializeOwned>(raw: RawBody, empty: VkubeError) -> Answer<T> {
-    match json_body(raw) {
+    match json_body(raw.0) {
         Ok(Value::Null) => Err(empty.into()),
         Ok(value) => Ok(decode(value)?),
         Err(BodyProblem::TooLarge) => Err(VkubeError::new(413, "request body too large").into()),

@@ -64,7 +64,7 @@ fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
 }
 
 fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
-    match json_body(raw) {
+    match json_body(raw.0) {
         Ok(Value::Null) => Err(YrError::bad_json("the body is empty").into()),
         Ok(value) => Ok(decode(value)?),
         Err(BodyProblem::TooLarge) => Err(YrError::bad_json("the body is too large").into()),
