@@ -196,14 +196,13 @@ impl SimBackend {
 
     /// The state for reading, with timed work done (and stored) first when some is due.
     pub(crate) fn read(&self) -> Result<View<'_, ShardedLockReadGuard<'_, State>>> {
-        self.check_healthy()?;
         let now = self.clock.now();
-        let mut state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.read_untimed()?;
         if state.due(now) {
             // Rare: take the write lock once to do the timed work, then read again.
             drop(state);
             self.mutate(|_| Ok(()))?;
-            state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            state = self.read_untimed()?;
         }
         Ok(View {
             state,

@@ -18,7 +18,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 
 use crossbeam_utils::sync::ShardedLock;
-
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
