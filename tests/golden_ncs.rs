@@ -215,18 +215,16 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
     let (w, params) = described_world().await;
     let typed_params: wire::WorkloadParams = serde_json::from_value(params.clone()).unwrap();
     let ask = || async {
-        let NcsReply::Info(rendered) = w
+        let reply = w
             .ncs
             .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, &params)
             .await
-            .unwrap()
-        else {
+            .unwrap();
+        let NcsReply::Info(rendered) = &reply else {
             panic!("not an Info reply");
         };
         let mut text = Vec::new();
-        NcsReply::Info(rendered.clone())
-            .write_json(&mut text)
-            .unwrap();
+        reply.write_json(&mut text).unwrap();
         let mut typed = w.ncs.describe_info(&OP, &typed_params).await.unwrap();
         typed.RequestId = rendered.reply().unwrap().RequestId;
         assert_eq!(
@@ -283,11 +281,7 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
     w.sim.advance(Duration::from_secs(120)).unwrap();
     assert_eq!(ask().await["Labels"]["00"], "changed");
     w.ncs
-        .call(
-            &OP,
-            NcsAction::UnAssociateEipOfStatefulWorkload,
-            params.clone(),
-        )
+        .call(&OP, NcsAction::UnAssociateEipOfStatefulWorkload, &params)
         .await
         .unwrap();
     assert!(ask().await.get("EipId").is_none());

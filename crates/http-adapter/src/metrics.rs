@@ -250,32 +250,19 @@ mod tests {
             for _ in 0..4 {
                 let metrics = &metrics;
                 scope.spawn(move || {
-                    metrics.record(
-                        "ncs",
-                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
-                        200,
-                        0.000_05,
-                    );
-                    metrics.record(
-                        "ncs",
-                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
-                        200,
-                        0.3,
-                    );
-                    metrics.record(
-                        "ncs",
-                        Cow::Borrowed("DescribeStatefulWorkloadInfo"),
-                        404,
-                        100.0,
-                    );
+                    for (status, seconds) in [(200, 0.000_05), (200, 0.3), (404, 100.0)] {
+                        let operation = Cow::Borrowed("DescribeStatefulWorkloadInfo");
+                        metrics.record("ncs", operation, status, seconds);
+                    }
                 });
             }
         });
         let text = metrics.render();
-        let line = |start: &str| {
+        // The value of the series named exactly `series`.
+        let value = |series: String| {
             text.lines()
-                .find(|l| l.starts_with(start))
-                .unwrap_or_else(|| panic!("{start} in {text}"))
+                .find_map(|l| l.strip_prefix(&series)?.strip_prefix(' '))
+                .unwrap_or_else(|| panic!("{series} in {text}"))
                 .to_owned()
         };
         let ncs = "dialect=\"ncs\",operation=\"DescribeStatefulWorkloadInfo\"";
@@ -283,51 +270,26 @@ mod tests {
             text.contains("# TYPE podgate_http_requests counter"),
             "{text}"
         );
-        assert_eq!(
-            line(&format!(
-                "podgate_http_requests_total{{{ncs},status=\"200\"}}"
-            )),
-            format!("podgate_http_requests_total{{{ncs},status=\"200\"}} 8")
-        );
-        assert!(
-            line(&format!(
-                "podgate_http_requests_total{{{ncs},status=\"404\"}}"
+        let requests = |status: u16| {
+            value(format!(
+                "podgate_http_requests_total{{{ncs},status=\"{status}\"}}"
             ))
-            .ends_with(" 4")
-        );
-        assert!(
-            line(&format!(
-                "podgate_http_request_duration_seconds_count{{{ncs}}}"
+        };
+        assert_eq!(requests(200), "8");
+        assert_eq!(requests(404), "4");
+        let latency = |part: &str, labels: &str| {
+            value(format!(
+                "podgate_http_request_duration_seconds_{part}{{{labels}}}"
             ))
-            .ends_with(" 12")
-        );
+        };
+        assert_eq!(latency("count", ncs), "12");
         // 0.00005 s falls in the first bucket (le 0.0001); 0.3 s by le 0.4096; 100 s
         // only in +Inf.
-        assert!(
-            line(&format!(
-                "podgate_http_request_duration_seconds_bucket{{le=\"0.0001\",{ncs}}}"
-            ))
-            .ends_with(" 4")
-        );
-        assert!(
-            line(&format!(
-                "podgate_http_request_duration_seconds_bucket{{le=\"0.4096\",{ncs}}}"
-            ))
-            .ends_with(" 8")
-        );
-        assert!(
-            line(&format!(
-                "podgate_http_request_duration_seconds_bucket{{le=\"+Inf\",{ncs}}}"
-            ))
-            .ends_with(" 12")
-        );
-        let sum: f64 = line(&format!(
-            "podgate_http_request_duration_seconds_sum{{{ncs}}}"
-        ))
-        .rsplit(' ')
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_default();
+        let bucket = |le: &str| latency("bucket", &format!("le=\"{le}\",{ncs}"));
+        assert_eq!(bucket("0.0001"), "4");
+        assert_eq!(bucket("0.4096"), "8");
+        assert_eq!(bucket("+Inf"), "12");
+        let sum: f64 = latency("sum", ncs).parse().unwrap_or_default();
         assert!((sum - 4.0 * 100.300_05).abs() < 1e-6, "{sum}");
     }
 }

@@ -1499,55 +1499,28 @@ pub async fn tenant_isolation(fixture: &dyn Fixture) {
     // The operator reaches every namespace. An unknown one is what an error names,
     // whatever else is wrong; in a known one, an unknown workload is.
     let op = NcsCaller::Operator;
+    let describe = |params: Value| call(&svc, &op, NcsAction::DescribeStatefulWorkloadInfo, params);
     let missing_ns = format!("The specified namespace {} does not exist.", unknown_ns.0);
     for bad in [
         params(unknown_ns, wa),
         json!({"NamespaceId": unknown_ns.0}),
         json!({"NamespaceId": unknown_ns.0, "StatefulWorkloadId": "x"}),
     ] {
-        let e = call(
-            &svc,
-            &op,
-            NcsAction::DescribeStatefulWorkloadInfo,
-            bad.clone(),
-        )
-        .await
-        .unwrap_err();
+        let e = describe(bad.clone()).await.unwrap_err();
         assert_eq!(
             (e.code, e.message.as_str()),
             (NcsCode::ResourceNotFound, missing_ns.as_str()),
             "{bad}"
         );
     }
-    let e = call(
-        &svc,
-        &op,
-        NcsAction::DescribeStatefulWorkloadInfo,
-        params(ns_a, unknown_wl),
-    )
-    .await
-    .unwrap_err();
+    let e = describe(params(ns_a, unknown_wl)).await.unwrap_err();
     assert_eq!(
         e.message,
         format!("The specified StatefulWorkload {unknown_wl} does not exist.")
     );
-    let e = call(
-        &svc,
-        &op,
-        NcsAction::DescribeStatefulWorkloadInfo,
-        json!({"NamespaceId": ns_a.0}),
-    )
-    .await
-    .unwrap_err();
+    let e = describe(json!({"NamespaceId": ns_a.0})).await.unwrap_err();
     assert_eq!(e.code, NcsCode::MissingParameter);
-    let found = call(
-        &svc,
-        &op,
-        NcsAction::DescribeStatefulWorkloadInfo,
-        params(ns_a, wa),
-    )
-    .await
-    .unwrap();
+    let found = describe(params(ns_a, wa)).await.unwrap();
     assert_eq!(found["StatefulWorkloadId"], json!(wa));
     // Listing all namespaces shows only one's own.
     let all = call(
