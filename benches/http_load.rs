@@ -4,7 +4,9 @@
 //! Prints requests/s and p99 latency of each, and the ratio.
 //!
 //! `cargo bench --bench http_load`; `PODGATE_LOAD_ROUNDS` (alternating rounds of the
-//! two, default 3), `PODGATE_LOAD_SECONDS` (per run, default 5),
+//! two, default 9: on a machine whose cores are shared, single rounds swing widely and
+//! the median of many short pairs is steadier than of a few long ones),
+//! `PODGATE_LOAD_SECONDS` (per run, default 3),
 //! `PODGATE_LOAD_CONNECTIONS` (default 32) and `PODGATE_LOAD_WORKERS` (server worker
 //! threads, default 2: the machine's cores, as a server would run) tune the run. First
 //! it times one request through each app in process, without sockets
@@ -244,7 +246,7 @@ fn in_process_on_this_thread(
 }
 
 fn main() {
-    let seconds = env("PODGATE_LOAD_SECONDS", 5);
+    let seconds = env("PODGATE_LOAD_SECONDS", 3);
     let connections = env("PODGATE_LOAD_CONNECTIONS", 32);
 
     // podgate on the simulator, with one workload to describe.
@@ -316,7 +318,7 @@ fn main() {
     );
     // Alternate the two so that drift in the machine's load hits both alike; report
     // each round and the median ratio.
-    let rounds = env("PODGATE_LOAD_ROUNDS", 3);
+    let rounds = env("PODGATE_LOAD_ROUNDS", 9);
     let rps = |o: &Outcome| o.requests as f64 / o.seconds;
     let mut ratios = Vec::new();
     for round in 1..=rounds {
