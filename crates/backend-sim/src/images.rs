@@ -1,14 +1,23 @@
 //! The image catalogue: which images "exist" in the simulated registry.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
-/// Images the simulated registry holds, by normalised reference.
+/// Images the simulated registry holds, by normalised reference. Serialised as a
+/// sorted list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageCatalogue {
-    images: BTreeSet<String>,
+    /// Hashed: every read of a workload or pod looks each of its images up.
+    #[serde(serialize_with = "sorted")]
+    images: foldhash::HashSet<String>,
+}
+
+fn sorted<S: Serializer>(
+    images: &foldhash::HashSet<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(ImageCatalogue::sort(images))
 }
 
 /// Normalises an image reference the way a container runtime resolves it: no tag means
@@ -28,11 +37,14 @@ fn normalized(reference: &str) -> Cow<'_, str> {
     let name = without_registry
         .strip_prefix("library/")
         .unwrap_or(without_registry);
-    if name.contains('@') {
-        return Cow::Borrowed(name);
-    }
-    let last = name.rsplit('/').next().unwrap_or(name);
-    if last.contains(':') {
+    // Byte searches: these names are short, and a `char` pattern's search costs more
+    // to set up than to run here.
+    let bytes = name.as_bytes();
+    let last = bytes
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(bytes, |slash| bytes.get(slash + 1..).unwrap_or_default());
+    if bytes.contains(&b'@') || last.contains(&b':') {
         Cow::Borrowed(name)
     } else {
         Cow::Owned(format!("{name}:latest"))
@@ -62,7 +74,13 @@ impl ImageCatalogue {
 
     /// Every image, normalised, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.images.iter().map(String::as_str)
+        Self::sort(&self.images).into_iter()
+    }
+
+    fn sort(images: &foldhash::HashSet<String>) -> Vec<&str> {
+        let mut all: Vec<&str> = images.iter().map(String::as_str).collect();
+        all.sort_unstable();
+        all
     }
 }
 
@@ -118,5 +136,15 @@ mod tests {
         assert!(c.contains("nginx:stable"));
         assert!(c.contains("hub.cn-east-1.163yun.com/public/debian:7.9"));
         assert!(!c.contains("nginx:does-not-exist"));
+    }
+
+    #[test]
+    fn listed_and_serialised_sorted() {
+        let c = ImageCatalogue::new(["redis:7", "alpine", "docker.io/library/nginx:stable"]);
+        let want = ["alpine:latest", "nginx:stable", "redis:7"];
+        assert_eq!(c.iter().collect::<Vec<_>>(), want);
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json, serde_json::json!({ "images": want }));
+        assert_eq!(serde_json::from_value::<ImageCatalogue>(json).unwrap(), c);
     }
 }
