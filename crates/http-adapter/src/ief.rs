@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for Caller {
         let headers: &HeaderMap = &parts.headers;
         let token = header(headers, X_AUTH_TOKEN).ok_or_else(IefError::auth)?;
         let presented = TokenHash::of(token);
-        if state.is_admin(&presented) {
+        if state.is_admin(presented) {
             return Ok(Self(IefCaller::Operator));
         }
         Ok(Self(state.inner.ief.authenticate(presented).await?))

@@ -48,7 +48,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {
     let presented = TokenHash::of(bearer(headers).ok_or_else(NcsError::auth_failure)?);
-    if state.is_admin(&presented) {
+    if state.is_admin(presented) {
         return Ok(NcsCaller::Operator);
     }
     state.inner.ncs.authenticate(presented).await

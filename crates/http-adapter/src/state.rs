@@ -91,8 +91,10 @@ impl AppState {
         Self::new(sim.clone(), Some(sim), config)
     }
 
-    /// Whether `presented` is the hash of the admin token (constant-time).
-    pub(crate) fn is_admin(&self, presented: &TokenHash) -> bool {
-        self.inner.admin.ct_eq(presented)
+    /// Whether `presented` is the admin token (constant-time). Takes the presented text,
+    /// or its [`TokenHash`] when the caller has it already, as the services'
+    /// `authenticate` do.
+    pub(crate) fn is_admin(&self, presented: impl Into<TokenHash>) -> bool {
+        self.inner.admin.ct_eq(&presented.into())
     }
 }
