@@ -31,6 +31,12 @@ pub(crate) fn positive(value: &Num, field: &str) -> Parsed<u64> {
         .ok_or_else(|| NcsError::invalid_value(field, value))
 }
 
+/// A required positive integer id: missing, or not a positive integer, each with its
+/// own error naming `field`.
+pub(crate) fn required_id(value: Option<&Num>, field: &str) -> Parsed<u64> {
+    positive(value.ok_or_else(|| NcsError::missing(field))?, field)
+}
+
 /// A non-negative integer given as a number or a string of digits.
 pub(crate) fn non_negative(value: &Num, field: &str) -> Parsed<u64> {
     let parsed = match value {

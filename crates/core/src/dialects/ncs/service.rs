@@ -321,10 +321,7 @@ impl NcsService {
     /// The namespace a caller names, if the caller may reach it (whether it exists is
     /// not asked of the backend); a foreign namespace is reported as unknown.
     fn reachable(caller: &NcsCaller, value: Option<&Num>) -> Reply<NamespaceId> {
-        let ns = NamespaceId(parse::positive(
-            parse::required(&value, "NamespaceId")?,
-            "NamespaceId",
-        )?);
+        let ns = NamespaceId(parse::required_id(value, "NamespaceId")?);
         if let NcsCaller::Namespace(own) = caller
             && *own != ns
         {
@@ -354,9 +351,7 @@ impl NcsService {
         id: Option<&Num>,
     ) -> Reply<(TenantKey, Workload)> {
         let ns = Self::reachable(caller, ns)?;
-        let id = parse::required(&id, "StatefulWorkloadId")
-            .and_then(|id| parse::positive(id, "StatefulWorkloadId"));
-        let id = match id {
+        let id = match parse::required_id(id, "StatefulWorkloadId") {
             Ok(id) => WorkloadId(id),
             Err(e) => {
                 self.existing(ns).await?;
