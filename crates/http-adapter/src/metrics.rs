@@ -20,7 +20,7 @@ use prometheus_client::registry::Registry;
 
 /// Labels borrow what they can (dialect names and NCS Actions are static), so a request
 /// records its metrics without allocating.
-#[derive(Debug, Clone, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
 struct RequestLabels {
     dialect: &'static str,
     operation: Cow<'static, str>,
