@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::{IEF, VKUBE, YUANRONG};
 use podgate::core::dialects::ief::wire::{CreateDeploymentRequest, ListPodsParams};
-use podgate::core::dialects::ief::{IefCaller, IefError, IefService};
+use podgate::core::dialects::ief::{GPU_MEMORY_RESOURCE, IefCaller, IefError, IefService};
 use podgate::core::dialects::vkube::wire::{CheckPortsRequest, DeployRequest, OrderInput};
 use podgate::core::dialects::vkube::{VkubeConfig, VkubeService};
 use podgate::core::dialects::yuanrong::wire::{CreatePoolsRequest, Envelope, QueryParams};
@@ -26,9 +26,15 @@ use podgate::core::model::Topology;
 use podgate::sim::{SimBackend, SimConfig, default_topology};
 use serde_json::json;
 
-/// A simulator whose topology also has the regions the V-Kube examples name.
+/// A simulator whose topology also has the regions the V-Kube examples name, and
+/// whose group-a nodes have the GPU memory the IEF example asks for.
 fn sim() -> Arc<SimBackend> {
     let mut topology: Topology = default_topology();
+    for node in &mut topology.nodes {
+        if node.group.as_deref() == Some("group-a") {
+            node.extended.insert(GPU_MEMORY_RESOURCE.to_owned(), 16_384);
+        }
+    }
     for (i, region) in ["ausrine", "giltine"].into_iter().enumerate() {
         let mut node = topology.nodes[0].clone();
         node.name = format!("{region}-node-{i}");
@@ -117,14 +123,18 @@ async fn ief_pod_list_has_the_examples_shape_and_errors_their_bodies() {
     let project = "bcd83056c918480f8f190844bd425b23";
     let example = IEF.fixture("list_pods_response.json");
     let pod = &example["pods"][0];
-    // A deployment made of the example pod's own containers and configs.
+    // A deployment made of the example pod's own containers (less what only a pod's
+    // state shows: restarts, message, reason) and configs.
     let mut container = pod["containers"][0].clone();
+    for status in ["restarts", "message", "reason"] {
+        container.as_object_mut().unwrap().remove(status);
+    }
     container["image_url"] = json!("nginx");
     container["version"] = json!("stable");
-    let body = json!({"deployment": {
+    let body = json!({
         "name": "app-test", "description": pod["description"], "group_id": "group-a",
-        "template": {"spec": {"containers": [container], "configs": pod["configs"]}}
-    }});
+        "deployment": {"replicas": 1, "template": {"containers": [container], "configs": pod["configs"]}}
+    });
     let created = svc
         .create_deployment(
             &caller,
@@ -135,7 +145,7 @@ async fn ief_pod_list_has_the_examples_shape_and_errors_their_bodies() {
         .unwrap();
     backend.advance(Duration::from_secs(60)).unwrap();
     let params: ListPodsParams =
-        serde_json::from_value(json!({"deployment_ids": created.deployment.id})).unwrap();
+        serde_json::from_value(json!({"deployment_ids": created.id})).unwrap();
     let reply =
         serde_json::to_value(svc.list_pods(&caller, project, &params).await.unwrap()).unwrap();
     IEF.assert_shape("list_pods_response.json", &reply);

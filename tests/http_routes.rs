@@ -421,54 +421,141 @@ async fn ief_over_http() {
     assert_eq!(created["project_id"], project);
     let token = created["token"].as_str().unwrap().to_owned();
     let a = [("x-auth-token", token.as_str())];
+    let v2 = format!("/v2/{project}/edgemgr");
+    let v3 = format!("/v3/{project}/edgemgr");
+
+    // Config maps and secrets: 201 wrapped, 200 to read, list, update.
+    let (status, cm) = h
+        .call(
+            Method::POST,
+            &format!("{v2}/configmaps"),
+            &a,
+            Some(json!({"configmap": {"name": "test-cm", "configs": {"key1": "val1"}}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{cm}");
+    let cm_id = cm["configmap"]["id"].as_str().unwrap().to_owned();
+    let (status, sec) = h
+        .call(
+            Method::POST,
+            &format!("{v2}/secrets"),
+            &a,
+            Some(json!({"secret": {"name": "test-secret", "secrets": {"k": "dmFs"}}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{sec}");
+    let sec_id = sec["secret"]["id"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (Method::GET, format!("{v2}/configmaps"), None),
+        (Method::GET, format!("{v2}/configmaps/{cm_id}"), None),
+        (
+            Method::PUT,
+            format!("{v2}/configmaps/{cm_id}"),
+            Some(json!({"configmap": {"description": "d"}})),
+        ),
+        (Method::GET, format!("{v2}/secrets?sort=name:desc"), None),
+        (Method::GET, format!("{v2}/secrets/{sec_id}"), None),
+        (
+            Method::PUT,
+            format!("{v2}/secrets/{sec_id}"),
+            Some(json!({"secret": {"description": "d"}})),
+        ),
+    ] {
+        let (status, reply) = h.call(method, &path, &a, body).await;
+        assert_eq!(status, 200, "{path}: {reply}");
+    }
+
+    // A deployment made of the example pod's containers (less what only a pod's state
+    // shows) and configs, reading the config map.
     let example = IEF.fixture("list_pods_response.json");
     let mut container = example["pods"][0]["containers"][0].clone();
+    for status in ["restarts", "message", "reason"] {
+        container.as_object_mut().unwrap().remove(status);
+    }
     container["image_url"] = json!("nginx");
     container["version"] = json!("stable");
-    let body = json!({"deployment": {"name": "app-test", "description": "this is a test pod", "group_id": "group-a",
-        "template": {"spec": {"containers": [container], "configs": example["pods"][0]["configs"]}}}});
+    container["volumes"].as_array_mut().unwrap().push(
+        json!({"name": "cm", "type": "configMap", "source": "test-cm", "destination": "/etc/cm"}),
+    );
+    let body = json!({"name": "app-test", "description": "this is a test pod", "group_id": "group-a",
+        "deployment": {"replicas": 1, "template": {"containers": [container], "configs": example["pods"][0]["configs"]}}});
     let (status, d) = h
         .call(
             Method::POST,
-            &format!("/v3/{project}/edgemgr/deployments"),
+            &format!("{v3}/deployments"),
             &a,
-            Some(body),
+            Some(body.clone()),
         )
         .await;
     assert_eq!(status, 201, "{d}");
-    let id = d["deployment"]["id"].as_str().unwrap().to_owned();
+    assert!(d.get("deployment").is_none(), "flat: {d}");
+    let id = d["id"].as_str().unwrap().to_owned();
     h.advance();
-    let (status, pods) = h.call(Method::GET, &format!("//v3/{project}/edgemgr/pods?deployment_ids={id},a71077f0-a491-4e1c-a41a-7d6910da26cb"), &a, None).await;
+    let (status, pods) = h
+        .call(
+            Method::GET,
+            &format!("/{v3}/pods?deployment_ids={id},a71077f0-a491-4e1c-a41a-7d6910da26cb"),
+            &a,
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{pods}");
     IEF.assert_shape("list_pods_response.json", &pods);
     for path in [
-        format!("/v3/{project}/edgemgr/deployments"),
-        format!("/v3/{project}/edgemgr/deployments/{id}"),
-        format!("/v2/{project}/edgemgr/nodes"),
-        format!("/v2/{project}/edgemgr/groups"),
+        format!("{v3}/deployments?sort=created_at:asc&name=app"),
+        format!("{v3}/deployments/{id}"),
+        format!("{v2}/nodes?group_id=group-a"),
+        format!("{v2}/nodes/node-1"),
+        format!("{v2}/groups"),
+        format!("{v2}/groups/group-a"),
     ] {
         let (status, reply) = h.call(Method::GET, &path, &a, None).await;
         assert_eq!(status, 200, "{path}: {reply}");
     }
     let pod = pods["pods"][0]["name"].as_str().unwrap().to_owned();
-    let (status, _) = h
+    let (status, reply) = h
         .call(
             Method::POST,
-            &format!("/v3/{project}/edgemgr/deployments/{id}/pods/{pod}/restart"),
+            &format!("{v3}/deployments/{id}/pods/{pod}/restart"),
             &a,
             None,
         )
         .await;
-    assert_eq!(status, 200);
-    let (status, _) = h
+    assert_eq!((status.as_u16(), reply), (202, json!("")));
+    h.advance();
+    let (_, pods) = h
         .call(
-            Method::PUT,
-            &format!("/v3/{project}/edgemgr/deployments/{id}"),
+            Method::GET,
+            &format!("{v3}/pods?deployment_id={id}"),
             &a,
-            Some(json!({"deployment": {"replicas": 2}})),
+            None,
         )
         .await;
-    assert_eq!(status, 200);
+    let pod = pods["pods"][0]["name"].as_str().unwrap().to_owned();
+    let (status, bytes, _) = h
+        .raw(
+            Method::DELETE,
+            &format!("{v3}/deployments/{id}/pods/{pod}"),
+            &a,
+            Body::empty(),
+        )
+        .await;
+    assert_eq!((status.as_u16(), bytes.len()), (204, 0));
+    let (status, updated) = h
+        .call(
+            Method::PUT,
+            &format!("{v3}/deployments/{id}"),
+            &a,
+            Some(
+                json!({"deployment": {"replicas": 2, "template": body["deployment"]["template"]}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &updated["replicas"]),
+        (200, &json!(2)),
+        "{updated}"
+    );
 
     // Errors, each in IEF's shape.
     let (status, reply) = h
@@ -484,49 +571,88 @@ async fn ief_over_http() {
         (400, &IEF.fixture("error_400.json")),
         "exactly the example's body"
     );
-    let (status, reply) = h
-        .call(
+    for (method, path, body, want, code) in [
+        (Method::GET, format!("{v3}/pods"), None, 400, "IEF.100006"),
+        (
             Method::GET,
-            &format!("/v3/{project}/edgemgr/pods"),
-            &a,
+            format!("{v3}/pods?node_id=x&limit=0"),
             None,
-        )
-        .await;
-    assert_eq!(
-        (status.as_u16(), reply["error_code"].as_str()),
-        (400, Some("IEF.100006"))
-    );
-    let (status, reply) = h
-        .call(
+            400,
+            "IEF.100005",
+        ),
+        (
             Method::GET,
-            &format!("/v3/{project}/edgemgr/pods?node_id=x&limit=0"),
-            &a,
+            format!("{v3}/pods?node_id=x&offset=-3"),
             None,
-        )
-        .await;
-    assert_eq!(
-        (status.as_u16(), reply["error_code"].as_str()),
-        (400, Some("IEF.100005"))
-    );
-    let (status, reply) = h
-        .call(
+            400,
+            "IEF.100004",
+        ),
+        (
             Method::GET,
-            &format!("/v3/{project}/edgemgr/pods?node_id=x&offset=-3"),
-            &a,
+            format!("{v3}/deployments?limit=101"),
             None,
-        )
-        .await;
-    assert_eq!(
-        (status.as_u16(), reply["error_code"].as_str()),
-        (400, Some("IEF.100004"))
-    );
-    let (status, reply) = h
-        .call(
+            400,
+            "IEF.100005",
+        ),
+        (
             Method::GET,
-            &format!("/v3/{project}/edgemgr/pods?node_id=x"),
-            &[],
+            format!("{v3}/deployments?colour=red"),
             None,
-        )
+            400,
+            "IEF.100002",
+        ),
+        (
+            Method::GET,
+            format!("{v3}/deployments/a71077f0-a491-4e1c-a41a-7d6910da26cb"),
+            None,
+            404,
+            "IEF.100404",
+        ),
+        (
+            Method::DELETE,
+            format!("{v3}/deployments/{id}?force_delete=maybe"),
+            None,
+            400,
+            "IEF.100100",
+        ),
+        (
+            Method::POST,
+            format!("{v3}/deployments"),
+            Some(body.clone()),
+            409,
+            "IEF.100409",
+        ),
+        (
+            Method::GET,
+            format!("{v2}/nodes/nowhere"),
+            None,
+            404,
+            "IEF.100404",
+        ),
+        (
+            Method::DELETE,
+            format!("{v2}/configmaps/{cm_id}"),
+            None,
+            409,
+            "IEF.100015",
+        ),
+        (
+            Method::POST,
+            format!("{v2}/secrets"),
+            Some(json!({"secret": {"name": "bad", "secrets": {}}})),
+            400,
+            "IEF.100012",
+        ),
+    ] {
+        let (status, reply) = h.call(method, &path, &a, body).await;
+        assert_eq!(
+            (status.as_u16(), reply["error_code"].as_str()),
+            (want, Some(code)),
+            "{path}: {reply}"
+        );
+    }
+    let (status, reply) = h
+        .call(Method::GET, &format!("{v3}/pods?node_id=x"), &[], None)
         .await;
     assert_eq!(
         (status.as_u16(), reply["error_code"].as_str()),
@@ -535,19 +661,14 @@ async fn ief_over_http() {
     let (status, _, _) = h
         .raw(
             Method::POST,
-            &format!("/v3/{project}/edgemgr/deployments"),
+            &format!("{v3}/deployments"),
             &a,
             Body::from("nope"),
         )
         .await;
     assert_eq!(status, 400);
     let (status, reply) = h
-        .call(
-            Method::PATCH,
-            &format!("/v3/{project}/edgemgr/deployments/{id}"),
-            &a,
-            None,
-        )
+        .call(Method::PATCH, &format!("{v3}/deployments/{id}"), &a, None)
         .await;
     assert_eq!(status, 405);
     assert!(
@@ -555,24 +676,26 @@ async fn ief_over_http() {
         "{reply}"
     );
     let (status, reply) = h
-        .call(
-            Method::GET,
-            &format!("/v3/{project}/edgemgr/nothing"),
-            &a,
-            None,
-        )
+        .call(Method::GET, &format!("{v3}/nothing"), &a, None)
         .await;
     assert_eq!(status, 404);
     assert!(reply["error_code"].is_string(), "{reply}");
     let (status, _) = h
         .call(
             Method::DELETE,
-            &format!("/v3/{project}/edgemgr/deployments/{id}"),
+            &format!("{v3}/deployments/{id}?force_delete=false"),
             &a,
             None,
         )
         .await;
     assert_eq!(status, 204);
+    for path in [
+        format!("{v2}/configmaps/{cm_id}"),
+        format!("{v2}/secrets/{sec_id}"),
+    ] {
+        let (status, _) = h.call(Method::DELETE, &path, &a, None).await;
+        assert_eq!(status, 204, "{path}");
+    }
 }
 
 #[tokio::test]

@@ -155,9 +155,20 @@ async fn ief_projects_deployments_and_pods_survive_a_restart() {
         let token = created["token"].as_str().unwrap().to_owned();
         let a = [("x-auth-token", token.as_str())];
         let configs = IEF.fixture("list_pods_response.json")["pods"][0]["configs"].clone();
-        let body = json!({"deployment": {"name": "app-test", "group_id": "group-a", "replicas": 2,
-            "template": {"spec": {"configs": configs, "containers": [{"name": "c1", "image_url": "nginx",
-                "version": "stable", "resources": {"limits": {"cpu": 0.25, "memory": 256}}}]}}}});
+        let (status, cm) = h
+            .call(
+                Method::POST,
+                &format!("/v2/{project}/edgemgr/configmaps"),
+                &a,
+                Some(json!({"configmap": {"name": "app-config", "configs": {"k": "v"}}})),
+            )
+            .await;
+        assert_eq!(status, 201, "{cm}");
+        let cm_id = cm["configmap"]["id"].as_str().unwrap().to_owned();
+        let body = json!({"name": "app-test", "group_id": "group-a", "tags": [{"key": "app", "value": "t"}],
+            "deployment": {"replicas": 2, "template": {"configs": configs, "containers": [{"name": "c1", "image_url": "nginx",
+                "version": "stable", "resources": {"limits": {"cpu": 0.25, "memory": 256}},
+                "volumes": [{"name": "cfg", "type": "configMap", "source": "app-config", "destination": "/etc/app"}]}]}}});
         let (status, d) = h
             .call(
                 Method::POST,
@@ -167,9 +178,11 @@ async fn ief_projects_deployments_and_pods_survive_a_restart() {
             )
             .await;
         assert_eq!(status, 201, "{d}");
-        let id = d["deployment"]["id"].as_str().unwrap().to_owned();
+        let id = d["id"].as_str().unwrap().to_owned();
         let auth = header("x-auth-token", &token);
         [
+            format!("/v2/{project}/edgemgr/configmaps"),
+            format!("/v2/{project}/edgemgr/configmaps/{cm_id}"),
             format!("/v3/{project}/edgemgr/deployments"),
             format!("/v3/{project}/edgemgr/deployments/{id}"),
             format!("/v3/{project}/edgemgr/pods?deployment_ids={id}"),

@@ -8,14 +8,16 @@ use async_trait::async_trait;
 use k8s_openapi::api::core::v1 as core;
 use kube::api::ListParams;
 use podgate_core::model::{
-    ContainerId, Eip, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey,
-    TenantKind, Workload, WorkloadId, WorkloadOrder, WorkloadQuery, WorkloadSpec,
+    ConfigKind, ConfigObject, ConfigQuery, ContainerId, Eip, NewConfig, NewTenant, Node, Page,
+    PageRequest, Pod, PodId, PodQuery, RestartPolicy, Tenant, TenantKey, TenantKind, Workload,
+    WorkloadId, WorkloadOrder, WorkloadQuery, WorkloadSpec,
 };
 use podgate_core::secret::TokenHash;
 use podgate_core::{Capabilities, ClusterBackend, Error, Result};
 
 use crate::clock::Clock;
 use crate::config::K8sConfig;
+use crate::configs::Configs;
 use crate::eips::Eips;
 use crate::ids::Ids;
 use crate::labels;
@@ -48,6 +50,7 @@ pub struct K8sBackend {
     pub(crate) pods: Pods,
     pub(crate) eips: Eips,
     pub(crate) topology: Topology,
+    configs: Configs,
     registries: Option<Registries>,
 }
 
@@ -107,6 +110,7 @@ impl K8sBackend {
             pods: Pods::new(client.clone(), ids, backoff),
             eips: Eips::new(client.clone(), &config.system_namespace, backoff),
             topology: Topology::new(client.clone(), config.clone(), backoff),
+            configs: Configs::new(client.clone(), backoff),
             tenants,
             client,
             config,
@@ -138,7 +142,8 @@ impl K8sBackend {
     /// The workload as shown, read with its member pods.
     async fn shown(&self, stored: Stored) -> Result<Workload> {
         let ns = self.workloads.namespace(&stored.tenant);
-        let members = self.pods.of_workload(&ns, stored.id).await?;
+        // Boxed: a list of pods, each numbered, several API calls deep.
+        let members = Box::pin(self.pods.of_workload(&ns, stored.id)).await?;
         Ok(show(stored, &members))
     }
 
@@ -221,6 +226,18 @@ fn show(stored: Stored, members: &[core::Pod]) -> Workload {
 }
 
 /// Whether a workload matches the parts of a query the API server cannot select on.
+/// Whether Kubernetes can run `spec` as asked: the controllers of replicated
+/// workloads (Deployments, StatefulSets) restart containers always.
+fn supported(tenant: &TenantKey, spec: &WorkloadSpec) -> Result<()> {
+    if spec.template.restart_policy != RestartPolicy::Always && !objects::single_pod(tenant, spec) {
+        return Err(Error::Unsupported {
+            operation: "a restart policy other than Always for a replicated workload",
+            backend: "kubernetes",
+        });
+    }
+    Ok(())
+}
+
 fn matches(query: &WorkloadQuery, stored: &Stored) -> bool {
     query
         .tenants
@@ -228,6 +245,10 @@ fn matches(query: &WorkloadQuery, stored: &Stored) -> bool {
         .is_none_or(|t| t.contains(&stored.tenant))
         && query.tenant_kind.is_none_or(|k| stored.tenant.kind() == k)
         && query.name.as_ref().is_none_or(|n| *n == stored.spec.name)
+        && query
+            .name_contains
+            .as_ref()
+            .is_none_or(|n| stored.spec.name.contains(n.as_str()))
         && query
             .label
             .as_ref()
@@ -260,6 +281,7 @@ impl ClusterBackend for K8sBackend {
     }
 
     async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload> {
+        supported(tenant, &spec)?;
         self.check_region_ports(tenant, &spec, None).await?;
         let stored = self
             .workloads
@@ -307,6 +329,7 @@ impl ClusterBackend for K8sBackend {
             WorkloadOrder::UpdatedDesc => {
                 found.sort_by_key(|s| std::cmp::Reverse((s.updated_at, s.id)));
             }
+            WorkloadOrder::IdDesc => found.sort_by_key(|s| std::cmp::Reverse(s.id)),
             _ => found.sort_by_key(|s| s.id),
         }
         let Page { total, items } = Page::from_vec(found, page);
@@ -349,6 +372,7 @@ impl ClusterBackend for K8sBackend {
         id: WorkloadId,
         spec: WorkloadSpec,
     ) -> Result<Workload> {
+        supported(tenant, &spec)?;
         self.check_region_ports(tenant, &spec, Some(id)).await?;
         let moved = Box::pin(self.before_pool_update(tenant, id, &spec)).await?;
         let now = self.clock.now();
@@ -592,5 +616,76 @@ impl ClusterBackend for K8sBackend {
         self.workloads
             .annotate(tenant, workload, objects::EIP, None)
             .await
+    }
+
+    async fn create_config(&self, tenant: &TenantKey, config: NewConfig) -> Result<ConfigObject> {
+        self.tenants.get(tenant).await?;
+        let ns = self.workloads.namespace(tenant);
+        self.tenants
+            .ensure_namespace(&ns)
+            .await
+            .map_err(|e| crate::error::to_core(e, "namespace", &ns))?;
+        self.configs
+            .create(&ns, tenant, &config, self.clock.now())
+            .await
+    }
+
+    async fn get_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+    ) -> Result<ConfigObject> {
+        let ns = self.workloads.namespace(tenant);
+        self.configs.get(&ns, tenant, kind, id).await
+    }
+
+    async fn list_configs(&self, query: &ConfigQuery) -> Result<Vec<ConfigObject>> {
+        let ns = self.workloads.namespace(&query.tenant);
+        self.configs.list(&ns, query).await
+    }
+
+    async fn update_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+        data: BTreeMap<String, String>,
+        attributes: BTreeMap<String, String>,
+    ) -> Result<ConfigObject> {
+        let ns = self.workloads.namespace(tenant);
+        self.configs
+            .update(
+                &ns,
+                tenant,
+                kind,
+                id,
+                (&data, &attributes),
+                self.clock.now(),
+            )
+            .await
+    }
+
+    /// Refuses while a workload of the tenant reads it. Checked, then deleted: a
+    /// workload made in between that names it starts with the object gone (its pods
+    /// wait in `CreateContainerConfigError`), as Kubernetes allows.
+    async fn delete_config(&self, tenant: &TenantKey, kind: ConfigKind, id: &str) -> Result<()> {
+        let ns = self.workloads.namespace(tenant);
+        let found = self.configs.get(&ns, tenant, kind, id).await?;
+        let name = found.config.name.as_str();
+        let readers = self
+            .workloads
+            .list(Some(&ns), &labels::selector(&[]))
+            .await?;
+        if readers
+            .iter()
+            .any(|w| !w.deleting && w.spec.template.config_refs().contains(&(kind, name)))
+        {
+            return Err(Error::IncorrectState(format!(
+                "{} {name} is used by a workload",
+                kind.name()
+            )));
+        }
+        self.configs.delete(&ns, kind, id).await
     }
 }

@@ -36,6 +36,7 @@ mod clock;
 #[cfg(test)]
 mod cluster_double;
 mod config;
+mod configs;
 #[cfg(test)]
 mod conformance;
 mod eips;

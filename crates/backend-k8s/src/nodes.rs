@@ -58,6 +58,12 @@ pub(crate) fn to_node(node: &core::Node, config: &K8sConfig) -> Node {
                 .and_then(|q| q.0.parse().ok())
                 .unwrap_or(0),
         },
+        extended: allocatable
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| name.contains('/') && name.as_str() != "nvidia.com/gpu")
+            .filter_map(|(name, q)| Some((name.clone(), q.0.parse().ok()?)))
+            .collect(),
         max_pods: quantity("pods")
             .and_then(|q| q.0.parse().ok())
             .unwrap_or(110),

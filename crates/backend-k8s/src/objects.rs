@@ -42,6 +42,8 @@ pub(crate) const RECREATED_AT: &str = "podgate.io/recreated-at";
 pub(crate) const EIP: &str = "podgate.io/eip";
 /// The user's labels, as JSON.
 const USER_LABELS: &str = "podgate.io/labels";
+/// The dialect's workload annotations, as JSON.
+const WORKLOAD_ANNOTATIONS: &str = "podgate.io/annotations";
 /// A pool's policy, as JSON.
 const POOL: &str = "podgate.io/pool";
 /// When the workload was created and last changed (ms since the epoch).
@@ -185,6 +187,7 @@ pub(crate) fn render(
         (TENANT.to_owned(), json(tenant)),
         (TEMPLATE.to_owned(), template_json),
         (USER_LABELS.to_owned(), json(&spec.labels)),
+        (WORKLOAD_ANNOTATIONS.to_owned(), json(&spec.annotations)),
         (CREATED_AT.to_owned(), times.created.0.to_string()),
         (UPDATED_AT.to_owned(), times.updated.0.to_string()),
     ]);
@@ -352,6 +355,10 @@ pub(crate) fn read(
             name: notes.get(NAME)?.clone(),
             labels: notes
                 .get(USER_LABELS)
+                .and_then(|l| serde_json::from_str(l).ok())
+                .unwrap_or_default(),
+            annotations: notes
+                .get(WORKLOAD_ANNOTATIONS)
                 .and_then(|l| serde_json::from_str(l).ok())
                 .unwrap_or_default(),
             template: Arc::new(template),

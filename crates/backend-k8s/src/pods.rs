@@ -236,7 +236,10 @@ impl Pods {
 /// Gives `pod` (not yet written) a fresh pod id and container ids.
 pub(crate) async fn give_ids(ids: &Ids, pod: &mut core::Pod) -> Result<()> {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let containers = pod.spec.as_ref().map_or(1, |s| s.containers.len());
+    // Main containers take the first ids, init containers the ones after them.
+    let containers = pod.spec.as_ref().map_or(1, |s| {
+        s.containers.len() + s.init_containers.as_ref().map_or(0, Vec::len)
+    });
     let fail = |e| to_core(e, "pod", &name);
     let id = ids.allocate(IdKind::Pod, 1).await.map_err(fail)?;
     let first = ids
@@ -387,6 +390,27 @@ fn shown(pod: &core::Pod, tenant: &TenantKey, template: Arc<PodTemplate>) -> Opt
             }
         })
         .collect();
+    let init_statuses = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let main = template.containers.len() as u64;
+    let init_containers = template
+        .init_containers
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (state, restart_count, ready) =
+                container_state(init_statuses.iter().find(|s| s.name == spec.name));
+            ContainerStatus {
+                id: ContainerId(first.saturating_add(main).saturating_add(i as u64)),
+                name: spec.name.clone(),
+                image: spec.image.clone(),
+                state,
+                restart_count,
+                ready,
+            }
+        })
+        .collect();
     let unscheduled = scheduled.filter(|c| c.status == "False");
     Some(Pod {
         id,
@@ -405,6 +429,8 @@ fn shown(pod: &core::Pod, tenant: &TenantKey, template: Arc<PodTemplate>) -> Opt
             .and_then(|c| c.message.clone())
             .or_else(|| status.and_then(|s| s.message.clone())),
         containers,
+        init_containers,
+        terminating: meta.deletion_timestamp.is_some(),
         scheduled_at: scheduled
             .filter(|c| c.status == "True")
             .and_then(|c| time(c.last_transition_time.as_ref())),

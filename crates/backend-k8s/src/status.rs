@@ -149,6 +149,8 @@ mod tests {
                 restart_count: restarts,
                 ready,
             }],
+            init_containers: Vec::new(),
+            terminating: false,
             scheduled_at: None,
             started_at: None,
             group: None,

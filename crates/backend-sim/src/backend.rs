@@ -7,9 +7,9 @@ use std::sync::{Arc, PoisonError};
 use async_trait::async_trait;
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 use podgate_core::model::{
-    ContainerId, Eip, NamespaceId, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery,
-    Tenant, TenantKey, TenantKind, Workload, WorkloadId, WorkloadKind, WorkloadOrder,
-    WorkloadQuery, WorkloadSpec,
+    ConfigKind, ConfigObject, ConfigQuery, ContainerId, Eip, NamespaceId, NewConfig, NewTenant,
+    Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey, TenantKind, Workload,
+    WorkloadId, WorkloadKind, WorkloadOrder, WorkloadQuery, WorkloadSpec,
 };
 use podgate_core::secret::TokenHash;
 use podgate_core::{Capabilities, ClusterBackend, Error, Result};
@@ -96,12 +96,7 @@ impl SimBackend {
             .topology
             .nodes
             .into_iter()
-            .map(|node| NodeState {
-                node,
-                used: Default::default(),
-                pods: 0,
-                host_ports: Default::default(),
-            })
+            .map(NodeState::empty)
             .collect();
         Self {
             state: ShardedLock::new(State {
@@ -260,6 +255,7 @@ impl SimBackend {
             spec: WorkloadSpec {
                 name: String::from(&*rec.name),
                 labels: rec.labels.clone(),
+                annotations: rec.annotations.clone(),
                 template: rec.template.clone(),
                 kind: rec.kind,
                 replicas: rec.replicas,
@@ -460,6 +456,7 @@ impl ClusterBackend for SimBackend {
                     tenant: tenant.clone(),
                     name: name_key.1,
                     labels: spec.labels,
+                    annotations: spec.annotations,
                     template_hash: pods::template_hash(&template),
                     template,
                     kind: spec.kind,
@@ -511,8 +508,10 @@ impl ClusterBackend for SimBackend {
         let state = &*view.state;
         let observer = view.observer();
         let now = view.now;
-        let filtered =
-            query.label.is_some() || query.name.is_some() || query.order != WorkloadOrder::Id;
+        let filtered = query.label.is_some()
+            || query.name.is_some()
+            || query.name_contains.is_some()
+            || query.order != WorkloadOrder::Id;
         let mut merged;
         let kind_ok = |t: &TenantKey| query.tenant_kind.is_none_or(|k| t.kind() == k);
         let ids: &[u64] = match &query.tenants {
@@ -543,6 +542,10 @@ impl ClusterBackend for SimBackend {
         let visible = |rec: &WorkloadRec| {
             !rec.gone(now)
                 && query.name.as_deref().is_none_or(|n| *rec.name == *n)
+                && query
+                    .name_contains
+                    .as_deref()
+                    .is_none_or(|n| rec.name.contains(n))
                 && query
                     .label
                     .as_ref()
@@ -578,8 +581,12 @@ impl ClusterBackend for SimBackend {
             })
             .filter(|(_, rec)| visible(rec))
             .collect();
-        if query.order == WorkloadOrder::UpdatedDesc {
-            matching.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(b.0.cmp(&a.0)));
+        match query.order {
+            WorkloadOrder::Id => {}
+            WorkloadOrder::IdDesc => matching.reverse(),
+            WorkloadOrder::UpdatedDesc => {
+                matching.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(b.0.cmp(&a.0)));
+            }
         }
         let total = matching.len() as u64;
         let range = page.range(matching.len());
@@ -617,6 +624,7 @@ impl ClusterBackend for SimBackend {
             let template_changed = *rec.template != *spec.template;
             let changed = template_changed
                 || rec.labels != spec.labels
+                || rec.annotations != spec.annotations
                 || rec.replicas != spec.replicas
                 || rec.pool != spec.pool;
             let old = rec.template.clone();
@@ -632,6 +640,7 @@ impl ClusterBackend for SimBackend {
             drop(old);
             if let Some(rec) = state.workloads.get_mut(&id) {
                 rec.labels = spec.labels;
+                rec.annotations = spec.annotations;
                 rec.replicas = spec.replicas;
                 rec.pool = spec.pool;
                 if changed {
@@ -784,7 +793,7 @@ impl ClusterBackend for SimBackend {
         let observer = view.observer();
         let (rec, workload) = Self::owned_pod(&view.state, view.now, tenant, pod)?;
         let (index, spec) = workload.container(container)?;
-        let state_now = observer.container_state(rec, index, &spec.image);
+        let state_now = observer.container_state(rec, &workload.template, index);
         Ok(logs::render(
             &LogSource {
                 container,
@@ -942,6 +951,38 @@ impl ClusterBackend for SimBackend {
             }
             Ok(())
         })
+    }
+
+    async fn create_config(&self, tenant: &TenantKey, config: NewConfig) -> Result<ConfigObject> {
+        self.create_config_now(tenant, config)
+    }
+
+    async fn get_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+    ) -> Result<ConfigObject> {
+        self.get_config_now(tenant, kind, id)
+    }
+
+    async fn list_configs(&self, query: &ConfigQuery) -> Result<Vec<ConfigObject>> {
+        self.list_configs_now(query)
+    }
+
+    async fn update_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+        data: std::collections::BTreeMap<String, String>,
+        attributes: std::collections::BTreeMap<String, String>,
+    ) -> Result<ConfigObject> {
+        self.update_config_now(tenant, kind, id, data, attributes)
+    }
+
+    async fn delete_config(&self, tenant: &TenantKey, kind: ConfigKind, id: &str) -> Result<()> {
+        self.delete_config_now(tenant, kind, id)
     }
 }
 

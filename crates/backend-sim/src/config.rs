@@ -165,6 +165,7 @@ pub fn default_topology() -> Topology {
             memory_mib: 65_536,
             gpu: 0,
         },
+        extended: Default::default(),
         max_pods: 110,
         labels: Default::default(),
         ready: true,

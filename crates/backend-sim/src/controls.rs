@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
-use podgate_core::model::{ContainerState, PodId, Timestamp, WorkloadId};
+use podgate_core::model::{
+    ContainerState, NodeLossPolicy, PodId, RestartPolicy, Timestamp, WorkloadId,
+};
 use podgate_core::{Error, Result};
 
 use crate::backend::SimBackend;
 use crate::pods;
-use crate::state::PodOrigin;
+use crate::state::{Event, PodOrigin};
 
 impl SimBackend {
     /// Simulated now.
@@ -59,22 +61,27 @@ impl SimBackend {
                 .workloads
                 .get(&pod.workload)
                 .ok_or_else(|| Error::not_found("pod", pod_id))?;
-            let (index, spec) = workload.container(container)?;
-            let image = spec.image.as_str();
-            if !matches!(
-                observer.container_state(pod, index, image),
-                ContainerState::Running { .. }
-            ) {
+            let (index, _) = workload.container(container)?;
+            if pod.lost
+                || !matches!(
+                    observer.container_state(pod, &workload.template, index),
+                    ContainerState::Running { .. }
+                )
+            {
                 return Err(Error::IncorrectState(format!(
                     "container {container} is not running"
                 )));
             }
+            // A crash under `Never` ends the container for good: no restart to count.
+            let restarts = !crashed || workload.template.restart_policy != RestartPolicy::Never;
             if let Some(rec) = state
                 .pods
                 .get_mut(&pod_id)
                 .and_then(|p| p.containers.get_mut(index))
             {
-                rec.restarts = rec.restarts.saturating_add(1);
+                if restarts {
+                    rec.restarts = rec.restarts.saturating_add(1);
+                }
                 rec.last_down = Some((now, crashed));
             }
             Ok(())
@@ -82,9 +89,12 @@ impl SimBackend {
     }
 
     /// Fault: a node is lost. Its pods are replaced by new ones placed elsewhere (they
-    /// stay `Unschedulable` while no other node has room).
+    /// stay `Unschedulable` while no other node has room), at once or after the time
+    /// their template's [`NodeLossPolicy`] tolerates; a pod whose policy is to stay
+    /// shows phase `Unknown` until the node is back.
     pub fn lose_node(&self, name: &str) -> Result<()> {
         self.mutate(|view| {
+            let now = view.now;
             let (state, observer) = view.parts();
             let index = Some(
                 state
@@ -98,11 +108,31 @@ impl SimBackend {
                 .map(|(id, p)| (*id, p.workload, p.claimed.is_some()))
                 .collect();
             for (pod, workload, claimed) in victims {
-                let member = state
+                let (member, policy) = state
                     .workloads
                     .get(&workload)
-                    .is_some_and(|w| w.pods.contains(&pod));
-                if member && !claimed {
+                    .map_or((false, NodeLossPolicy::ClusterDefault), |w| {
+                        (w.pods.contains(&pod), w.template.placement.node_loss)
+                    });
+                let wait = match policy {
+                    NodeLossPolicy::ClusterDefault | NodeLossPolicy::EvictAfter(0) => None,
+                    NodeLossPolicy::EvictAfter(s) => Some(Some(s)),
+                    NodeLossPolicy::Stay => Some(None),
+                };
+                if member
+                    && !claimed
+                    && let Some(wait) = wait
+                {
+                    if let Some(p) = state.pods.get_mut(&pod) {
+                        p.lost = true;
+                    }
+                    if let Some(seconds) = wait {
+                        state.schedule(
+                            now.plus_millis(i64::from(seconds).saturating_mul(1000)),
+                            Event::Evict(pod),
+                        );
+                    }
+                } else if member && !claimed {
                     pods::replace_pod(state, &observer, workload, pod, PodOrigin::Recovery);
                 } else {
                     // A claimed pod dies with its node; its pool keeps its size.
@@ -119,9 +149,20 @@ impl SimBackend {
         self.mutate(|view| {
             let now = view.now;
             let (state, observer) = view.parts();
-            state
+            let index = state
                 .set_node_ready(name, true)
                 .ok_or_else(|| Error::not_found("node", name))?;
+            let back: Vec<PodId> = state
+                .pods
+                .iter()
+                .filter(|(_, p)| p.lost && p.node == Some(index))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in back {
+                if let Some(p) = state.pods.get_mut(&id) {
+                    p.lost = false;
+                }
+            }
             pods::retry_unschedulable(state, now, &observer);
             Ok(())
         })

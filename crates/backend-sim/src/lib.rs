@@ -46,6 +46,7 @@
 mod backend;
 mod clock;
 mod config;
+mod configs;
 mod controls;
 mod error;
 mod images;

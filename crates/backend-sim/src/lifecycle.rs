@@ -2,8 +2,8 @@
 //! background task moves anything.
 
 use podgate_core::model::{
-    ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, Timestamp, WorkloadKind,
-    WorkloadPhase, WorkloadStatus,
+    ContainerId, ContainerState, ContainerStatus, Pod, PodId, PodPhase, PodTemplate, RestartPolicy,
+    Timestamp, WorkloadKind, WorkloadPhase, WorkloadStatus,
 };
 
 use crate::config::Delays;
@@ -79,6 +79,8 @@ enum PodCondition {
     Restarting,
     CrashLooping,
     Failing,
+    /// Bound to a node that is lost.
+    Lost,
 }
 
 impl Observer<'_> {
@@ -87,15 +89,13 @@ impl Observer<'_> {
         pod.bound_at.plus_millis(ms(self.delays.start))
     }
 
-    /// The state of container `index` of `pod`, whose image is `image`.
-    pub(crate) fn container_state(
-        &self,
-        pod: &PodRec,
-        index: usize,
-        image: &str,
-    ) -> ContainerState {
-        let waiting = |reason: &str| ContainerState::Waiting {
-            reason: reason.to_owned(),
+    /// Where a container whose image is `image` stands before it can run: `None`
+    /// once the pod has started and the image is there.
+    fn pull_state(&self, pod: &PodRec, image: &str) -> Option<ContainerState> {
+        let waiting = |reason: &str| {
+            Some(ContainerState::Waiting {
+                reason: reason.to_owned(),
+            })
         };
         if pod.node.is_none() || self.now < pod.bound_at {
             return waiting("ContainerCreating");
@@ -111,7 +111,67 @@ impl Observer<'_> {
                 waiting("ImagePullBackOff")
             };
         }
+        None
+    }
+
+    /// The state of init container `index` of `pod`: it runs to completion as the pod
+    /// starts, once its image is there.
+    pub(crate) fn init_state(
+        &self,
+        pod: &PodRec,
+        template: &PodTemplate,
+        index: usize,
+    ) -> ContainerState {
+        let image = template
+            .init_containers
+            .get(index)
+            .map_or("", |c| c.image.as_str());
+        self.pull_state(pod, image)
+            .unwrap_or_else(|| ContainerState::Terminated {
+                reason: "Completed".to_owned(),
+                exit_code: 0,
+            })
+    }
+
+    /// Whether an init container cannot complete (its image is missing).
+    fn init_blocked(&self, template: &PodTemplate) -> bool {
+        template
+            .init_containers
+            .iter()
+            .any(|c| !self.images.contains(&c.image))
+    }
+
+    /// The state of container `index` of `pod`, made from `template`.
+    pub(crate) fn container_state(
+        &self,
+        pod: &PodRec,
+        template: &PodTemplate,
+        index: usize,
+    ) -> ContainerState {
+        let image = template
+            .containers
+            .get(index)
+            .map_or("", |c| c.image.as_str());
+        if let Some(waiting) = self.pull_state(pod, image) {
+            return waiting;
+        }
+        if self.init_blocked(template) {
+            return ContainerState::Waiting {
+                reason: "PodInitializing".to_owned(),
+            };
+        }
+        let waiting = |reason: &str| ContainerState::Waiting {
+            reason: reason.to_owned(),
+        };
+        let start = self.start_at(pod);
         match pod.containers.get(index).and_then(|c| c.last_down) {
+            // A crashed container that may not restart stays terminated.
+            Some((_, true)) if template.restart_policy == RestartPolicy::Never => {
+                ContainerState::Terminated {
+                    reason: "Error".to_owned(),
+                    exit_code: 1,
+                }
+            }
             Some((down, crashed)) => {
                 let back = down.plus_millis(ms(if crashed {
                     self.delays.crash_backoff
@@ -133,12 +193,8 @@ impl Observer<'_> {
     }
 
     fn states(&self, pod: &PodRec, workload: &WorkloadRec) -> Vec<ContainerState> {
-        workload
-            .template
-            .containers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| self.container_state(pod, i, &c.image))
+        (0..workload.template.containers.len())
+            .map(|i| self.container_state(pod, &workload.template, i))
             .collect()
     }
 
@@ -146,22 +202,28 @@ impl Observer<'_> {
         // One pass over the containers' states, kept nowhere: this runs for every pod
         // of every workload read.
         let (mut running, mut pulling, mut crashing, mut restarting) = (true, false, false, false);
-        for (i, c) in workload.template.containers.iter().enumerate() {
-            match self.container_state(pod, i, &c.image) {
+        for i in 0..workload.template.containers.len() {
+            match self.container_state(pod, &workload.template, i) {
                 ContainerState::Running { .. } => {}
                 ContainerState::Waiting { reason } => {
                     running = false;
                     match reason.as_str() {
-                        "ErrImagePull" | "ImagePullBackOff" => pulling = true,
+                        "ErrImagePull" | "ImagePullBackOff" | "PodInitializing" => pulling = true,
                         "CrashLoopBackOff" => crashing = true,
                         "Restarting" => restarting = true,
                         _ => {}
                     }
                 }
-                _ => running = false,
+                // A container that ended for good fails the pod.
+                ContainerState::Terminated { .. } => {
+                    running = false;
+                    pulling = true;
+                }
             }
         }
-        if running {
+        if pod.lost {
+            PodCondition::Lost
+        } else if running {
             PodCondition::Running
         } else if pod.node.is_none() || pulling {
             PodCondition::Failing
@@ -194,18 +256,46 @@ impl Observer<'_> {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let state = self.container_state(pod, i, &c.image);
+                let state = self.container_state(pod, &workload.template, i);
                 ContainerStatus {
                     id: ContainerId(pod.first_container.saturating_add(i as u64)),
                     name: c.name.clone(),
                     image: c.image.clone(),
-                    ready: matches!(state, ContainerState::Running { .. }),
+                    ready: !pod.lost && matches!(state, ContainerState::Running { .. }),
                     state,
                     restart_count: pod.containers.get(i).map_or(0, |r| r.restarts),
                 }
             })
             .collect();
-        let running = containers.iter().all(|c| c.ready);
+        let main = workload.template.containers.len() as u64;
+        let init_containers = workload
+            .template
+            .init_containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContainerStatus {
+                id: ContainerId(
+                    pod.first_container
+                        .saturating_add(main)
+                        .saturating_add(i as u64),
+                ),
+                name: c.name.clone(),
+                image: c.image.clone(),
+                ready: false,
+                state: self.init_state(pod, &workload.template, i),
+                restart_count: 0,
+            })
+            .collect();
+        let terminated = |c: &ContainerStatus| matches!(c.state, ContainerState::Terminated { .. });
+        let phase = if pod.lost {
+            PodPhase::Unknown
+        } else if !containers.is_empty() && containers.iter().all(terminated) {
+            PodPhase::Failed
+        } else if containers.iter().all(|c| c.ready || terminated(c)) {
+            PodPhase::Running
+        } else {
+            PodPhase::Pending
+        };
         let bound = pod.node.is_some() && self.now >= pod.bound_at;
         let node = pod
             .node
@@ -216,6 +306,11 @@ impl Observer<'_> {
             (
                 Some("Unschedulable".to_owned()),
                 Some("no node has room for the pod and matches its placement".to_owned()),
+            )
+        } else if pod.lost {
+            (
+                Some("NodeLost".to_owned()),
+                Some("the node the pod runs on is not answering".to_owned()),
             )
         } else {
             (None, None)
@@ -231,14 +326,12 @@ impl Observer<'_> {
             group: node.and_then(|n| n.group.clone()),
             ip: bound.then(|| pod_ip(id)),
             created_at: pod.created_at,
-            phase: if running {
-                PodPhase::Running
-            } else {
-                PodPhase::Pending
-            },
+            phase,
             reason,
             message,
             containers,
+            init_containers,
+            terminating: false,
             scheduled_at: bound.then_some(pod.bound_at),
             started_at: (bound && self.now >= start).then_some(start),
             claimed_by: pod.claimed.as_deref().map(str::to_owned),
@@ -252,7 +345,7 @@ impl Observer<'_> {
         // One pass, kept nowhere (this runs on every read of the workload): how many
         // pods, how many run, which conditions occur, the first pod's.
         let (mut count, mut ready, mut first) = (0_u32, 0_u32, None);
-        let (mut failing, mut crashing, mut restarting) = (false, false, false);
+        let (mut failing, mut crashing, mut restarting, mut lost) = (false, false, false, false);
         let mut all_created = true;
         for pod in pods() {
             let condition = self.condition(pod, workload);
@@ -260,6 +353,7 @@ impl Observer<'_> {
             match condition {
                 PodCondition::Running => ready = ready.saturating_add(1),
                 PodCondition::Failing => failing = true,
+                PodCondition::Lost => lost = true,
                 PodCondition::CrashLooping => crashing = true,
                 PodCondition::Restarting => restarting = true,
                 PodCondition::Starting => {}
@@ -287,6 +381,8 @@ impl Observer<'_> {
                 })
             });
             (failed, why)
+        } else if lost {
+            (WorkloadPhase::Abnormal, Some("NodeLost".to_owned()))
         } else if crashing {
             (WorkloadPhase::Abnormal, Some("CrashLoopBackOff".to_owned()))
         } else if restarting {

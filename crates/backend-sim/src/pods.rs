@@ -107,8 +107,12 @@ pub(crate) fn start_pod(
     let id = PodId(state.next.pod);
     state.next.pod = state.next.pod.saturating_add(1);
     let count = template.containers.len();
+    // Main containers take the first ids, init containers the ones after them.
     let first_container = state.next.container;
-    state.next.container = state.next.container.saturating_add(count as u64);
+    state.next.container = state
+        .next
+        .container
+        .saturating_add((count + template.init_containers.len()) as u64);
     let node = scheduler::place(&mut state.nodes, &template);
     let bound_at = obs.now.plus_millis(ms(obs.delays.schedule));
     state.pods.insert(
@@ -123,6 +127,7 @@ pub(crate) fn start_pod(
             first_container,
             containers: vec![ContainerRec::default(); count].into_boxed_slice(),
             claimed: None,
+            lost: false,
         },
     );
     match node {

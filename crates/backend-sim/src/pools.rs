@@ -153,6 +153,14 @@ pub(crate) fn reconcile(state: &mut State, obs: &Observer<'_>) {
                 }
             }
             Event::IdleCheck(pod) => idle_check(state, &then, pod),
+            Event::Evict(pod) => {
+                if let Some(p) = state.pods.get(&pod)
+                    && p.lost
+                {
+                    let workload = p.workload;
+                    pods::replace_pod(state, &then, workload, pod, PodOrigin::Recovery);
+                }
+            }
         }
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use podgate_core::model::{
-    Eip, Node, PodId, PodTemplate, PoolPolicy, Resources, Tenant, TenantKey, TenantKind, Timestamp,
-    WorkloadId, WorkloadKind,
+    ConfigKind, ConfigObject, Eip, Node, PodId, PodTemplate, PoolPolicy, Resources, Tenant,
+    TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind,
 };
 use podgate_core::secret::TokenHash;
 
@@ -79,12 +79,13 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
         self.map.insert(key, value)
     }
 
-    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
-        let old = self.map.remove(key);
-        if old.is_some() {
-            self.touch(key);
-        }
-        old
+    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        let (key, old) = self.map.remove_entry(key)?;
+        self.touch(&key);
+        Some(old)
     }
 
     pub(crate) fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
@@ -131,6 +132,21 @@ pub(crate) struct NodeState {
     pub(crate) pods: u32,
     /// Host port → how many pods bind it here.
     pub(crate) host_ports: HashMap<u16, u32>,
+    /// Extended resources held by the pods placed here.
+    pub(crate) extended_used: BTreeMap<String, u64>,
+}
+
+impl NodeState {
+    /// A node with nothing placed on it.
+    pub(crate) fn empty(node: Node) -> Self {
+        Self {
+            node,
+            used: Resources::default(),
+            pods: 0,
+            host_ports: HashMap::new(),
+            extended_used: BTreeMap::new(),
+        }
+    }
 }
 
 /// Why a pod exists.
@@ -158,6 +174,8 @@ pub(crate) struct WorkloadRec {
     pub(crate) tenant: TenantKey,
     pub(crate) name: Box<str>,
     pub(crate) labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub(crate) annotations: BTreeMap<String, String>,
     #[serde(skip)]
     pub(crate) template: Arc<PodTemplate>,
     /// Kubernetes' pod-template-hash of `template`, kept with it.
@@ -225,6 +243,9 @@ pub(crate) struct PodRec {
     pub(crate) containers: Box<[ContainerRec]>,
     /// The instance that claimed it (pools).
     pub(crate) claimed: Option<Box<str>>,
+    /// Its node is lost and it stays bound to it (its workload tolerates the loss).
+    #[serde(default)]
+    pub(crate) lost: bool,
 }
 
 /// Next ids, one counter per kind; never decremented.
@@ -235,6 +256,13 @@ pub(crate) struct Counters {
     pub(crate) pod: u64,
     pub(crate) container: u64,
     pub(crate) event: u64,
+    /// Files written before config objects existed have no counter: start at 1.
+    #[serde(default = "first")]
+    pub(crate) config: u64,
+}
+
+fn first() -> u64 {
+    1
 }
 
 impl Default for Counters {
@@ -245,6 +273,7 @@ impl Default for Counters {
             pod: 1,
             container: 1,
             event: 1,
+            config: 1,
         }
     }
 }
@@ -256,6 +285,15 @@ pub(crate) enum Event {
     Purge(WorkloadId),
     /// A pool pod's idle time may be up.
     IdleCheck(PodId),
+    /// A pod's node has been lost for as long as the pod tolerates.
+    Evict(PodId),
+}
+
+/// A stored config map or secret, with its place in creation order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ConfigRec {
+    pub(crate) seq: u64,
+    pub(crate) object: ConfigObject,
 }
 
 /// Everything the simulator knows.
@@ -285,6 +323,11 @@ pub(crate) struct State {
     pub(crate) images_added: Vec<String>,
     pub(crate) templates: HashSet<Arc<PodTemplate>>,
     pub(crate) eips: Tracked<String, Eip>,
+    /// Config maps and secrets by id.
+    pub(crate) configs: Tracked<String, ConfigRec>,
+    /// A tenant's config objects of one kind: creation sequence → id, and name → id.
+    pub(crate) tenant_configs: HashMap<(TenantKey, ConfigKind), BTreeMap<u64, String>>,
+    pub(crate) config_names: HashMap<(TenantKey, ConfigKind, Box<str>), String>,
     /// Timed work, earliest first.
     pub(crate) events: Tracked<(Timestamp, u64, Event), ()>,
 }
@@ -314,6 +357,7 @@ impl State {
         self.workloads.track();
         self.pods.track();
         self.eips.track();
+        self.configs.track();
         self.events.track();
     }
 
@@ -346,6 +390,23 @@ impl State {
         self.names.insert((tenant, name), id);
     }
 
+    /// Adds a stored config object to the tenant and name indexes.
+    pub(crate) fn index_config(&mut self, id: &str) {
+        let Some(rec) = self.configs.get(id) else {
+            return;
+        };
+        let o = &rec.object;
+        let (tenant, kind) = (o.tenant.clone(), o.config.kind);
+        let name: Box<str> = o.config.name.as_str().into();
+        let seq = rec.seq;
+        self.tenant_configs
+            .entry((tenant.clone(), kind))
+            .or_default()
+            .insert(seq, id.to_owned());
+        self.config_names
+            .insert((tenant, kind, name), id.to_owned());
+    }
+
     /// Schedules `event` at `at`.
     pub(crate) fn schedule(&mut self, at: Timestamp, event: Event) {
         let seq = self.next.event;
@@ -375,9 +436,10 @@ impl State {
             .iter()
             .map(|n| {
                 format!(
-                    "{:?} used={:?} pods={} ports={:?}",
+                    "{:?} used={:?} {:?} pods={} ports={:?}",
                     n.node,
                     n.used,
+                    n.extended_used,
                     n.pods,
                     sorted(n.host_ports.iter())
                 )
@@ -387,7 +449,8 @@ impl State {
         format!(
             "next={:?}\ntenants={:?}\ntokens={:?}\nhashes={:?}\nworkloads={:?}\nnames={:?}\nall={:?}\n\
              kinds={:?}\nby_tenant={:?}\npods={:?}\nnode_pods={:?}\ngroup_pods={:?}\n\
-             unschedulable={:?}\nnodes={nodes:?}\ntemplates={}\neips={:?}\nevents={:?}",
+             unschedulable={:?}\nnodes={nodes:?}\ntemplates={}\neips={:?}\nevents={:?}\n\
+             configs={:?}\nconfig_index={:?}",
             self.next,
             *self.tenants,
             sorted(self.tokens.iter()),
@@ -413,6 +476,11 @@ impl State {
             self.templates.len(),
             *self.eips,
             self.events.keys().collect::<Vec<_>>(),
+            *self.configs,
+            (
+                sorted(self.tenant_configs.iter()),
+                sorted(self.config_names.iter())
+            ),
         )
     }
 }

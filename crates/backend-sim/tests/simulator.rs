@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use podgate_backend_sim::{Delays, SimBackend, SimConfig};
 use podgate_core::model::{
-    ContainerPort, ContainerSpec, ContainerState, NamespaceId, NewTenant, Node, PageRequest,
-    Placement, Pod, PodPhase, PodQuery, PodTemplate, ResourceRequirements, Resources, TenantKey,
-    Topology, WorkloadId, WorkloadPhase, WorkloadSpec,
+    ConfigKind, ContainerPort, ContainerSpec, ContainerState, NamespaceId, NewConfig, NewTenant,
+    Node, NodeAffinity, NodeLossPolicy, NodeSelectorRequirement, NodeSelectorTerm, PageRequest,
+    Placement, Pod, PodPhase, PodQuery, PodTemplate, ResourceRequirements, Resources,
+    RestartPolicy, SelectorOperator, TenantKey, Topology, Volume, VolumeSource, WeightedTerm,
+    WorkloadId, WorkloadPhase, WorkloadSpec,
 };
 use podgate_core::secret::Token;
 use podgate_core::{ClusterBackend, Error};
@@ -31,6 +33,7 @@ fn node(name: &str, zone: &str, cpu: u64) -> Node {
             memory_mib: 4096,
             gpu: 0,
         },
+        extended: Default::default(),
         max_pods: 10,
         labels: Default::default(),
         ready: true,
@@ -72,6 +75,7 @@ fn template(image: &str, cpu: u64, host_port: Option<u16>, zones: &[&str]) -> Ar
                 limits: resources,
             },
             ports: vec![ContainerPort {
+                host_ip: None,
                 container_port: 80,
                 host_port,
             }],
@@ -450,4 +454,279 @@ async fn tenants_and_ids() {
         .await,
         Err(Error::NotFound { .. })
     ));
+}
+
+/// Two nodes in one group, with the given extended resources on the first.
+fn two_nodes(extended: &[(&str, u64)]) -> Vec<Node> {
+    let mut first = node("n1", "z1", 4000);
+    first.extended = extended
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), *v))
+        .collect();
+    vec![first, node("n2", "z2", 4000)]
+}
+
+#[tokio::test]
+async fn a_lost_node_keeps_or_evicts_pods_as_their_policy_says() {
+    let sim = sim_with(two_nodes(&[]), Delays::ZERO);
+    let t = tenant(&sim).await;
+    let placed = |policy| {
+        let mut tpl = (*template("nginx", 100, None, &[])).clone();
+        tpl.placement.node = Some("n1".to_owned());
+        tpl.placement.node_loss = policy;
+        Arc::new(tpl)
+    };
+    // Both end up on n1: the evictable one by the tie-break (the first node), the
+    // other pinned there.
+    let mut evict_tpl = (*placed(NodeLossPolicy::EvictAfter(30))).clone();
+    evict_tpl.placement.node = None;
+    let evict = sim
+        .create_workload(&t, spec("evict", Arc::new(evict_tpl)))
+        .await
+        .unwrap();
+    let stay = sim
+        .create_workload(&t, spec("stay", placed(NodeLossPolicy::Stay)))
+        .await
+        .unwrap();
+    let evicted_first = pod(&sim, &t, evict.id).await;
+    let stayed = pod(&sim, &t, stay.id).await;
+    assert_eq!(evicted_first.node.as_deref(), Some("n1"));
+    assert_eq!(stayed.node.as_deref(), Some("n1"));
+    sim.lose_node("n1").unwrap();
+    let p = pod(&sim, &t, evict.id).await;
+    assert_eq!(p.id, evicted_first.id, "tolerated for 30 s: still the same pod");
+    assert_eq!(p.phase, PodPhase::Unknown);
+    assert_eq!(p.reason.as_deref(), Some("NodeLost"));
+    assert!(!p.containers[0].ready);
+    assert_eq!(
+        sim.get_workload(&t, evict.id).await.unwrap().status.phase,
+        WorkloadPhase::Abnormal
+    );
+    sim.advance(Duration::from_secs(29)).unwrap();
+    assert_eq!(pod(&sim, &t, evict.id).await.id, evicted_first.id);
+    sim.advance(Duration::from_secs(1)).unwrap();
+    let moved = pod(&sim, &t, evict.id).await;
+    assert_ne!(moved.id, evicted_first.id, "replaced once the toleration ran out");
+    assert_eq!(moved.node.as_deref(), Some("n2"));
+    assert_eq!(moved.phase, PodPhase::Running);
+
+    let p = pod(&sim, &t, stay.id).await;
+    assert_eq!((p.id, p.phase), (stayed.id, PodPhase::Unknown), "stays with its node");
+    sim.restore_node("n1").unwrap();
+    let back = pod(&sim, &t, stay.id).await;
+    assert_eq!(
+        (back.id, back.phase),
+        (stayed.id, PodPhase::Running),
+        "runs again when the node is back"
+    );
+}
+
+#[tokio::test]
+async fn init_containers_run_first_and_a_missing_image_holds_the_pod() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let with_init = |image: &str| {
+        let mut tpl = (*template("nginx", 100, None, &[])).clone();
+        tpl.init_containers = vec![ContainerSpec {
+            name: "setup".to_owned(),
+            image: image.to_owned(),
+            ..Default::default()
+        }];
+        Arc::new(tpl)
+    };
+    let good = sim
+        .create_workload(&t, spec("good", with_init("nginx")))
+        .await
+        .unwrap();
+    let p = pod(&sim, &t, good.id).await;
+    assert_eq!(p.phase, PodPhase::Running);
+    assert_eq!(
+        p.init_containers[0].state,
+        ContainerState::Terminated {
+            reason: "Completed".into(),
+            exit_code: 0
+        }
+    );
+    assert_ne!(p.init_containers[0].id, p.containers[0].id);
+    let bad = sim
+        .create_workload(&t, spec("bad", with_init("registry.invalid/none:1")))
+        .await
+        .unwrap();
+    let p = pod(&sim, &t, bad.id).await;
+    assert_eq!(p.phase, PodPhase::Pending);
+    assert!(matches!(&p.init_containers[0].state, ContainerState::Waiting { reason } if reason.contains("Image")));
+    assert_eq!(
+        p.containers[0].state,
+        ContainerState::Waiting {
+            reason: "PodInitializing".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_crash_under_restart_policy_never_ends_the_container() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let mut tpl = (*template("nginx", 100, None, &[])).clone();
+    tpl.restart_policy = RestartPolicy::Never;
+    let w = sim
+        .create_workload(&t, spec("once", Arc::new(tpl)))
+        .await
+        .unwrap();
+    let p = pod(&sim, &t, w.id).await;
+    sim.crash_container(p.id, "app").unwrap();
+    sim.advance(Duration::from_secs(600)).unwrap();
+    let p = pod(&sim, &t, w.id).await;
+    assert_eq!(p.phase, PodPhase::Failed);
+    assert_eq!(p.containers[0].restart_count, 0, "nothing restarted");
+    assert!(matches!(p.containers[0].state, ContainerState::Terminated { .. }));
+    assert!(
+        sim.crash_container(p.id, "app").is_err(),
+        "an ended container cannot crash again"
+    );
+}
+
+#[tokio::test]
+async fn extended_resources_and_node_affinity_choose_the_node() {
+    let sim = sim_with(two_nodes(&[("example.com/gpu-memory", 1000)]), Delays::ZERO);
+    let t = tenant(&sim).await;
+    let asking = |amount: u64| {
+        let mut tpl = (*template("nginx", 100, None, &[])).clone();
+        tpl.containers[0]
+            .extended_resources
+            .insert("example.com/gpu-memory".to_owned(), amount);
+        Arc::new(tpl)
+    };
+    let fits = sim
+        .create_workload(&t, spec("fits", asking(600)))
+        .await
+        .unwrap();
+    assert_eq!(pod(&sim, &t, fits.id).await.node.as_deref(), Some("n1"));
+    let waits = sim
+        .create_workload(&t, spec("waits", asking(600)))
+        .await
+        .unwrap();
+    let p = pod(&sim, &t, waits.id).await;
+    assert_eq!(
+        (p.node, p.reason.as_deref()),
+        (None, Some("Unschedulable")),
+        "400 left on n1, none on n2"
+    );
+    sim.delete_workload(&t, fits.id).await.unwrap();
+    assert_eq!(pod(&sim, &t, waits.id).await.node.as_deref(), Some("n1"));
+
+    let term = |op: SelectorOperator, values: &[&str]| NodeSelectorTerm {
+        match_expressions: vec![NodeSelectorRequirement {
+            key: "zone".to_owned(),
+            operator: op,
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        }],
+    };
+    let with_affinity = |affinity: NodeAffinity| {
+        let mut tpl = (*template("nginx", 100, None, &[])).clone();
+        tpl.placement.node_affinity = Some(affinity);
+        Arc::new(tpl)
+    };
+    let required = sim
+        .create_workload(
+            &t,
+            spec(
+                "required",
+                with_affinity(NodeAffinity {
+                    required: vec![term(SelectorOperator::NotIn, &["z1"])],
+                    preferred: vec![],
+                }),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pod(&sim, &t, required.id).await.node.as_deref(), Some("n2"));
+    let preferred = sim
+        .create_workload(
+            &t,
+            spec(
+                "preferred",
+                with_affinity(NodeAffinity {
+                    required: vec![],
+                    preferred: vec![WeightedTerm {
+                        weight: 50,
+                        term: term(SelectorOperator::In, &["z1"]),
+                    }],
+                }),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        pod(&sim, &t, preferred.id).await.node.as_deref(),
+        Some("n1"),
+        "preferred over the emptier n2"
+    );
+    let nowhere = sim
+        .create_workload(
+            &t,
+            spec(
+                "nowhere",
+                with_affinity(NodeAffinity {
+                    required: vec![term(SelectorOperator::DoesNotExist, &[])],
+                    preferred: vec![],
+                }),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pod(&sim, &t, nowhere.id).await.node, None);
+}
+
+#[tokio::test]
+async fn config_objects_are_a_tenants_own_and_in_use_ones_stay() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    let t = tenant(&sim).await;
+    let other = tenant(&sim).await;
+    let new = |name: &str| NewConfig {
+        kind: ConfigKind::ConfigMap,
+        name: name.to_owned(),
+        data: [("k".to_owned(), "v".to_owned())].into(),
+        attributes: Default::default(),
+    };
+    let cm = sim.create_config(&t, new("cfg")).await.unwrap();
+    assert!(matches!(
+        sim.create_config(&t, new("cfg")).await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    let theirs = sim.create_config(&other, new("cfg")).await.unwrap();
+    assert_ne!(theirs.id, cm.id, "the same name in another tenant is another object");
+    assert!(matches!(
+        sim.get_config(&other, ConfigKind::ConfigMap, &cm.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        sim.get_config(&t, ConfigKind::Secret, &cm.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    let mut tpl = (*template("nginx", 100, None, &[])).clone();
+    tpl.volumes.push(Volume {
+        name: "cfg".to_owned(),
+        source: VolumeSource::ConfigMap {
+            name: "cfg".to_owned(),
+            default_mode: None,
+        },
+    });
+    let reader = sim
+        .create_workload(&t, spec("reader", Arc::new(tpl)))
+        .await
+        .unwrap();
+    assert!(matches!(
+        sim.delete_config(&t, ConfigKind::ConfigMap, &cm.id).await,
+        Err(Error::IncorrectState(_))
+    ));
+    sim.delete_config(&other, ConfigKind::ConfigMap, &theirs.id)
+        .await
+        .unwrap();
+    sim.delete_workload(&t, reader.id).await.unwrap();
+    sim.delete_config(&t, ConfigKind::ConfigMap, &cm.id)
+        .await
+        .unwrap();
+    let again = sim.create_config(&t, new("cfg")).await.unwrap();
+    assert_ne!(again.id, cm.id, "ids are never reused");
 }

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 
 use crate::Result;
 use crate::model::{
-    ContainerId, Eip, NewTenant, Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey,
-    TenantKind, Workload, WorkloadId, WorkloadQuery, WorkloadSpec,
+    ConfigKind, ConfigObject, ConfigQuery, ContainerId, Eip, NewConfig, NewTenant, Node, Page,
+    PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey, TenantKind, Workload, WorkloadId,
+    WorkloadQuery, WorkloadSpec,
 };
 use crate::secret::TokenHash;
 
@@ -40,7 +41,7 @@ impl Capabilities {
 ///
 /// # Contract
 ///
-/// - **Tenancy.** Every workload, pod and held EIP belongs to one tenant. A call that
+/// - **Tenancy.** Every workload, pod, config object and held EIP belongs to one tenant. A call that
 ///   names a tenant reaches only that tenant's objects; an object of another tenant
 ///   answers exactly like one that does not exist ([`crate::Error::NotFound`]).
 /// - **Ids.** Workload, pod and container ids are positive, unique across the backend
@@ -206,4 +207,37 @@ pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
         workload: WorkloadId,
         eip: &str,
     ) -> Result<()>;
+
+    /// Creates a config map or secret of a tenant and gives it a new id. The tenant
+    /// must exist (`NotFound`); the name must be free among the tenant's objects of
+    /// that kind (`AlreadyExists`, also when two creates race).
+    async fn create_config(&self, tenant: &TenantKey, config: NewConfig) -> Result<ConfigObject>;
+
+    /// One config object of a tenant by kind and id; `NotFound` (kind "configmap" or
+    /// "secret") otherwise.
+    async fn get_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+    ) -> Result<ConfigObject>;
+
+    /// Every config object matching `query`, oldest first (ties by id). A tenant holds
+    /// few of them, so the list is not paged.
+    async fn list_configs(&self, query: &ConfigQuery) -> Result<Vec<ConfigObject>>;
+
+    /// Replaces a config object's data and attributes (its name and kind stay). Pods
+    /// that mount it see the new data as the cluster refreshes mounted volumes.
+    async fn update_config(
+        &self,
+        tenant: &TenantKey,
+        kind: ConfigKind,
+        id: &str,
+        data: std::collections::BTreeMap<String, String>,
+        attributes: std::collections::BTreeMap<String, String>,
+    ) -> Result<ConfigObject>;
+
+    /// Deletes a config object. One that a live workload of the tenant reads (a volume
+    /// or an env var names it) is `IncorrectState` and stays.
+    async fn delete_config(&self, tenant: &TenantKey, kind: ConfigKind, id: &str) -> Result<()>;
 }

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use crate::model::{ContainerSpec, EnvValue, PodTemplate, Probe, Resources, VolumeSource};
+use crate::model::{
+    ContainerSpec, EnvValue, NodeLossPolicy, NodeSelectorTerm, PodTemplate, Probe, Resources,
+    VolumeSource,
+};
 
 /// The node labels that placement selects on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +27,11 @@ pub struct TopologyLabels<'a> {
 /// StatefulSet's `volumeClaimTemplates` provide it under the volume's own name).
 pub type DiskClaim<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-fn list(r: Resources) -> Option<BTreeMap<String, Quantity>> {
-    let mut m = BTreeMap::new();
+fn list(r: Resources, extended: &BTreeMap<String, u64>) -> Option<BTreeMap<String, Quantity>> {
+    let mut m: BTreeMap<String, Quantity> = extended
+        .iter()
+        .map(|(name, amount)| (name.clone(), Quantity(amount.to_string())))
+        .collect();
     if r.cpu_millis > 0 {
         m.insert("cpu".to_owned(), Quantity(format!("{}m", r.cpu_millis)));
     }
@@ -43,6 +49,14 @@ fn probe(p: &Probe) -> core::Probe {
         exec: (!p.exec.is_empty()).then(|| core::ExecAction {
             command: Some(p.exec.clone()),
         }),
+        http_get: p.http_get.as_ref().map(|h| core::HTTPGetAction {
+            path: Some(h.path.clone()),
+            port: k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i32::from(h.port)),
+            host: h.host.clone(),
+            scheme: Some(h.scheme.clone()),
+            http_headers: None,
+        }),
+        initial_delay_seconds: p.initial_delay_seconds.and_then(|s| i32::try_from(s).ok()),
         period_seconds: p.period_seconds.and_then(|s| i32::try_from(s).ok()),
         timeout_seconds: p.timeout_seconds.and_then(|s| i32::try_from(s).ok()),
         ..Default::default()
@@ -51,7 +65,9 @@ fn probe(p: &Probe) -> core::Probe {
 
 /// One container as submitted.
 pub fn container(c: &ContainerSpec) -> core::Container {
-    let security = c.security.privileged || !c.security.capabilities.is_empty();
+    let security = c.security.privileged
+        || !c.security.capabilities.is_empty()
+        || c.security.run_as_user.is_some();
     core::Container {
         name: c.name.clone(),
         image: Some(c.image.clone()),
@@ -63,6 +79,7 @@ pub fn container(c: &ContainerSpec) -> core::Container {
                 .map(|p| core::ContainerPort {
                     container_port: i32::from(p.container_port),
                     host_port: p.host_port.map(i32::from),
+                    host_ip: p.host_ip.clone(),
                     protocol: Some("TCP".to_owned()),
                     ..Default::default()
                 })
@@ -89,12 +106,35 @@ pub fn container(c: &ContainerSpec) -> core::Container {
                             ..Default::default()
                         }),
                     },
+                    EnvValue::ConfigMapKey { config_map, key } => core::EnvVar {
+                        name: e.name.clone(),
+                        value: None,
+                        value_from: Some(core::EnvVarSource {
+                            config_map_key_ref: Some(core::ConfigMapKeySelector {
+                                name: config_map.clone(),
+                                key: key.clone(),
+                                optional: None,
+                            }),
+                            ..Default::default()
+                        }),
+                    },
+                    EnvValue::FieldPath(path) => core::EnvVar {
+                        name: e.name.clone(),
+                        value: None,
+                        value_from: Some(core::EnvVarSource {
+                            field_ref: Some(core::ObjectFieldSelector {
+                                api_version: None,
+                                field_path: path.clone(),
+                            }),
+                            ..Default::default()
+                        }),
+                    },
                 })
                 .collect()
         }),
         resources: Some(core::ResourceRequirements {
-            limits: list(c.resources.limits),
-            requests: list(c.resources.requests),
+            limits: list(c.resources.limits, &c.extended_resources),
+            requests: list(c.resources.requests, &c.extended_resources),
             ..Default::default()
         }),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| {
@@ -116,10 +156,58 @@ pub fn container(c: &ContainerSpec) -> core::Container {
                 add: Some(c.security.capabilities.clone()),
                 drop: None,
             }),
+            run_as_user: c.security.run_as_user,
             ..Default::default()
         }),
         ..Default::default()
     }
+}
+
+/// A volume's file mode: the given one, or Kubernetes' default 0644.
+fn mode(given: Option<u32>) -> i32 {
+    given.and_then(|m| i32::try_from(m).ok()).unwrap_or(0o644)
+}
+
+fn term(t: &NodeSelectorTerm) -> core::NodeSelectorTerm {
+    core::NodeSelectorTerm {
+        match_expressions: Some(
+            t.match_expressions
+                .iter()
+                .map(|r| core::NodeSelectorRequirement {
+                    key: r.key.clone(),
+                    operator: r.operator.as_str().to_owned(),
+                    values: (!r.values.is_empty()).then(|| r.values.clone()),
+                })
+                .collect(),
+        ),
+        match_fields: None,
+    }
+}
+
+/// The tolerations that say how long a pod stays on a node that stops answering:
+/// none for the cluster's default, `NoExecute` ones on the not-ready and unreachable
+/// taints otherwise (for ever with `Stay`).
+pub fn node_loss_tolerations(policy: NodeLossPolicy) -> Option<Vec<core::Toleration>> {
+    let seconds = match policy {
+        NodeLossPolicy::ClusterDefault => return None,
+        NodeLossPolicy::EvictAfter(s) => Some(i64::from(s)),
+        NodeLossPolicy::Stay => None,
+    };
+    Some(
+        [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ]
+        .into_iter()
+        .map(|key| core::Toleration {
+            key: Some(key.to_owned()),
+            operator: Some("Exists".to_owned()),
+            effect: Some("NoExecute".to_owned()),
+            toleration_seconds: seconds,
+            value: None,
+        })
+        .collect(),
+    )
 }
 
 /// The template's volumes as submitted.
@@ -139,10 +227,13 @@ pub fn volumes(template: &PodTemplate, disk: DiskClaim<'_>) -> Vec<core::Volume>
                         ..Default::default()
                     });
                 }
-                VolumeSource::Secret { secret } => {
+                VolumeSource::Secret {
+                    secret,
+                    default_mode,
+                } => {
                     volume.secret = Some(core::SecretVolumeSource {
                         secret_name: Some(secret.clone()),
-                        default_mode: Some(420),
+                        default_mode: Some(mode(*default_mode)),
                         ..Default::default()
                     });
                 }
@@ -159,10 +250,10 @@ pub fn volumes(template: &PodTemplate, disk: DiskClaim<'_>) -> Vec<core::Volume>
                             read_only: None,
                         });
                 }
-                VolumeSource::ConfigMap { name } => {
+                VolumeSource::ConfigMap { name, default_mode } => {
                     volume.config_map = Some(core::ConfigMapVolumeSource {
                         name: name.clone(),
-                        default_mode: Some(420),
+                        default_mode: Some(mode(*default_mode)),
                         ..Default::default()
                     });
                 }
@@ -191,31 +282,71 @@ pub fn placement(
     if let Some(group) = &p.group {
         selector.insert(labels.group.to_owned(), group.clone());
     }
-    let mut affinity = None;
+    let mut zone_term = None;
     match p.zones.as_slice() {
         [] => {}
         [zone] => {
             selector.insert(labels.zone.to_owned(), zone.clone());
         }
         zones => {
-            affinity = Some(core::Affinity {
-                node_affinity: Some(core::NodeAffinity {
-                    required_during_scheduling_ignored_during_execution: Some(core::NodeSelector {
-                        node_selector_terms: vec![core::NodeSelectorTerm {
-                            match_expressions: Some(vec![core::NodeSelectorRequirement {
-                                key: labels.zone.to_owned(),
-                                operator: "In".to_owned(),
-                                values: Some(zones.to_vec()),
-                            }]),
-                            match_fields: None,
-                        }],
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
+            zone_term = Some(core::NodeSelectorRequirement {
+                key: labels.zone.to_owned(),
+                operator: "In".to_owned(),
+                values: Some(zones.to_vec()),
             });
         }
     }
+    // The template's own node affinity, its keys naming the topology as the model
+    // does (`region`, `zone`, `group` stand for the cluster's topology labels).
+    let key = |k: &str| match k {
+        "region" => labels.region.to_owned(),
+        "zone" => labels.zone.to_owned(),
+        "group" => labels.group.to_owned(),
+        other => other.to_owned(),
+    };
+    let own = p.node_affinity.as_ref().map(|a| {
+        let fix = |t: &NodeSelectorTerm| {
+            let mut t = term(t);
+            for r in t.match_expressions.iter_mut().flatten() {
+                r.key = key(&r.key);
+            }
+            t
+        };
+        (
+            a.required.iter().map(fix).collect::<Vec<_>>(),
+            a.preferred
+                .iter()
+                .map(|w| core::PreferredSchedulingTerm {
+                    weight: w.weight,
+                    preference: fix(&w.term),
+                })
+                .collect::<Vec<_>>(),
+        )
+    });
+    let (mut required, preferred) = own.unwrap_or_default();
+    // Terms are ORed: the zone rule joins every one of them.
+    if let Some(zone) = zone_term {
+        if required.is_empty() {
+            required.push(core::NodeSelectorTerm::default());
+        }
+        for t in &mut required {
+            t.match_expressions
+                .get_or_insert_with(Vec::new)
+                .push(zone.clone());
+        }
+    }
+    let affinity = (!required.is_empty() || !preferred.is_empty()).then(|| core::Affinity {
+        node_affinity: Some(core::NodeAffinity {
+            required_during_scheduling_ignored_during_execution: (!required.is_empty()).then_some(
+                core::NodeSelector {
+                    node_selector_terms: required,
+                },
+            ),
+            preferred_during_scheduling_ignored_during_execution: (!preferred.is_empty())
+                .then_some(preferred),
+        }),
+        ..Default::default()
+    });
     (
         (!selector.is_empty()).then_some(selector),
         affinity,
@@ -233,6 +364,13 @@ pub fn pod_spec(
     let volumes = volumes(template, disk);
     core::PodSpec {
         containers: template.containers.iter().map(container).collect(),
+        init_containers: (!template.init_containers.is_empty())
+            .then(|| template.init_containers.iter().map(container).collect()),
+        host_network: template.host_network.then_some(true),
+        host_pid: template.host_pid.then_some(true),
+        dns_policy: template.dns_policy.map(|d| d.as_str().to_owned()),
+        restart_policy: Some(template.restart_policy.as_str().to_owned()),
+        tolerations: node_loss_tolerations(template.placement.node_loss),
         volumes: (!volumes.is_empty()).then_some(volumes),
         node_selector,
         affinity,
@@ -292,6 +430,7 @@ mod tests {
                 ports: vec![ContainerPort {
                     container_port: 80,
                     host_port: Some(8080),
+                    host_ip: None,
                 }],
                 volume_mounts: vec![VolumeMount {
                     volume: "data".to_owned(),
@@ -302,10 +441,12 @@ mod tests {
                     exec: vec!["ls".to_owned()],
                     period_seconds: Some(10),
                     timeout_seconds: Some(1),
+                    ..Default::default()
                 }),
                 security: SecurityContext {
                     privileged: false,
                     capabilities: vec!["NET_ADMIN".to_owned()],
+                    run_as_user: None,
                 },
                 ..Default::default()
             }],

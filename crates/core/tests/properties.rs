@@ -91,7 +91,7 @@ proptest! {
 
     #[test]
     fn ief_paging_never_panics(limit in any::<f64>(), offset in any::<f64>(), text in "\\PC{0,20}") {
-        let _ = podgate_core::dialects::ief::page(Some(&NumOrText::Num(limit)), Some(&NumOrText::Num(offset)));
-        let _ = podgate_core::dialects::ief::page(Some(&NumOrText::Text(text.clone())), Some(&NumOrText::Text(text)));
+        let _ = podgate_core::dialects::ief::page(Some(&NumOrText::Num(limit)), Some(&NumOrText::Num(offset)), 10, 1000);
+        let _ = podgate_core::dialects::ief::page(Some(&NumOrText::Text(text.clone())), Some(&NumOrText::Text(text)), 10, 1000);
     }
 }

@@ -39,8 +39,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         ief_update_deployment,
         ief_delete_deployment,
         ief_restart_pod,
+        ief_delete_pod,
         ief_list_nodes,
+        ief_get_node,
         ief_list_groups,
+        ief_get_group,
+        ief_list_configmaps,
+        ief_create_configmap,
+        ief_get_configmap,
+        ief_update_configmap,
+        ief_delete_configmap,
+        ief_list_secrets,
+        ief_create_secret,
+        ief_get_secret,
+        ief_update_secret,
+        ief_delete_secret,
         vk_regions,
         vk_images,
         vk_checkports,
@@ -85,10 +98,20 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         ief::wire::CreateDeploymentRequest,
         ief::wire::UpdateDeploymentRequest,
         ief::wire::ListPodsReply,
-        ief::wire::DeploymentReply,
+        ief::wire::DeploymentResp,
         ief::wire::ListDeploymentsReply,
         ief::wire::ListNodesReply,
+        ief::wire::NodeReply,
         ief::wire::ListGroupsReply,
+        ief::wire::EdgeGroupResp,
+        ief::wire::CreateConfigMapRequest,
+        ief::wire::UpdateConfigMapRequest,
+        ief::wire::ConfigMapReply,
+        ief::wire::ListConfigMapsReply,
+        ief::wire::CreateSecretRequest,
+        ief::wire::UpdateSecretRequest,
+        ief::wire::SecretReply,
+        ief::wire::ListSecretsReply,
         ief::wire::ErrorReply,
         vkube::wire::CheckPortsRequest,
         vkube::wire::CheckPortsReply,
@@ -203,99 +226,202 @@ fn ncs_post() {}
 
 // ---- IEF ---------------------------------------------------------------------------
 
-macro_rules! ief_errors {
-    () => {
-        "IEF error"
+/// One IEF operation: `$method $path` answering `$status` with `$body` (or no body), its
+/// documented errors in IEF's shape (docs/ief.md lists the codes).
+macro_rules! ief_path {
+    ($name:ident, $method:ident, $path:expr, [$($param:tt)*], $(body = $request:ty,)? $status:literal, $desc:literal $(, $body:ty)?) => {
+        #[utoipa::path($method, path = $path, tag = "ief",
+            params(("project_id" = String, Path), ("X-Auth-Token" = String, Header), $($param)*),
+            $(request_body = $request,)?
+            responses((status = $status, description = $desc $(, body = $body)?),
+                (status = 400, description = "Invalid parameter (IEF.1000xx) or unknown project (IEF.100001)", body = ief::wire::ErrorReply),
+                (status = 401, description = "No valid X-Auth-Token (IEF.011005)", body = ief::wire::ErrorReply),
+                (status = 404, description = "No such object in the project (IEF.100404)", body = ief::wire::ErrorReply),
+                (status = 409, description = "The name is taken (IEF.100409) or the object is in use (IEF.100015)", body = ief::wire::ErrorReply),
+                (status = 413, description = "Body too large", body = ief::wire::ErrorReply),
+                (status = 500, description = "Internal error (IEF.100500)", body = ief::wire::ErrorReply),
+                (status = 504, description = "Timed out", body = ief::wire::ErrorReply)))]
+        fn $name() {}
     };
 }
 
-#[utoipa::path(get, path = "/v3/{project_id}/edgemgr/pods", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
-        ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query, description = "comma-separated"),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")),
-    responses((status = 200, body = ief::wire::ListPodsReply),
-        (status = 400, description = ief_errors!(), body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_list_pods() {}
-
-/// The same as `/v3/{project_id}/edgemgr/pods`, with the leading double slash of the
-/// vendor's example.
-#[utoipa::path(get, path = "//v3/{project_id}/edgemgr/pods", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
-        ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query),
-        ("limit" = Option<String>, Query), ("offset" = Option<String>, Query)),
-    responses((status = 200, body = ief::wire::ListPodsReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_list_pods_double_slash() {}
-
-#[utoipa::path(get, path = "/v3/{project_id}/edgemgr/deployments", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("limit" = Option<String>, Query), ("offset" = Option<String>, Query)),
-    responses((status = 200, body = ief::wire::ListDeploymentsReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_list_deployments() {}
-
-#[utoipa::path(post, path = "/v3/{project_id}/edgemgr/deployments", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
-    request_body = ief::wire::CreateDeploymentRequest,
-    responses((status = 201, body = ief::wire::DeploymentReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 409, body = ief::wire::ErrorReply), (status = 500, body = ief::wire::ErrorReply),
-        (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_create_deployment() {}
-
-#[utoipa::path(get, path = "/v3/{project_id}/edgemgr/deployments/{id}", tag = "ief",
-    params(("project_id" = String, Path), ("id" = String, Path), ("X-Auth-Token" = String, Header)),
-    responses((status = 200, body = ief::wire::DeploymentReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 404, body = ief::wire::ErrorReply), (status = 500, body = ief::wire::ErrorReply),
-        (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_get_deployment() {}
-
-#[utoipa::path(put, path = "/v3/{project_id}/edgemgr/deployments/{id}", tag = "ief",
-    params(("project_id" = String, Path), ("id" = String, Path), ("X-Auth-Token" = String, Header)),
-    request_body = ief::wire::UpdateDeploymentRequest,
-    responses((status = 200, body = ief::wire::DeploymentReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 404, body = ief::wire::ErrorReply), (status = 409, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_update_deployment() {}
-
-#[utoipa::path(delete, path = "/v3/{project_id}/edgemgr/deployments/{id}", tag = "ief",
-    params(("project_id" = String, Path), ("id" = String, Path), ("X-Auth-Token" = String, Header)),
-    responses((status = 204, description = "Deleted"),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 404, body = ief::wire::ErrorReply), (status = 500, body = ief::wire::ErrorReply),
-        (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_delete_deployment() {}
-
-#[utoipa::path(post, path = "/v3/{project_id}/edgemgr/deployments/{id}/pods/{pod_name}/restart", tag = "ief",
-    params(("project_id" = String, Path), ("id" = String, Path), ("pod_name" = String, Path), ("X-Auth-Token" = String, Header)),
-    responses((status = 200, description = "Restarted", body = Object),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 404, body = ief::wire::ErrorReply), (status = 500, body = ief::wire::ErrorReply),
-        (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_restart_pod() {}
-
-#[utoipa::path(get, path = "/v2/{project_id}/edgemgr/nodes", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("limit" = Option<String>, Query), ("offset" = Option<String>, Query)),
-    responses((status = 200, body = ief::wire::ListNodesReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_list_nodes() {}
-
-#[utoipa::path(get, path = "/v2/{project_id}/edgemgr/groups", tag = "ief",
-    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("limit" = Option<String>, Query), ("offset" = Option<String>, Query)),
-    responses((status = 200, body = ief::wire::ListGroupsReply),
-        (status = 400, body = ief::wire::ErrorReply), (status = 401, body = ief::wire::ErrorReply),
-        (status = 500, body = ief::wire::ErrorReply), (status = 504, body = ief::wire::ErrorReply)))]
-fn ief_list_groups() {}
+ief_path!(ief_list_pods, get, "/v3/{project_id}/edgemgr/pods", [
+    ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
+    ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query, description = "comma-separated"),
+    ("plugin_instance_name" = Option<String>, Query),
+    ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")],
+    200, "The pods (exactly one of the four filters)", ief::wire::ListPodsReply);
+ief_path!(ief_list_pods_double_slash, get, "//v3/{project_id}/edgemgr/pods", [
+    ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
+    ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query),
+    ("plugin_instance_name" = Option<String>, Query),
+    ("limit" = Option<String>, Query), ("offset" = Option<String>, Query)],
+    200, "The same, with the leading double slash of the vendor's example", ief::wire::ListPodsReply);
+ief_path!(ief_list_deployments, get, "/v3/{project_id}/edgemgr/deployments", [
+    ("limit" = Option<String>, Query, description = "1..=100, default 10"), ("offset" = Option<String>, Query, description = ">= 0"),
+    ("sort" = Option<String>, Query, description = "created_at:desc (default) or created_at:asc"),
+    ("name" = Option<String>, Query, description = "part of the name"),
+    ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query)],
+    200, "The deployments", ief::wire::ListDeploymentsReply);
+ief_path!(
+    ief_create_deployment,
+    post,
+    "/v3/{project_id}/edgemgr/deployments",
+    [],
+    body = ief::wire::CreateDeploymentRequest,
+    201,
+    "Created",
+    ief::wire::DeploymentResp
+);
+ief_path!(
+    ief_get_deployment,
+    get,
+    "/v3/{project_id}/edgemgr/deployments/{id}",
+    [("id" = String, Path)],
+    200,
+    "The deployment",
+    ief::wire::DeploymentResp
+);
+ief_path!(
+    ief_update_deployment,
+    put,
+    "/v3/{project_id}/edgemgr/deployments/{id}",
+    [("id" = String, Path)],
+    body = ief::wire::UpdateDeploymentRequest,
+    200,
+    "Updated",
+    ief::wire::DeploymentResp
+);
+ief_path!(ief_delete_deployment, delete, "/v3/{project_id}/edgemgr/deployments/{id}", [
+    ("id" = String, Path), ("force_delete" = Option<String>, Query, description = "true or false")],
+    204, "Deleted");
+ief_path!(
+    ief_restart_pod,
+    post,
+    "/v3/{project_id}/edgemgr/deployments/{id}/pods/{pod_name}/restart",
+    [("id" = String, Path), ("pod_name" = String, Path)],
+    202,
+    "The pod is replaced by a new one (the JSON string \"\")",
+    String
+);
+ief_path!(
+    ief_delete_pod,
+    delete,
+    "/v3/{project_id}/edgemgr/deployments/{id}/pods/{pod_name}",
+    [("id" = String, Path), ("pod_name" = String, Path)],
+    204,
+    "Deleted; the deployment makes a new pod"
+);
+ief_path!(ief_list_nodes, get, "/v2/{project_id}/edgemgr/nodes", [
+    ("name" = Option<String>, Query, description = "part of the name"),
+    ("limit" = Option<String>, Query, description = "1..=1000, default 500"), ("offset" = Option<String>, Query, description = ">= 0"),
+    ("sort" = Option<String>, Query, description = "name or created_at, :asc or :desc"),
+    ("state" = Option<String>, Query), ("group_id" = Option<String>, Query)],
+    200, "The nodes", ief::wire::ListNodesReply);
+ief_path!(
+    ief_get_node,
+    get,
+    "/v2/{project_id}/edgemgr/nodes/{id}",
+    [("id" = String, Path)],
+    200,
+    "The node",
+    ief::wire::NodeReply
+);
+ief_path!(ief_list_groups, get, "/v2/{project_id}/edgemgr/groups", [
+    ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, :asc or :desc"),
+    ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")],
+    200, "The node groups", ief::wire::ListGroupsReply);
+ief_path!(
+    ief_get_group,
+    get,
+    "/v2/{project_id}/edgemgr/groups/{id}",
+    [("id" = String, Path)],
+    200,
+    "The node group",
+    ief::wire::EdgeGroupResp
+);
+ief_path!(ief_list_configmaps, get, "/v2/{project_id}/edgemgr/configmaps", [
+    ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
+    ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")],
+    200, "The config maps", ief::wire::ListConfigMapsReply);
+ief_path!(
+    ief_create_configmap,
+    post,
+    "/v2/{project_id}/edgemgr/configmaps",
+    [],
+    body = ief::wire::CreateConfigMapRequest,
+    201,
+    "Created",
+    ief::wire::ConfigMapReply
+);
+ief_path!(
+    ief_get_configmap,
+    get,
+    "/v2/{project_id}/edgemgr/configmaps/{id}",
+    [("id" = String, Path)],
+    200,
+    "The config map",
+    ief::wire::ConfigMapReply
+);
+ief_path!(
+    ief_update_configmap,
+    put,
+    "/v2/{project_id}/edgemgr/configmaps/{id}",
+    [("id" = String, Path)],
+    body = ief::wire::UpdateConfigMapRequest,
+    200,
+    "Updated",
+    ief::wire::ConfigMapReply
+);
+ief_path!(
+    ief_delete_configmap,
+    delete,
+    "/v2/{project_id}/edgemgr/configmaps/{id}",
+    [("id" = String, Path)],
+    204,
+    "Deleted"
+);
+ief_path!(ief_list_secrets, get, "/v2/{project_id}/edgemgr/secrets", [
+    ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
+    ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")],
+    200, "The secrets", ief::wire::ListSecretsReply);
+ief_path!(
+    ief_create_secret,
+    post,
+    "/v2/{project_id}/edgemgr/secrets",
+    [],
+    body = ief::wire::CreateSecretRequest,
+    201,
+    "Created",
+    ief::wire::SecretReply
+);
+ief_path!(
+    ief_get_secret,
+    get,
+    "/v2/{project_id}/edgemgr/secrets/{id}",
+    [("id" = String, Path)],
+    200,
+    "The secret",
+    ief::wire::SecretReply
+);
+ief_path!(
+    ief_update_secret,
+    put,
+    "/v2/{project_id}/edgemgr/secrets/{id}",
+    [("id" = String, Path)],
+    body = ief::wire::UpdateSecretRequest,
+    200,
+    "Updated",
+    ief::wire::SecretReply
+);
+ief_path!(
+    ief_delete_secret,
+    delete,
+    "/v2/{project_id}/edgemgr/secrets/{id}",
+    [("id" = String, Path)],
+    204,
+    "Deleted"
+);
 
 // ---- V-Kube ------------------------------------------------------------------------
 

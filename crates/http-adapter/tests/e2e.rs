@@ -62,7 +62,7 @@ fn every_dialect_over_real_http_then_graceful_shutdown() {
     );
     assert_eq!(status, 201);
     let token = project["token"].as_str().unwrap().to_owned();
-    let deployment = json!({"deployment": {"name": "edge", "node_ids": ["node-1"], "template": {"spec": {"containers": [{"name": "c", "image_url": "nginx", "version": "stable"}]}}}});
+    let deployment = json!({"name": "edge", "node_ids": ["node-1"], "deployment": {"replicas": 1, "template": {"containers": [{"name": "c", "image_url": "nginx", "version": "stable"}]}}});
     let (status, d) = server.call(
         "POST",
         "/v3/p1/edgemgr/deployments",

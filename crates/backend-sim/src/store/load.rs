@@ -11,7 +11,7 @@ use podgate_core::model::{Eip, Node, PodId, PodTemplate, Tenant, Timestamp, Work
 use super::{StoredClock, classify};
 use crate::error::SimError;
 use crate::pods;
-use crate::state::{Counters, Event, NodeState, PodRec, State, WorkloadRec};
+use crate::state::{ConfigRec, Counters, Event, NodeState, PodRec, State, WorkloadRec};
 
 /// Everything in the file, in memory, with its indexes.
 pub(super) fn load(conn: &Connection, path: &str) -> Result<(State, StoredClock), SimError> {
@@ -31,12 +31,7 @@ pub(super) fn load(conn: &Connection, path: &str) -> Result<(State, StoredClock)
     let clock = clock.ok_or_else(|| reader.corrupt("meta has no clock".to_owned()))?;
     reader.each("SELECT body FROM nodes ORDER BY idx", |row| {
         let node: Node = reader.decode("node", reader.text(row, 0)?)?;
-        state.nodes.push(NodeState {
-            node,
-            used: Default::default(),
-            pods: 0,
-            host_ports: Default::default(),
-        });
+        state.nodes.push(NodeState::empty(node));
         Ok(())
     })?;
     reader.each("SELECT reference FROM images", |row| {
@@ -86,6 +81,11 @@ pub(super) fn load(conn: &Connection, path: &str) -> Result<(State, StoredClock)
         state.eips.insert(eip.id.clone(), eip);
         Ok(())
     })?;
+    reader.each("SELECT body FROM configs", |row| {
+        let rec: ConfigRec = reader.decode("config", reader.text(row, 0)?)?;
+        state.configs.insert(rec.object.id.clone(), rec);
+        Ok(())
+    })?;
     reader.each("SELECT seq, at, body FROM events", |row| {
         let seq = reader.id(row)?;
         let at: i64 = row.get(1).map_err(|e| classify(path, e))?;
@@ -96,6 +96,10 @@ pub(super) fn load(conn: &Connection, path: &str) -> Result<(State, StoredClock)
     let workloads: Vec<WorkloadId> = state.workloads.keys().copied().collect();
     for id in workloads {
         state.index_workload(id);
+    }
+    let configs: Vec<String> = state.configs.keys().cloned().collect();
+    for id in configs {
+        state.index_config(&id);
     }
     let pods: Vec<PodId> = state.pods.keys().copied().collect();
     for id in pods {

@@ -408,6 +408,16 @@ fn write_changes(
                 .execute(params![id])?,
         };
     }
+    for id in state.configs.take_changed() {
+        match state.configs.get(&id) {
+            Some(rec) => tx
+                .prepare_cached("INSERT OR REPLACE INTO configs (id, body) VALUES (?1, ?2)")?
+                .execute(params![id, json(rec)?])?,
+            None => tx
+                .prepare_cached("DELETE FROM configs WHERE id = ?1")?
+                .execute(params![id])?,
+        };
+    }
     for key in state.events.take_changed() {
         let (at, seq, event) = key;
         if state.events.contains_key(&key) {

@@ -22,6 +22,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE TABLE pods (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
      CREATE TABLE eips (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);",
+    // 2: config maps and secrets.
+    "CREATE TABLE configs (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

@@ -42,6 +42,7 @@ fn template(
                 limits: resources,
             },
             ports: vec![ContainerPort {
+                host_ip: None,
                 container_port: 80,
                 host_port,
             }],
@@ -157,6 +158,37 @@ async fn populate(sim: &SimBackend) {
     sim.create_eip("eip-2", "10.0.0.2").await.unwrap();
     sim.associate_eip(&ns, db.id, "eip-1").await.unwrap();
     sim.add_image("registry.local/app:1").unwrap();
+    // Config objects: made, changed, one deleted (its id is never reused).
+    let config = |kind, name: &str| podgate_core::model::NewConfig {
+        kind,
+        name: name.to_owned(),
+        data: [("k".to_owned(), "dg==".to_owned())].into(),
+        attributes: [("description".to_owned(), name.to_owned())].into(),
+    };
+    use podgate_core::model::ConfigKind;
+    let kept = sim
+        .create_config(&ns, config(ConfigKind::ConfigMap, "kept"))
+        .await
+        .unwrap();
+    sim.update_config(
+        &ns,
+        ConfigKind::ConfigMap,
+        &kept.id,
+        [("k2".to_owned(), "v2".to_owned())].into(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    sim.create_config(&ns, config(ConfigKind::Secret, "secret"))
+        .await
+        .unwrap();
+    let gone = sim
+        .create_config(&ns, config(ConfigKind::ConfigMap, "gone"))
+        .await
+        .unwrap();
+    sim.delete_config(&ns, ConfigKind::ConfigMap, &gone.id)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

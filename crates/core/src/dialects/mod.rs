@@ -13,7 +13,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::ClusterBackend;
-use crate::model::{PodTemplate, TenantKey, TenantKind};
+use std::collections::BTreeMap;
+
+use crate::model::{TenantKey, TenantKind};
 use crate::secret::TokenHash;
 use crate::{Error, Result};
 
@@ -31,14 +33,14 @@ pub(crate) async fn authenticate(
     }
 }
 
-/// A dialect's definition read back from the template annotation `annotation`.
+/// A dialect's definition read back from the annotation `annotation` (of a pod
+/// template, or of a workload).
 pub(crate) fn read_definition<T: DeserializeOwned>(
-    template: &PodTemplate,
+    annotations: &BTreeMap<String, String>,
     annotation: &str,
     dialect: &str,
 ) -> Result<T> {
-    let text = template
-        .annotations
+    let text = annotations
         .get(annotation)
         .ok_or_else(|| Error::backend(format!("workload carries no {dialect} definition")))?;
     serde_json::from_str(text)

@@ -31,6 +31,12 @@ pub struct Pod {
     pub message: Option<String>,
     /// Its containers, in template order.
     pub containers: Vec<ContainerStatus>,
+    /// Its init containers, in template order.
+    #[serde(default)]
+    pub init_containers: Vec<ContainerStatus>,
+    /// It is being deleted: it stays visible until its containers have stopped.
+    #[serde(default)]
+    pub terminating: bool,
     /// When it was bound to its node, once bound.
     pub scheduled_at: Option<Timestamp>,
     /// When every container first ran, once they did.

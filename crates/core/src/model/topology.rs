@@ -18,6 +18,10 @@ pub struct Node {
     pub group: Option<String>,
     /// What it can hold.
     pub capacity: Resources,
+    /// The extended resources it offers (device plugins' resources, by their
+    /// Kubernetes name); a pod asking for one it lacks cannot run here.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub extended: std::collections::BTreeMap<String, u64>,
     /// Most pods it can run.
     #[serde(default = "default_max_pods")]
     pub max_pods: u32,

@@ -45,6 +45,10 @@ pub struct WorkloadSpec {
     /// User labels.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Data the cluster keeps for a dialect on the workload and does not interpret
+    /// (Kubernetes annotations on the workload object); changing it replaces no pod.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
     /// The pod it runs (shared: identical templates may be stored once).
     pub template: Arc<PodTemplate>,
     /// How its pods are kept.
@@ -68,6 +72,7 @@ impl WorkloadSpec {
         Self {
             name: name.into(),
             labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
             template,
             kind: WorkloadKind::Stateful,
             replicas: 1,
@@ -140,6 +145,8 @@ pub struct WorkloadQuery {
     pub label: Option<(String, String)>,
     /// Only the workload with this name.
     pub name: Option<String>,
+    /// Only workloads whose name contains this text.
+    pub name_contains: Option<String>,
     /// The order of the list.
     pub order: WorkloadOrder,
 }
@@ -150,6 +157,8 @@ pub enum WorkloadOrder {
     /// By id, ascending (oldest first).
     #[default]
     Id,
+    /// By id, descending (newest first).
+    IdDesc,
     /// By last change, newest first (ties by id, descending).
     UpdatedDesc,
 }

@@ -70,8 +70,9 @@ macro_rules! conformance {
             #[allow(unused_imports)]
             use super::*;
             $crate::conformance!(@each $fixture, $attrs, ief,
-                deployment_lifecycle, list_pods_filters_and_paging, validation,
-                tenant_isolation, authentication, name_conflict, group_deployment);
+                deployment_lifecycle, list_deployments_filters, list_pods_filters_and_paging,
+                validation, group_deployment, nodes_and_groups, configmaps_and_secrets,
+                tenant_isolation, authentication, name_conflict);
         }
         mod vkube {
             #[allow(unused_imports)]

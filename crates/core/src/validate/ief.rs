@@ -176,12 +176,129 @@ pub fn ief_restart_policy(value: &str) -> Check {
     }
 }
 
-/// An NPU type: `D310` or empty.
+/// An NPU type: `D310`, `D310B` or empty (D310).
 pub fn ief_npu_type(value: &str) -> Check {
-    if value.is_empty() || value == "D310" {
+    if ["", "D310", "D310B"].contains(&value) {
         Ok(())
     } else {
-        bad("must be D310 or empty", value)
+        bad("must be D310, D310B or empty", value)
+    }
+}
+
+/// A description: at most 255 characters, none of `^~#$%&*<>()[]{}'"\`.
+pub fn ief_description(value: &str) -> Check {
+    if value.chars().count() > 255 {
+        return Err("must be at most 255 characters".to_owned());
+    }
+    match value.chars().find(|c| "^~#$%&*<>()[]{}'\"\\".contains(*c)) {
+        Some(c) => Err(format!("must not contain {c:?}")),
+        None => Ok(()),
+    }
+}
+
+fn word(value: &str, min: usize, max: usize, what: &str) -> Check {
+    let n = value.chars().count();
+    if (min..=max).contains(&n)
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Ok(())
+    } else {
+        bad(
+            &format!("{what} must be {min}-{max} letters, digits, '_' or '-'"),
+            value,
+        )
+    }
+}
+
+/// A tag key: 1-128 letters, digits, `_` or `-`.
+pub fn ief_tag_key(value: &str) -> Check {
+    word(value, 1, 128, "a tag key")
+}
+
+/// A tag value: 1-256 letters, digits, `_` or `-`.
+pub fn ief_tag_value(value: &str) -> Check {
+    word(value, 1, 256, "a tag value")
+}
+
+/// A config map's or secret's name: 4-64 lowercase letters, digits or `-`, starting
+/// with a letter, not ending with `-`.
+pub fn ief_config_name(value: &str) -> Check {
+    let b = value.as_bytes();
+    let ok = (4..=64).contains(&b.len())
+        && b.first().is_some_and(u8::is_ascii_lowercase)
+        && b.last().is_some_and(|c| *c != b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
+    if ok {
+        Ok(())
+    } else {
+        bad(
+            "must be 4-64 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+            value,
+        )
+    }
+}
+
+/// A key of a config map or secret: 1-63 letters, digits, `.`, `-` or `_`, starting
+/// with a letter or `-`.
+pub fn ief_config_key(value: &str) -> Check {
+    let b = value.as_bytes();
+    let ok = (1..=63).contains(&b.len())
+        && b.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b".-_".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        bad(
+            "must be 1-63 letters, digits, '.', '-' or '_', starting with a letter or '-'",
+            value,
+        )
+    }
+}
+
+/// A secret's value: base64, standard alphabet, padded.
+pub fn ief_base64(value: &str) -> Check {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .map(drop)
+        .map_err(|_| "must be base64 (standard alphabet, padded)".to_owned())
+}
+
+/// A DNS policy, given whether the pod uses the host network: Default, and
+/// ClusterFirstWithHostNet with it or ClusterFirst without.
+pub fn ief_dns_policy(value: &str, host_network: bool) -> Check {
+    let allowed: &[&str] = if host_network {
+        &["Default", "ClusterFirstWithHostNet"]
+    } else {
+        &["Default", "ClusterFirst"]
+    };
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        bad(&format!("must be one of {allowed:?}"), value)
+    }
+}
+
+/// A user id: 0..=65534.
+pub fn ief_run_as_user(value: i64) -> Check {
+    if (0..=65534).contains(&value) {
+        Ok(())
+    } else {
+        bad("must be 0..=65534", value)
+    }
+}
+
+/// A volume's file mode: 0..=0o777.
+pub fn ief_default_mode(value: i64) -> Check {
+    if (0..=0o777).contains(&value) {
+        Ok(())
+    } else {
+        bad("must be 0..=511 (0777)", value)
     }
 }
 
@@ -290,6 +407,44 @@ mod tests {
             &["Always", "OnFailure", "Never"],
             &["always", ""],
         );
-        table(ief_npu_type, &["", "D310"], &["d310", "D910"]);
+        table(ief_npu_type, &["", "D310", "D310B"], &["d310", "D910"]);
+    }
+
+    #[test]
+    fn family_rules() {
+        table(
+            ief_description,
+            &["", "this is a test app", &"d".repeat(255)],
+            &[&"d".repeat(256), "a#b", "x<y", "quote\"", "back\\slash"],
+        );
+        table(
+            ief_tag_key,
+            &["app", "a_b-C1"],
+            &["", "a.b", &"k".repeat(129)],
+        );
+        table(ief_tag_value, &["test"], &["", "a b", &"v".repeat(257)]);
+        table(
+            ief_config_name,
+            &["test-cm", "abcd", &"a".repeat(64)],
+            &["abc", "1abc", "abc-", "Abcd", "ab_c", &"a".repeat(65)],
+        );
+        table(
+            ief_config_key,
+            &["key1", "-k", "a.b_c-d", &"k".repeat(63)],
+            &["", "1k", ".k", "a b", &"k".repeat(64)],
+        );
+        table(
+            ief_base64,
+            &["", "dmFsMQ==", "YWJj", "val1"],
+            &["abc", "dmFsMQ", "!!!!"],
+        );
+        assert!(ief_dns_policy("ClusterFirst", false).is_ok());
+        assert!(ief_dns_policy("ClusterFirst", true).is_err());
+        assert!(ief_dns_policy("ClusterFirstWithHostNet", true).is_ok());
+        assert!(ief_dns_policy("Default", true).is_ok());
+        assert!(ief_dns_policy("None", false).is_err());
+        assert!(ief_run_as_user(0).is_ok() && ief_run_as_user(65534).is_ok());
+        assert!(ief_run_as_user(-1).is_err() && ief_run_as_user(65535).is_err());
+        assert!(ief_default_mode(420).is_ok() && ief_default_mode(512).is_err());
     }
 }

@@ -11,10 +11,11 @@ mod vkube;
 mod yuanrong;
 
 pub use ief::{
-    ief_container_name, ief_cpu, ief_deployment_name, ief_empty_dir_medium, ief_env_name,
+    ief_base64, ief_config_key, ief_config_name, ief_container_name, ief_cpu, ief_default_mode,
+    ief_deployment_name, ief_description, ief_dns_policy, ief_empty_dir_medium, ief_env_name,
     ief_env_value, ief_exec_command, ief_gpu, ief_host_path, ief_http_path, ief_memory, ief_npu,
-    ief_npu_type, ief_probe_seconds, ief_restart_policy, ief_scheme, ief_volume_name,
-    ief_volume_type,
+    ief_npu_type, ief_probe_seconds, ief_restart_policy, ief_run_as_user, ief_scheme, ief_tag_key,
+    ief_tag_value, ief_volume_name, ief_volume_type,
 };
 pub use names::{dns1123_label, ncs_container_name};
 pub use ncs::{

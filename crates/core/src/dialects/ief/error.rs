@@ -1,5 +1,5 @@
 //! IEF errors: `{"error_code":"IEF.xxxxxx","error_msg":"..."}` with an HTTP status, and
-//! the one mapping from [`crate::Error`].
+//! the one mapping from [`crate::Error`]. docs/ief.md lists the codes and why.
 
 use std::fmt;
 
@@ -25,6 +25,36 @@ impl fmt::Display for IefError {
 
 impl std::error::Error for IefError {}
 
+/// The code the vendor's error table gives a rule broken at `field` (a JSON path): a
+/// resource name, a volume, an environment variable, an image version, or any other
+/// parameter.
+fn code_for(field: &str) -> &'static str {
+    if matches!(field, "name" | "configmap.name" | "secret.name") {
+        "IEF.100012"
+    } else if field.contains(".volumes[") {
+        "IEF.100009"
+    } else if field.contains(".envs[") {
+        "IEF.100013"
+    } else if field.ends_with(".version") {
+        "IEF.100010"
+    } else {
+        "IEF.100002"
+    }
+}
+
+/// How a core object kind is named in IEF's messages.
+fn noun(kind: &str) -> &str {
+    match kind {
+        "workload" => "Deployment",
+        "pod" => "Pod",
+        "configmap" => "ConfigMap",
+        "secret" => "Secret",
+        "node" => "Node",
+        "group" => "Node group",
+        other => other,
+    }
+}
+
 impl IefError {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -48,11 +78,11 @@ impl IefError {
         Self::new(400, "IEF.100001", "PROJECT_ID not found")
     }
 
-    /// 400 IEF.100002: a parameter is missing or invalid.
+    /// 400: a parameter is missing or invalid; the code follows what `field` is.
     pub fn invalid(field: &str, reason: impl fmt::Display) -> Self {
         Self::new(
             400,
-            "IEF.100002",
+            code_for(field),
             format!("Invalid parameter {field}: {reason}"),
         )
     }
@@ -60,6 +90,15 @@ impl IefError {
     /// 400 IEF.100002: the body is not valid JSON of the expected shape.
     pub fn bad_body(detail: impl fmt::Display) -> Self {
         Self::new(400, "IEF.100002", format!("Invalid request body: {detail}"))
+    }
+
+    /// 400 IEF.100002: a query string that is not the expected one.
+    pub fn bad_query(detail: impl fmt::Display) -> Self {
+        Self::new(
+            400,
+            "IEF.100002",
+            format!("Invalid query parameters: {detail}"),
+        )
     }
 
     /// 400 IEF.100004: invalid offset.
@@ -72,11 +111,11 @@ impl IefError {
     }
 
     /// 400 IEF.100005: invalid limit.
-    pub fn limit(value: impl fmt::Display) -> Self {
+    pub fn limit(value: impl fmt::Display, max: u64) -> Self {
         Self::new(
             400,
             "IEF.100005",
-            format!("Invalid limit {value}: must be an integer in 1..=1000"),
+            format!("Invalid limit {value}: must be an integer in 1..={max}"),
         )
     }
 
@@ -89,28 +128,37 @@ impl IefError {
         )
     }
 
-    /// 404 IEF.100011: no such deployment.
-    pub fn deployment_not_found(id: &str) -> Self {
-        Self::new(404, "IEF.100011", format!("Deployment {id} not found"))
+    /// 400 IEF.100014: the node or node group a deployment names does not exist.
+    pub fn placement_not_found(what: &str, id: &str) -> Self {
+        Self::new(400, "IEF.100014", format!("{what} {id} not found"))
     }
 
-    /// 404 IEF.100012: no such pod.
-    pub fn pod_not_found(name: &str) -> Self {
-        Self::new(404, "IEF.100012", format!("Pod {name} not found"))
-    }
-
-    /// 409 IEF.100013: the name is taken.
-    pub fn name_taken(name: &str) -> Self {
+    /// 400 IEF.100100: `force_delete` is neither `true` nor `false`.
+    pub fn force_delete(value: &str) -> Self {
         Self::new(
-            409,
-            "IEF.100013",
-            format!("Deployment name {name} already exists"),
+            400,
+            "IEF.100100",
+            format!("query force delete error: {value:?} is neither true nor false"),
         )
     }
 
-    /// 400 IEF.100014: no such node or node group.
-    pub fn placement_not_found(what: &str, id: &str) -> Self {
-        Self::new(400, "IEF.100014", format!("{what} {id} not found"))
+    /// 404 IEF.100404: no such object in the project.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Self::new(404, "IEF.100404", format!("{} {id} not found", noun(kind)))
+    }
+
+    /// 409 IEF.100409: the name is taken.
+    pub fn name_taken(kind: &str, name: &str) -> Self {
+        Self::new(
+            409,
+            "IEF.100409",
+            format!("{} name {name} already exists", noun(kind)),
+        )
+    }
+
+    /// 409 IEF.100015: the object is in use or in a state that forbids the call.
+    pub fn incorrect_state(why: impl Into<String>) -> Self {
+        Self::new(409, "IEF.100015", why)
     }
 
     /// The error body.
@@ -126,25 +174,18 @@ impl From<Error> for IefError {
     fn from(error: Error) -> Self {
         match error {
             Error::NotFound {
-                kind: "workload",
-                id,
-            } => Self::deployment_not_found(&id),
-            Error::NotFound { kind: "pod", id } => Self::pod_not_found(&id),
-            Error::NotFound {
                 kind: "project", ..
             } => Self::project_not_found(),
-            Error::AlreadyExists { id, .. } => Self::name_taken(&id),
+            Error::NotFound { kind, id } => Self::not_found(kind, &id),
+            Error::AlreadyExists { kind, id } => Self::name_taken(kind, &id),
             Error::Invalid { field, reason } => Self::invalid(&field, reason),
-            Error::IncorrectState(why) => Self::new(409, "IEF.100015", why),
+            Error::IncorrectState(why) => Self::incorrect_state(why),
             Error::Unauthenticated => Self::auth(),
             Error::Unsupported { operation, .. } => Self::new(
                 400,
                 "IEF.100016",
                 format!("{operation} is not supported by this cluster"),
             ),
-            Error::NotFound { kind, id } => {
-                Self::new(404, "IEF.100017", format!("{kind} {id} not found"))
-            }
             _ => Self::new(500, "IEF.100500", "Internal server error"),
         }
     }
@@ -157,12 +198,22 @@ mod tests {
     #[test]
     fn core_errors_map_to_ief_codes() {
         let cases: Vec<(Error, &str, u16)> = vec![
-            (Error::not_found("workload", "x"), "IEF.100011", 404),
-            (Error::not_found("pod", "p"), "IEF.100012", 404),
+            (Error::not_found("workload", "x"), "IEF.100404", 404),
+            (Error::not_found("pod", "p"), "IEF.100404", 404),
+            (Error::not_found("secret", "s"), "IEF.100404", 404),
             (Error::not_found("project", "p"), "IEF.100001", 400),
-            (Error::already_exists("workload", "a"), "IEF.100013", 409),
-            (Error::invalid("name", "bad"), "IEF.100002", 400),
+            (Error::already_exists("workload", "a"), "IEF.100409", 409),
+            (Error::invalid("description", "bad"), "IEF.100002", 400),
+            (Error::IncorrectState("in use".into()), "IEF.100015", 409),
             (Error::Unauthenticated, "IEF.011005", 401),
+            (
+                Error::Unsupported {
+                    operation: "x",
+                    backend: "y",
+                },
+                "IEF.100016",
+                400,
+            ),
             (Error::backend("boom"), "IEF.100500", 500),
         ];
         for (error, code, status) in cases {
@@ -174,5 +225,27 @@ mod tests {
             serde_json::to_value(IefError::project_not_found().to_reply()).unwrap(),
             serde_json::json!({"error_code": "IEF.100001", "error_msg": "PROJECT_ID not found"})
         );
+    }
+
+    #[test]
+    fn a_field_picks_the_code_of_its_kind_of_rule() {
+        let cases = [
+            ("name", "IEF.100012"),
+            ("configmap.name", "IEF.100012"),
+            (
+                "deployment.template.containers[0].volumes[1].source",
+                "IEF.100009",
+            ),
+            (
+                "deployment.template.containers[0].envs[0].name",
+                "IEF.100013",
+            ),
+            ("deployment.template.containers[0].version", "IEF.100010"),
+            ("deployment.template.containers[0].name", "IEF.100002"),
+            ("deployment.replicas", "IEF.100002"),
+        ];
+        for (field, code) in cases {
+            assert_eq!(IefError::invalid(field, "x").code, code, "{field}");
+        }
     }
 }

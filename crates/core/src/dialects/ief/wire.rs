@@ -1,5 +1,10 @@
-//! IEF wire types: the pod list of the seed (`seeds/001`) and the deployment, node and
-//! node-group calls of the vendor's wider API, field names exactly the vendor's.
+//! IEF wire types: Huawei's own shapes (the models of its Python SDK,
+//! `huaweicloudsdkief/v1/model`), field names and order exactly the vendor's.
+//!
+//! Requests take every field as optional so that a missing one is answered with IEF's
+//! error naming it; unknown fields are refused. Replies carry the validated values.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +20,7 @@ pub enum NumOrText {
     Text(String),
 }
 
-/// A command the vendor gives as one string (the table) or as a list (Kubernetes).
+/// A command the vendor gives as one string (the table) or as a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::CommandText))]
@@ -27,188 +32,51 @@ pub enum CommandText {
     Many(Vec<String>),
 }
 
-/// An env var.
+/// `Attributes`: a tag.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Env))]
-pub struct Env {
-    /// Name.
+#[cfg_attr(feature = "openapi", schema(as = ief::Attributes))]
+#[serde(deny_unknown_fields)]
+pub struct Attributes {
+    /// The key.
     #[serde(default)]
-    pub name: Option<String>,
-    /// Value.
+    pub key: Option<String>,
+    /// The value.
     #[serde(default)]
     pub value: Option<String>,
 }
 
-/// A probe's HTTP check.
+/// A tag as replies show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Tag))]
+pub struct Tag {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+/// `Annotations` of a deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::HttpGet))]
-pub struct HttpGet {
-    /// Path, starting with `/`.
-    #[serde(default)]
-    pub path: Option<String>,
-    /// Port.
-    #[serde(default)]
-    pub port: Option<i64>,
-    /// Host (default: the container's IP).
+#[cfg_attr(feature = "openapi", schema(as = ief::Annotations))]
+#[serde(deny_unknown_fields)]
+pub struct Annotations {
+    /// Generates a rank table file; only `ascend-1980`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// HTTP or HTTPS.
-    #[serde(default)]
-    pub scheme: Option<String>,
-}
-
-/// A probe's command check.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Exec))]
-pub struct Exec {
-    /// The command.
-    #[serde(default)]
-    pub command: Option<CommandText>,
-}
-
-/// A probe.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Probe))]
-pub struct Probe {
-    /// HTTP check.
+    pub ring_controller: Option<String>,
+    /// The node group that offline self-healing schedules onto.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http_get: Option<HttpGet>,
-    /// Command check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<Exec>,
-    /// Seconds before the first probe (default 10).
-    #[serde(default)]
-    pub initial_delay_seconds: Option<i64>,
-    /// Seconds before a probe times out (default 1).
-    #[serde(default)]
-    pub timeout_seconds: Option<i64>,
-}
-
-/// A port mapping.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Port))]
-pub struct Port {
-    /// Container port.
-    #[serde(default)]
-    pub container_port: Option<i64>,
-    /// Host port.
-    #[serde(default)]
-    pub host_port: Option<i64>,
-    /// Host NIC address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
-}
-
-/// Resource amounts as sent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Res))]
-pub struct Res {
-    /// Cores.
-    #[serde(default)]
-    pub cpu: Option<NumOrText>,
-    /// MB.
-    #[serde(default)]
-    pub memory: Option<NumOrText>,
-    /// GPU memory, MB.
-    #[serde(default)]
-    pub gpu: Option<NumOrText>,
-    /// NPUs.
-    #[serde(default)]
-    pub npu: Option<NumOrText>,
-}
-
-/// Limits and requests as sent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Resources))]
-pub struct Resources {
-    /// Limits.
-    #[serde(default)]
-    pub limits: Option<Res>,
-    /// Requests.
-    #[serde(default)]
-    pub requests: Option<Res>,
-}
-
-/// A volume.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Volume))]
-pub struct Volume {
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// configMap, secret, emptyDir or hostPath.
-    #[serde(default, rename = "type")]
-    pub type_: Option<String>,
-    /// Read-only (default false).
-    #[serde(default)]
-    pub read_only: Option<bool>,
-    /// Path, secret or config map name, or disk/memory.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// Mount path.
-    #[serde(default)]
-    pub destination: Option<String>,
-}
-
-/// A container of a deployment request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Container))]
-pub struct Container {
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Image URL.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// Image version (tag).
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Command.
-    #[serde(default)]
-    pub command: Option<Vec<String>>,
-    /// Arguments.
-    #[serde(default)]
-    pub args: Option<Vec<String>>,
-    /// Environment.
-    #[serde(default)]
-    pub envs: Option<Vec<Env>>,
-    /// Liveness probe.
-    #[serde(default)]
-    pub liveness_probe: Option<Probe>,
-    /// Readiness probe.
-    #[serde(default)]
-    pub readiness_probe: Option<Probe>,
-    /// Port mappings.
-    #[serde(default)]
-    pub ports: Option<Vec<Port>>,
-    /// Resources.
-    #[serde(default)]
-    pub resources: Option<Resources>,
-    /// Volumes.
-    #[serde(default)]
-    pub volumes: Option<Vec<Volume>>,
-    /// Privileged mode.
-    #[serde(default)]
-    pub privileged: Option<bool>,
-    /// D310 or empty.
-    #[serde(default)]
-    pub npu_type: Option<String>,
+    pub autonomy_edge_selector: Option<String>,
 }
 
 /// `PodConfigs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Configs))]
-pub struct Configs {
+#[cfg_attr(feature = "openapi", schema(as = ief::PodConfigs))]
+#[serde(deny_unknown_fields)]
+pub struct PodConfigs {
     /// Host network.
     #[serde(default)]
     pub host_network: Option<bool>,
@@ -221,105 +89,500 @@ pub struct Configs {
     /// Always, OnFailure or Never.
     #[serde(default)]
     pub restart_policy: Option<String>,
-    /// Seconds of failure tolerated before migrating (group deployments only).
+    /// Seconds a lost node is tolerated before migrating (group deployments only).
     #[serde(default)]
     pub toleration_seconds: Option<i64>,
+    /// Default, ClusterFirst or ClusterFirstWithHostNet.
+    #[serde(default)]
+    pub dns_policy: Option<String>,
 }
 
-/// A deployment's pod spec.
+/// `PodConfigs` as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PodConfigsOut))]
+pub struct PodConfigsOut {
+    /// Host network.
+    pub host_network: bool,
+    /// Host PID namespace.
+    pub host_pid: bool,
+    /// Migrate on failure.
+    pub migration: bool,
+    /// Restart policy.
+    pub restart_policy: String,
+    /// Seconds a lost node is tolerated (group deployments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+    /// DNS policy.
+    pub dns_policy: String,
+}
+
+/// `MatchExpression` of a node selector term.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::MatchExpression))]
+#[serde(deny_unknown_fields)]
+pub struct MatchExpression {
+    /// The node label.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// In, NotIn, Exists, DoesNotExist, Gt or Lt.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// The values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+/// `MatchExpressions`: a node selector term.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::MatchExpressions))]
+#[serde(deny_unknown_fields)]
+pub struct MatchExpressions {
+    /// The requirements, ANDed.
+    #[serde(default, rename = "matchExpressions")]
+    pub match_expressions: Option<Vec<MatchExpression>>,
+}
+
+/// `PreferredSchedulingTerm`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PreferredSchedulingTerm))]
+#[serde(deny_unknown_fields)]
+pub struct PreferredSchedulingTerm {
+    /// The term.
+    #[serde(default)]
+    pub preference: Option<MatchExpressions>,
+    /// Its weight, 1..=100.
+    #[serde(default)]
+    pub weight: Option<i64>,
+}
+
+/// `RequiredDuringScheduling`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::RequiredDuringScheduling))]
+#[serde(deny_unknown_fields)]
+pub struct RequiredDuringScheduling {
+    /// The terms, ORed.
+    #[serde(default, rename = "nodeSelectorTerms")]
+    pub node_selector_terms: Option<Vec<MatchExpressions>>,
+}
+
+/// `AffinityNodeAffinity`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::NodeAffinity))]
+#[serde(deny_unknown_fields)]
+pub struct NodeAffinity {
+    /// Soft rules.
+    #[serde(
+        default,
+        rename = "preferredDuringSchedulingIgnoredDuringExecution",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preferred: Option<Vec<PreferredSchedulingTerm>>,
+    /// Hard rules.
+    #[serde(
+        default,
+        rename = "requiredDuringSchedulingIgnoredDuringExecution",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub required: Option<RequiredDuringScheduling>,
+}
+
+/// `Affinity`, Kubernetes' shape. Pod (anti-)affinity is refused: IEF gives pods no
+/// labels a selector could name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Affinity))]
+#[serde(deny_unknown_fields)]
+pub struct Affinity {
+    /// Rules on node labels.
+    #[serde(
+        default,
+        rename = "nodeAffinity",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_affinity: Option<NodeAffinity>,
+    /// Not supported.
+    #[serde(
+        default,
+        rename = "podAffinity",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub pod_affinity: Option<serde_json::Value>,
+    /// Not supported.
+    #[serde(
+        default,
+        rename = "podAntiAffinity",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub pod_anti_affinity: Option<serde_json::Value>,
+}
+
+/// `Secrets` / `ConfigsMap`: a key of a secret or config map.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::KeyRef))]
+#[serde(deny_unknown_fields)]
+pub struct KeyRef {
+    /// The object's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The key.
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+/// `ValueFrom`: exactly one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ValueFrom))]
+#[serde(deny_unknown_fields)]
+pub struct ValueFrom {
+    /// A key of a secret.
+    #[serde(default)]
+    pub secret: Option<KeyRef>,
+    /// A key of a config map.
+    #[serde(default)]
+    pub configmap: Option<KeyRef>,
+}
+
+/// `Env`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Env))]
+#[serde(deny_unknown_fields)]
+pub struct Env {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A literal value.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// A key of a config map or secret.
+    #[serde(default)]
+    pub value_from: Option<ValueFrom>,
+    /// A field of the pod: only `status.hostIP`.
+    #[serde(default)]
+    pub field_path: Option<String>,
+}
+
+/// `HttpGetDetail`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HttpGet))]
+#[serde(deny_unknown_fields)]
+pub struct HttpGet {
+    /// Path, starting with `/`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Port.
+    #[serde(default)]
+    pub port: Option<i64>,
+    /// Host (default: the pod's IP).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// HTTP or HTTPS.
+    #[serde(default)]
+    pub scheme: Option<String>,
+}
+
+/// `ModelExec`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Exec))]
+#[serde(deny_unknown_fields)]
+pub struct Exec {
+    /// The command line.
+    #[serde(default)]
+    pub command: Option<CommandText>,
+}
+
+/// `Probe`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Probe))]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// Command check.
+    #[serde(default)]
+    pub exec: Option<Exec>,
+    /// HTTP check.
+    #[serde(default)]
+    pub http_get: Option<HttpGet>,
+    /// Seconds before the first probe (default 10).
+    #[serde(default)]
+    pub initial_delay_seconds: Option<i64>,
+    /// Seconds before a probe times out (default 1).
+    #[serde(default)]
+    pub timeout_seconds: Option<i64>,
+}
+
+/// `HostPortRange`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HostPortRange))]
+#[serde(deny_unknown_fields)]
+pub struct HostPortRange {
+    /// Lowest port.
+    #[serde(default)]
+    pub min_port: Option<i64>,
+    /// Highest port.
+    #[serde(default)]
+    pub max_port: Option<i64>,
+}
+
+/// `HostContainerPortMapping`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Port))]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    /// Container port.
+    #[serde(default)]
+    pub container_port: Option<i64>,
+    /// Host port.
+    #[serde(default)]
+    pub host_port: Option<i64>,
+    /// Host address.
+    #[serde(default)]
+    pub host_ip: Option<String>,
+    /// Host port range (instead of `host_port`).
+    #[serde(default)]
+    pub host_port_range: Option<HostPortRange>,
+}
+
+/// `DeploymentResources`: `cpu`, `memory`, `gpu`, `npu`, as numbers or strings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Spec))]
-pub struct Spec {
-    /// Containers.
+#[cfg_attr(feature = "openapi", schema(as = ief::Resources))]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// Limits.
     #[serde(default)]
-    pub containers: Option<Vec<Container>>,
-    /// Init containers.
+    pub limits: Option<BTreeMap<String, NumOrText>>,
+    /// Requests.
     #[serde(default)]
-    pub init_containers: Option<Vec<Container>>,
+    pub requests: Option<BTreeMap<String, NumOrText>>,
+}
+
+/// `Volumes`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::Volume))]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// configMap, secret, emptyDir or hostPath.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    /// A host path, `disk`/`memory`, or a config map's or secret's name.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Mount path.
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// Read-only.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+    /// File mode of configMap and secret volumes (default 420).
+    #[serde(default)]
+    pub default_mode: Option<i64>,
+}
+
+/// `ContainerDef` of a request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ContainerDef))]
+#[serde(deny_unknown_fields)]
+pub struct ContainerDef {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// Arguments.
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    /// Command.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Resources.
+    #[serde(default)]
+    pub resources: Option<Resources>,
+    /// Environment.
+    #[serde(default)]
+    pub envs: Option<Vec<Env>>,
+    /// Port mappings.
+    #[serde(default)]
+    pub ports: Option<Vec<Port>>,
+    /// Privileged mode.
+    #[serde(default)]
+    pub privileged: Option<bool>,
+    /// User id, 0..=65534.
+    #[serde(default)]
+    pub run_as_user: Option<i64>,
+    /// Readiness probe.
+    #[serde(default)]
+    pub readiness_probe: Option<Probe>,
+    /// Liveness probe.
+    #[serde(default)]
+    pub liveness_probe: Option<Probe>,
+    /// Image version (tag).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Volumes.
+    #[serde(default)]
+    pub volumes: Option<Vec<Volume>>,
+    /// D310, D310B or empty.
+    #[serde(default)]
+    pub npu_type: Option<String>,
+}
+
+/// `PodRequest`: what a deployment's pods run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PodRequest))]
+#[serde(deny_unknown_fields)]
+pub struct PodRequest {
     /// Pod configs.
     #[serde(default)]
-    pub configs: Option<Configs>,
-    /// Affinity rules (kept as given).
+    pub configs: Option<PodConfigs>,
+    /// Node affinity.
     #[serde(default)]
-    pub affinity: Option<serde_json::Value>,
+    pub affinity: Option<Affinity>,
+    /// Init containers.
+    #[serde(default)]
+    pub init_containers: Option<Vec<ContainerDef>>,
+    /// Containers.
+    #[serde(default)]
+    pub containers: Option<Vec<ContainerDef>>,
 }
 
-/// A deployment's template.
+/// `CreateAppsInDeploymentV3`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::Template))]
-pub struct Template {
-    /// The pod spec.
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentSpec))]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentSpec {
+    /// Pods, 1..=99.
     #[serde(default)]
-    pub spec: Option<Spec>,
+    pub replicas: Option<i64>,
+    /// What the pods run.
+    #[serde(default)]
+    pub template: Option<PodRequest>,
+    /// Annotations.
+    #[serde(default)]
+    pub annotations: Option<Annotations>,
 }
 
-/// The deployment in a create request.
+/// `POST /v3/{project_id}/edgemgr/deployments` body (`Deployment`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentCreate))]
-pub struct DeploymentCreate {
+#[cfg_attr(feature = "openapi", schema(as = ief::CreateDeploymentRequest))]
+#[serde(deny_unknown_fields)]
+pub struct CreateDeploymentRequest {
     /// Name.
     #[serde(default)]
     pub name: Option<String>,
     /// Description.
     #[serde(default)]
     pub description: Option<String>,
-    /// Pods (default 1).
+    /// Where the deployment comes from.
     #[serde(default)]
-    pub replicas: Option<i64>,
-    /// Exactly one node, or none with `group_id`.
-    #[serde(default)]
-    pub node_ids: Option<Vec<String>>,
+    pub source: Option<String>,
     /// A node group, or none with `node_ids`.
     #[serde(default)]
     pub group_id: Option<String>,
-    /// What the pods run.
+    /// Exactly one node, or none with `group_id`.
     #[serde(default)]
-    pub template: Option<Template>,
+    pub node_ids: Option<Vec<String>>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Vec<Attributes>>,
+    /// Replicas, template, annotations.
+    #[serde(default)]
+    pub deployment: Option<DeploymentSpec>,
 }
 
-/// `POST /v3/{project_id}/edgemgr/deployments` body.
+/// `UpdatePodDeployment`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::CreateDeploymentRequest))]
-pub struct CreateDeploymentRequest {
-    /// The deployment.
-    #[serde(default)]
-    pub deployment: Option<DeploymentCreate>,
-}
-
-/// The deployment in an update request: each field given replaces the current one.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentUpdate))]
-pub struct DeploymentUpdate {
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Pods.
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdatePodDeployment))]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePodDeployment {
+    /// Pods, 1..=99.
     #[serde(default)]
     pub replicas: Option<i64>,
-    /// What the pods run.
+    /// The new template, replacing the old one whole.
     #[serde(default)]
-    pub template: Option<Template>,
+    pub template: Option<PodRequest>,
 }
 
-/// `PUT /v3/{project_id}/edgemgr/deployments/{id}` body.
+/// `PUT /v3/{project_id}/edgemgr/deployments/{id}` body (`UpdateDeployment`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateDeploymentRequest))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateDeploymentRequest {
-    /// The changes.
+    /// Replicas and template.
     #[serde(default)]
-    pub deployment: Option<DeploymentUpdate>,
+    pub deployment: Option<UpdatePodDeployment>,
+    /// A new description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `GET /v3/{project_id}/edgemgr/deployments` parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListDeploymentsParams))]
+#[serde(deny_unknown_fields)]
+pub struct ListDeploymentsParams {
+    /// Page size, 1..=100, default 10.
+    #[serde(default)]
+    pub limit: Option<NumOrText>,
+    /// Items to skip, default 0.
+    #[serde(default)]
+    pub offset: Option<NumOrText>,
+    /// `created_at:desc` (default) or `created_at:asc`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// Part of the name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Deployments to this node.
+    #[serde(default)]
+    pub node_id: Option<String>,
+    /// Deployments to this node group.
+    #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+/// `DELETE .../deployments/{id}` parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeleteDeploymentParams))]
+#[serde(deny_unknown_fields)]
+pub struct DeleteDeploymentParams {
+    /// `true` or `false` (default).
+    #[serde(default)]
+    pub force_delete: Option<String>,
 }
 
 /// `GET /v3/{project_id}/edgemgr/pods` parameters: exactly one of the four filters.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ListPodsParams))]
+#[serde(deny_unknown_fields)]
 pub struct ListPodsParams {
     /// Pods on this node.
     #[serde(default)]
@@ -333,6 +596,9 @@ pub struct ListPodsParams {
     /// Pods of these deployments, comma-separated.
     #[serde(default)]
     pub deployment_ids: Option<String>,
+    /// Pods of this plugin instance (podgate runs none).
+    #[serde(default)]
+    pub plugin_instance_name: Option<String>,
     /// Page size, 1..=1000, default 10.
     #[serde(default)]
     pub limit: Option<NumOrText>,
@@ -341,33 +607,225 @@ pub struct ListPodsParams {
     pub offset: Option<NumOrText>,
 }
 
-/// Paging parameters of the other lists.
+/// `GET /v2/{project_id}/edgemgr/nodes` parameters.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::PageParams))]
-pub struct PageParams {
+#[cfg_attr(feature = "openapi", schema(as = ief::ListNodesParams))]
+#[serde(deny_unknown_fields)]
+pub struct ListNodesParams {
+    /// Part of the name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Page size, 1..=1000, default 500.
+    #[serde(default)]
+    pub limit: Option<NumOrText>,
+    /// Items to skip, default 0.
+    #[serde(default)]
+    pub offset: Option<NumOrText>,
+    /// `name` or `created_at`, with `:asc` (default) or `:desc`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// RUNNING, UNCONNECTED, ...
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Nodes of this group.
+    #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+/// `GET /v2/{project_id}/edgemgr/groups` parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListGroupsParams))]
+#[serde(deny_unknown_fields)]
+pub struct ListGroupsParams {
+    /// The group's name.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Page size, 1..=1000, default 10.
     #[serde(default)]
     pub limit: Option<NumOrText>,
-    /// Items to skip, ≥ 0, default 0.
+    /// Items to skip, default 0.
     #[serde(default)]
     pub offset: Option<NumOrText>,
+    /// `name`, with `:asc` (default) or `:desc`.
+    #[serde(default)]
+    pub sort: Option<String>,
 }
 
-// ---- replies ----------------------------------------------------------------------
+/// `GET /v2/{project_id}/edgemgr/{configmaps,secrets}` parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListConfigsParams))]
+#[serde(deny_unknown_fields)]
+pub struct ListConfigsParams {
+    /// Part of the name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Page size, 1..=1000, default 1000.
+    #[serde(default)]
+    pub limit: Option<NumOrText>,
+    /// Items to skip, default 0.
+    #[serde(default)]
+    pub offset: Option<NumOrText>,
+    /// `name`, `created_at` or `updated_at`, with `:asc` (default) or `:desc`.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
 
-/// An env var in a reply.
+/// `ConfigMap` of a create request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ConfigMap))]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMap {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The keys and values.
+    #[serde(default)]
+    pub configs: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// `POST /v2/{project_id}/edgemgr/configmaps` body (`ConfigMaps`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::CreateConfigMapRequest))]
+#[serde(deny_unknown_fields)]
+pub struct CreateConfigMapRequest {
+    /// The config map.
+    #[serde(default)]
+    pub configmap: Option<ConfigMap>,
+}
+
+/// `UpdateConfigMap`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConfigMap {
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The keys and values; a `null` value drops the key.
+    #[serde(default)]
+    pub configs: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// `PUT /v2/{project_id}/edgemgr/configmaps/{id}` body (`UpdateConfigMaps`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMapRequest))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConfigMapRequest {
+    /// The changes.
+    #[serde(default)]
+    pub configmap: Option<UpdateConfigMap>,
+}
+
+/// `SecretDetail` of a create request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::SecretDetail))]
+#[serde(deny_unknown_fields)]
+pub struct SecretDetail {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Only `Opaque`.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The keys and base64 values.
+    #[serde(default)]
+    pub secrets: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// `POST /v2/{project_id}/edgemgr/secrets` body (`Secret`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::CreateSecretRequest))]
+#[serde(deny_unknown_fields)]
+pub struct CreateSecretRequest {
+    /// The secret.
+    #[serde(default)]
+    pub secret: Option<SecretDetail>,
+}
+
+/// `UpdateSecretDetail`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSecretDetail {
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The keys and base64 values; a `null` value drops the key.
+    #[serde(default)]
+    pub secrets: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// `PUT /v2/{project_id}/edgemgr/secrets/{id}` body (`UpdateSecret`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretRequest))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSecretRequest {
+    /// The changes.
+    #[serde(default)]
+    pub secret: Option<UpdateSecretDetail>,
+}
+
+// ---- stored and shown ------------------------------------------------------------
+
+/// A key reference as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::KeyRefOut))]
+pub struct KeyRefOut {
+    /// The object's name.
+    pub name: String,
+    /// The key.
+    pub key: String,
+}
+
+/// `ValueFrom` as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ValueFromOut))]
+pub struct ValueFromOut {
+    /// A key of a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<KeyRefOut>,
+    /// A key of a config map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configmap: Option<KeyRefOut>,
+}
+
+/// `Env` as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::EnvOut))]
 pub struct EnvOut {
     /// Name.
     pub name: String,
-    /// Value.
+    /// The literal value (empty for the other sources).
     pub value: String,
+    /// A key of a config map or secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<ValueFromOut>,
+    /// A field of the pod.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_path: Option<String>,
 }
 
-/// An HTTP check in a reply.
+/// An HTTP check as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::HttpGetOut))]
@@ -383,33 +841,44 @@ pub struct HttpGetOut {
     pub scheme: String,
 }
 
-/// A command check in a reply.
+/// A command check as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ExecOut))]
 pub struct ExecOut {
-    /// The command.
+    /// The command line.
     pub command: String,
 }
 
-/// A probe in a reply.
+/// A probe as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ProbeOut))]
 pub struct ProbeOut {
-    /// HTTP check.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub http_get: Option<HttpGetOut>,
     /// Command check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exec: Option<ExecOut>,
+    /// HTTP check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_get: Option<HttpGetOut>,
     /// Seconds before the first probe.
     pub initial_delay_seconds: i64,
     /// Seconds before a probe times out.
     pub timeout_seconds: i64,
 }
 
-/// A port mapping in a reply.
+/// A host port range as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HostPortRangeOut))]
+pub struct HostPortRangeOut {
+    /// Lowest port.
+    pub min_port: u16,
+    /// Highest port.
+    pub max_port: u16,
+}
+
+/// A port mapping as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::PortOut))]
@@ -419,42 +888,26 @@ pub struct PortOut {
     /// Host port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_port: Option<u16>,
-    /// Host NIC address.
+    /// Host address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
+    /// Host port range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_port_range: Option<HostPortRangeOut>,
 }
 
-/// Amounts in a reply: strings, as the table says.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::ResOut))]
-pub struct ResOut {
-    /// Cores.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpu: Option<String>,
-    /// MB.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<String>,
-    /// GPU memory, MB.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gpu: Option<String>,
-    /// NPUs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub npu: Option<String>,
-}
-
-/// Limits and requests in a reply.
+/// Limits and requests as stored and shown: strings, as the table says.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ResourcesOut))]
 pub struct ResourcesOut {
     /// Limits.
-    pub limits: ResOut,
+    pub limits: BTreeMap<String, String>,
     /// Requests.
-    pub requests: ResOut,
+    pub requests: BTreeMap<String, String>,
 }
 
-/// A volume in a reply.
+/// A volume as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::VolumeOut))]
@@ -464,47 +917,122 @@ pub struct VolumeOut {
     /// Type.
     #[serde(rename = "type")]
     pub type_: String,
-    /// Read-only.
-    pub read_only: bool,
     /// Source.
     pub source: String,
     /// Mount path.
     pub destination: String,
+    /// Read-only.
+    pub read_only: bool,
+    /// File mode (configMap and secret volumes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_mode: Option<u32>,
 }
 
-/// A container's definition, as stored and as replies show it.
+/// A container's definition, as stored and as replies show it (`ContainerDef`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::ContainerDef))]
-pub struct ContainerDef {
+#[cfg_attr(feature = "openapi", schema(as = ief::ContainerDefOut))]
+pub struct ContainerDefOut {
+    /// Name.
+    pub name: String,
+    /// Image.
+    pub image_url: String,
     /// Arguments.
     pub args: Vec<String>,
     /// Command.
     pub command: Vec<String>,
-    /// Name.
-    pub name: String,
+    /// Resources.
+    pub resources: ResourcesOut,
     /// Environment.
     pub envs: Vec<EnvOut>,
-    /// Image URL.
-    pub image_url: String,
-    /// Image version.
-    pub version: String,
-    /// NPU type.
-    pub npu_type: String,
-    /// Liveness probe.
+    /// Ports.
+    pub ports: Vec<PortOut>,
+    /// Privileged mode.
+    pub privileged: bool,
+    /// User id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub liveness_probe: Option<ProbeOut>,
+    pub run_as_user: Option<i64>,
     /// Readiness probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readiness_probe: Option<ProbeOut>,
-    /// Ports.
-    pub ports: Vec<PortOut>,
-    /// Resources.
-    pub resources: ResourcesOut,
+    /// Liveness probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness_probe: Option<ProbeOut>,
+    /// Image version.
+    pub version: String,
     /// Volumes.
     pub volumes: Vec<VolumeOut>,
-    /// Privileged mode.
-    pub privileged: bool,
+    /// NPU type.
+    pub npu_type: String,
+}
+
+/// A template as stored and shown (`PodRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::PodRequestOut))]
+pub struct PodRequestOut {
+    /// Pod configs.
+    pub configs: PodConfigsOut,
+    /// Node affinity, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    /// Init containers.
+    pub init_containers: Vec<ContainerDefOut>,
+    /// Containers.
+    pub containers: Vec<ContainerDefOut>,
+}
+
+/// `DeploymentResp`: a deployment, flat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentResp))]
+pub struct DeploymentResp {
+    /// Id (uuid).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Pods asked for.
+    pub replicas: u32,
+    /// Pods running.
+    pub ready_replicas: u32,
+    /// Description.
+    pub description: String,
+    /// The node group ("" for a node deployment).
+    pub group_id: String,
+    /// The node (none for a group deployment).
+    pub node_ids: Vec<String>,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// `v3`.
+    pub api_version: String,
+    /// Where it came from, as given.
+    pub source: String,
+    /// The project.
+    pub project_id: String,
+    /// RFC 3339 with milliseconds.
+    pub created_at: String,
+    /// RFC 3339 with milliseconds.
+    pub updated_at: String,
+    /// What the pods run.
+    pub template: PodRequestOut,
+    /// Reserved: empty (FREEZE, PENDING_DELETE, DELETE_FAILED never occur).
+    pub state: String,
+    /// Reserved: empty.
+    pub source_id: String,
+    /// Annotations, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
+}
+
+/// `GET .../deployments` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListDeploymentsReply))]
+pub struct ListDeploymentsReply {
+    /// Matches before paging.
+    pub count: u64,
+    /// This page.
+    pub deployments: Vec<DeploymentResp>,
 }
 
 /// `ContainerResp`: a container's definition and state.
@@ -514,10 +1042,10 @@ pub struct ContainerDef {
 pub struct ContainerResp {
     /// The definition.
     #[serde(flatten)]
-    pub def: ContainerDef,
+    pub def: ContainerDefOut,
     /// Restarts.
     pub restarts: u32,
-    /// Why it is not running.
+    /// Why it is not running, in words.
     pub message: String,
     /// Short reason.
     pub reason: String,
@@ -529,25 +1057,7 @@ pub struct ContainerResp {
     pub state: String,
 }
 
-/// `PodConfigs` in a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::ConfigsOut))]
-pub struct ConfigsOut {
-    /// Host network.
-    pub host_network: bool,
-    /// Host PID namespace.
-    pub host_pid: bool,
-    /// Migrate on failure.
-    pub migration: bool,
-    /// Restart policy.
-    pub restart_policy: String,
-    /// Failure tolerance (group deployments).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub toleration_seconds: Option<i64>,
-}
-
-/// `PodResponse`.
+/// `PodResp` (the seed's `PodResponse`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::PodResponse))]
@@ -559,15 +1069,16 @@ pub struct PodResponse {
     /// The deployment's description.
     pub description: String,
     /// Pod configs.
-    pub configs: ConfigsOut,
-    /// Affinity rules, when given.
+    pub configs: PodConfigsOut,
+    /// Node affinity, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<serde_json::Value>,
+    pub affinity: Option<Affinity>,
     /// Init containers.
     pub init_containers: Vec<ContainerResp>,
     /// Containers.
     pub containers: Vec<ContainerResp>,
-    /// The node it runs on ("" while unscheduled).
+    /// The node it was deployed to or runs on ("" while a group deployment's pod is
+    /// unscheduled).
     pub node_id: String,
     /// The deployment's id.
     pub deployment_id: String,
@@ -581,7 +1092,7 @@ pub struct PodResponse {
     pub created_at: String,
     /// RFC 3339 with milliseconds.
     pub updated_at: String,
-    /// PENDING, RUNNING, SUCCEEDED, FAILED or UNKNOWN.
+    /// RUNNING, PENDING, SUCCEEDED, FAILED, CREATE_FAIL, TERMINATING or UNKNOWN.
     pub state: String,
 }
 
@@ -596,101 +1107,40 @@ pub struct ListPodsReply {
     pub pods: Vec<PodResponse>,
 }
 
-/// A deployment's spec in a reply.
+/// `EdgeNodeResp`: what podgate knows of a node (the fields it does not know are left
+/// out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::SpecOut))]
-pub struct SpecOut {
-    /// Containers.
-    pub containers: Vec<ContainerDef>,
-    /// Init containers.
-    pub init_containers: Vec<ContainerDef>,
-    /// Pod configs.
-    pub configs: ConfigsOut,
-    /// Affinity rules, when given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<serde_json::Value>,
-}
-
-/// A deployment's template in a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::TemplateOut))]
-pub struct TemplateOut {
-    /// The pod spec.
-    pub spec: SpecOut,
-}
-
-/// A deployment in a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentResp))]
-pub struct DeploymentResp {
-    /// Id (uuid).
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// Pods asked for.
-    pub replicas: u32,
-    /// Pods running.
-    pub ready_replicas: u32,
-    /// The node, for node deployments.
-    pub node_ids: Vec<String>,
-    /// The node group, for group deployments.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    /// The project.
-    pub project_id: String,
-    /// What the pods run.
-    pub template: TemplateOut,
-    /// PENDING, RUNNING, UPDATING or FAILED.
-    pub state: String,
-    /// RFC 3339 with milliseconds.
-    pub created_at: String,
-    /// RFC 3339 with milliseconds.
-    pub updated_at: String,
-}
-
-/// A reply carrying one deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::DeploymentReply))]
-pub struct DeploymentReply {
-    /// The deployment.
-    pub deployment: DeploymentResp,
-}
-
-/// `GET .../deployments` reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::ListDeploymentsReply))]
-pub struct ListDeploymentsReply {
-    /// Matches before paging.
-    pub count: u64,
-    /// This page.
-    pub deployments: Vec<DeploymentResp>,
-}
-
-/// A node in a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::NodeResp))]
-pub struct NodeResp {
+#[cfg_attr(feature = "openapi", schema(as = ief::EdgeNodeResp))]
+pub struct EdgeNodeResp {
     /// Node id (its name).
     pub id: String,
     /// Name.
     pub name: String,
-    /// RUNNING or OFFLINE.
+    /// Description (empty).
+    pub description: String,
+    /// The project asking.
+    pub project_id: String,
+    /// RUNNING, or UNCONNECTED while lost.
     pub state: String,
-    /// Its node group, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    /// Region.
-    pub region: String,
-    /// Zone.
-    pub zone: String,
+    /// Whole cores.
+    pub cpu: u64,
+    /// MB.
+    pub memory: u64,
+    /// `linux`.
+    pub os_type: String,
+    /// The project's deployments on the node.
+    pub deployment_num: u64,
+    /// Whether it has GPUs.
+    pub enable_gpu: bool,
+    /// GPUs.
+    pub gpu_num: u32,
+    /// Whether it has NPUs.
+    pub enable_npu: bool,
+    /// Its node groups.
+    pub group_ids: Vec<String>,
+    /// Its labels, as attributes.
+    pub attributes: Vec<Tag>,
 }
 
 /// `GET /v2/{project_id}/edgemgr/nodes` reply.
@@ -698,23 +1148,63 @@ pub struct NodeResp {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ListNodesReply))]
 pub struct ListNodesReply {
+    /// This page.
+    pub nodes: Vec<EdgeNodeResp>,
     /// Nodes before paging.
     pub count: u64,
-    /// This page.
-    pub nodes: Vec<NodeResp>,
 }
 
-/// A node group in a reply.
+/// `GET /v2/{project_id}/edgemgr/nodes/{node_id}` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::GroupResp))]
-pub struct GroupResp {
-    /// Group id (its name).
+#[cfg_attr(feature = "openapi", schema(as = ief::NodeReply))]
+pub struct NodeReply {
+    /// The node.
+    pub node: EdgeNodeResp,
+}
+
+/// `GroupDeployment`: a deployment of a node group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::GroupDeployment))]
+pub struct GroupDeployment {
+    /// Id.
     pub id: String,
     /// Name.
     pub name: String,
+    /// Description.
+    pub description: String,
+    /// The project.
+    pub project_id: String,
+    /// RFC 3339 with milliseconds.
+    pub created_at: String,
+    /// RFC 3339 with milliseconds.
+    pub updated_at: String,
+}
+
+/// `EdgeGroupResp`: a node group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::EdgeGroupResp))]
+pub struct EdgeGroupResp {
+    /// Group id (the group label's value).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description (empty).
+    pub description: String,
+    /// The project asking.
+    pub project_id: String,
+    /// Whole cores of its nodes.
+    pub cpu: u64,
+    /// MB of its nodes.
+    pub memory: u64,
+    /// GPUs of its nodes.
+    pub gpu_num: u32,
     /// Its nodes.
-    pub node_ids: Vec<String>,
+    pub nodes: Vec<EdgeNodeResp>,
+    /// The project's deployments to the group.
+    pub deployments: Vec<GroupDeployment>,
 }
 
 /// `GET /v2/{project_id}/edgemgr/groups` reply.
@@ -725,7 +1215,92 @@ pub struct ListGroupsReply {
     /// Groups before paging.
     pub count: u64,
     /// This page.
-    pub groups: Vec<GroupResp>,
+    pub edge_groups: Vec<EdgeGroupResp>,
+}
+
+/// `ConfigMapResp`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ConfigMapResp))]
+pub struct ConfigMapResp {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The keys and values.
+    pub configs: BTreeMap<String, String>,
+    /// The project.
+    pub project_id: String,
+    /// RFC 3339 with milliseconds.
+    pub created_at: String,
+    /// RFC 3339 with milliseconds.
+    pub updated_at: String,
+}
+
+/// A reply carrying one config map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ConfigMapReply))]
+pub struct ConfigMapReply {
+    /// The config map.
+    pub configmap: ConfigMapResp,
+}
+
+/// `GET .../configmaps` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListConfigMapsReply))]
+pub struct ListConfigMapsReply {
+    /// This page.
+    pub configmaps: Vec<ConfigMapResp>,
+    /// Matches before paging.
+    pub count: u64,
+}
+
+/// `SecretDetailResp`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::SecretResp))]
+pub struct SecretResp {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The keys and base64 values.
+    pub secrets: BTreeMap<String, String>,
+    /// The project.
+    pub project_id: String,
+    /// RFC 3339 with milliseconds.
+    pub created_at: String,
+    /// RFC 3339 with milliseconds.
+    pub updated_at: String,
+    /// `Opaque`.
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+/// A reply carrying one secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::SecretReply))]
+pub struct SecretReply {
+    /// The secret.
+    pub secret: SecretResp,
+}
+
+/// `GET .../secrets` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::ListSecretsReply))]
+pub struct ListSecretsReply {
+    /// This page.
+    pub secrets: Vec<SecretResp>,
+    /// Matches before paging.
+    pub count: u64,
 }
 
 /// The error body.

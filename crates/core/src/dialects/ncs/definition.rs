@@ -100,7 +100,7 @@ impl NcsDefinition {
 
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
-        crate::dialects::read_definition(template, DEFINITION_ANNOTATION, "NCS")
+        crate::dialects::read_definition(&template.annotations, DEFINITION_ANNOTATION, "NCS")
     }
 
     /// The domain pod template this definition runs (the definition rides along as an
@@ -136,6 +136,7 @@ impl NcsDefinition {
                         name: volume,
                         source: VolumeSource::Secret {
                             secret: format!("secret-{}", s.SecretId),
+                            default_mode: None,
                         },
                     });
                 }
@@ -183,6 +184,8 @@ impl NcsDefinition {
                 .collect();
             let probe = |p: &ProbeOut| Probe {
                 exec: p.Exec.Command.clone(),
+                http_get: None,
+                initial_delay_seconds: None,
                 period_seconds: u32::try_from(p.PeriodSeconds).ok(),
                 timeout_seconds: u32::try_from(p.TimeoutSeconds).ok(),
             };
@@ -200,7 +203,9 @@ impl NcsDefinition {
                 security: SecurityContext {
                     privileged: c.privilege,
                     capabilities: c.capabilities.clone(),
+                    run_as_user: None,
                 },
+                extended_resources: BTreeMap::new(),
             });
         }
         let sysctls = self
@@ -222,6 +227,7 @@ impl NcsDefinition {
             },
             sysctls,
             annotations: BTreeMap::from([(DEFINITION_ANNOTATION.to_owned(), json)]),
+            ..PodTemplate::default()
         })
     }
 

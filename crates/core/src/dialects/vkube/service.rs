@@ -306,6 +306,7 @@ impl VkubeService {
                 ports.push(ContainerPort {
                     container_port: u16::try_from(cp).unwrap_or_default(),
                     host_port: hp,
+                    host_ip: None,
                 });
             }
             let amount = Resources {
@@ -356,6 +357,7 @@ impl VkubeService {
         let spec = WorkloadSpec {
             name: caller.order.clone(),
             labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
             template,
             kind: WorkloadKind::Deployment,
             replicas: 1,

@@ -73,7 +73,7 @@ fn amounts(map: &BTreeMap<String, String>) -> Resources {
 impl PoolDefinition {
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
-        crate::dialects::read_definition(template, DEFINITION_ANNOTATION, "pool")
+        crate::dialects::read_definition(&template.annotations, DEFINITION_ANNOTATION, "pool")
     }
 
     /// The pod template of the pool's pods: one `runtime-manager` container.

@@ -302,6 +302,7 @@ impl YuanrongService {
         Ok(WorkloadSpec {
             name: id.to_owned(),
             labels,
+            annotations: std::collections::BTreeMap::new(),
             template: definition.to_template()?,
             kind: WorkloadKind::Pool,
             replicas: size,
