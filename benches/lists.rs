@@ -43,16 +43,16 @@ fn populate(rt: &tokio::runtime::Runtime, pods: u64) -> World {
     rt.block_on(async {
         let token = ief.create_project(PROJECT).await.unwrap();
         let caller = ief.authenticate(token.expose()).await.unwrap();
-        // IEF deployments of up to 1000 replicas each on group-a's two nodes, and one
-        // pod with a host port so that check-ports has something to find.
+        // IEF deployments of up to 99 replicas each (IEF's most) on group-a's two
+        // nodes, and one pod with a host port so that check-ports has something to find.
         let deploy = |name: String, replicas: u64, ports: serde_json::Value| {
-            let body = json!({"deployment": {
-                "name": name, "replicas": replicas, "group_id": "group-a",
-                "template": {"spec": {"configs": {"migration": true}, "containers": [{
+            let body = json!({
+                "name": name, "group_id": "group-a",
+                "deployment": {"replicas": replicas, "template": {"configs": {"migration": true}, "containers": [{
                     "name": "app", "image_url": "nginx", "version": "stable", "ports": ports,
                     "resources": {"limits": {"cpu": 0.1, "memory": 64}}
                 }]}}
-            }});
+            });
             serde_json::from_value::<CreateDeploymentRequest>(body).unwrap()
         };
         let ported = deploy("ported".to_owned(), 1, json!([{"container_port": 80, "host_port": 8080}]));
@@ -60,7 +60,7 @@ fn populate(rt: &tokio::runtime::Runtime, pods: u64) -> World {
         let mut left = pods;
         let mut i = 0;
         while left > 0 {
-            let replicas = left.min(1000);
+            let replicas = left.min(99);
             ief.create_deployment(&caller, PROJECT, &deploy(format!("d{i}"), replicas, json!([]))).await.unwrap();
             left -= replicas;
             i += 1;

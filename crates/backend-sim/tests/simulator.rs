@@ -494,7 +494,10 @@ async fn a_lost_node_keeps_or_evicts_pods_as_their_policy_says() {
     assert_eq!(stayed.node.as_deref(), Some("n1"));
     sim.lose_node("n1").unwrap();
     let p = pod(&sim, &t, evict.id).await;
-    assert_eq!(p.id, evicted_first.id, "tolerated for 30 s: still the same pod");
+    assert_eq!(
+        p.id, evicted_first.id,
+        "tolerated for 30 s: still the same pod"
+    );
     assert_eq!(p.phase, PodPhase::Unknown);
     assert_eq!(p.reason.as_deref(), Some("NodeLost"));
     assert!(!p.containers[0].ready);
@@ -506,12 +509,19 @@ async fn a_lost_node_keeps_or_evicts_pods_as_their_policy_says() {
     assert_eq!(pod(&sim, &t, evict.id).await.id, evicted_first.id);
     sim.advance(Duration::from_secs(1)).unwrap();
     let moved = pod(&sim, &t, evict.id).await;
-    assert_ne!(moved.id, evicted_first.id, "replaced once the toleration ran out");
+    assert_ne!(
+        moved.id, evicted_first.id,
+        "replaced once the toleration ran out"
+    );
     assert_eq!(moved.node.as_deref(), Some("n2"));
     assert_eq!(moved.phase, PodPhase::Running);
 
     let p = pod(&sim, &t, stay.id).await;
-    assert_eq!((p.id, p.phase), (stayed.id, PodPhase::Unknown), "stays with its node");
+    assert_eq!(
+        (p.id, p.phase),
+        (stayed.id, PodPhase::Unknown),
+        "stays with its node"
+    );
     sim.restore_node("n1").unwrap();
     let back = pod(&sim, &t, stay.id).await;
     assert_eq!(
@@ -554,7 +564,9 @@ async fn init_containers_run_first_and_a_missing_image_holds_the_pod() {
         .unwrap();
     let p = pod(&sim, &t, bad.id).await;
     assert_eq!(p.phase, PodPhase::Pending);
-    assert!(matches!(&p.init_containers[0].state, ContainerState::Waiting { reason } if reason.contains("Image")));
+    assert!(
+        matches!(&p.init_containers[0].state, ContainerState::Waiting { reason } if reason.contains("Image"))
+    );
     assert_eq!(
         p.containers[0].state,
         ContainerState::Waiting {
@@ -579,7 +591,10 @@ async fn a_crash_under_restart_policy_never_ends_the_container() {
     let p = pod(&sim, &t, w.id).await;
     assert_eq!(p.phase, PodPhase::Failed);
     assert_eq!(p.containers[0].restart_count, 0, "nothing restarted");
-    assert!(matches!(p.containers[0].state, ContainerState::Terminated { .. }));
+    assert!(matches!(
+        p.containers[0].state,
+        ContainerState::Terminated { .. }
+    ));
     assert!(
         sim.crash_container(p.id, "app").is_err(),
         "an ended container cannot crash again"
@@ -695,7 +710,10 @@ async fn config_objects_are_a_tenants_own_and_in_use_ones_stay() {
         Err(Error::AlreadyExists { .. })
     ));
     let theirs = sim.create_config(&other, new("cfg")).await.unwrap();
-    assert_ne!(theirs.id, cm.id, "the same name in another tenant is another object");
+    assert_ne!(
+        theirs.id, cm.id,
+        "the same name in another tenant is another object"
+    );
     assert!(matches!(
         sim.get_config(&other, ConfigKind::ConfigMap, &cm.id).await,
         Err(Error::NotFound { .. })

@@ -236,7 +236,12 @@ pub async fn deployment_lifecycle(fixture: &dyn Fixture) {
     assert_eq!(c0["volumes"][2]["default_mode"], 256);
     assert_eq!(
         c0["envs"][3],
-        json!({"name": "HOST_IP", "value": "", "field_path": "status.hostIP"})
+        json!({"name": "HOST_IP", "field_path": "status.hostIP"}),
+        "no value is added"
+    );
+    assert_eq!(
+        c0["envs"][1]["value_from"],
+        json!({"configmap": {"name": "app-config", "key": "key1"}})
     );
 
     // The pod names its node from the start.

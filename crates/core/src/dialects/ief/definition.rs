@@ -87,10 +87,11 @@ pub fn read_pod(template: &PodTemplate) -> Result<PodRequestOut> {
 /// given and the URL names no tag.
 pub fn image_of(c: &ContainerDefOut) -> String {
     let last = c.image_url.rsplit('/').next().unwrap_or_default();
-    if c.version.is_empty() || last.contains(':') || last.contains('@') {
-        c.image_url.clone()
-    } else {
-        format!("{}:{}", c.image_url, c.version)
+    match c.version.as_deref() {
+        Some(version) if !version.is_empty() && !last.contains(':') && !last.contains('@') => {
+            format!("{}:{version}", c.image_url)
+        }
+        _ => c.image_url.clone(),
     }
 }
 
@@ -212,10 +213,10 @@ fn container(c: &ContainerDefOut, volumes: &mut Vec<Volume>) -> ContainerSpec {
                             secret: r.name.clone(),
                             key: r.key.clone(),
                         },
-                        (None, None) => EnvValue::Literal(e.value.clone()),
+                        (None, None) => EnvValue::Literal(e.value.clone().unwrap_or_default()),
                     },
                     (None, Some(path)) => EnvValue::FieldPath(path.clone()),
-                    (None, None) => EnvValue::Literal(e.value.clone()),
+                    (None, None) => EnvValue::Literal(e.value.clone().unwrap_or_default()),
                 },
             })
             .collect(),

@@ -207,7 +207,10 @@ impl IefService {
             .backend
             .update_workload(&tenant, workload.id, spec)
             .await?;
-        deployment_resp(project_id, &updated)
+        // The update reply (`UpdateDeploymentResponse`) has no annotations.
+        let mut reply = deployment_resp(project_id, &updated)?;
+        reply.annotations = None;
+        Ok(reply)
     }
 
     /// `DELETE /v3/{project_id}/edgemgr/deployments/{id}`: the deployment and its pods

@@ -8,7 +8,8 @@ use super::ids::{deployment_of, deployment_uuid, pod_uuid};
 use super::request;
 use super::service::{IefCaller, IefService, Reply};
 use super::wire::{
-    ContainerDefOut, ContainerResp, ListPodsParams, ListPodsReply, PodRequestOut, PodResponse,
+    ContainerDefOut, ContainerResp, EnvPods, HostContainerPort, ListPodsParams, ListPodsReply,
+    PodRequestOut, PodResponse,
 };
 use crate::model::{
     ContainerState, ContainerStatus, Pod, PodPhase, PodQuery, PodTemplate, WorkloadId,
@@ -56,16 +57,43 @@ fn container_resp(def: &ContainerDefOut, status: Option<&ContainerStatus>) -> Co
         None => ("waiting", String::new()),
     };
     ContainerResp {
-        def: def.clone(),
+        args: def.args.clone(),
+        command: def.command.clone(),
+        name: def.name.clone(),
+        envs: def
+            .envs
+            .iter()
+            .map(|e| EnvPods {
+                name: e.name.clone(),
+                value: e.value.clone(),
+            })
+            .collect(),
+        image_url: def.image_url.clone(),
+        version: def.version.clone(),
+        liveness_probe: def.liveness_probe.clone(),
+        readiness_probe: def.readiness_probe.clone(),
+        ports: def
+            .ports
+            .iter()
+            .map(|p| HostContainerPort {
+                container_port: p.container_port,
+                host_port: p.host_port,
+                host_ip: p.host_ip.clone(),
+            })
+            .collect(),
+        resources: def.resources.clone(),
+        volumes: def.volumes.clone(),
         restarts: status.map_or(0, |s| s.restart_count),
         message: String::new(),
         reason,
         is_ready: status.is_some_and(|s| s.ready).to_string(),
+        privileged: def.privileged,
         container_id: status
             .filter(|s| !matches!(s.state, ContainerState::Waiting { .. }))
             .map(|s| s.id.runtime_id())
             .unwrap_or_default(),
         state: state.to_owned(),
+        npu_type: def.npu_type.clone(),
     }
 }
 

@@ -640,8 +640,9 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
             "needs exactly one of value, value_from and field_path",
         ));
     }
-    let value = e.value.clone().unwrap_or_default();
-    rule(validate::ief_env_value(&value), &format!("{field}.value"))?;
+    if let Some(value) = &e.value {
+        rule(validate::ief_env_value(value), &format!("{field}.value"))?;
+    }
     let key_ref = |r: &super::wire::KeyRef, at: &str| -> Parsed<KeyRefOut> {
         let name = required(&r.name, &format!("{at}.name"))?;
         rule(validate::ief_config_name(name), &format!("{at}.name"))?;
@@ -684,7 +685,7 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
     }
     Ok(EnvOut {
         name: name.clone(),
-        value,
+        value: e.value.clone(),
         value_from,
         field_path: e.field_path.clone(),
     })
@@ -757,9 +758,10 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
             "must be a non-empty image reference without spaces",
         ));
     }
-    let version = def.version.clone().unwrap_or_default();
-    if version.len() > 128
-        || !version
+    let version = def.version.clone();
+    let tag = version.as_deref().unwrap_or_default();
+    if tag.len() > 128
+        || !tag
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     {

@@ -815,8 +815,9 @@ pub struct ValueFromOut {
 pub struct EnvOut {
     /// Name.
     pub name: String,
-    /// The literal value (empty for the other sources).
-    pub value: String,
+    /// The literal value, when that is its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     /// A key of a config map or secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_from: Option<ValueFromOut>,
@@ -958,8 +959,9 @@ pub struct ContainerDefOut {
     /// Liveness probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub liveness_probe: Option<ProbeOut>,
-    /// Image version.
-    pub version: String,
+    /// Image version, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Volumes.
     pub volumes: Vec<VolumeOut>,
     /// NPU type.
@@ -1035,14 +1037,63 @@ pub struct ListDeploymentsReply {
     pub deployments: Vec<DeploymentResp>,
 }
 
-/// `ContainerResp`: a container's definition and state.
+/// `EnvPods`: an env var as a pod shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::EnvPods))]
+pub struct EnvPods {
+    /// Name.
+    pub name: String,
+    /// The literal value, when that is its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `HostContainerPort`: a port mapping as a pod shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ief::HostContainerPort))]
+pub struct HostContainerPort {
+    /// Container port.
+    pub container_port: u16,
+    /// Host port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_port: Option<u16>,
+    /// Host address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
+}
+
+/// `ContainerResp`: a container's definition as a pod shows it, and its state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ContainerResp))]
 pub struct ContainerResp {
-    /// The definition.
-    #[serde(flatten)]
-    pub def: ContainerDefOut,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Command.
+    pub command: Vec<String>,
+    /// Name.
+    pub name: String,
+    /// Environment.
+    pub envs: Vec<EnvPods>,
+    /// Image.
+    pub image_url: String,
+    /// Image version, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Liveness probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness_probe: Option<ProbeOut>,
+    /// Readiness probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness_probe: Option<ProbeOut>,
+    /// Ports.
+    pub ports: Vec<HostContainerPort>,
+    /// Resources.
+    pub resources: ResourcesOut,
+    /// Volumes.
+    pub volumes: Vec<VolumeOut>,
     /// Restarts.
     pub restarts: u32,
     /// Why it is not running, in words.
@@ -1051,10 +1102,14 @@ pub struct ContainerResp {
     pub reason: String,
     /// Health check result, "true" or "false".
     pub is_ready: String,
+    /// Privileged mode.
+    pub privileged: bool,
     /// Runtime id.
     pub container_id: String,
     /// running, waiting or terminated.
     pub state: String,
+    /// NPU type.
+    pub npu_type: String,
 }
 
 /// `PodResp` (the seed's `PodResponse`).
