@@ -384,6 +384,27 @@ spec:
 EOF
 }
 
+# The StorageClasses of NCS's disk types (podgate's default mapping, docs/k8s-mapping.md),
+# provisioned by the controller-manager's own host-path provisioner: claims bind for
+# real, to directories under /tmp, and go when they are deleted.
+STORAGE_CLASSES=(cloud-ssd cloud-high-performance-ssd cloud-local)
+
+storage_classes_yaml() {
+  local class
+  for class in "${STORAGE_CLASSES[@]}"; do
+    cat <<EOF
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: $class
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+EOF
+  done
+}
+
 nodes_yaml() {
   local spec name region zone group
   for spec in "${NODES[@]}"; do
@@ -644,6 +665,7 @@ EOF
     --cluster-signing-key-file="$pki/ca.key" \
     --cluster-name=podgate \
     --service-cluster-ip-range=10.96.0.0/12 \
+    --enable-hostpath-provisioner=true \
     --profiling=false
   launch kube-scheduler \
     --kubeconfig="$DIR/scheduler.kubeconfig" \
@@ -673,6 +695,8 @@ EOF
 
   kubectl_admin apply -f "$DIR/nodes.yaml" >"$DIR/logs/nodes.log" 2>&1 ||
     fail nodes "could not be created"
+  storage_classes_yaml | kubectl_admin apply -f - >"$DIR/logs/storage.log" 2>&1 ||
+    fail storage "classes could not be created"
   wait_for kwok "all ${#NODES[@]} nodes Ready" nodes_ready
   # Pods are refused until their namespace's default ServiceAccount exists.
   wait_for kube-controller-manager "the default ServiceAccount" default_sa

@@ -357,7 +357,7 @@ impl ClusterBackend for K8sBackend {
         for stored in items {
             let raw = members.remove(&stored.id.0.to_string()).unwrap_or_default();
             let ns = self.workloads.namespace(&stored.tenant);
-            let numbered = self.pods.numbered_all(&ns, raw).await?;
+            let numbered = Box::pin(self.pods.numbered_all(&ns, raw)).await?;
             shown.push(show(stored, &numbered));
         }
         Ok(Page {
@@ -384,6 +384,10 @@ impl ClusterBackend for K8sBackend {
                 return Err(e);
             }
         };
+        if stored.spec.kind == podgate_core::model::WorkloadKind::Stateful {
+            let ns = self.workloads.namespace(tenant);
+            self.pods.unstick(&ns, id, &stored.template_hash).await?;
+        }
         self.after_pool_write(&stored).await;
         self.shown(stored).await
     }

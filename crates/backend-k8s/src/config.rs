@@ -1,6 +1,8 @@
 //! Where podgate keeps its objects, how it reads the cluster's topology, and where it
 //! looks images up.
 
+use std::collections::BTreeMap;
+
 use crate::registry::RegistryConfig;
 
 /// The Kubernetes backend's settings.
@@ -17,6 +19,9 @@ pub struct K8sConfig {
     /// Where images are looked up (`None`: no lookups; `image_exists` is then
     /// `Unsupported`).
     pub registry: Option<RegistryConfig>,
+    /// The StorageClass of each disk class a template asks for (NCS's `DiskType`);
+    /// a class not listed gets its name in kebab case (`CloudSsd` → `cloud-ssd`).
+    pub storage_classes: BTreeMap<String, String>,
 }
 
 impl Default for K8sConfig {
@@ -29,6 +34,50 @@ impl Default for K8sConfig {
             zone_label: "topology.kubernetes.io/zone".to_owned(),
             group_label: "podgate.io/node-group".to_owned(),
             registry: Some(RegistryConfig::default()),
+            storage_classes: BTreeMap::new(),
         }
+    }
+}
+
+impl K8sConfig {
+    /// The StorageClass a disk of `class` is claimed from: the configured one, else the
+    /// class's name in kebab case (a valid object name: `CloudHighPerformanceSsd` →
+    /// `cloud-high-performance-ssd`).
+    pub fn storage_class(&self, class: &str) -> String {
+        if let Some(configured) = self.storage_classes.get(class) {
+            return configured.clone();
+        }
+        let mut name = String::with_capacity(class.len() + 4);
+        for c in class.chars() {
+            if c.is_ascii_uppercase() && !name.is_empty() && !name.ends_with('-') {
+                name.push('-');
+            }
+            if c.is_ascii_alphanumeric() {
+                name.push(c.to_ascii_lowercase());
+            } else if !name.is_empty() && !name.ends_with('-') {
+                name.push('-');
+            }
+        }
+        name.trim_end_matches('-').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn disk_classes_become_storage_class_names() {
+        let mut config = super::K8sConfig::default();
+        for (class, want) in [
+            ("CloudSsd", "cloud-ssd"),
+            ("CloudHighPerformanceSsd", "cloud-high-performance-ssd"),
+            ("CloudLocal", "cloud-local"),
+            ("fast_disk", "fast-disk"),
+        ] {
+            assert_eq!(config.storage_class(class), want);
+        }
+        config
+            .storage_classes
+            .insert("CloudSsd".to_owned(), "premium".to_owned());
+        assert_eq!(config.storage_class("CloudSsd"), "premium");
     }
 }

@@ -34,6 +34,7 @@ fn object_name(id: &str) -> String {
 #[derive(Clone)]
 pub(crate) struct Eips {
     client: kube::Client,
+    namespace: String,
     records: Api<ConfigMap>,
     backoff: Backoff,
 }
@@ -60,6 +61,7 @@ impl Eips {
     pub(crate) fn new(client: kube::Client, system_namespace: &str, backoff: Backoff) -> Self {
         Self {
             records: Api::namespaced(client.clone(), system_namespace),
+            namespace: system_namespace.to_owned(),
             client,
             backoff,
         }
@@ -82,11 +84,11 @@ impl Eips {
             ..ConfigMap::default()
         };
         let post = PostParams::default();
-        match self
-            .backoff
-            .call(|| self.records.create(&post, &record))
-            .await
-        {
+        let made =
+            crate::namespaces::writing_in(&self.client, &self.backoff, &self.namespace, || {
+                self.backoff.call(|| self.records.create(&post, &record))
+            });
+        match made.await {
             Ok(_) => {}
             Err(kube::Error::Api(status)) if status.is_already_exists() => {
                 let name = object_name(id);
@@ -181,10 +183,19 @@ impl Eips {
             })
             .await
             .map_err(|e| to_core(e, "eip", eip))??;
-        self.expose(namespace, workload, ports, eip, &address).await
+        if let Err(e) = self.expose(namespace, workload, ports, eip, &address).await {
+            // Nothing half-done: the EIP goes back to the inventory.
+            if let Err(undo) = self.unassociate(tenant, namespace, workload, eip).await {
+                tracing::warn!(error = %undo, eip, "an EIP stays held after its Service failed");
+            }
+            return Err(e);
+        }
+        Ok(())
     }
 
-    /// The LoadBalancer Service that carries a held EIP's traffic to its pods.
+    /// The LoadBalancer Service that carries a held EIP's traffic to its pods. A
+    /// workload that listens on no port has nothing to expose (a Service needs a
+    /// port): it holds the EIP without one.
     async fn expose(
         &self,
         namespace: &str,
@@ -193,6 +204,9 @@ impl Eips {
         eip: &str,
         address: &str,
     ) -> Result<()> {
+        if ports.is_empty() {
+            return Ok(());
+        }
         let service = Service {
             metadata: ObjectMeta {
                 namespace: Some(namespace.to_owned()),

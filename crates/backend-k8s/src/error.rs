@@ -19,12 +19,29 @@ pub(crate) fn retry(e: &kube::Error) -> Retry {
     match e {
         kube::Error::Api(status) => match status.code {
             429 => Retry::Later,
+            // A pod in a namespace made a moment ago, before its `default`
+            // ServiceAccount exists: the controller-manager makes it within seconds.
+            403 if status.message.contains("error looking up service account") => Retry::Later,
             409 if status.reason == "Conflict" => Retry::Reread,
             code if code >= 500 => Retry::Later,
             _ => Retry::Never,
         },
         kube::Error::HyperError(_) | kube::Error::Service(_) => Retry::Later,
         _ => Retry::Never,
+    }
+}
+
+/// How long the server asked to be left alone before the next try (`Retry-After`,
+/// which a 429's status carries as `retryAfterSeconds`).
+pub(crate) fn retry_after(e: &kube::Error) -> Option<std::time::Duration> {
+    match e {
+        kube::Error::Api(status) => status
+            .details
+            .as_ref()
+            .map(|d| d.retry_after_seconds)
+            .filter(|s| *s > 0)
+            .map(|s| std::time::Duration::from_secs(u64::from(s))),
+        _ => None,
     }
 }
 
@@ -236,5 +253,27 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_missing_service_account_passes_and_retry_after_is_read() {
+        let mut forbidden = Status {
+            code: 403,
+            reason: "Forbidden".to_owned(),
+            message: "pods \"p\" is forbidden: error looking up service account ns/default: serviceaccount \"default\" not found".to_owned(),
+            ..Status::default()
+        };
+        let e = kube::Error::Api(Box::new(forbidden.clone()));
+        assert_eq!(retry(&e), Retry::Later);
+        forbidden.message = "pods is forbidden: User cannot create pods".to_owned();
+        assert_eq!(retry(&kube::Error::Api(Box::new(forbidden))), Retry::Never);
+        let throttled: Status = serde_json::from_value(serde_json::json!({
+            "code": 429, "reason": "TooManyRequests", "message": "slow down",
+            "details": {"retryAfterSeconds": 3}
+        }))
+        .unwrap();
+        let e = kube::Error::Api(Box::new(throttled));
+        assert_eq!(retry_after(&e), Some(std::time::Duration::from_secs(3)));
+        assert_eq!(retry_after(&api(429, "TooManyRequests")), None);
     }
 }

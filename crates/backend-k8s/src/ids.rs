@@ -44,6 +44,8 @@ impl IdKind {
 /// Allocates ids from the counters in the system namespace.
 #[derive(Clone)]
 pub(crate) struct Ids {
+    client: kube::Client,
+    namespace: String,
     api: Api<ConfigMap>,
     backoff: Backoff,
 }
@@ -51,7 +53,9 @@ pub(crate) struct Ids {
 impl Ids {
     pub(crate) fn new(client: kube::Client, system_namespace: &str, backoff: Backoff) -> Self {
         Self {
-            api: Api::namespaced(client, system_namespace),
+            api: Api::namespaced(client.clone(), system_namespace),
+            namespace: system_namespace.to_owned(),
+            client,
             backoff,
         }
     }
@@ -94,7 +98,11 @@ impl Ids {
             ..ConfigMap::default()
         };
         let post = PostParams::default();
-        match self.backoff.call(|| self.api.create(&post, &fresh)).await {
+        let made =
+            crate::namespaces::writing_in(&self.client, &self.backoff, &self.namespace, || {
+                self.backoff.call(|| self.api.create(&post, &fresh))
+            });
+        match made.await {
             Ok(made) => Ok(made),
             Err(kube::Error::Api(status)) if status.is_already_exists() => {
                 self.backoff.call(|| self.api.get(COUNTERS)).await

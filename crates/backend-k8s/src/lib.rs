@@ -47,6 +47,7 @@ mod hpa;
 mod ids;
 mod labels;
 mod lists;
+mod namespaces;
 mod nodes;
 mod objects;
 mod pods;

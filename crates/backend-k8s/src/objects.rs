@@ -278,7 +278,8 @@ pub(crate) fn render(
                     },
                     spec: Some(core::PersistentVolumeClaimSpec {
                         access_modes: Some(vec!["ReadWriteOnce".to_owned()]),
-                        storage_class_name: (!class.is_empty()).then(|| class.to_owned()),
+                        storage_class_name: (!class.is_empty())
+                            .then(|| config.storage_class(class)),
                         resources: Some(core::VolumeResourceRequirements {
                             requests: Some(BTreeMap::from([(
                                 "storage".to_owned(),

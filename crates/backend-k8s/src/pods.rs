@@ -92,10 +92,11 @@ impl Pods {
         fail: impl FnOnce(kube::Error) -> Error,
     ) -> Result<Vec<core::Pod>> {
         let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
-        let found = lists::all(&api, params, &self.backoff)
+        // Boxed: a paged list and the numbering of new pods, several calls deep.
+        let found = Box::pin(lists::all(&api, params, &self.backoff))
             .await
             .map_err(fail)?;
-        self.numbered_all(ns, found).await
+        Box::pin(self.numbered_all(ns, found)).await
     }
 
     /// `found` (pods of namespace `ns`), each numbered, oldest id first.
@@ -205,6 +206,39 @@ impl Pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
             self.backoff
                 .delete(&api, &name, &params)
+                .await
+                .map_err(|e| to_core(e, "pod", &name))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the pods of workload `id` that were made from another template than
+    /// `template_hash` and are not ready. A StatefulSet's rolling update waits for its
+    /// pods to be ready before it replaces them, so one stuck (an image that cannot be
+    /// pulled, a crash loop) would keep the fix from ever rolling out; deleted, it is
+    /// made again from the new template (Kubernetes' own advice for a StatefulSet).
+    pub(crate) async fn unstick(
+        &self,
+        ns: &str,
+        id: WorkloadId,
+        template_hash: &str,
+    ) -> Result<()> {
+        let pods = self.of_workload(ns, id).await?;
+        let ready = |p: &core::Pod| {
+            p.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        };
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), ns);
+        for pod in pods.iter().filter(|p| {
+            labels::value(&p.metadata, TEMPLATE_HASH) != Some(template_hash)
+                && !ready(p)
+                && p.metadata.deletion_timestamp.is_none()
+        }) {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            self.backoff
+                .delete(&api, &name, &DeleteParams::default())
                 .await
                 .map_err(|e| to_core(e, "pod", &name))?;
         }

@@ -217,7 +217,8 @@ impl K8sBackend {
         let ns = self.workloads.namespace(tenant);
         let raw = self.pods.by_id(&ns, pod).await?;
         let of_pool = labels::value(&raw.metadata, OWNER) == Some(pool.0.to_string().as_str());
-        if !of_pool || !claimed(&raw) {
+        // A pod already being deleted was released before: it is gone.
+        if !of_pool || !claimed(&raw) || raw.metadata.deletion_timestamp.is_some() {
             return Err(Error::not_found("pod", pod));
         }
         self.delete_pod(&ns, &raw, Exactly::Pod).await

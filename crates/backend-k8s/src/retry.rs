@@ -9,7 +9,7 @@ use kube::api::{Api, DeleteParams, PostParams};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Retry, retry};
+use crate::error::{Retry, retry, retry_after};
 
 /// How often and how patiently to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,8 @@ impl Backoff {
             match outcome {
                 Err(e) if retry(&e) == Retry::Later && tries < self.tries => {
                     tracing::debug!(error = %e, tries, "retrying a Kubernetes call");
-                    tokio::time::sleep(wait).await;
+                    // The server's own Retry-After, when longer than ours.
+                    tokio::time::sleep(retry_after(&e).map_or(wait, |asked| asked.max(wait))).await;
                     wait = wait.saturating_mul(2);
                     tries += 1;
                 }

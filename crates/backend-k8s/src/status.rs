@@ -17,6 +17,10 @@ enum Doing {
 }
 
 fn doing(pod: &Pod) -> Doing {
+    // A pod being deleted is going: its workload waits for the one replacing it.
+    if pod.terminating {
+        return Doing::Starting;
+    }
     let waiting = |pred: &dyn Fn(&str) -> bool| {
         pod.containers
             .iter()

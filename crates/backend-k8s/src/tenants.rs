@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
-use kube::api::{ListParams, ObjectMeta, PostParams};
+use kube::api::{ListParams, ObjectMeta};
 use podgate_core::model::{NamespaceId, NewTenant, Tenant, TenantKey, TenantKind};
 use podgate_core::secret::TokenHash;
 use podgate_core::{Error, Result};
@@ -24,6 +24,8 @@ const NAMESPACE_TRIES: u32 = 64;
 #[derive(Clone)]
 pub(crate) struct Tenants {
     client: kube::Client,
+    /// The system namespace, where the records are.
+    system: String,
     records: Api<Secret>,
     ids: Ids,
     backoff: Backoff,
@@ -77,6 +79,7 @@ impl Tenants {
     ) -> Self {
         Self {
             records: Api::namespaced(client.clone(), system_namespace),
+            system: system_namespace.to_owned(),
             client,
             ids,
             backoff,
@@ -133,11 +136,12 @@ impl Tenants {
         };
         let id = key.to_string();
         // The record's creation is the tenant's: a second create of the key is refused.
-        let made = self
-            .backoff
-            .create_once(&self.records, &record, |a, b| a.data == b.data)
-            .await
-            .map_err(|e| to_core(e, key.kind().name(), &id))?;
+        let made = crate::namespaces::writing_in(&self.client, &self.backoff, &self.system, || {
+            self.backoff
+                .create_once(&self.records, &record, |a, b| a.data == b.data)
+        })
+        .await
+        .map_err(|e| to_core(e, key.kind().name(), &id))?;
         if !made {
             return Err(Error::already_exists(key.kind().name(), &id));
         }
@@ -152,16 +156,7 @@ impl Tenants {
         &self,
         name: &str,
     ) -> std::result::Result<(), kube::Error> {
-        let api: Api<Namespace> = Api::all(self.client.clone());
-        let namespace = Namespace {
-            metadata: labels::named(name),
-            ..Namespace::default()
-        };
-        let post = PostParams::default();
-        match self.backoff.call(|| api.create(&post, &namespace)).await {
-            Err(kube::Error::Api(status)) if status.is_already_exists() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        crate::namespaces::ensure(&self.client, &self.backoff, name).await
     }
 
     /// The tenant with this key, or `NotFound`.
@@ -319,7 +314,7 @@ mod cluster_tests {
             t.get(&TenantKey::Project("nobody".to_owned())).await,
             Err(Error::NotFound { .. })
         ));
-        let namespaces: Api<Namespace> = Api::all(client);
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client);
         for key in [&first.key, &third.key, &order.key] {
             assert!(
                 namespaces

@@ -6,7 +6,9 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{self as core, ConfigMap};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, PostParams, Preconditions, PropagationPolicy};
-use podgate_core::model::{TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadSpec};
+use podgate_core::model::{
+    TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind, WorkloadSpec,
+};
 use podgate_core::{Error, Result};
 
 use crate::config::K8sConfig;
@@ -221,11 +223,19 @@ impl Workloads {
         Ok(())
     }
 
-    /// Deletes `object`; one already gone counts as deleted.
+    /// Deletes `object`; one already gone counts as deleted. A pool's object stays
+    /// (foreground deletion) until its pods are gone, as openYuanrong shows a pool being
+    /// deleted; any other goes at once and the garbage collector takes its pods after
+    /// it (background deletion), so its name is free when the call answers.
     async fn delete_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
         let name = object.metadata().name.clone().unwrap_or_default();
+        let propagation = if object.kind() == WorkloadKind::Pool {
+            PropagationPolicy::Foreground
+        } else {
+            PropagationPolicy::Background
+        };
         let params = DeleteParams {
-            propagation_policy: Some(PropagationPolicy::Foreground),
+            propagation_policy: Some(propagation),
             preconditions: object.metadata().uid.clone().map(|uid| Preconditions {
                 uid: Some(uid),
                 resource_version: None,

@@ -113,7 +113,7 @@ pub(crate) fn render(
         value: None,
     };
     // V-Kube's nodes carry their region as `region`.
-    let (node_selector, affinity, _) = pod_spec::placement(
+    let (node_selector, affinity) = pod_spec::placement(
         template,
         &pod_spec::TopologyLabels {
             region: "region",

@@ -264,16 +264,12 @@ pub fn volumes(template: &PodTemplate, disk: DiskClaim<'_>) -> Vec<core::Volume>
 }
 
 /// The template's placement: a node selector on the topology labels (and the
-/// template's own selector), node affinity when several zones are allowed, and the
-/// node when one is named.
+/// template's own selector), and node affinity for several zones, a named node and
+/// the template's own affinity.
 pub fn placement(
     template: &PodTemplate,
     labels: &TopologyLabels<'_>,
-) -> (
-    Option<BTreeMap<String, String>>,
-    Option<core::Affinity>,
-    Option<String>,
-) {
+) -> (Option<BTreeMap<String, String>>, Option<core::Affinity>) {
     let p = &template.placement;
     let mut selector = p.node_selector.clone();
     if let Some(region) = &p.region {
@@ -324,15 +320,30 @@ pub fn placement(
         )
     });
     let (mut required, preferred) = own.unwrap_or_default();
-    // Terms are ORed: the zone rule joins every one of them.
-    if let Some(zone) = zone_term {
+    // A named node is a rule on the node's name, as a DaemonSet pins its pods: the
+    // scheduler still checks that the pod fits (room, free host ports), where setting
+    // `nodeName` would skip it.
+    let node_term = p.node.as_ref().map(|node| core::NodeSelectorRequirement {
+        key: "metadata.name".to_owned(),
+        operator: "In".to_owned(),
+        values: Some(vec![node.clone()]),
+    });
+    // Terms are ORed: the zone and node rules join every one of them.
+    if zone_term.is_some() || node_term.is_some() {
         if required.is_empty() {
             required.push(core::NodeSelectorTerm::default());
         }
         for t in &mut required {
-            t.match_expressions
-                .get_or_insert_with(Vec::new)
-                .push(zone.clone());
+            if let Some(zone) = &zone_term {
+                t.match_expressions
+                    .get_or_insert_with(Vec::new)
+                    .push(zone.clone());
+            }
+            if let Some(node) = &node_term {
+                t.match_fields
+                    .get_or_insert_with(Vec::new)
+                    .push(node.clone());
+            }
         }
     }
     let affinity = (!required.is_empty() || !preferred.is_empty()).then(|| core::Affinity {
@@ -347,11 +358,7 @@ pub fn placement(
         }),
         ..Default::default()
     });
-    (
-        (!selector.is_empty()).then_some(selector),
-        affinity,
-        p.node.clone(),
-    )
+    ((!selector.is_empty()).then_some(selector), affinity)
 }
 
 /// The whole `PodSpec` as submitted.
@@ -360,7 +367,7 @@ pub fn pod_spec(
     labels: &TopologyLabels<'_>,
     disk: DiskClaim<'_>,
 ) -> core::PodSpec {
-    let (node_selector, affinity, node_name) = placement(template, labels);
+    let (node_selector, affinity) = placement(template, labels);
     let volumes = volumes(template, disk);
     core::PodSpec {
         containers: template.containers.iter().map(container).collect(),
@@ -374,7 +381,6 @@ pub fn pod_spec(
         volumes: (!volumes.is_empty()).then_some(volumes),
         node_selector,
         affinity,
-        node_name,
         security_context: (!template.sysctls.is_empty()).then(|| core::PodSecurityContext {
             sysctls: Some(
                 template

@@ -1062,6 +1062,8 @@ pub async fn validation(fixture: &dyn Fixture) {
     // A refused update changes nothing either.
     let created = create(&svc, &caller, &project, base.clone()).await.unwrap();
     let id = created["id"].as_str().unwrap();
+    // The cluster settles first: a snapshot compares what calls changed.
+    fixture.settle().await;
     let before = snapshot(&svc, &caller, &project).await;
     let mut bad_template = base["deployment"]["template"].clone();
     bad_template["containers"][0]["name"] = json!("Bad");
@@ -1476,6 +1478,8 @@ pub async fn tenant_isolation(fixture: &dyn Fixture) {
     let their_id = theirs["id"].as_str().unwrap().to_owned();
     let their_cm = configmap(&svc, &caller_b, &b, "their-cm").await;
     let their_cm = their_cm["configmap"]["id"].as_str().unwrap().to_owned();
+    // The cluster settles first: a snapshot compares what calls changed.
+    fixture.settle().await;
     let before = snapshot(&svc, &caller_b, &b).await;
     let foreign = deployments(&svc, &caller_a, &b, json!({}))
         .await
@@ -1562,6 +1566,8 @@ pub async fn name_conflict(fixture: &dyn Fixture) {
     create(&svc, &caller, &project, deployment("same", &node.name, 1))
         .await
         .unwrap();
+    // The cluster settles first: a snapshot compares what calls changed.
+    fixture.settle().await;
     let before = snapshot(&svc, &caller, &project).await;
     expect(
         create(&svc, &caller, &project, deployment("same", &node.name, 1)).await,
@@ -1570,4 +1576,49 @@ pub async fn name_conflict(fixture: &dyn Fixture) {
         "same name",
     );
     assert_eq!(snapshot(&svc, &caller, &project).await, before);
+}
+
+pub async fn one_host_port_per_node(fixture: &dyn Fixture) {
+    let svc = service(fixture);
+    let (project, caller) = project(&svc).await;
+    let node = grouped_node(fixture).await;
+    let mut body = deployment("ported", &node.name, 2);
+    body["deployment"]["template"]["containers"][0]["ports"] =
+        json!([{"container_port": 80, "host_port": host_port()}]);
+    let created = create(&svc, &caller, &project, body).await.unwrap();
+    fixture.settle().await;
+    let listed = pods(
+        &svc,
+        &caller,
+        &project,
+        json!({"deployment_id": created["id"]}),
+    )
+    .await
+    .unwrap();
+    let mut states: Vec<&str> = listed["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        ["PENDING", "RUNNING"],
+        "two pods on one node cannot bind one host port: {listed}"
+    );
+    for p in listed["pods"].as_array().unwrap() {
+        assert_eq!(
+            p["node_id"],
+            node.name.as_str(),
+            "both name their node: {p}"
+        );
+    }
+    let shown = serde_json::to_value(
+        svc.get_deployment(&caller, &project, created["id"].as_str().unwrap())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(shown["ready_replicas"], 1);
 }

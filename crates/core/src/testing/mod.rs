@@ -42,6 +42,14 @@ pub trait Fixture: Send + Sync {
     fn missing_image(&self) -> &str {
         "registry.invalid/podgate/missing:never"
     }
+
+    /// Whether a state the controllers leave on their own (a pool that is New, or
+    /// whose update is pending) stays until [`Fixture::settle`]: true where time only
+    /// moves when the test moves it, false on a real cluster, whose controllers act
+    /// within milliseconds.
+    fn holds_transient_states(&self) -> bool {
+        true
+    }
 }
 
 /// Expands to one `#[tokio::test]` per scenario of every dialect, each with a fresh
@@ -72,7 +80,7 @@ macro_rules! conformance {
             $crate::conformance!(@each $fixture, $attrs, ief,
                 deployment_lifecycle, list_deployments_filters, list_pods_filters_and_paging,
                 validation, group_deployment, nodes_and_groups, configmaps_and_secrets,
-                tenant_isolation, authentication, name_conflict);
+                tenant_isolation, authentication, name_conflict, one_host_port_per_node);
         }
         mod vkube {
             #[allow(unused_imports)]

@@ -70,7 +70,14 @@ pub async fn lifecycle(fixture: &dyn Fixture) {
     .await;
     assert_eq!(created["failed_pools"], Value::Null);
     let fresh = one(&svc, &p1).await;
-    assert_eq!(fresh["status"], 0, "New until the controller acts: {fresh}");
+    if fixture.holds_transient_states() {
+        assert_eq!(fresh["status"], 0, "New until the controller acts: {fresh}");
+    } else {
+        assert!(
+            fresh["status"] == 0 || fresh["status"] == 1,
+            "New or Creating, not yet running: {fresh}"
+        );
+    }
     assert_eq!(fresh["max_size"], 2, "max_size defaults to size");
     assert_eq!(fresh["labels"], Value::Null);
     fixture.settle().await;
@@ -97,17 +104,19 @@ pub async fn lifecycle(fixture: &dyn Fixture) {
     };
     svc.update(&p1, &update(3)).await.unwrap();
     let pending = one(&svc, &p1).await;
-    assert_eq!(pending["status"], 2, "{pending}");
     assert_eq!(
         pending["max_size"], 3,
         "a pool that does not scale ignores max_size"
     );
-    let refused = svc.update(&p1, &update(4)).await.unwrap_err();
-    assert_eq!(
-        (refused.code, refused.status),
-        (4104, 500),
-        "PUT is refused in status 2"
-    );
+    if fixture.holds_transient_states() {
+        assert_eq!(pending["status"], 2, "{pending}");
+        let refused = svc.update(&p1, &update(4)).await.unwrap_err();
+        assert_eq!(
+            (refused.code, refused.status),
+            (4104, 500),
+            "PUT is refused in status 2"
+        );
+    }
     fixture.settle().await;
     let grown = one(&svc, &p1).await;
     assert_eq!(
@@ -147,19 +156,24 @@ pub async fn lifecycle(fixture: &dyn Fixture) {
     let deleting = query(&svc, json!({"id": p1})).await;
     if deleting["count"] == 1 {
         assert_eq!(deleting["pools"][0]["status"], 6);
-        assert_eq!(
-            svc.update(&p1, &update(1)).await.unwrap_err().code,
-            4104,
-            "PUT is refused in status 6"
-        );
-        let again = create(&svc, vec![pool(&p1, &group, 1, 1, true)]).await;
+        let refused = svc.update(&p1, &update(1)).await.unwrap_err().code;
+        // On a real cluster the pool may be gone (4120) by the time the PUT arrives.
         assert!(
-            again["failed_pools"][0]["reason"]
-                .as_str()
-                .unwrap()
-                .contains("exists"),
-            "an id stays taken while deleting"
+            refused == 4104 || (refused == 4120 && !fixture.holds_transient_states()),
+            "PUT is refused in status 6: {refused}"
         );
+        // (Only where the deleting state holds: on a cluster the pool may go at any
+        // moment, and a create would then make a new one.)
+        if fixture.holds_transient_states() {
+            let again = create(&svc, vec![pool(&p1, &group, 1, 1, true)]).await;
+            assert!(
+                again["failed_pools"][0]["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("exists"),
+                "an id stays taken while deleting"
+            );
+        }
     }
     fixture.settle().await;
     assert_eq!(query(&svc, json!({"id": p1})).await["count"], 0);

@@ -121,6 +121,19 @@ struct Serve {
     /// On Kubernetes: do not look images up (V-Kube's image check then answers 500).
     #[arg(long, env = "PODGATE_NO_IMAGE_LOOKUP", default_value_t = false)]
     no_image_lookup: bool,
+    /// On Kubernetes: the StorageClass of a disk type, `DISKTYPE=CLASS` (repeatable, or
+    /// comma-separated in the environment variable); a type not given gets its name in
+    /// kebab case (`CloudSsd` → `cloud-ssd`).
+    #[arg(long, env = "PODGATE_STORAGE_CLASS", value_delimiter = ',', value_parser = storage_class)]
+    storage_class: Vec<(String, String)>,
+}
+
+/// `DISKTYPE=CLASS`.
+fn storage_class(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not DISKTYPE=CLASS"))
 }
 
 /// How often the openYuanrong pool controller looks for idle pods to recycle.
@@ -199,6 +212,7 @@ async fn run(args: Serve) -> Result<(), String> {
                     default_registry: args.image_registry.clone(),
                     plain_http: args.plain_http_registry.clone(),
                 }),
+                storage_classes: args.storage_class.iter().cloned().collect(),
             };
             let backend = K8sBackend::infer(k8s)
                 .await

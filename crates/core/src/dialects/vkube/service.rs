@@ -403,9 +403,12 @@ impl VkubeService {
                 PageRequest::ALL,
             )
             .await?;
+        // The order's pod: the newest one not being deleted (a replaced pod may still
+        // be terminating).
         pods.items
             .into_iter()
-            .next()
+            .filter(|p| !p.terminating)
+            .max_by_key(|p| p.id)
             .ok_or_else(VkubeError::pod_not_found)
     }
 
