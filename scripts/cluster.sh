@@ -38,7 +38,9 @@ NODES=(
 )
 NODE_CPU=16
 NODE_MEMORY=64Gi
-NODE_PODS=110
+# Pods per node; a benchmark that places more pods than the default topology holds
+# sets PODGATE_CLUSTER_NODE_PODS (its simulator then uses the same).
+NODE_PODS=${PODGATE_CLUSTER_NODE_PODS:-110}
 
 # How long a deleted pod stays Terminating (at most its grace period).
 POD_TERMINATION_SECONDS=3
@@ -405,6 +407,24 @@ EOF
   done
 }
 
+# The audit log (DIR/logs/audit.log, JSON lines) records every request podgate makes,
+# with its identity: the admin client (podgate-admin, as the tests run it) and any
+# ServiceAccount of podgate-system (as it runs in a pod). What the cluster's own parts
+# ask is left out. It is how API requests per operation are counted on the server.
+audit_policy_yaml() {
+  cat <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  users: [podgate-admin]
+- level: Metadata
+  userGroups: [system:serviceaccounts:podgate-system]
+- level: None
+EOF
+}
+
 nodes_yaml() {
   local spec name region zone group
   for spec in "${NODES[@]}"; do
@@ -578,7 +598,8 @@ cmd_start() {
 
   # A fresh cluster every time: only the paths this script owns are reset.
   rm -rf "$DIR/etcd" "$DIR/pki" "$DIR/logs" "$DIR/pids" "$DIR/kwok" \
-    "$DIR/kubeconfig" "$DIR"/*.kubeconfig "$DIR/ports.env" "$DIR/nodes.yaml"
+    "$DIR/kubeconfig" "$DIR"/*.kubeconfig "$DIR/ports.env" "$DIR/nodes.yaml" \
+    "$DIR/audit-policy.yaml"
   mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/kwok"
 
   ETCD_PORT=$(free_port)
@@ -603,6 +624,7 @@ EOF
   kubeconfig "$DIR/kwok.kubeconfig" kwok-controller kwok
   kwok_config
   nodes_yaml >"$DIR/nodes.yaml"
+  audit_policy_yaml >"$DIR/audit-policy.yaml"
 
   local pki="$DIR/pki"
   launch etcd \
@@ -621,6 +643,10 @@ EOF
   wait_for etcd "its client port $ETCD_PORT" port_open "$ETCD_PORT"
 
   launch kube-apiserver \
+    --audit-policy-file="$DIR/audit-policy.yaml" \
+    --audit-log-path="$DIR/logs/audit.log" \
+    --audit-log-format=json \
+    --audit-log-maxsize=512 \
     --bind-address=127.0.0.1 \
     --secure-port="$API_PORT" \
     --advertise-address=127.0.0.1 \

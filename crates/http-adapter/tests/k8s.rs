@@ -111,3 +111,245 @@ fn without_a_cluster_it_says_so_and_exits() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach the cluster"), "{err}");
 }
+
+/// A registry on loopback that holds `library/nginx` (any tag) and nothing else, as
+/// the OCI distribution API answers a manifest `HEAD`.
+fn registry() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 2048];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&seen)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let status = if line.starts_with("HEAD /v2/library/nginx/manifests/") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = stream.write_all(
+                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+    });
+    addr
+}
+
+/// Calls `path` until `done` holds for the reply, for up to two minutes; the last
+/// reply otherwise.
+fn wait_for(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, reply) = server.call("GET", path, headers, None);
+        if (status == 200 && done(&reply)) || std::time::Instant::now() > deadline {
+            return reply;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The real binary on the cluster `KUBECONFIG` names (`scripts/cluster.sh start DIR`),
+/// every dialect over real HTTP, then a graceful stop.
+#[test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+fn every_dialect_over_http_on_a_real_cluster() {
+    use serde_json::json;
+    let admin = "k8s-e2e-admin";
+    let registry = registry();
+    let kubeconfig = std::env::var("KUBECONFIG").expect("KUBECONFIG names the cluster");
+    let server = Server::start_with(
+        &[
+            "--backend",
+            "k8s",
+            "--admin-token",
+            admin,
+            "--image-registry",
+            &registry,
+            "--plain-http-registry",
+            &registry,
+        ],
+        &[("KUBECONFIG", &kubeconfig)],
+    );
+    let bearer = format!("Bearer {admin}");
+    let op = [("Authorization", bearer.as_str())];
+    assert_eq!(server.call("GET", "/readyz", &[], None).0, 200);
+    let (status, topology) = server.call("GET", "/admin/v1/topology", &op, None);
+    assert_eq!(status, 200, "{topology}");
+    assert_eq!(topology.as_array().map(Vec::len), Some(6), "{topology}");
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+
+    // NCS: a namespace, a workload, Running once its pod runs.
+    let (status, ns) = server.call("POST", "/admin/v1/ncs/namespaces", &op, Some(&json!({})));
+    assert_eq!(status, 201, "{ns}");
+    let auth = format!("Bearer {}", ns["token"].as_str().unwrap());
+    let body = json!({"NamespaceId": ns["NamespaceId"], "Name": "web", "SpecType": "ncs.n1.small1", "ContainerType": "Standard",
+        "Placement": {"ZoneId": ["cn-east-1a"]}, "VirtualPrivateCloud": {"VpcId": "v", "SubnetId": "None"},
+        "Containers": [{"Name": "app", "Image": "nginx:stable"}]});
+    let (status, created) = server.call(
+        "POST",
+        "/ncs?Action=CreateStatefulWorkload&Version=2017-11-16",
+        &[("Authorization", &auth)],
+        Some(&body),
+    );
+    assert_eq!(status, 200, "{created}");
+    let path = format!(
+        "/ncs?Action=DescribeStatefulWorkloadInfo&Version=2017-11-16&NamespaceId={}&StatefulWorkloadId={}",
+        ns["NamespaceId"], created["StatefulWorkloadId"]
+    );
+    let info = wait_for(&server, &path, &[("Authorization", &auth)], |r| {
+        r["Status"] == "Running"
+    });
+    assert_eq!(info["Status"], "Running", "{info}");
+
+    // IEF: a project, a config map its deployment mounts, the pod running on node-1.
+    let project = format!("e2e{}", &unique[..12]);
+    let (status, p) = server.call(
+        "POST",
+        "/admin/v1/ief/projects",
+        &op,
+        Some(&json!({"project_id": project})),
+    );
+    assert_eq!(status, 201, "{p}");
+    let token = p["token"].as_str().unwrap().to_owned();
+    let ief = [("X-Auth-Token", token.as_str())];
+    let (status, cm) = server.call(
+        "POST",
+        &format!("/v2/{project}/edgemgr/configmaps"),
+        &ief,
+        Some(&json!({"configmap": {"name": "edge-config", "configs": {"mode": "e2e"}}})),
+    );
+    assert_eq!(status, 201, "{cm}");
+    let deployment = json!({"name": "edge", "node_ids": ["node-1"], "deployment": {"replicas": 1, "template": {
+        "containers": [{"name": "c", "image_url": "nginx", "version": "stable",
+            "envs": [{"name": "MODE", "value_from": {"configmap": {"name": "edge-config", "key": "mode"}}}],
+            "volumes": [{"name": "cfg", "type": "configMap", "source": "edge-config", "destination": "/etc/edge"}]}]}}});
+    let (status, d) = server.call(
+        "POST",
+        &format!("/v3/{project}/edgemgr/deployments"),
+        &ief,
+        Some(&deployment),
+    );
+    assert_eq!(status, 201, "{d}");
+    let pods = wait_for(
+        &server,
+        &format!(
+            "//v3/{project}/edgemgr/pods?deployment_id={}",
+            d["id"].as_str().unwrap()
+        ),
+        &ief,
+        |r| r["pods"][0]["state"] == "RUNNING",
+    );
+    assert_eq!(
+        (
+            pods["pods"][0]["state"].as_str(),
+            pods["pods"][0]["node_id"].as_str()
+        ),
+        (Some("RUNNING"), Some("node-1")),
+        "{pods}"
+    );
+    let (status, nodes) = server.call("GET", &format!("/v2/{project}/edgemgr/nodes"), &ief, None);
+    assert_eq!((status, nodes["count"].as_u64()), (200, Some(6)), "{nodes}");
+    let (status, _) = server.call(
+        "DELETE",
+        &format!(
+            "/v3/{project}/edgemgr/deployments/{}",
+            d["id"].as_str().unwrap()
+        ),
+        &ief,
+        None,
+    );
+    assert_eq!(status, 204);
+
+    // V-Kube: an order, a deploy, the pod running, its log.
+    let (status, order) = server.call(
+        "POST",
+        "/admin/v1/vkube/orders",
+        &op,
+        Some(&json!({"serviceOptions": {"resourceUnit": "1-Unit-Resource"}})),
+    );
+    assert_eq!(status, 201, "{order}");
+    let secret = order["secret"].as_str().unwrap().to_owned();
+    let vk = [("secret", secret.as_str())];
+    let (status, reply) = server.call("GET", "/k8s/images?image=nginx&tag=stable", &[], None);
+    assert_eq!(status, 200, "{reply}");
+    let deploy = json!({"nodeSelector": {"region": "region1"}, "containers": [{"name": "web", "imageName": "nginx", "resource": {"memory": "128Mi"}}]});
+    let (status, reply) = server.call("POST", "/api/v1/k8s/deploy", &vk, Some(&deploy));
+    assert_eq!(
+        (status, reply["status"].as_str()),
+        (200, Some("OK")),
+        "{reply}"
+    );
+    let pod = wait_for(&server, "/k8s/pod/status", &vk, |r| {
+        r["podStatus"]["phase"] == "Running"
+    });
+    assert_eq!(pod["podStatus"]["phase"], "Running", "{pod}");
+    let (status, log) = server.call("GET", "/k8s/pod/log", &vk, None);
+    assert_eq!(status, 200, "{log}");
+    assert!(log.is_string(), "{log}");
+
+    // openYuanrong: a pool of one, Running.
+    let pool = format!("e2e-{}", &unique[..8]);
+    let (status, reply) = server.call(
+        "POST",
+        "/serverless/v1/podpools",
+        &[],
+        Some(&json!({"pools": [{"id": pool, "size": 1, "image": "nginx:stable"}]})),
+    );
+    assert_eq!((status, reply["code"].as_i64()), (200, Some(0)), "{reply}");
+    let pools = wait_for(
+        &server,
+        &format!("/serverless/v1/podpools?id={pool}"),
+        &[],
+        |r| r["result"]["pools"][0]["status"] == 4,
+    );
+    assert_eq!(pools["result"]["pools"][0]["status"], 4, "{pools}");
+
+    // The simulator's own controls are not there on a cluster.
+    let (status, _) = server.call(
+        "POST",
+        "/admin/v1/sim/clock",
+        &op,
+        Some(&json!({"advance_seconds": 5})),
+    );
+    assert_ne!(status, 200);
+
+    // SIGTERM: the server stops by itself.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "graceful exit: {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "podgate did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
