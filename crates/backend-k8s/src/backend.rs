@@ -119,17 +119,6 @@ impl K8sBackend {
         }
     }
 
-    /// A backend on a fresh, empty Kubernetes API test double in memory
-    /// (`kube-fake-client`, with Namespaces, `limit`/`continue`, `pods/log` and pod
-    /// defaults scripted as an API server answers them). Nothing plays the cluster's
-    /// controllers or kubelets: pods appear only where podgate makes them itself (a
-    /// V-Kube order's pod). For benchmarks and tests.
-    #[cfg(feature = "test-double")]
-    pub async fn on_test_double(config: K8sConfig) -> Self {
-        let (client, _) = crate::testing::fake().await;
-        Self::new(client, config)
-    }
-
     /// Whether the API server answers (its `/version`).
     pub async fn ping(&self) -> Result<()> {
         self.client

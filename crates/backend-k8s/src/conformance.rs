@@ -1,12 +1,15 @@
 //! The conformance suite (every scenario of every dialect) on this backend, on a real
 //! control plane (`scripts/cluster.sh start DIR`; ignored unless asked for:
 //! `KUBECONFIG=DIR/kubeconfig cargo test -p podgate-backend-k8s --lib -- --ignored
-//! --test-threads=1 on_a_cluster`, as `.ci/run` does).
+//! --test-threads=1`, as `.ci/run` does), and what every test on that cluster shares:
+//! [`OnACluster`], waiting until the cluster has settled ([`settled`]) or has reached
+//! the state a test needs ([`until`]), and names of a test's own ([`unique`]).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use k8s_openapi::api::core::v1 as core;
@@ -14,40 +17,39 @@ use podgate_core::ClusterBackend;
 use podgate_core::testing::Fixture;
 
 use crate::K8sBackend;
-use crate::cluster_double::{self, MISSING_IMAGE};
 use crate::config::K8sConfig;
-use crate::nodes::tests::topology_node;
 use crate::registry::RegistryConfig;
 use crate::registry::tests::stand_in_registry;
-use crate::testing::{Plan, fake_with, quick};
+use crate::retry::Backoff;
+use crate::testing::{Plan, on_cluster, quick};
 
-/// The backend on a fresh test double with six nodes in three regions, looking images
-/// up in a stand-in registry on loopback.
-pub(crate) struct OnTheDouble {
+/// How long a test waits for the cluster to reach a state it needs.
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The backend on the cluster `KUBECONFIG` names (`scripts/cluster.sh start DIR`
+/// makes one) behind [`crate::testing::Faulty`] (its requests counted, faults
+/// injectable through `plan`), looking images up in a stand-in registry on loopback.
+/// Each test starts on a cluster emptied of what earlier ones made (so that their pods
+/// do not fill the nodes): run them one at a time (`--test-threads=1`).
+pub(crate) struct OnACluster {
     pub(crate) backend: Arc<K8sBackend>,
     pub(crate) plan: Arc<Plan>,
-    nodes: Vec<core::Node>,
 }
 
-impl OnTheDouble {
-    pub(crate) async fn new() -> Self {
-        Self::with(kube_fake_client::ClientBuilder::new()).await
+impl OnACluster {
+    /// For the conformance suite: retries as in production.
+    async fn new() -> Self {
+        Self::with(Backoff::default()).await
     }
 
-    /// The same on the double `builder` makes (with interceptors, say).
-    pub(crate) async fn with(builder: kube_fake_client::ClientBuilder) -> Self {
-        let (client, plan) = fake_with(builder).await;
-        let nodes = vec![
-            topology_node("node-1", "region1", "cn-east-1a", Some("group-a")),
-            topology_node("node-2", "region1", "cn-east-1b", Some("group-a")),
-            topology_node("node-3", "region2", "cn-east-1a", Some("group-b")),
-            topology_node("node-4", "region2", "cn-east-1b", Some("group-b")),
-            topology_node("node-5", "region3", "cn-east-1a", Some("group-c")),
-            topology_node("node-6", "region3", "cn-east-1b", None),
-        ];
-        for node in &nodes {
-            plan.add_node(serde_json::to_value(node).unwrap());
-        }
+    /// For a part's own tests: retries with short waits ([`quick`]), so that injected
+    /// faults cost little.
+    pub(crate) async fn quick() -> Self {
+        Self::with(quick()).await
+    }
+
+    async fn with(backoff: Backoff) -> Self {
+        let (client, plan) = on_cluster().await;
         let registry = stand_in_registry();
         let config = K8sConfig {
             registry: Some(RegistryConfig {
@@ -56,59 +58,52 @@ impl OnTheDouble {
             }),
             ..K8sConfig::default()
         };
-        let backend = Arc::new(K8sBackend::with_backoff(client, config, quick()));
-        Self {
-            backend,
-            plan,
-            nodes,
-        }
+        empty(&client, &config.system_namespace).await;
+        let backend = Arc::new(K8sBackend::with_backoff(client, config, backoff));
+        Self { backend, plan }
+    }
+
+    /// The API requests `op` makes, counted by [`crate::testing::Faulty`], and what it
+    /// answers.
+    pub(crate) async fn requests<T>(&self, op: impl Future<Output = T>) -> (T, usize) {
+        let before = self.plan.requests();
+        let out = op.await;
+        (out, self.plan.requests() - before)
     }
 }
 
-#[async_trait]
-impl Fixture for OnTheDouble {
-    fn backend(&self) -> Arc<dyn ClusterBackend> {
-        self.backend.clone()
-    }
-
-    /// Two minutes pass: podgate's pool controller runs, then the cluster's
-    /// controllers, scheduler and kubelets; running containers have logged a few lines.
-    async fn settle(&self) {
-        self.backend.clock.advance(120_000);
-        self.backend.reconcile_pools().await.unwrap();
-        let client = &self.backend.client;
-        cluster_double::settle(client, &self.nodes, self.backend.clock.now()).await;
-        let pods: kube::Api<core::Pod> = kube::Api::all(client.clone());
-        for pod in pods.list(&Default::default()).await.unwrap().items {
-            let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            for c in pod.spec.iter().flat_map(|s| &s.containers) {
-                let text = format!(
-                    "pulled {}\nstarted {}\nready\n",
-                    c.image.as_deref().unwrap_or(""),
-                    c.name
-                );
-                self.plan.set_log(&ns, &name, &c.name, &text);
-            }
-        }
-    }
-
-    fn missing_image(&self) -> &str {
-        MISSING_IMAGE
-    }
+/// `prefix`, a dash and eight hex digits, new each time: the name of something of a
+/// test's own on a cluster that earlier tests (and earlier runs) used too.
+pub(crate) fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
-/// The backend on the cluster `KUBECONFIG` names (`scripts/cluster.sh start DIR`
-/// makes one), looking images up in a stand-in registry on loopback. Each scenario
-/// starts on a cluster emptied of what earlier ones made (so that their pods do not
-/// fill the nodes): run them one at a time (`--test-threads=1`).
-struct OnACluster {
-    backend: Arc<K8sBackend>,
+/// Polls `check` (every 250 ms) until it gives a value: the state of the cluster a
+/// test needs, reached. Panics, saying `what` was waited for, after a minute.
+pub(crate) async fn until<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(reached) = check().await {
+            return reached;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {WAIT:?} in vain for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Deletes every tenant namespace podgate made and every pool, and waits until their
 /// pods are gone.
-async fn empty(client: &kube::Client, system: &str) {
+pub(crate) async fn empty(client: &kube::Client, system: &str) {
     use k8s_openapi::api::apps::v1::Deployment;
     use kube::api::{DeleteParams, ListParams};
     let managed = ListParams::default().labels(&crate::labels::selector(&[]));
@@ -128,8 +123,8 @@ async fn empty(client: &kube::Client, system: &str) {
         .delete_collection(&DeleteParams::background(), &managed)
         .await;
     let all: kube::Api<core::Pod> = kube::Api::all(client.clone());
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while std::time::Instant::now() < deadline {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
         if all.list(&managed).await.is_ok_and(|l| l.items.is_empty()) {
             return;
         }
@@ -138,29 +133,9 @@ async fn empty(client: &kube::Client, system: &str) {
     panic!("the cluster's podgate pods did not go within two minutes");
 }
 
-impl OnACluster {
-    async fn new() -> Self {
-        let registry = stand_in_registry();
-        let config = K8sConfig {
-            registry: Some(RegistryConfig {
-                default_registry: registry.clone(),
-                plain_http: vec![registry],
-            }),
-            ..K8sConfig::default()
-        };
-        let backend = K8sBackend::infer(config)
-            .await
-            .expect("a cluster: KUBECONFIG names one (scripts/cluster.sh start DIR)");
-        empty(&backend.client, &backend.config.system_namespace).await;
-        Self {
-            backend: Arc::new(backend),
-        }
-    }
-}
-
 /// Whether a pod has reached a steady state: running, waiting for good (an image that
 /// cannot be pulled, a crash loop, a missing config), or unschedulable.
-fn pod_settled(pod: &core::Pod) -> bool {
+pub(crate) fn pod_settled(pod: &core::Pod) -> bool {
     if pod.metadata.deletion_timestamp.is_some() {
         return false;
     }
@@ -242,6 +217,22 @@ async fn cluster_settled(client: &kube::Client) -> bool {
     }) && pods.items.iter().all(pod_settled)
 }
 
+/// Waits until the cluster's controllers, scheduler and kubelets are done with every
+/// podgate workload (settled on two looks in a row, a quarter second apart), or a
+/// minute passes: what has not settled by then is for the caller to judge.
+pub(crate) async fn settled(client: &kube::Client) {
+    let deadline = Instant::now() + WAIT;
+    let mut calm = 0;
+    while calm < 2 && Instant::now() < deadline {
+        calm = if cluster_settled(client).await {
+            calm + 1
+        } else {
+            0
+        };
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[async_trait]
 impl Fixture for OnACluster {
     fn backend(&self) -> Arc<dyn ClusterBackend> {
@@ -253,24 +244,13 @@ impl Fixture for OnACluster {
     }
 
     /// Two minutes pass on podgate's clock (idle pool pods run out their time) and the
-    /// pool controller runs; then the cluster is watched until its controllers,
-    /// scheduler and kubelets are done (or a minute passes: what has not settled by
-    /// then is for the scenario to judge), twice, so that what the first round made
-    /// settles too.
+    /// pool controller runs; then the cluster is watched until it has [`settled`],
+    /// twice, so that what the first round made settles too.
     async fn settle(&self) {
         self.backend.clock.advance(120_000);
         for _ in 0..2 {
             self.backend.reconcile_pools().await.unwrap();
-            let deadline = std::time::Instant::now() + Duration::from_secs(60);
-            let mut calm = 0;
-            while calm < 2 && std::time::Instant::now() < deadline {
-                calm = if cluster_settled(&self.backend.client).await {
-                    calm + 1
-                } else {
-                    0
-                };
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
+            settled(&self.backend.client).await;
         }
     }
 }

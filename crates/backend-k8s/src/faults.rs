@@ -1,5 +1,9 @@
 //! The backend's write paths under faults (409 on update, 429, 500, a hung call, a
-//! lost reply) and the API requests each operation costs, on the test double.
+//! lost reply) and the API requests each operation costs, counted by
+//! [`crate::testing::Faulty`] in front of the client: on a real control plane where
+//! the cluster has to act (its controllers make pods, its scheduler places them, its
+//! kubelets run them; ignored unless asked for, see `conformance.rs`), on the fake
+//! store where the test only writes.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,20 +14,21 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1 as core;
 use kube::Api;
 use kube::api::ListParams;
 use podgate_core::model::{
-    ContainerSpec, NamespaceId, NewTenant, PageRequest, PodQuery, PodTemplate, PoolPolicy,
-    TenantKey, WorkloadKind, WorkloadSpec,
+    ContainerSpec, NamespaceId, NewTenant, Page, PageRequest, Pod, PodQuery, PodTemplate,
+    PoolPolicy, TenantKey, WorkloadId, WorkloadKind, WorkloadSpec,
 };
 use podgate_core::secret::TokenHash;
 use podgate_core::testing::Fixture;
 use podgate_core::{ClusterBackend, Error};
 
-use crate::conformance::OnTheDouble;
+use crate::K8sBackend;
+use crate::config::K8sConfig;
+use crate::conformance::{OnACluster, unique, until};
 use crate::labels;
-use crate::testing::Fault;
+use crate::testing::{Fault, fake_with, quick};
 
 fn template() -> Arc<PodTemplate> {
     Arc::new(PodTemplate {
@@ -60,129 +65,123 @@ fn pool(name: &str, size: u32, max_size: u32, reuse: bool) -> WorkloadSpec {
     }
 }
 
-/// How many objects of podgate's the double holds of type `K` in every namespace.
-async fn count<K>(f: &OnTheDouble) -> usize
+/// How many objects of podgate's of type `K` the tenant's namespace holds.
+async fn count<K>(b: &K8sBackend, tenant: &TenantKey) -> usize
 where
-    K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
 {
-    let api: Api<K> = Api::all(f.backend.client.clone());
+    let api: Api<K> = Api::namespaced(b.client.clone(), &b.workloads.namespace(tenant));
     let managed = ListParams::default().labels(&labels::selector(&[]));
     api.list(&managed).await.unwrap().items.len()
 }
 
-/// The API requests `op` makes.
-async fn requests<T>(f: &OnTheDouble, op: impl std::future::Future<Output = T>) -> (T, usize) {
-    let before = f.plan.requests();
-    let out = op.await;
-    (out, f.plan.requests() - before)
-}
-
-async fn ncs_tenant(f: &OnTheDouble) -> TenantKey {
-    let made = f
-        .backend
+/// A new NCS namespace (a fresh id, so a namespace no earlier test used).
+async fn ncs_tenant(b: &K8sBackend) -> TenantKey {
+    let made = b
         .create_tenant(new_tenant(TenantKey::Namespace(NamespaceId(0))))
         .await
         .unwrap();
     made.key
 }
 
+/// A new V-Kube order of its own.
+async fn order(b: &K8sBackend) -> TenantKey {
+    let key = TenantKey::Order(unique("order"));
+    b.create_tenant(new_tenant(key.clone())).await.unwrap();
+    key
+}
+
+/// Every pod of workload `id`.
+async fn pods(b: &K8sBackend, tenant: &TenantKey, id: WorkloadId) -> Page<Pod> {
+    b.list_pods(&PodQuery::Workload(tenant.clone(), id), PageRequest::ALL)
+        .await
+        .unwrap()
+}
+
+/// Waits until workload `id` has `n` pods, every one of them ready.
+async fn ready(b: &K8sBackend, tenant: &TenantKey, id: WorkloadId, n: usize) -> Page<Pod> {
+    until(&format!("{n} ready pods of workload {id}"), || async {
+        let page = pods(b, tenant, id).await;
+        let all_ready = page
+            .items
+            .iter()
+            .all(|p| !p.terminating && p.containers.iter().all(|c| c.ready));
+        (page.items.len() == n && all_ready).then_some(page)
+    })
+    .await
+}
+
 #[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
 async fn a_describe_is_two_requests_and_a_pod_page_one() {
-    let f = OnTheDouble::new().await;
-    let tenant = ncs_tenant(&f).await;
+    let f = OnACluster::quick().await;
     let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
     let w = b
         .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
         .await
         .unwrap();
-    f.settle().await;
-    // The first read numbers the new pod (its writes are counted there); after that:
-    b.get_workload(&tenant, w.id).await.unwrap();
-    let (got, n) = requests(&f, b.get_workload(&tenant, w.id)).await;
+    // Waiting numbers the new pod (its writes are counted there); after that:
+    ready(b, &tenant, w.id, 1).await;
+    let (got, n) = f.requests(b.get_workload(&tenant, w.id)).await;
     assert_eq!(got.unwrap().status.ready, 1);
     assert_eq!(n, 2, "the workload's object and its pods");
     // Pods are shown with their node's zone and group: the nodes are read at most every
     // 30 s (`topology::FRESH`), here now.
-    let (_, n) = requests(&f, b.list_nodes()).await;
+    let (_, n) = f.requests(b.list_nodes()).await;
     assert_eq!(n, 1);
-    let (page, n) = requests(
-        &f,
-        b.list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL),
-    )
-    .await;
-    assert_eq!(page.unwrap().items.len(), 1);
+    let (page, n) = f
+        .requests(b.list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL))
+        .await;
+    let page = page.unwrap();
+    assert_eq!(page.items.len(), 1);
     assert_eq!(n, 1, "a page of pods is one list");
-    let node = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap()
-        .items[0]
-        .node
-        .clone()
-        .unwrap();
-    let (page, n) = requests(
-        &f,
-        b.list_pods(
+    let (pod, node) = (page.items[0].id, page.items[0].node.clone().unwrap());
+    let (page, n) = f
+        .requests(b.list_pods(
             &PodQuery::Node(tenant.clone(), node),
             PageRequest::new(0, 10),
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(page.unwrap().total, 1);
     assert_eq!(n, 1, "pods of a node: one field-selected list");
     let query = podgate_core::model::WorkloadQuery {
         tenants: Some(vec![tenant.clone()]),
         ..Default::default()
     };
-    let (page, n) = requests(&f, b.list_workloads(&query, PageRequest::new(0, 10))).await;
+    let (page, n) = f
+        .requests(b.list_workloads(&query, PageRequest::new(0, 10)))
+        .await;
     assert_eq!(page.unwrap().total, 1);
     assert_eq!(
         n, 4,
         "StatefulSets, Deployments and single Pods of the tenant, and the page's pods"
     );
-}
-
-#[tokio::test]
-async fn pod_lists_longer_than_a_chunk_are_read_with_continue_tokens() {
-    let f = OnTheDouble::new().await;
-    let tenant = ncs_tenant(&f).await;
-    let mut spec = WorkloadSpec::stateful("many", template());
-    spec.replicas = 3;
-    let b = &f.backend;
-    let w = b.create_workload(&tenant, spec).await.unwrap();
-    f.settle().await;
-    let numbered = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
-    assert_eq!(numbered.total, 3);
-    // The same list, two pods per request: the continue token carries it on.
-    let api: Api<core::Pod> = Api::all(b.client.clone());
-    let params = ListParams::default().labels(&labels::selector(&[]));
-    let (pods, n) = requests(&f, crate::lists::all_in(&api, &params, &b.backoff, 2)).await;
-    assert_eq!(pods.unwrap().len(), 3);
-    assert_eq!(n, 2, "two chunks");
-    let page = b
-        .list_pods(
-            &PodQuery::Workload(tenant.clone(), w.id),
-            PageRequest::new(1, 1),
-        )
-        .await
-        .unwrap();
+    let (_, n) = f.requests(b.get_tenant(&tenant)).await;
+    assert_eq!(n, 1, "a tenant describe is its record");
+    let (log, n) = f
+        .requests(b.container_log(&tenant, pod, "app", Some(2)))
+        .await;
     assert_eq!(
-        (page.total, page.items[0].id),
-        (3, numbered.items[1].id),
-        "paged by id"
+        log.unwrap(),
+        "a line on stderr\nready\n",
+        "KWOK's last two lines"
     );
+    assert_eq!(n, 2, "the pod by its id, then its log");
 }
 
 #[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
 async fn workload_writes_survive_faults_without_duplicates() {
-    let f = OnTheDouble::new().await;
-    let tenant = ncs_tenant(&f).await;
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    let f = OnACluster::quick().await;
     let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
     let plan = &f.plan;
-    // Create: the claim's reply lost, the object refused once, then its reply lost.
+    // Create: the claim's reply lost, the object refused once, then its call hung.
     plan.inject("POST", "/configmaps", Fault::LostReply);
     plan.inject("POST", "/statefulsets", Fault::Status(500, "InternalError"));
     plan.inject("POST", "/statefulsets", Fault::Hang);
@@ -190,11 +189,8 @@ async fn workload_writes_survive_faults_without_duplicates() {
         .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
         .await
         .unwrap();
-    assert_eq!(
-        count::<k8s_openapi::api::apps::v1::StatefulSet>(&f).await,
-        1
-    );
-    f.settle().await;
+    assert_eq!(count::<StatefulSet>(b, &tenant).await, 1);
+    let before = ready(b, &tenant, w.id, 1).await;
     // Update: a conflict (another writer first) re-reads; throttling waits.
     plan.inject("PUT", "/statefulsets", Fault::Status(409, "Conflict"));
     plan.inject(
@@ -211,20 +207,16 @@ async fn workload_writes_survive_faults_without_duplicates() {
         "front",
         "the update is not lost"
     );
-    // Recreate: the pod's delete is throttled, then answers.
+    // Recreate: the pod's delete is throttled, then answers; the StatefulSet controller
+    // makes the pod again.
     plan.inject("DELETE", "/pods/", Fault::Status(429, "TooManyRequests"));
-    let before = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
     b.recreate_pods(&tenant, w.id, None).await.unwrap();
-    f.settle().await;
-    let after = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
-    assert_eq!(after.items.len(), 1);
-    assert_ne!(after.items[0].id, before.items[0].id, "a new pod, a new id");
+    let old = before.items[0].id;
+    until("a new pod of web", || async {
+        let after = ready(b, &tenant, w.id, 1).await;
+        (after.items[0].id != old).then_some(())
+    })
+    .await;
     // Delete: a server error, then a hung call, both retried.
     plan.inject(
         "DELETE",
@@ -237,10 +229,7 @@ async fn workload_writes_survive_faults_without_duplicates() {
         b.get_workload(&tenant, w.id).await,
         Err(Error::NotFound { .. })
     ));
-    assert_eq!(
-        count::<k8s_openapi::api::apps::v1::StatefulSet>(&f).await,
-        0
-    );
+    assert_eq!(count::<StatefulSet>(b, &tenant).await, 0);
     // A fault that outlasts the retries fails cleanly and changes nothing.
     for _ in 0..5 {
         plan.inject(
@@ -269,37 +258,35 @@ async fn workload_writes_survive_faults_without_duplicates() {
 }
 
 #[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
 async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
-    let f = OnTheDouble::new().await;
+    let f = OnACluster::quick().await;
     let b = &f.backend;
-    let tenant = TenantKey::Order("order-1".to_owned());
-    b.create_tenant(new_tenant(tenant.clone())).await.unwrap();
-    let mut spec = WorkloadSpec::stateful("order-1", template());
+    let tenant = order(b).await;
+    let mut spec = WorkloadSpec::stateful("order", template());
     spec.kind = WorkloadKind::Deployment;
     f.plan.inject("POST", "/pods", Fault::LostReply);
     f.plan
         .inject("POST", "/pods", Fault::Status(500, "InternalError"));
     let w = b.create_workload(&tenant, spec.clone()).await.unwrap();
-    let (got, n) = requests(&f, b.get_workload(&tenant, w.id)).await;
+    let (got, n) = f.requests(b.get_workload(&tenant, w.id)).await;
     assert_eq!(got.unwrap().status.pods, 1);
     assert_eq!(
         n, 1,
         "a single pod is its own object: a describe is one request"
     );
-    let first = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
+    let first = pods(b, &tenant, w.id).await;
     assert_eq!(first.items.len(), 1, "made at once, and once");
     Arc::make_mut(&mut spec.template).containers[0].image = "nginx:2".to_owned();
     f.plan
         .inject("DELETE", "/pods/", Fault::Status(429, "TooManyRequests"));
     b.update_workload(&tenant, w.id, spec).await.unwrap();
-    let second = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
-    assert_eq!(second.items.len(), 1, "the new pod replaced the old");
+    // The old pod is shown terminating until its kubelet has stopped it.
+    let second = until("the old pod gone", || async {
+        let now = pods(b, &tenant, w.id).await;
+        (now.items.len() == 1).then_some(now)
+    })
+    .await;
     assert_ne!(second.items[0].name, first.items[0].name);
     assert_eq!(second.items[0].containers[0].image, "nginx:2");
     // Recreating it makes a new pod too (no controller would).
@@ -311,24 +298,26 @@ async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
     b.recreate_pods(&tenant, w.id, Some(second.items[0].id))
         .await
         .unwrap();
-    let third = b
-        .list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL)
-        .await
-        .unwrap();
-    assert_eq!(third.items.len(), 1);
+    let third = until("the recreated pod alone", || async {
+        let now = pods(b, &tenant, w.id).await;
+        (now.items.len() == 1).then_some(now)
+    })
+    .await;
     assert_ne!(third.items[0].id, second.items[0].id, "a new pod, a new id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
 async fn claims_never_share_a_pod_and_survive_faults() {
-    let f = OnTheDouble::new().await;
+    let f = OnACluster::quick().await;
     let b = f.backend.clone();
     let system = TenantKey::System;
     let p = b
-        .create_workload(&system, pool("p", 2, 2, true))
+        .create_workload(&system, pool(&unique("p"), 2, 2, true))
         .await
         .unwrap();
     f.settle().await;
+    ready(&b, &system, p.id, 2).await;
     // Another claim wins the first pod chosen (409): the claim chooses again.
     f.plan
         .inject("PUT", "/pods/", Fault::Status(409, "Conflict"));
@@ -356,20 +345,18 @@ async fn claims_never_share_a_pod_and_survive_faults() {
     assert_ne!(claimed.id, a.id);
     // A scalable pool makes an extra pod, once, even when the reply is lost.
     let s = b
-        .create_workload(&system, pool("s", 1, 2, false))
+        .create_workload(&system, pool(&unique("s"), 1, 2, false))
         .await
         .unwrap();
     f.settle().await;
+    ready(&b, &system, s.id, 1).await;
     b.claim_pool_pod(&system, s.id, "i-1").await.unwrap();
     f.plan.inject("POST", "/pods", Fault::LostReply);
     let extra = b.claim_pool_pod(&system, s.id, "i-2").await;
     // The replacement for the first claim may already be idle; either way one pod each.
     let extra = extra.unwrap();
-    let pods = b
-        .list_pods(&PodQuery::Workload(system.clone(), s.id), PageRequest::ALL)
+    let of_i2 = pods(&b, &system, s.id)
         .await
-        .unwrap();
-    let of_i2 = pods
         .items
         .iter()
         .filter(|p| p.claimed_by.as_deref() == Some("i-2"))
@@ -421,10 +408,10 @@ async fn refusals_from_the_doubles_own_interceptors_are_reread_or_retried() {
     let funcs = kube_fake_client::interceptor::Funcs::new()
         .replace(move |ctx| replace(ctx.object))
         .create(move |ctx| create(ctx.object));
-    let f = OnTheDouble::with(kube_fake_client::ClientBuilder::new().with_interceptor_funcs(funcs))
-        .await;
-    let b = &f.backend;
-    let tenant = ncs_tenant(&f).await;
+    let (client, _) =
+        fake_with(kube_fake_client::ClientBuilder::new().with_interceptor_funcs(funcs)).await;
+    let b = &K8sBackend::with_backoff(client, K8sConfig::default(), quick());
+    let tenant = ncs_tenant(b).await;
     let w = b
         .create_workload(&tenant, WorkloadSpec::stateful("web", template()))
         .await
@@ -442,24 +429,24 @@ async fn refusals_from_the_doubles_own_interceptors_are_reread_or_retried() {
         "front",
         "the update is not lost"
     );
-    let order = TenantKey::Order("order-9".to_owned());
-    b.create_tenant(new_tenant(order.clone())).await.unwrap();
-    let mut single = WorkloadSpec::stateful("order-9", template());
+    let order = order(b).await;
+    let mut single = WorkloadSpec::stateful("order", template());
     single.kind = WorkloadKind::Deployment;
     let made = b.create_workload(&order, single).await.unwrap();
     assert_eq!(failures.load(Ordering::SeqCst), 0, "the failure was met");
-    let pods = b
-        .list_pods(&PodQuery::Workload(order, made.id), PageRequest::ALL)
-        .await
-        .unwrap();
-    assert_eq!(pods.total, 1, "made once after the retry");
+    assert_eq!(
+        pods(b, &order, made.id).await.total,
+        1,
+        "made once after the retry"
+    );
 }
 
 #[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
 async fn a_name_claim_is_given_back_only_by_its_holder_and_disks_stay_as_made() {
-    let f = OnTheDouble::new().await;
-    let tenant = ncs_tenant(&f).await;
+    let f = OnACluster::quick().await;
     let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
     let first = b
         .create_workload(&tenant, WorkloadSpec::stateful("db", template()))
         .await

@@ -33,8 +33,6 @@
 
 mod backend;
 mod clock;
-#[cfg(test)]
-mod cluster_double;
 mod config;
 mod configs;
 #[cfg(test)]
@@ -57,7 +55,7 @@ mod registry;
 mod retry;
 mod status;
 mod tenants;
-#[cfg(any(test, feature = "test-double"))]
+#[cfg(test)]
 mod testing;
 mod topology;
 mod workloads;

@@ -90,7 +90,7 @@ pub(crate) async fn list(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use std::collections::BTreeMap;
@@ -98,36 +98,19 @@ pub(crate) mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     use super::*;
-    use crate::testing::{fake, quick};
+    use crate::conformance::OnACluster;
 
-    /// A node as a kubelet registers it, in region1 and group-a.
-    pub(crate) fn kubelet_node(name: &str, zone: &str, ready: bool) -> core::Node {
-        let mut node = topology_node(name, "region1", zone, Some("group-a"));
-        if !ready {
-            let status = node.status.as_mut().unwrap();
-            status.conditions.as_mut().unwrap()[0].status = "False".to_owned();
-        }
-        node
-    }
-
-    /// A ready node as a kubelet registers it, labelled with its region, zone and
-    /// group, with room for 15.8 cores, 64 GiB and 110 pods.
-    pub(crate) fn topology_node(
-        name: &str,
-        region: &str,
-        zone: &str,
-        group: Option<&str>,
-    ) -> core::Node {
-        let mut labels = BTreeMap::from([
-            (
-                "topology.kubernetes.io/region".to_owned(),
-                region.to_owned(),
-            ),
-            ("topology.kubernetes.io/zone".to_owned(), zone.to_owned()),
-        ]);
-        if let Some(group) = group {
-            labels.insert("podgate.io/node-group".to_owned(), group.to_owned());
-        }
+    /// A Node object in region1 and group-a, labelled with its region, zone and group,
+    /// with room for 15.8 cores, 64 GiB and 110 pods; its Ready condition `ready`.
+    fn node(name: &str, zone: &str, ready: bool) -> core::Node {
+        let labels = BTreeMap::from([
+            ("topology.kubernetes.io/region", "region1"),
+            ("topology.kubernetes.io/zone", zone),
+            ("podgate.io/node-group", "group-a"),
+        ])
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
         core::Node {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
@@ -143,7 +126,7 @@ pub(crate) mod tests {
                 ])),
                 conditions: Some(vec![core::NodeCondition {
                     type_: "Ready".to_owned(),
-                    status: "True".to_owned(),
+                    status: if ready { "True" } else { "False" }.to_owned(),
                     ..Default::default()
                 }]),
                 ..Default::default()
@@ -167,16 +150,10 @@ pub(crate) mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn nodes_are_listed_with_their_topology() {
-        let (client, plan) = fake().await;
-        plan.add_node(serde_json::to_value(kubelet_node("node-2", "cn-east-1b", false)).unwrap());
-        plan.add_node(serde_json::to_value(kubelet_node("node-1", "cn-east-1a", true)).unwrap());
-        let nodes = list(&client, &K8sConfig::default(), &quick())
-            .await
-            .unwrap();
-        assert_eq!(nodes.len(), 2);
-        let n = &nodes[0];
+    #[test]
+    fn a_node_shows_its_topology_room_and_readiness() {
+        let config = K8sConfig::default();
+        let n = to_node(&node("node-1", "cn-east-1a", true), &config);
         assert_eq!(
             (n.name.as_str(), n.region.as_str(), n.zone.as_str()),
             ("node-1", "region1", "cn-east-1a")
@@ -187,6 +164,56 @@ pub(crate) mod tests {
             (15_800, 65_536, 110)
         );
         assert!(n.ready);
-        assert!(!nodes[1].ready, "a NotReady node runs nothing new");
+        let not_ready = to_node(&node("node-2", "cn-east-1b", false), &config);
+        assert!(!not_ready.ready, "a NotReady node runs nothing new");
+        let mut cordoned = node("node-3", "cn-east-1b", true);
+        cordoned.spec = Some(core::NodeSpec {
+            unschedulable: Some(true),
+            ..Default::default()
+        });
+        assert!(
+            !to_node(&cordoned, &config).ready,
+            "nor does a cordoned one"
+        );
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+    async fn nodes_are_listed_with_their_topology() {
+        let f = OnACluster::quick().await;
+        let b = &f.backend;
+        let (nodes, n) = f.requests(list(&b.client, &b.config, &b.backoff)).await;
+        let nodes = nodes.unwrap();
+        assert_eq!(n, 1);
+        // KWOK's six nodes, as `scripts/cluster.sh` lays them out.
+        let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"]
+        );
+        let topology: Vec<(&str, &str, Option<&str>)> = nodes
+            .iter()
+            .map(|n| (n.region.as_str(), n.zone.as_str(), n.group.as_deref()))
+            .collect();
+        assert_eq!(
+            topology,
+            [
+                ("region1", "cn-east-1a", Some("group-a")),
+                ("region1", "cn-east-1b", Some("group-a")),
+                ("region2", "cn-east-1a", Some("group-b")),
+                ("region2", "cn-east-1b", Some("group-b")),
+                ("region3", "cn-east-1a", Some("group-c")),
+                ("region3", "cn-east-1b", None),
+            ]
+        );
+        for n in &nodes {
+            assert_eq!(
+                (n.capacity.cpu_millis, n.capacity.memory_mib, n.max_pods),
+                (16_000, 65_536, 110),
+                "{}",
+                n.name
+            );
+            assert!(n.ready, "{} is Ready", n.name);
+        }
     }
 }

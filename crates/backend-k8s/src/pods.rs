@@ -490,13 +490,17 @@ pub(crate) mod tests {
     )]
 
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-    use podgate_core::model::{ContainerSpec, NamespaceId};
+    use podgate_core::ClusterBackend;
+    use podgate_core::model::{ContainerSpec, NamespaceId, NewTenant, WorkloadSpec};
+    use podgate_core::secret::TokenHash;
 
     use super::*;
-    use crate::testing::{fake, quick};
+    use crate::conformance::{OnACluster, unique, until};
+    use crate::testing::quick;
 
-    /// A pod as a StatefulSet controller makes it: two containers, not yet placed.
-    pub(crate) fn controller_pod(name: &str, workload: u64) -> core::Pod {
+    /// A pod of podgate's made for workload `workload`, of `two_containers`' template:
+    /// not yet placed, not yet numbered.
+    pub(crate) fn podgate_pod(name: &str, workload: u64) -> core::Pod {
         let mut pod_labels = labels::base();
         pod_labels.insert(WORKLOAD_ID.to_owned(), workload.to_string());
         pod_labels.insert(OWNER.to_owned(), workload.to_string());
@@ -509,35 +513,20 @@ pub(crate) mod tests {
                 ..ObjectMeta::default()
             },
             spec: Some(core::PodSpec {
-                containers: vec![
-                    core::Container {
-                        name: "app".to_owned(),
+                containers: ["app", "sidecar"]
+                    .map(|name| core::Container {
+                        name: name.to_owned(),
+                        image: Some("nginx".to_owned()),
                         ..Default::default()
-                    },
-                    core::Container {
-                        name: "sidecar".to_owned(),
-                        ..Default::default()
-                    },
-                ],
+                    })
+                    .to_vec(),
                 ..Default::default()
             }),
             status: None,
         }
     }
 
-    /// Pods `w-1-0` and `w-1-1` of workload 1 in `podgate-ncs-1`, as its controller
-    /// makes them; the namespace's pod API.
-    async fn two_pods_of_workload_1(client: &kube::Client) -> Api<core::Pod> {
-        let api: Api<core::Pod> = Api::namespaced(client.clone(), "podgate-ncs-1");
-        for name in ["w-1-0", "w-1-1"] {
-            api.create(&PostParams::default(), &controller_pod(name, 1))
-                .await
-                .unwrap();
-        }
-        api
-    }
-
-    /// The template of `controller_pod`'s two containers.
+    /// A template of two containers, `app` and `sidecar`.
     fn two_containers() -> Arc<PodTemplate> {
         Arc::new(PodTemplate {
             containers: ["app", "sidecar"]
@@ -551,20 +540,64 @@ pub(crate) mod tests {
         })
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn pods_are_numbered_once_even_by_two_replicas_at_once() {
-        let (client, _) = fake().await;
-        let api = two_pods_of_workload_1(&client).await;
-        api.create(&PostParams::default(), &controller_pod("w-2-0", 2))
+    /// Whether the pod runs and every container of it is ready.
+    fn running(pod: &core::Pod) -> bool {
+        let status = pod.status.as_ref();
+        status.and_then(|s| s.phase.as_deref()) == Some("Running")
+            && status
+                .and_then(|s| s.container_statuses.as_ref())
+                .is_some_and(|c| c.iter().all(|c| c.ready))
+    }
+
+    /// In a new NCS namespace: the StatefulSet `two` of two pods of two containers,
+    /// and beside it `one`, of one pod; waits until the three pods run, and numbers
+    /// none of them. Answers the namespace and the id of `two`.
+    async fn two_pods_and_one_other(f: &OnACluster) -> (String, WorkloadId) {
+        let b = &f.backend;
+        let tenant = b
+            .create_tenant(NewTenant {
+                key: TenantKey::Namespace(NamespaceId(0)),
+                token_hash: TokenHash::of(&unique("token")),
+                privileged: false,
+                attributes: serde_json::Value::Null,
+            })
+            .await
+            .unwrap()
+            .key;
+        let mut two = WorkloadSpec::stateful("two", two_containers());
+        two.replicas = 2;
+        let two = b.create_workload(&tenant, two).await.unwrap().id;
+        b.create_workload(&tenant, WorkloadSpec::stateful("one", two_containers()))
             .await
             .unwrap();
-        let ids = Ids::new(client.clone(), "podgate-system", quick());
+        let ns = b.workloads.namespace(&tenant);
+        let api: Api<core::Pod> = Api::namespaced(b.client.clone(), &ns);
+        until("three running pods", || async {
+            let found = api.list(&ListParams::default()).await.unwrap().items;
+            (found.len() == 3 && found.iter().all(running)).then_some(())
+        })
+        .await;
+        (ns, two)
+    }
+
+    /// The ids of those of `pods` not being deleted.
+    fn live_ids(pods: &[core::Pod]) -> Vec<PodId> {
+        pods.iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter_map(pod_id)
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+    async fn pods_are_numbered_once_even_by_two_replicas_at_once() {
+        let f = OnACluster::quick().await;
+        let (ns, two) = two_pods_and_one_other(&f).await;
+        let client = f.backend.client.clone();
+        let ids = Ids::new(client.clone(), &f.backend.config.system_namespace, quick());
         let replica = |_| Pods::new(client.clone(), ids.clone(), quick());
         let (a, b) = (replica(0), replica(1));
-        let (seen_a, seen_b) = tokio::join!(
-            a.of_workload("podgate-ncs-1", WorkloadId(1)),
-            b.of_workload("podgate-ncs-1", WorkloadId(1))
-        );
+        let (seen_a, seen_b) = tokio::join!(a.of_workload(&ns, two), b.of_workload(&ns, two));
         let ids_of =
             |pods: &[core::Pod]| pods.iter().map(|p| pod_id(p).unwrap()).collect::<Vec<_>>();
         let (seen_a, seen_b) = (seen_a.unwrap(), seen_b.unwrap());
@@ -574,7 +607,7 @@ pub(crate) mod tests {
             "both replicas see the same ids"
         );
         assert_eq!(seen_a.len(), 2, "only the workload's pods");
-        let again = a.of_workload("podgate-ncs-1", WorkloadId(1)).await.unwrap();
+        let again = a.of_workload(&ns, two).await.unwrap();
         assert_eq!(ids_of(&again), ids_of(&seen_a), "ids are kept");
 
         let tenant = TenantKey::Namespace(NamespaceId(1));
@@ -586,103 +619,104 @@ pub(crate) mod tests {
             "containers in template order"
         );
         assert_ne!(shown[0].containers[0].id, shown[1].containers[0].id);
-        assert_eq!(shown[0].phase, PodPhase::Pending, "no status yet");
-        assert_eq!(
-            shown[0].containers[0].state,
-            ContainerState::Waiting {
-                reason: "ContainerCreating".to_owned()
-            }
+        assert_eq!(shown[0].phase, PodPhase::Running);
+        assert!(
+            matches!(shown[0].containers[1].state, ContainerState::Running { .. }),
+            "{:?}",
+            shown[0].containers[1]
         );
     }
 
     #[tokio::test]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
     async fn pods_found_by_id_recreated_and_their_logs_read() {
-        let (client, plan) = fake().await;
-        let api = two_pods_of_workload_1(&client).await;
-        let pods = Pods::new(
-            client.clone(),
-            Ids::new(client.clone(), "podgate-system", quick()),
-            quick(),
-        );
-        let listed = pods
-            .of_workload("podgate-ncs-1", WorkloadId(1))
-            .await
-            .unwrap();
-        let first = pod_id(&listed[0]).unwrap();
-        let before = plan.requests();
-        let found = pods.by_id("podgate-ncs-1", first).await.unwrap();
-        assert_eq!(plan.requests() - before, 1);
-        assert_eq!(found.metadata.name, listed[0].metadata.name);
+        let f = OnACluster::quick().await;
+        let (ns, two) = two_pods_and_one_other(&f).await;
+        let pods = &f.backend.pods;
+        let listed = pods.of_workload(&ns, two).await.unwrap();
+        let (first, other) = (pod_id(&listed[0]).unwrap(), pod_id(&listed[1]).unwrap());
+        let (found, n) = f.requests(pods.by_id(&ns, first)).await;
+        assert_eq!(n, 1);
+        assert_eq!(found.unwrap().metadata.name, listed[0].metadata.name);
         assert!(matches!(
-            pods.by_id("podgate-ncs-2", first).await,
+            pods.by_id(&unique("podgate-ncs-none"), first).await,
             Err(Error::NotFound { .. })
         ));
 
-        let mut placed = controller_pod("w-1-9", 1);
-        placed.spec.as_mut().unwrap().node_name = Some("node-7".to_owned());
-        api.create(&PostParams::default(), &placed).await.unwrap();
-        let on_node = pods.on_node("podgate-ncs-1", "node-7").await.unwrap();
-        assert_eq!(on_node.len(), 1, "only the pod on that node");
-        assert_eq!(on_node[0].metadata.name.as_deref(), Some("w-1-9"));
-        assert!(pod_id(&on_node[0]).is_some(), "numbered on first sight");
-        let before = plan.requests();
-        assert_eq!(
-            pods.on_node("podgate-ncs-1", "node-7").await.unwrap(),
-            on_node
-        );
-        assert_eq!(
-            plan.requests() - before,
-            1,
-            "a node's pods, once numbered: one request"
-        );
+        // The pods the scheduler placed on the first one's node, of either workload.
+        let node = listed[0].spec.as_ref().unwrap().node_name.clone().unwrap();
+        let api: Api<core::Pod> = Api::namespaced(f.backend.client.clone(), &ns);
+        let mut there: Vec<String> = api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| p.spec.as_ref().unwrap().node_name.as_deref() == Some(node.as_str()))
+            .map(|p| p.metadata.name.unwrap())
+            .collect();
+        there.sort();
+        let on_node = pods.on_node(&ns, &node).await.unwrap();
+        let mut names: Vec<String> = on_node
+            .iter()
+            .map(|p| p.metadata.name.clone().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, there, "only the pods on that node");
         assert!(
-            pods.on_node("podgate-ncs-1", "node-8")
-                .await
-                .unwrap()
-                .is_empty()
+            on_node.iter().all(|p| pod_id(p).is_some()),
+            "numbered on first sight"
         );
-        api.delete("w-1-9", &DeleteParams::default()).await.unwrap();
+        let (again, n) = f.requests(pods.on_node(&ns, &node)).await;
+        assert_eq!(live_ids(&again.unwrap()), live_ids(&on_node));
+        assert_eq!(n, 1, "a node's pods, once numbered: one request");
+        let placed: Vec<String> = api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter_map(|p| p.spec.and_then(|s| s.node_name))
+            .collect();
+        let idle = (1..=6)
+            .map(|i| format!("node-{i}"))
+            .find(|n| !placed.contains(n))
+            .unwrap();
+        assert!(pods.on_node(&ns, &idle).await.unwrap().is_empty());
 
-        plan.set_log("podgate-ncs-1", "w-1-0", "app", "one\ntwo\nthree\n");
-        assert_eq!(
-            pods.log("podgate-ncs-1", "w-1-0", "app", Some(2))
-                .await
-                .unwrap(),
-            "two\nthree\n"
-        );
+        // What KWOK's container wrote: four lines, the last two asked for.
+        let name = listed[0].metadata.name.clone().unwrap();
+        let (log, n) = f.requests(pods.log(&ns, &name, "app", Some(2))).await;
+        assert_eq!(log.unwrap(), "a line on stderr\nready\n");
+        assert_eq!(n, 1);
         assert!(matches!(
-            pods.log("podgate-ncs-1", "w-9-0", "app", None).await,
+            pods.log(&ns, "w-9-0", "app", None).await,
             Err(Error::NotFound { .. })
         ));
 
         assert!(matches!(
-            pods.recreate("podgate-ncs-1", WorkloadId(1), Some(PodId(999)))
-                .await,
+            pods.recreate(&ns, two, Some(PodId(999_999_999))).await,
             Err(Error::NotFound { .. })
         ));
-        pods.recreate("podgate-ncs-1", WorkloadId(1), Some(first))
-            .await
-            .unwrap();
-        let left = pods
-            .of_workload("podgate-ncs-1", WorkloadId(1))
-            .await
-            .unwrap();
-        assert_eq!(left.len(), 1, "only that pod went");
-        assert_ne!(pod_id(&left[0]), Some(first));
-        pods.recreate("podgate-ncs-1", WorkloadId(1), None)
-            .await
-            .unwrap();
-        assert!(
-            pods.of_workload("podgate-ncs-1", WorkloadId(1))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        pods.recreate(&ns, two, Some(first)).await.unwrap();
+        // The StatefulSet makes the pod again: a new pod, numbered anew.
+        let ids = until("the first pod made again", || async {
+            let ids = live_ids(&pods.of_workload(&ns, two).await.unwrap());
+            (ids.len() == 2 && !ids.contains(&first)).then_some(ids)
+        })
+        .await;
+        assert!(ids.contains(&other), "only that pod went");
+        pods.recreate(&ns, two, None).await.unwrap();
+        until("both pods made again", || async {
+            let now = live_ids(&pods.of_workload(&ns, two).await.unwrap());
+            (now.len() == 2 && now.iter().all(|id| !ids.contains(id))).then_some(())
+        })
+        .await;
     }
 
     #[test]
     fn a_running_pod_shows_its_states_and_restarts() {
-        let mut pod = controller_pod("w-1-0", 1);
+        let mut pod = podgate_pod("w-1-0", 1);
         pod.metadata
             .labels
             .as_mut()

@@ -84,13 +84,13 @@ mod tests {
     use kube::api::PostParams;
 
     use super::*;
-    use crate::nodes::tests::kubelet_node;
-    use crate::pods::tests::controller_pod;
-    use crate::testing::{fake, quick};
+    use crate::conformance::{OnACluster, unique};
+    use crate::pods::tests::podgate_pod;
 
-    /// A controller's pod placed on `node`, its first container binding `host_port`.
+    /// A pod of podgate's for `workload` on `node`, its first container binding
+    /// `host_port`.
     fn pod(name: &str, workload: u64, node: &str, host_port: i32) -> core::Pod {
-        let mut pod = controller_pod(name, workload);
+        let mut pod = podgate_pod(name, workload);
         let spec = pod.spec.as_mut().unwrap();
         spec.node_name = Some(node.to_owned());
         spec.containers[0].ports = Some(vec![core::ContainerPort {
@@ -102,39 +102,41 @@ mod tests {
     }
 
     #[tokio::test]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
     async fn ports_bound_in_a_region_are_found_across_namespaces() {
-        let (client, plan) = fake().await;
-        plan.add_node(serde_json::to_value(kubelet_node("node-1", "cn-east-1a", true)).unwrap());
-        let mut elsewhere = kubelet_node("far-1", "z9", true);
-        elsewhere.metadata.labels.as_mut().unwrap().insert(
-            "topology.kubernetes.io/region".to_owned(),
-            "region9".to_owned(),
-        );
-        plan.add_node(serde_json::to_value(elsewhere).unwrap());
+        let f = OnACluster::quick().await;
+        let (client, config, backoff) = (&f.backend.client, &f.backend.config, &f.backend.backoff);
+        let (a, b) = (unique("podgate-vkube-a"), unique("podgate-vkube-b"));
         let post = PostParams::default();
+        // node-1 is in region1, node-3 in region2 (`scripts/cluster.sh`).
         for (ns, p) in [
-            ("podgate-vkube-a", pod("d-1", 1, "node-1", 22)),
-            ("podgate-vkube-b", pod("d-2", 2, "node-1", 3306)),
-            ("podgate-vkube-b", pod("d-3", 3, "far-1", 8080)),
+            (&a, pod("d-1", 1, "node-1", 22)),
+            (&b, pod("d-2", 2, "node-1", 3306)),
+            (&b, pod("d-3", 3, "node-3", 8080)),
         ] {
+            crate::namespaces::ensure(client, backoff, ns)
+                .await
+                .unwrap();
             Api::<core::Pod>::namespaced(client.clone(), ns)
                 .create(&post, &p)
                 .await
                 .unwrap();
         }
-        let (config, backoff) = (K8sConfig::default(), quick());
         let wanted = [22, 80, 3306, 8080];
-        let check = |ignore| occupied(&client, &config, &backoff, "region1", &wanted, ignore);
+        let check = |ignore| occupied(client, config, backoff, "region1", &wanted, ignore);
         assert_eq!(check(None).await.unwrap(), vec![22, 3306]);
         assert_eq!(
-            check(Some(("podgate-vkube-a", WorkloadId(1))))
-                .await
-                .unwrap(),
+            check(Some((a.as_str(), WorkloadId(1)))).await.unwrap(),
             vec![3306],
             "a workload's own ports do not count against it"
         );
+        let (taken, n) = f
+            .requests(occupied(client, config, backoff, "region2", &wanted, None))
+            .await;
+        assert_eq!(taken.unwrap(), vec![8080]);
+        assert_eq!(n, 2, "the nodes, and podgate's pods");
         assert!(matches!(
-            occupied(&client, &config, &quick(), "nowhere", &[22], None).await,
+            occupied(client, config, backoff, "nowhere", &[22], None).await,
             Err(Error::NotFound { kind: "region", .. })
         ));
     }

@@ -674,18 +674,31 @@ mod tests {
     }
 
     #[tokio::test]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
     async fn on_a_settled_cluster_a_workload_runs_or_says_why_not() {
-        use crate::cluster_double::{MISSING_IMAGE, settle};
-        use crate::nodes::tests::kubelet_node;
-        use crate::pods::{Pods, to_pod};
-        use crate::status::{Wanted, derive};
-        use podgate_core::model::WorkloadPhase;
+        use podgate_core::ClusterBackend;
+        use podgate_core::model::{WorkloadPhase, WorkloadStatus};
+        use podgate_core::testing::Fixture;
 
-        let (w, tenant, _) = setup().await;
-        let pods = Pods::new(w.client.clone(), w.ids.clone(), quick());
-        let nodes = [kubelet_node("node-1", "cn-east-1a", true)];
-        let status = |stored: Stored| {
-            let (pods, tenant) = (pods.clone(), tenant.clone());
+        use crate::conformance::{OnACluster, until};
+        use crate::pods::to_pod;
+        use crate::status::{Wanted, derive};
+
+        let f = OnACluster::quick().await;
+        let (w, pods) = (&f.backend.workloads, &f.backend.pods);
+        let tenant = f
+            .backend
+            .create_tenant(NewTenant {
+                key: TenantKey::Namespace(NamespaceId(0)),
+                token_hash: TokenHash::of("t"),
+                privileged: false,
+                attributes: serde_json::Value::Null,
+            })
+            .await
+            .unwrap()
+            .key;
+        let status = |stored: &Stored| {
+            let (stored, tenant) = (stored.clone(), tenant.clone());
             async move {
                 let ns = namespace_of(&tenant);
                 let found = pods.of_workload(&ns, stored.id).await.unwrap();
@@ -695,28 +708,34 @@ mod tests {
         };
         let web = w.create(&tenant, &spec("web"), Timestamp(1)).await.unwrap();
         let mut broken = spec("broken");
-        Arc::make_mut(&mut broken.template).containers[0].image = MISSING_IMAGE.to_owned();
+        Arc::make_mut(&mut broken.template).containers[0].image = f.missing_image().to_owned();
         let broken = w.create(&tenant, &broken, Timestamp(1)).await.unwrap();
         let mut nowhere = spec("nowhere");
         Arc::make_mut(&mut nowhere.template).placement.zones = vec!["cn-west-9z".to_owned()];
         let nowhere = w.create(&tenant, &nowhere, Timestamp(1)).await.unwrap();
-        assert_eq!(
-            Box::pin(status(web.clone())).await.phase,
-            WorkloadPhase::Creating
-        );
+        assert_eq!(Box::pin(status(&web)).await.phase, WorkloadPhase::Creating);
 
-        settle(&w.client, &nodes, Timestamp(1)).await;
-        assert_eq!(Box::pin(status(web)).await.phase, WorkloadPhase::Running);
-        let s = Box::pin(status(broken)).await;
-        assert_eq!(
-            (s.phase, s.message.as_deref()),
-            (WorkloadPhase::CreateFailed, Some("ImagePullBackOff"))
-        );
-        let s = Box::pin(status(nowhere)).await;
-        assert_eq!(
-            (s.phase, s.message.as_deref()),
-            (WorkloadPhase::CreateFailed, Some("Unschedulable"))
-        );
+        // Each reaches its state (and its reason, where given) as the controllers, the scheduler and the kubelets act.
+        let reaches = |stored: &Stored, phase: WorkloadPhase, message: Option<&'static str>| {
+            let stored = stored.clone();
+            let what = format!("{} {phase:?} ({message:?})", stored.spec.name);
+            async move {
+                until(&what, || async {
+                    let s: WorkloadStatus = Box::pin(status(&stored)).await;
+                    (s.phase == phase && message.is_none_or(|m| s.message.as_deref() == Some(m)))
+                        .then_some(())
+                })
+                .await;
+            }
+        };
+        reaches(&web, WorkloadPhase::Running, None).await;
+        reaches(
+            &broken,
+            WorkloadPhase::CreateFailed,
+            Some("ImagePullBackOff"),
+        )
+        .await;
+        reaches(&nowhere, WorkloadPhase::CreateFailed, Some("Unschedulable")).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
