@@ -11,6 +11,8 @@
 #   scripts/cluster.sh stop DIR       stop what `start DIR` started (idempotent)
 #   scripts/cluster.sh status DIR     which components run (exit 1 if any is down)
 #   scripts/cluster.sh env DIR        print KUBECONFIG and PATH exports (eval them)
+#   scripts/cluster.sh down DIR NAME  stop one component (SIGTERM), the rest running
+#   scripts/cluster.sh up DIR NAME    start it again as it was; returns once it serves
 #   scripts/cluster.sh bin            print the directory holding the binaries
 #
 # Environment: PODGATE_CACHE (default ~/.cache/podgate) holds the binaries and Go's
@@ -478,6 +480,8 @@ launch() {
   local name=$1
   shift
   local pidfile="$DIR/pids/$name"
+  # Its command line, for `up` to start it again the same way.
+  printf '%s\0' "$@" >"$DIR/pids/$name.args"
   # The child writes its own pid, then execs: the pid file names the component
   # itself, whatever setsid does.
   # shellcheck disable=SC2016 # expanded by the child shell
@@ -540,30 +544,51 @@ nodes_ready() {
 
 default_sa() { kubectl_admin -n default get serviceaccount default; }
 
-stop_all() {
-  local name pidfile pid stopped=()
-  [[ -d "$DIR/pids" ]] || return 0
-  # Reverse start order: the node and pod actors first, etcd last.
-  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    pidfile="$DIR/pids/$name"
-    if alive "$pidfile"; then
-      pid=$(<"$pidfile")
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 300); do
+# stop_one NAME: SIGTERM, then SIGKILL after 15 s; true if it was running.
+stop_one() {
+  local name=$1 pidfile="$DIR/pids/$1" pid was=1
+  if alive "$pidfile"; then
+    pid=$(<"$pidfile")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 300); do
+      running "$pid" || break
+      sleep 0.05
+    done
+    if running "$pid"; then
+      log "$name ($pid) ignored SIGTERM for 15s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 100); do
         running "$pid" || break
         sleep 0.05
       done
-      if running "$pid"; then
-        log "$name ($pid) ignored SIGTERM for 15s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-        for _ in $(seq 100); do
-          running "$pid" || break
-          sleep 0.05
-        done
-      fi
+    fi
+    was=0
+  fi
+  rm -f "$pidfile"
+  return $was
+}
+
+# ready NAME: waits until a (re)started component serves.
+ready() {
+  # shellcheck disable=SC1091 # written by start
+  source "$DIR/ports.env"
+  case "$1" in
+    etcd) wait_for etcd "its client port $ETCD_PORT" port_open "$ETCD_PORT" ;;
+    kube-apiserver) wait_for kube-apiserver "/readyz" apiserver_ready ;;
+    kube-controller-manager) wait_for "$1" "/healthz on $KCM_PORT" healthz "$KCM_PORT" ;;
+    kube-scheduler) wait_for "$1" "/healthz on $SCHED_PORT" healthz "$SCHED_PORT" ;;
+    kwok) wait_for kwok "its server on $KWOK_PORT" port_open "$KWOK_PORT" ;;
+  esac
+}
+
+stop_all() {
+  local name stopped=()
+  [[ -d "$DIR/pids" ]] || return 0
+  # Reverse start order: the node and pod actors first, etcd last.
+  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    if stop_one "$name"; then
       stopped+=("$name")
     fi
-    rm -f "$pidfile"
   done
   if ((${#stopped[@]})); then
     log "stopped: ${stopped[*]}"
@@ -640,7 +665,7 @@ EOF
     --quota-backend-bytes=$((2 * 1024 * 1024 * 1024)) \
     --unsafe-no-fsync \
     --log-level=warn
-  wait_for etcd "its client port $ETCD_PORT" port_open "$ETCD_PORT"
+  ready etcd
 
   launch kube-apiserver \
     --audit-policy-file="$DIR/audit-policy.yaml" \
@@ -675,7 +700,7 @@ EOF
     --proxy-client-cert-file="$pki/front-proxy-client.crt" \
     --proxy-client-key-file="$pki/front-proxy-client.key" \
     --profiling=false
-  wait_for kube-apiserver "/readyz" apiserver_ready
+  ready kube-apiserver
 
   launch kube-controller-manager \
     --kubeconfig="$DIR/controller-manager.kubeconfig" \
@@ -715,9 +740,9 @@ EOF
     --node-lease-duration-seconds=40 \
     --cidr=10.244.0.0/16
 
-  wait_for kube-controller-manager "/healthz on $KCM_PORT" healthz "$KCM_PORT"
-  wait_for kube-scheduler "/healthz on $SCHED_PORT" healthz "$SCHED_PORT"
-  wait_for kwok "its server on $KWOK_PORT" port_open "$KWOK_PORT"
+  ready kube-controller-manager
+  ready kube-scheduler
+  ready kwok
 
   kubectl_admin apply -f "$DIR/nodes.yaml" >"$DIR/logs/nodes.log" 2>&1 ||
     fail nodes "could not be created"
@@ -741,6 +766,40 @@ cmd_env() {
   [[ -f "$DIR/kubeconfig" ]] || die "no cluster in $DIR (run: $0 start $DIR)"
   echo "export KUBECONFIG=$DIR/kubeconfig"
   echo "export PATH=$BIN:\$PATH"
+}
+
+# component NAME: NAME if it is one of the cluster's, else the usage error.
+component() {
+  local name
+  for name in "${COMPONENTS[@]}"; do
+    [[ "$name" == "${1:-}" ]] && return 0
+  done
+  die "usage: $0 $CMD DIR {${COMPONENTS[*]}}"
+}
+
+cmd_down() {
+  set_dir "${1:-}"
+  component "${2:-}"
+  stop_one "$2" || die "$2 is not running in $DIR"
+  log "$2 stopped"
+}
+
+cmd_up() {
+  set_dir "${1:-}"
+  component "${2:-}"
+  local name=$2 args=()
+  alive "$DIR/pids/$name" && die "$name is running in $DIR already"
+  [[ -f "$DIR/pids/$name.args" ]] || die "$name was never started in $DIR"
+  mapfile -d '' args <"$DIR/pids/$name.args"
+  # Its log goes on where it stopped.
+  mv "$DIR/logs/$name.log" "$DIR/logs/$name.log.$(date +%s)" 2>/dev/null || true
+  if [[ "$name" == kwok ]]; then
+    HOME="$DIR/kwok" launch "$name" "${args[@]}"
+  else
+    launch "$name" "${args[@]}"
+  fi
+  ready "$name"
+  log "$name started again"
 }
 
 cmd_status() {
@@ -767,8 +826,10 @@ case "$CMD" in
   stop) cmd_stop "$@" ;;
   status) cmd_status "$@" ;;
   env) cmd_env "$@" ;;
+  down) cmd_down "$@" ;;
+  up) cmd_up "$@" ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

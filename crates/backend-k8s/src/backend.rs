@@ -23,7 +23,6 @@ use crate::ids::Ids;
 use crate::labels;
 use crate::objects::{self, Stored, WORKLOAD_ID, WorkloadObject};
 use crate::pods::{self, Pods};
-use crate::ports;
 use crate::registry::Registries;
 use crate::retry::Backoff;
 use crate::status::{Wanted, derive};
@@ -91,6 +90,7 @@ impl K8sBackend {
             client.clone(),
             &config.system_namespace,
             ids.clone(),
+            config.tenant_role.clone(),
             backoff,
         );
         let registries = config.registry.clone().and_then(|r| {
@@ -150,37 +150,6 @@ impl K8sBackend {
         if let Err(e) = synced {
             tracing::warn!(error = %e, pool = %stored.spec.name, "the pool's autoscaler waits for the next pass");
         }
-    }
-
-    /// Refuses a template whose host ports must be free in its region when some are
-    /// bound there (by pods other than `ignore`'s). A check before the write: two
-    /// instances deploying at the same moment can both pass it.
-    async fn check_region_ports(
-        &self,
-        tenant: &TenantKey,
-        spec: &WorkloadSpec,
-        ignore: Option<WorkloadId>,
-    ) -> Result<()> {
-        let placement = &spec.template.placement;
-        let (true, Some(region)) = (placement.host_ports_unique_in_region, &placement.region)
-        else {
-            return Ok(());
-        };
-        let ports: Vec<u16> = spec.template.host_ports().collect();
-        if ports.is_empty() {
-            return Ok(());
-        }
-        let taken = self
-            .occupied_host_ports(region, &ports, ignore.map(|id| (tenant, id)))
-            .await?;
-        if taken.is_empty() {
-            return Ok(());
-        }
-        let list: Vec<String> = taken.iter().map(u16::to_string).collect();
-        Err(Error::IncorrectState(format!(
-            "host ports {} are in use in region {region}",
-            list.join(", ")
-        )))
     }
 
     /// Pods as shown, with their zone and group, one page of them by id.
@@ -271,7 +240,6 @@ impl ClusterBackend for K8sBackend {
 
     async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload> {
         supported(tenant, &spec)?;
-        self.check_region_ports(tenant, &spec, None).await?;
         let stored = self
             .workloads
             .create(tenant, &spec, self.clock.now())
@@ -323,15 +291,21 @@ impl ClusterBackend for K8sBackend {
         }
         let Page { total, items } = Page::from_vec(found, page);
         // The page's pods: one request for every namespace it spans.
+        let mut by_namespace: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for stored in &items {
+            by_namespace
+                .entry(self.workloads.namespace(&stored.tenant))
+                .or_default()
+                .push(stored.id.0.to_string());
+        }
         let mut members: BTreeMap<String, Vec<core::Pod>> = BTreeMap::new();
-        if !items.is_empty() {
-            let ids: Vec<String> = items.iter().map(|s| s.id.0.to_string()).collect();
+        for (ns, ids) in by_namespace {
             let selector = format!(
                 "{},{WORKLOAD_ID} in ({})",
                 labels::selector(&[]),
                 ids.join(",")
             );
-            let api: kube::Api<core::Pod> = kube::Api::all(self.client.clone());
+            let api: kube::Api<core::Pod> = kube::Api::namespaced(self.client.clone(), &ns);
             let params = ListParams::default().labels(&selector);
             let raw = crate::lists::all(&api, &params, &self.backoff)
                 .await
@@ -362,7 +336,6 @@ impl ClusterBackend for K8sBackend {
         spec: WorkloadSpec,
     ) -> Result<Workload> {
         supported(tenant, &spec)?;
-        self.check_region_ports(tenant, &spec, Some(id)).await?;
         let moved = Box::pin(self.before_pool_update(tenant, id, &spec)).await?;
         let now = self.clock.now();
         let stored = match self.workloads.update(tenant, id, &spec, now).await {
@@ -452,16 +425,11 @@ impl ClusterBackend for K8sBackend {
         ports: &[u16],
         ignore: Option<(&TenantKey, WorkloadId)>,
     ) -> Result<Vec<u16>> {
-        let ignore = ignore.map(|(tenant, id)| (self.workloads.namespace(tenant), id));
-        ports::occupied(
-            &self.client,
-            &self.config,
-            &self.backoff,
-            region,
-            ports,
-            ignore.as_ref().map(|(ns, id)| (ns.as_str(), *id)),
-        )
-        .await
+        let nodes = self.topology.read().await?;
+        if !nodes.iter().any(|n| n.region == region) {
+            return Err(Error::not_found("region", region));
+        }
+        self.workloads.ports.occupied(region, ports, ignore).await
     }
 
     async fn image_exists(&self, reference: &str) -> Result<bool> {

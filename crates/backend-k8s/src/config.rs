@@ -22,6 +22,16 @@ pub struct K8sConfig {
     /// The StorageClass of each disk class a template asks for (NCS's `DiskType`);
     /// a class not listed gets its name in kebab case (`CloudSsd` → `cloud-ssd`).
     pub storage_classes: BTreeMap<String, String>,
+    /// The ClusterRole podgate binds to itself in each tenant namespace it makes (a
+    /// RoleBinding named `podgate`), so that its own permissions can stay within its
+    /// namespaces (`deploy/`); `None` when its permissions reach every namespace
+    /// already (a kubeconfig with wider rights).
+    pub tenant_role: Option<String>,
+    /// How long a claim (a workload's name, a host port) may stand without its
+    /// workload before it counts as left behind by a create or delete that was cut
+    /// off, and a create or the sweep may remove it. Longer than any create takes;
+    /// default [`crate::STALE_CLAIMS_AFTER`].
+    pub stale_claims_after: std::time::Duration,
 }
 
 impl Default for K8sConfig {
@@ -35,6 +45,8 @@ impl Default for K8sConfig {
             group_label: "podgate.io/node-group".to_owned(),
             registry: Some(RegistryConfig::default()),
             storage_classes: BTreeMap::new(),
+            tenant_role: None,
+            stale_claims_after: crate::STALE_CLAIMS_AFTER,
         }
     }
 }

@@ -70,6 +70,13 @@ impl OnACluster {
         let out = op.await;
         (out, self.plan.requests() - before)
     }
+
+    /// The API requests `op` makes, each as `METHOD path?query`, and what it answers.
+    pub(crate) async fn sent<T>(&self, op: impl Future<Output = T>) -> (T, Vec<String>) {
+        let before = self.plan.seen().len();
+        let out = op.await;
+        (out, self.plan.seen().split_off(before))
+    }
 }
 
 /// `prefix`, a dash and eight hex digits, new each time: the name of something of a
@@ -101,8 +108,8 @@ where
     }
 }
 
-/// Deletes every tenant namespace podgate made and every pool, and waits until their
-/// pods are gone.
+/// Deletes every tenant namespace podgate made, every pool and every claim in the
+/// system namespace, and waits until their pods are gone.
 pub(crate) async fn empty(client: &kube::Client, system: &str) {
     use k8s_openapi::api::apps::v1::Deployment;
     use kube::api::{DeleteParams, ListParams};
@@ -121,6 +128,12 @@ pub(crate) async fn empty(client: &kube::Client, system: &str) {
     let pods: kube::Api<core::Pod> = kube::Api::namespaced(client.clone(), system);
     let _ = pods
         .delete_collection(&DeleteParams::background(), &managed)
+        .await;
+    // The system namespace's claims (host ports, pools' names) went with what held them.
+    let claims: kube::Api<core::ConfigMap> = kube::Api::namespaced(client.clone(), system);
+    let claimed = ListParams::default().labels(crate::claims::CLAIM);
+    let _ = claims
+        .delete_collection(&DeleteParams::background(), &claimed)
         .await;
     let all: kube::Api<core::Pod> = kube::Api::all(client.clone());
     let deadline = Instant::now() + Duration::from_secs(120);

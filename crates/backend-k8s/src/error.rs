@@ -22,6 +22,9 @@ pub(crate) fn retry(e: &kube::Error) -> Retry {
             // A pod in a namespace made a moment ago, before its `default`
             // ServiceAccount exists: the controller-manager makes it within seconds.
             403 if status.message.contains("error looking up service account") => Retry::Later,
+            // In a tenant namespace made a moment ago, podgate's RoleBinding there
+            // (`K8sConfig::tenant_role`) may not have reached the authorizer yet.
+            403 if status.message.contains("in the namespace \"podgate-") => Retry::Later,
             409 if status.reason == "Conflict" => Retry::Reread,
             code if code >= 500 => Retry::Later,
             _ => Retry::Never,

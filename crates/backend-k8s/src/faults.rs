@@ -483,3 +483,349 @@ async fn a_name_claim_is_given_back_only_by_its_holder_and_disks_stay_as_made() 
         Err(Error::Invalid { .. })
     ));
 }
+
+/// Whether the tenant's name claim of `name` is there.
+async fn claimed(b: &K8sBackend, tenant: &TenantKey, name: &str) -> bool {
+    let api: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(b.client.clone(), &b.workloads.namespace(tenant));
+    api.get_opt(&crate::workloads::claim_name(name))
+        .await
+        .unwrap()
+        .is_some()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+async fn a_create_cut_off_anywhere_leaves_nothing_that_blocks_its_name() {
+    let f = OnACluster::quick().await;
+    let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
+    let spec = WorkloadSpec::stateful("cut", template());
+    // The create is dropped (as a cancelled request's future is) after 0, 1, 2, ... ms,
+    // until one runs to its end: every await point it has is passed at some cut.
+    let mut cut = std::time::Duration::ZERO;
+    let mut cuts = 0;
+    loop {
+        let attempt = tokio::time::timeout(cut, b.create_workload(&tenant, spec.clone())).await;
+        if let Ok(done) = attempt {
+            done.expect("a create that is not cut off succeeds");
+            break;
+        }
+        cuts += 1;
+        // Either the create got as far as its object, and the workload is whole, or
+        // what it took is given back: nothing holds the name without a workload.
+        let made = until(
+            "the cut-off create's claim given back or its workload whole",
+            || async {
+                match b.find_workload(&tenant, "cut").await {
+                    Ok(w) => Some(Some(w)),
+                    Err(Error::NotFound { .. }) => {
+                        (!claimed(b, &tenant, "cut").await).then_some(None)
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            },
+        )
+        .await;
+        // A reply in flight when the create was cut off may still land after the
+        // claim was given back: the sweep gives such an object its claim again.
+        let made = match made {
+            None if count::<k8s_openapi::api::apps::v1::StatefulSet>(b, &tenant).await > 0 => {
+                assert_eq!(b.sweep().await.unwrap().restored, 1);
+                Some(b.find_workload(&tenant, "cut").await.unwrap())
+            }
+            other => other,
+        };
+        if let Some(w) = made {
+            b.delete_workload(&tenant, w.id).await.unwrap();
+        }
+        assert_eq!(
+            count::<k8s_openapi::api::apps::v1::StatefulSet>(b, &tenant).await,
+            0,
+            "no object without its claim after cut {cut:?}"
+        );
+        cut += std::time::Duration::from_millis(1);
+    }
+    assert!(
+        cuts > 3,
+        "the create was cut off at several points ({cuts})"
+    );
+    assert_eq!(
+        b.find_workload(&tenant, "cut").await.unwrap().spec.name,
+        "cut"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+async fn claims_left_behind_are_taken_over_when_stale_and_swept() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    let f = OnACluster::quick().await;
+    let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
+    let ns = b.workloads.namespace(&tenant);
+    let configmaps: Api<ConfigMap> = Api::namespaced(b.client.clone(), &ns);
+    // A create that crashed after its claim: the claim of a workload never made.
+    let left = crate::claims::new(
+        crate::claims::Claimed::Name,
+        crate::workloads::claim_name("crashed"),
+        &tenant,
+        WorkloadId(999_999),
+        std::collections::BTreeMap::from([("name".to_owned(), "crashed".to_owned())]),
+    );
+    configmaps.create(&Default::default(), &left).await.unwrap();
+    let spec = WorkloadSpec::stateful("crashed", template());
+    assert!(
+        matches!(
+            b.create_workload(&tenant, spec.clone()).await,
+            Err(Error::AlreadyExists { .. })
+        ),
+        "a young claim may be a create under way: it holds"
+    );
+    b.clock
+        .advance(i64::try_from(b.config.stale_claims_after.as_millis()).unwrap());
+    let made = b
+        .create_workload(&tenant, spec)
+        .await
+        .expect("a stale claim without its workload is taken over");
+    assert_eq!(
+        b.find_workload(&tenant, "crashed").await.unwrap().id,
+        made.id
+    );
+
+    // The sweep: another claim left behind goes; a workload that lost its claim, and
+    // a tenant that lost its token's index, get them back.
+    configmaps
+        .create(
+            &Default::default(),
+            &crate::claims::new(
+                crate::claims::Claimed::Name,
+                crate::workloads::claim_name("gone"),
+                &tenant,
+                WorkloadId(999_998),
+                std::collections::BTreeMap::from([("name".to_owned(), "gone".to_owned())]),
+            ),
+        )
+        .await
+        .unwrap();
+    configmaps
+        .delete(
+            &crate::workloads::claim_name("crashed"),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(b.client.clone(), &b.config.system_namespace);
+    let index = crate::tenants::index_name(
+        podgate_core::model::TenantKind::Namespace,
+        &TokenHash::of("token"),
+    );
+    secrets.delete(&index, &Default::default()).await.unwrap();
+    assert!(matches!(
+        b.find_tenant_by_token(
+            podgate_core::model::TenantKind::Namespace,
+            &TokenHash::of("token")
+        )
+        .await,
+        Err(Error::NotFound { .. })
+    ));
+    let swept = b.sweep().await.unwrap();
+    assert!(swept.removed >= 1, "{swept:?}");
+    assert!(swept.restored >= 2, "{swept:?}");
+    assert!(
+        !claimed(b, &tenant, "gone").await,
+        "the claim left behind went"
+    );
+    assert_eq!(
+        b.find_workload(&tenant, "crashed").await.unwrap().id,
+        made.id,
+        "the workload has its claim back"
+    );
+    assert!(
+        b.find_tenant_by_token(
+            podgate_core::model::TenantKind::Namespace,
+            &TokenHash::of("token")
+        )
+        .await
+        .is_ok(),
+        "the tenant is found by its token again"
+    );
+    let again = b.sweep().await.unwrap();
+    assert_eq!(again, crate::Swept::default(), "nothing more to put right");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+async fn a_host_port_in_a_region_goes_to_one_order_of_several_at_once() {
+    let f = OnACluster::quick().await;
+    let port = 30_000 + u16::try_from(uuid::Uuid::new_v4().as_u128() % 2_000).unwrap();
+    let mut spec = WorkloadSpec::stateful("order", template());
+    spec.kind = WorkloadKind::Deployment;
+    {
+        let t = Arc::make_mut(&mut spec.template);
+        t.placement.region = Some("region3".to_owned());
+        t.placement.host_ports_unique_in_region = true;
+        t.containers[0].ports = vec![podgate_core::model::ContainerPort {
+            container_port: 80,
+            host_port: Some(port),
+            host_ip: None,
+        }];
+    }
+    // Eight orders, each deployed through a replica of its own at once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let replica =
+            K8sBackend::with_backoff(f.backend.client.clone(), f.backend.config.clone(), quick());
+        let tenant = order(&replica).await;
+        let spec = spec.clone();
+        tasks.spawn(async move {
+            let made = replica.create_workload(&tenant, spec).await;
+            (tenant, made)
+        });
+    }
+    let results = tasks.join_all().await;
+    let won: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).collect();
+    assert_eq!(won.len(), 1, "one order holds the port in the region");
+    for (_, r) in &results {
+        if let Err(e) = r {
+            assert!(matches!(e, Error::IncorrectState(_)), "{e}");
+        }
+    }
+    let b = &f.backend;
+    assert_eq!(
+        b.occupied_host_ports("region3", &[port, port + 1], None)
+            .await
+            .unwrap(),
+        vec![port]
+    );
+    let (winner, made) = won[0];
+    let id = made.as_ref().unwrap().id;
+    assert_eq!(
+        b.occupied_host_ports("region3", &[port], Some((winner, id)))
+            .await
+            .unwrap(),
+        Vec::<u16>::new(),
+        "its own port does not count against it"
+    );
+    // Deleted, the order gives the port back.
+    b.delete_workload(winner, id).await.unwrap();
+    assert!(
+        b.occupied_host_ports("region3", &[port], None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (loser, _) = results.iter().find(|(t, _)| t != winner).unwrap();
+    b.create_workload(loser, spec)
+        .await
+        .expect("the port is free again");
+}
+
+/// What each operation may cost, on the real API server: an NCS create is its name claim and its
+/// object (two requests; a block of ids leased now and then on top), a describe two, a
+/// page of pods one list, finding a tenant by its token one read, a V-Kube deploy at
+/// most four with no list beyond the order's namespace, and a read writes nothing.
+#[tokio::test]
+#[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+async fn each_operation_costs_no_more_requests_than_its_target() {
+    use podgate_core::dialects::vkube::{VkubeConfig, VkubeService};
+    let f = OnACluster::quick().await;
+    let b = &f.backend;
+    let tenant = ncs_tenant(b).await;
+
+    // Creates: ten in a row, from one block of ids after the first lease.
+    let mut creates = Vec::new();
+    for i in 0..10 {
+        let spec = WorkloadSpec::stateful(format!("w{i}"), template());
+        let (made, sent) = f.sent(b.create_workload(&tenant, spec)).await;
+        made.unwrap();
+        creates.push(sent);
+    }
+    assert!(
+        creates.iter().skip(1).all(|s| s.len() == 2),
+        "a create after the lease is its claim and its object: {creates:?}"
+    );
+    let total: usize = creates.iter().map(Vec::len).sum();
+    assert!(total <= 3 * creates.len(), "≤ 3 amortised: {total}");
+
+    let (found, sent) = f
+        .sent(b.find_tenant_by_token(
+            podgate_core::model::TenantKind::Namespace,
+            &TokenHash::of("token"),
+        ))
+        .await;
+    assert!(found.is_ok());
+    assert_eq!(sent.len(), 1, "authentication is one read: {sent:?}");
+
+    // Reads, once the pods are numbered: no writes.
+    let w = b
+        .find_workload(&tenant, "w0")
+        .await
+        .expect("the first create is there");
+    ready(b, &tenant, w.id, 1).await;
+    b.number_pods().await.unwrap();
+    let (got, sent) = f.sent(b.get_workload(&tenant, w.id)).await;
+    got.unwrap();
+    assert!(sent.len() <= 2, "a describe: {sent:?}");
+    let (page, pages) = f
+        .sent(b.list_pods(&PodQuery::Workload(tenant.clone(), w.id), PageRequest::ALL))
+        .await;
+    assert_eq!(page.unwrap().items.len(), 1);
+    assert_eq!(pages.len(), 1, "a page of pods is one list: {pages:?}");
+    let query = podgate_core::model::WorkloadQuery {
+        tenants: Some(vec![tenant.clone()]),
+        ..Default::default()
+    };
+    let (listed, lists) = f
+        .sent(b.list_workloads(&query, PageRequest::new(0, 5)))
+        .await;
+    assert_eq!(listed.unwrap().items.len(), 5);
+    assert_eq!(
+        lists.len(),
+        4,
+        "StatefulSets, Deployments and single Pods of the tenant, the page's pods: {lists:?}"
+    );
+    for request in sent.iter().chain(&pages).chain(&lists) {
+        assert!(
+            request.starts_with("GET "),
+            "a read writes nothing: {request}"
+        );
+        assert!(
+            request.contains("/namespaces/"),
+            "a tenant's read stays in its namespace: {request}"
+        );
+    }
+
+    // V-Kube: a deploy of an order, after one deploy of another (which leased the
+    // blocks of ids its kinds need).
+    let vkube = VkubeService::new(f.backend.clone(), VkubeConfig::default());
+    let body = serde_json::json!({
+        "nodeSelector": {"region": "region2"},
+        "containers": [{"name": "web", "imageName": "nginx", "resource": {"memory": "64Mi"}}]
+    });
+    let body = serde_json::from_value(body).unwrap();
+    let mut costs = Vec::new();
+    for _ in 0..2 {
+        let input = serde_json::json!({"serviceOptions": {"resourceUnit": "1-Unit-Resource"}});
+        let made = vkube
+            .create_order(serde_json::from_value(input).unwrap())
+            .await
+            .unwrap();
+        let (caller, auth) = f.sent(vkube.authenticate(made.secret.as_str())).await;
+        let (reply, deploy) = f.sent(vkube.deploy(&caller.unwrap(), &body)).await;
+        reply.unwrap();
+        costs.push((auth, deploy));
+    }
+    let (auth, deploy) = &costs[1];
+    assert_eq!(auth.len(), 1, "the secret is one read: {auth:?}");
+    assert!(
+        deploy.len() <= 4,
+        "a deploy is at most four requests: {deploy:?}"
+    );
+    for request in deploy {
+        assert!(
+            !request.contains("/api/v1/pods") && !request.contains("/apis/apps/v1/statefulsets"),
+            "no cluster-wide list: {request}"
+        );
+    }
+}

@@ -11,8 +11,6 @@ use podgate_core::secret::TokenHash;
 pub(crate) const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podgate");
 /// A tenant namespace's kind (`ncs`, `ief`, `vkube`, `system`).
 pub(crate) const TENANT_KIND: &str = "podgate.io/tenant-kind";
-/// The first 32 hex digits of a tenant token's SHA-256, for finding a caller.
-pub(crate) const TOKEN: &str = "podgate.io/token";
 
 /// The value of label `key` on an object.
 pub(crate) fn value<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {

@@ -32,6 +32,7 @@
 //! resources; [`K8sBackend`] documents what Kubernetes cannot do.
 
 mod backend;
+mod claims;
 mod clock;
 mod config;
 mod configs;
@@ -54,6 +55,7 @@ mod ports;
 mod registry;
 mod retry;
 mod status;
+mod sweep;
 mod tenants;
 #[cfg(test)]
 mod testing;
@@ -61,5 +63,7 @@ mod topology;
 mod workloads;
 
 pub use backend::K8sBackend;
+pub use claims::STALE as STALE_CLAIMS_AFTER;
 pub use config::K8sConfig;
 pub use registry::RegistryConfig;
+pub use sweep::Swept;

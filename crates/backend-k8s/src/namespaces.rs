@@ -3,7 +3,9 @@
 
 use std::future::Future;
 
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::rbac::v1::{RoleBinding, RoleRef, Subject};
 use kube::Api;
 use kube::api::PostParams;
 
@@ -25,6 +27,71 @@ pub(crate) async fn ensure(
     match backoff.call(|| api.create(&post, &namespace)).await {
         Err(kube::Error::Api(status)) if status.is_already_exists() => Ok(()),
         other => other.map(|_| ()),
+    }
+}
+
+/// Binds ClusterRole `role` to podgate's own identity (`subject`) in namespace `ns`: a
+/// RoleBinding named `podgate` (one already there is left as it is).
+pub(crate) async fn bind(
+    client: &kube::Client,
+    backoff: &Backoff,
+    ns: &str,
+    role: &str,
+    subject: &Subject,
+) -> Result<(), kube::Error> {
+    let api: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
+    let binding = RoleBinding {
+        metadata: labels::named("podgate"),
+        role_ref: RoleRef {
+            api_group: Some("rbac.authorization.k8s.io".to_owned()),
+            kind: "ClusterRole".to_owned(),
+            name: role.to_owned(),
+        },
+        subjects: Some(vec![subject.clone()]),
+    };
+    let post = PostParams::default();
+    match backoff.call(|| api.create(&post, &binding)).await {
+        Err(kube::Error::Api(status)) if status.is_already_exists() => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Who podgate is to the API server, as a RoleBinding names it (its ServiceAccount when
+/// it has one): one `SelfSubjectReview`.
+pub(crate) async fn identity(
+    client: &kube::Client,
+    backoff: &Backoff,
+) -> Result<Subject, kube::Error> {
+    let api: Api<SelfSubjectReview> = Api::all(client.clone());
+    let post = PostParams::default();
+    let asked = SelfSubjectReview::default();
+    let review = backoff.call(|| api.create(&post, &asked)).await?;
+    let user = review
+        .status
+        .and_then(|s| s.user_info)
+        .and_then(|u| u.username)
+        .unwrap_or_default();
+    Ok(subject_of(&user))
+}
+
+/// The RoleBinding subject for user name `user`.
+fn subject_of(user: &str) -> Subject {
+    match user
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|rest| rest.split_once(':'))
+    {
+        Some((namespace, name)) => Subject {
+            kind: "ServiceAccount".to_owned(),
+            name: name.to_owned(),
+            namespace: Some(namespace.to_owned()),
+            api_group: None,
+        },
+        None => Subject {
+            kind: "User".to_owned(),
+            name: user.to_owned(),
+            namespace: None,
+            api_group: Some("rbac.authorization.k8s.io".to_owned()),
+        },
     }
 }
 
@@ -77,6 +144,20 @@ mod tests {
             ),
             ..Status::default()
         }))
+    }
+
+    #[test]
+    fn a_service_account_is_bound_as_one_and_anyone_else_as_a_user() {
+        let sa = subject_of("system:serviceaccount:podgate-system:podgate");
+        assert_eq!(
+            (sa.kind.as_str(), sa.name.as_str(), sa.namespace.as_deref()),
+            ("ServiceAccount", "podgate", Some("podgate-system"))
+        );
+        let user = subject_of("podgate-admin");
+        assert_eq!(
+            (user.kind.as_str(), user.name.as_str(), user.namespace),
+            ("User", "podgate-admin", None)
+        );
     }
 
     #[test]

@@ -56,6 +56,11 @@ const YR_IDLE: &str = "yr-idle-to-recycle";
 
 /// `true` on a Pod that is a workload's object itself (a V-Kube order's pod).
 pub(crate) const SINGLE_POD: &str = "podgate.io/single-pod";
+/// Which deploy of a single-pod workload made the pod: one more than the newest live
+/// pod's when it was made (the first pod has none, read as 0). With the pod id it orders a workload's
+/// pods oldest first, the same on every replica: ids alone do not, as replicas hand
+/// out ids from blocks of their own.
+pub(crate) const GENERATION: &str = "podgate.io/generation";
 
 /// The object that runs a workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -430,6 +435,19 @@ impl WorkloadObject {
         };
         read(self.metadata(), kind, replicas, observed)
     }
+}
+
+/// Where a single pod stands among its workload's pods: later deploys sort after
+/// earlier ones, and of pods made at once the one with the greater id is newer.
+pub(crate) fn newness(pod: &core::Pod) -> (u64, Option<podgate_core::model::PodId>) {
+    let generation = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(GENERATION))
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(0);
+    (generation, crate::pods::pod_id(pod))
 }
 
 #[cfg(test)]

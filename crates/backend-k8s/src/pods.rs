@@ -83,6 +83,28 @@ impl Pods {
             .await
     }
 
+    /// Numbers every pod of podgate's that has no id yet, in every namespace: what
+    /// the controllers made since the last pass, so that a read finds it numbered and
+    /// writes nothing. One label-selected list, plus one write per new pod; answers
+    /// how many it numbered.
+    pub(crate) async fn number_new(&self) -> Result<usize> {
+        let api: Api<core::Pod> = Api::all(self.client.clone());
+        let selector = format!("{},!{POD_ID}", labels::selector(&[]));
+        let params = ListParams::default().labels(&selector);
+        let found = Box::pin(lists::all(&api, &params, &self.backoff))
+            .await
+            .map_err(|e| to_core(e, "pod", "new"))?;
+        let mut numbered = 0;
+        for pod in found {
+            let ns = pod.metadata.namespace.clone().unwrap_or_default();
+            let api: Api<core::Pod> = Api::namespaced(self.client.clone(), &ns);
+            if self.numbered(&api, pod).await?.is_some() {
+                numbered += 1;
+            }
+        }
+        Ok(numbered)
+    }
+
     /// The pods `params` selects in `ns`, numbered, oldest id first; a failed list is
     /// reported through `fail`.
     async fn listed(
@@ -625,6 +647,19 @@ pub(crate) mod tests {
             "{:?}",
             shown[0].containers[1]
         );
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
+    async fn pods_numbered_between_requests_are_read_without_a_write() {
+        let f = OnACluster::quick().await;
+        let (ns, two) = two_pods_and_one_other(&f).await;
+        let b = &f.backend;
+        assert_eq!(b.number_pods().await.unwrap(), 3, "the three new pods");
+        assert_eq!(b.number_pods().await.unwrap(), 0, "nothing new since");
+        let (listed, n) = f.requests(b.pods.of_workload(&ns, two)).await;
+        assert_eq!(live_ids(&listed.unwrap()).len(), 2);
+        assert_eq!(n, 1, "one list, no write");
     }
 
     #[tokio::test]

@@ -1,143 +1,182 @@
-//! Host ports bound in a region: the host ports of podgate's pods on the region's
-//! nodes.
+//! Host ports that must be free in a whole region (V-Kube's rule): one claim per
+//! region and port in the system namespace (see [`crate::claims`]), taken before the
+//! pod that binds the port is written and given back after it is gone. Of two deploys
+//! of one port at once, exactly one takes it, whichever replica serves them; finding
+//! the ports taken in a region is one label-selected list of its claims. Host ports
+//! without that rule (IEF's) are bound per node, as Kubernetes binds them: the
+//! scheduler keeps one per node.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
 use kube::api::ListParams;
-use podgate_core::model::WorkloadId;
+use podgate_core::model::{TenantKey, WorkloadId, WorkloadSpec};
 use podgate_core::{Error, Result};
 
-use crate::config::K8sConfig;
+use crate::claims::{self, CLAIM, Claimed, StaleBefore};
 use crate::error::to_core;
 use crate::labels;
-use crate::nodes;
-use crate::objects::WORKLOAD_ID;
 use crate::retry::Backoff;
 
-/// Which of `ports` a pod of podgate's binds on some node of `region` (or will, once
-/// placed: its node selector names the region), not counting
-/// the pods of `ignore` (a workload in a namespace). Two requests: the nodes, and
-/// podgate's pods in every namespace. An unknown region is `NotFound`.
-pub(crate) async fn occupied(
-    client: &kube::Client,
-    config: &K8sConfig,
-    backoff: &Backoff,
-    region: &str,
-    ports: &[u16],
-    ignore: Option<(&str, WorkloadId)>,
-) -> Result<Vec<u16>> {
-    let in_region: BTreeSet<String> = nodes::list(client, config, backoff)
-        .await?
-        .into_iter()
-        .filter(|n| n.region == region)
-        .map(|n| n.name)
-        .collect();
-    if in_region.is_empty() {
-        return Err(Error::not_found("region", region));
+/// The label on a port claim naming its region (a digest: any region name fits).
+const REGION: &str = "podgate.io/region";
+/// Keys of a port claim's data.
+const REGION_NAME: &str = "region";
+const PORT: &str = "port";
+
+/// The region and host ports `spec` must hold alone in the region, if any.
+pub(crate) fn wanted(spec: &WorkloadSpec) -> Option<(&str, BTreeSet<u16>)> {
+    let placement = &spec.template.placement;
+    let region = placement.region.as_deref()?;
+    if !placement.host_ports_unique_in_region {
+        return None;
     }
-    let api: Api<core::Pod> = Api::all(client.clone());
-    let params = ListParams::default().labels(&labels::selector(&[]));
-    let pods = backoff
-        .call(|| api.list(&params))
-        .await
-        .map_err(|e| to_core(e, "region", region))?;
-    let ignored = |pod: &core::Pod| {
-        ignore.is_some_and(|(ns, id)| {
-            pod.metadata.namespace.as_deref() == Some(ns)
-                && labels::value(&pod.metadata, WORKLOAD_ID) == Some(id.0.to_string().as_str())
-        })
-    };
-    let bound: BTreeSet<u16> = pods
-        .items
-        .iter()
-        .filter(|p| !ignored(p))
-        .filter_map(|p| p.spec.as_ref())
-        .filter(|s| match &s.node_name {
-            Some(node) => in_region.contains(node),
-            // Not placed yet: it holds its ports in the region it is bound for.
-            None => s
-                .node_selector
-                .as_ref()
-                .and_then(|sel| sel.get(&config.region_label))
-                .is_some_and(|r| r == region),
-        })
-        .flat_map(|s| s.containers.iter())
-        .flat_map(|c| c.ports.iter().flatten())
-        .filter_map(|p| p.host_port.and_then(|h| u16::try_from(h).ok()))
-        .collect();
-    let mut taken: Vec<u16> = ports
-        .iter()
-        .copied()
-        .filter(|p| bound.contains(p))
-        .collect();
-    taken.sort_unstable();
-    taken.dedup();
-    Ok(taken)
+    let ports: BTreeSet<u16> = spec.template.host_ports().collect();
+    (!ports.is_empty()).then_some((region, ports))
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+/// The region and port a port claim takes.
+pub(crate) fn claimed(claim: &ConfigMap) -> Option<(&str, u16)> {
+    let region = claims::value(claim, REGION_NAME)?;
+    let port = claims::value(claim, PORT)?.parse().ok()?;
+    Some((region, port))
+}
 
-    use kube::api::PostParams;
+fn region_value(region: &str) -> String {
+    labels::digest(region)
+}
 
-    use super::*;
-    use crate::conformance::{OnACluster, unique};
-    use crate::pods::tests::podgate_pod;
+fn claim_name(region: &str, port: u16) -> String {
+    format!("port-{}-{port}", region_value(region))
+}
 
-    /// A pod of podgate's for `workload` on `node`, its first container binding
-    /// `host_port`.
-    fn pod(name: &str, workload: u64, node: &str, host_port: i32) -> core::Pod {
-        let mut pod = podgate_pod(name, workload);
-        let spec = pod.spec.as_mut().unwrap();
-        spec.node_name = Some(node.to_owned());
-        spec.containers[0].ports = Some(vec![core::ContainerPort {
-            container_port: 80,
-            host_port: Some(host_port),
-            ..Default::default()
-        }]);
-        pod
+/// The claim of `port` in `region` for workload `holder` of `tenant`.
+pub(crate) fn claim(tenant: &TenantKey, holder: WorkloadId, region: &str, port: u16) -> ConfigMap {
+    let mut claim = claims::new(
+        Claimed::Port,
+        claim_name(region, port),
+        tenant,
+        holder,
+        BTreeMap::from([
+            (REGION_NAME.to_owned(), region.to_owned()),
+            (PORT.to_owned(), port.to_string()),
+        ]),
+    );
+    if let Some(labels) = claim.metadata.labels.as_mut() {
+        labels.insert(REGION.to_owned(), region_value(region));
+    }
+    claim
+}
+
+/// The host port claims in the system namespace.
+#[derive(Clone)]
+pub(crate) struct Ports {
+    client: kube::Client,
+    namespace: String,
+    api: Api<ConfigMap>,
+    backoff: Backoff,
+}
+
+impl Ports {
+    pub(crate) fn new(client: kube::Client, system_namespace: &str, backoff: Backoff) -> Self {
+        Self {
+            api: Api::namespaced(client.clone(), system_namespace),
+            namespace: system_namespace.to_owned(),
+            client,
+            backoff,
+        }
     }
 
-    #[tokio::test]
-    #[ignore = "needs a cluster: scripts/cluster.sh start DIR, then KUBECONFIG=DIR/kubeconfig"]
-    async fn ports_bound_in_a_region_are_found_across_namespaces() {
-        let f = OnACluster::quick().await;
-        let (client, config, backoff) = (&f.backend.client, &f.backend.config, &f.backend.backoff);
-        let (a, b) = (unique("podgate-vkube-a"), unique("podgate-vkube-b"));
-        let post = PostParams::default();
-        // node-1 is in region1, node-3 in region2 (`scripts/cluster.sh`).
-        for (ns, p) in [
-            (&a, pod("d-1", 1, "node-1", 22)),
-            (&b, pod("d-2", 2, "node-1", 3306)),
-            (&b, pod("d-3", 3, "node-3", 8080)),
-        ] {
-            crate::namespaces::ensure(client, backoff, ns)
-                .await
-                .unwrap();
-            Api::<core::Pod>::namespaced(client.clone(), ns)
-                .create(&post, &p)
-                .await
-                .unwrap();
+    /// Which of `ports` are held in `region` by a workload other than `ignore`: one
+    /// request.
+    pub(crate) async fn occupied(
+        &self,
+        region: &str,
+        ports: &[u16],
+        ignore: Option<(&TenantKey, WorkloadId)>,
+    ) -> Result<Vec<u16>> {
+        let selector = labels::selector(&[
+            (CLAIM, Claimed::Port.label()),
+            (REGION, &region_value(region)),
+        ]);
+        let params = ListParams::default().labels(&selector);
+        let found = self
+            .backoff
+            .call(|| self.api.list(&params))
+            .await
+            .map_err(|e| to_core(e, "region", region))?;
+        let held: BTreeSet<u16> = found
+            .items
+            .iter()
+            .filter(|c| {
+                ignore.is_none_or(|(tenant, id)| {
+                    claims::holder(c).as_ref() != Some(&(tenant.clone(), id))
+                })
+            })
+            .filter_map(|c| {
+                claimed(c)
+                    .filter(|(r, _)| *r == region)
+                    .map(|(_, port)| port)
+            })
+            .collect();
+        Ok(ports.iter().copied().filter(|p| held.contains(p)).collect())
+    }
+
+    /// Takes each of `ports` in `region` for workload `holder` of `tenant`; on the
+    /// first one held by another, gives back what it took and answers which are
+    /// taken (`IncorrectState`). `held` says whether a claim's holder still binds its
+    /// port (asked only of claims made by `stale_before`, see [`claims::take`]).
+    pub(crate) async fn take<F, Fut>(
+        &self,
+        tenant: &TenantKey,
+        holder: WorkloadId,
+        region: &str,
+        ports: &BTreeSet<u16>,
+        stale_before: StaleBefore,
+        held: F,
+    ) -> Result<()>
+    where
+        F: Fn(ConfigMap) -> Fut + Copy,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let mut taken = Vec::new();
+        for &port in ports {
+            let claim = claim(tenant, holder, region, port);
+            let made =
+                crate::namespaces::writing_in(&self.client, &self.backoff, &self.namespace, || {
+                    claims::take(&self.api, &self.backoff, &claim, stale_before, held)
+                })
+                .await;
+            match made {
+                Ok(true) => taken.push(port),
+                Ok(false) => {
+                    self.release(holder, region, taken).await;
+                    return Err(Error::IncorrectState(format!(
+                        "host port {port} is in use in region {region}"
+                    )));
+                }
+                Err(e) => {
+                    self.release(holder, region, taken).await;
+                    return Err(to_core(e, "region", region));
+                }
+            }
         }
-        let wanted = [22, 80, 3306, 8080];
-        let check = |ignore| occupied(client, config, backoff, "region1", &wanted, ignore);
-        assert_eq!(check(None).await.unwrap(), vec![22, 3306]);
-        assert_eq!(
-            check(Some((a.as_str(), WorkloadId(1)))).await.unwrap(),
-            vec![3306],
-            "a workload's own ports do not count against it"
-        );
-        let (taken, n) = f
-            .requests(occupied(client, config, backoff, "region2", &wanted, None))
-            .await;
-        assert_eq!(taken.unwrap(), vec![8080]);
-        assert_eq!(n, 2, "the nodes, and podgate's pods");
-        assert!(matches!(
-            occupied(client, config, backoff, "nowhere", &[22], None).await,
-            Err(Error::NotFound { kind: "region", .. })
-        ));
+        Ok(())
+    }
+
+    /// Gives back `holder`'s claims of `ports` in `region` (those it still holds).
+    pub(crate) async fn release(
+        &self,
+        holder: WorkloadId,
+        region: &str,
+        ports: impl IntoIterator<Item = u16>,
+    ) {
+        for port in ports {
+            let name = claim_name(region, port);
+            if let Err(e) = claims::release(&self.api, &self.backoff, &name, holder).await {
+                tracing::warn!(error = %e, claim = %name, "a host port claim was left behind");
+            }
+        }
     }
 }

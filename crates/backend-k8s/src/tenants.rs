@@ -2,14 +2,17 @@
 //! the tenant exist, atomically); the tenant's Namespace holds its objects.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::rbac::v1::Subject;
 use kube::Api;
-use kube::api::{ListParams, ObjectMeta};
+use kube::api::{ListParams, ObjectMeta, PostParams};
 use podgate_core::model::{NamespaceId, NewTenant, Tenant, TenantKey, TenantKind};
 use podgate_core::secret::TokenHash;
 use podgate_core::{Error, Result};
+use tokio::sync::OnceCell;
 
 use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
@@ -29,6 +32,10 @@ pub(crate) struct Tenants {
     records: Api<Secret>,
     ids: Ids,
     backoff: Backoff,
+    /// The ClusterRole bound to podgate in each tenant namespace, if any.
+    tenant_role: Option<String>,
+    /// podgate's own identity, read once when a binding first needs it.
+    identity: Arc<OnceCell<Subject>>,
 }
 
 /// The part of a tenant's object names that says which tenant: the key itself when it
@@ -65,16 +72,30 @@ fn record_name(key: &TenantKey) -> String {
     format!("tenant-{}-{}", labels::kind_name(key.kind()), suffix(key))
 }
 
-/// The label value that finds a token's tenant: half the hash, enough to be unique.
-fn token_label(hash: &TokenHash) -> String {
-    labels::hex(&hash.as_bytes()[..16])
+/// The token index of tenants of `kind` presenting a token that hashes to `hash`
+/// (half the hash names it, enough to be unique): authenticating a caller is one read
+/// of it, by name.
+pub(crate) fn index_name(kind: TenantKind, hash: &TokenHash) -> String {
+    format!(
+        "token-{}-{}",
+        labels::kind_name(kind),
+        labels::hex(&hash.as_bytes()[..16])
+    )
 }
+
+/// The index's data key: the tenants it finds, as a JSON array (one, unless operators
+/// gave several tenants the same token).
+const INDEXED: &str = "tenants";
+
+/// How many times adding a tenant to its token index re-reads after another write.
+const INDEX_CONFLICTS: u32 = 16;
 
 impl Tenants {
     pub(crate) fn new(
         client: kube::Client,
         system_namespace: &str,
         ids: Ids,
+        tenant_role: Option<String>,
         backoff: Backoff,
     ) -> Self {
         Self {
@@ -83,6 +104,8 @@ impl Tenants {
             client,
             ids,
             backoff,
+            tenant_role,
+            identity: Arc::default(),
         }
     }
 
@@ -124,7 +147,6 @@ impl Tenants {
             labels::TENANT_KIND.to_owned(),
             labels::kind_name(key.kind()).to_owned(),
         );
-        labels.insert(labels::TOKEN.to_owned(), token_label(&tenant.token_hash));
         let record = Secret {
             metadata: ObjectMeta {
                 name: Some(record_name(&key)),
@@ -145,18 +167,30 @@ impl Tenants {
         if !made {
             return Err(Error::already_exists(key.kind().name(), &id));
         }
+        self.index(&tenant)
+            .await
+            .map_err(|e| to_core(e, key.kind().name(), &id))?;
         self.ensure_namespace(&namespace_of(&key))
             .await
             .map_err(|e| to_core(e, "namespace", &id))?;
         Ok(tenant)
     }
 
-    /// Makes the Namespace `name` unless it exists.
+    /// Makes the tenant Namespace `name` unless it exists, and binds podgate's tenant
+    /// role in it when one is configured.
     pub(crate) async fn ensure_namespace(
         &self,
         name: &str,
     ) -> std::result::Result<(), kube::Error> {
-        crate::namespaces::ensure(&self.client, &self.backoff, name).await
+        crate::namespaces::ensure(&self.client, &self.backoff, name).await?;
+        let Some(role) = &self.tenant_role else {
+            return Ok(());
+        };
+        let subject = self
+            .identity
+            .get_or_try_init(|| crate::namespaces::identity(&self.client, &self.backoff))
+            .await?;
+        crate::namespaces::bind(&self.client, &self.backoff, name, role, subject).await
     }
 
     /// The tenant with this key, or `NotFound`.
@@ -171,30 +205,113 @@ impl Tenants {
         decode(&record)
     }
 
-    /// The tenant of `kind` whose token hashes to `token`, or `NotFound`.
+    /// Adds `tenant` to its token's index (made when missing), conditionally on the
+    /// version read; one already there is left as it is.
+    pub(crate) async fn index(&self, tenant: &Tenant) -> std::result::Result<(), kube::Error> {
+        let name = index_name(tenant.key.kind(), &tenant.token_hash);
+        let post = PostParams::default();
+        let mut left = INDEX_CONFLICTS;
+        // A token is new to the index as a rule: its first try makes the index without
+        // reading it first.
+        let mut found = None;
+        loop {
+            let mut listed = found.as_ref().map(indexed).unwrap_or_default();
+            if listed.iter().any(|t| t.key == tenant.key) {
+                return Ok(());
+            }
+            listed.push(tenant.clone());
+            let body = serde_json::to_vec(&listed).unwrap_or_default();
+            let index = Secret {
+                data: Some(BTreeMap::from([(INDEXED.to_owned(), ByteString(body))])),
+                ..found.unwrap_or_else(|| Secret {
+                    metadata: labels::named(name.clone()),
+                    ..Secret::default()
+                })
+            };
+            let written = if index.metadata.resource_version.is_some() {
+                self.backoff
+                    .call(|| self.records.replace(&name, &post, &index))
+                    .await
+            } else {
+                self.backoff
+                    .call(|| self.records.create(&post, &index))
+                    .await
+            };
+            match written {
+                Ok(_) => return Ok(()),
+                // Written or made meanwhile (by another tenant of the token, or a try
+                // whose reply was lost): read it again.
+                Err(kube::Error::Api(status))
+                    if (status.is_conflict() || status.is_already_exists()) && left > 0 =>
+                {
+                    left -= 1;
+                    found = self.backoff.call(|| self.records.get_opt(&name)).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The tenant of `kind` whose token hashes to `token`, or `NotFound`: one read of
+    /// the token's index.
     pub(crate) async fn find_by_token(
         &self,
         kind: TenantKind,
         token: &TokenHash,
     ) -> Result<Tenant> {
-        let selector = labels::selector(&[
-            (labels::TENANT_KIND, labels::kind_name(kind)),
-            (labels::TOKEN, &token_label(token)),
-        ]);
-        let params = ListParams::default().labels(&selector);
+        let name = index_name(kind, token);
         let found = self
             .backoff
-            .call(|| self.records.list(&params))
+            .call(|| self.records.get_opt(&name))
             .await
             .map_err(|e| to_core(e, "token", "presented"))?;
-        for record in &found.items {
-            let tenant = decode(record)?;
-            if tenant.key.kind() == kind && tenant.token_hash.ct_eq(token) {
-                return Ok(tenant);
+        found
+            .as_ref()
+            .map(indexed)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| t.key.kind() == kind && t.token_hash.ct_eq(token))
+            .ok_or_else(|| Error::not_found("token", "presented"))
+    }
+
+    /// Every tenant record, and which of them their token's index is missing: a
+    /// tenant create cut off between its record and its index, or one made before
+    /// tokens were indexed. One list (in chunks) of the system namespace's secrets.
+    pub(crate) async fn unindexed(&self) -> Result<Vec<Tenant>> {
+        let params = ListParams::default().labels(&labels::selector(&[]));
+        let secrets = crate::lists::all(&self.records, &params, &self.backoff)
+            .await
+            .map_err(|e| to_core(e, "tenant", "all"))?;
+        let mut indexes: BTreeMap<String, Vec<Tenant>> = BTreeMap::new();
+        let mut records = Vec::new();
+        for secret in &secrets {
+            let name = secret.metadata.name.clone().unwrap_or_default();
+            if labels::value(&secret.metadata, labels::TENANT_KIND).is_some() {
+                if let Ok(tenant) = decode(secret) {
+                    records.push(tenant);
+                }
+            } else if name.starts_with("token-") {
+                indexes.insert(name, indexed(secret));
             }
         }
-        Err(Error::not_found("token", "presented"))
+        records.retain(|t| {
+            let name = index_name(t.key.kind(), &t.token_hash);
+            !indexes
+                .get(&name)
+                .is_some_and(|listed| listed.iter().any(|l| l.key == t.key))
+        });
+        Ok(records)
     }
+}
+
+/// The tenants a token index lists.
+fn indexed(index: &Secret) -> Vec<Tenant> {
+    index
+        .data
+        .as_ref()
+        .and_then(|d| d.get(INDEXED))
+        .and_then(|body| serde_json::from_slice(&body.0).ok())
+        .unwrap_or_default()
 }
 
 fn decode(record: &Secret) -> Result<Tenant> {
@@ -253,7 +370,7 @@ mod cluster_tests {
 
     fn tenants(client: kube::Client) -> Tenants {
         let ids = Ids::new(client.clone(), "podgate-system", quick());
-        Tenants::new(client, "podgate-system", ids, quick())
+        Tenants::new(client, "podgate-system", ids, None, quick())
     }
 
     fn new(key: TenantKey, token: &str) -> NewTenant {
@@ -370,7 +487,10 @@ mod cluster_tests {
             Err(Error::AlreadyExists { .. })
         ));
         let records: Api<Secret> = Api::namespaced(t.client.clone(), "podgate-system");
-        let all = records.list(&ListParams::default()).await.unwrap();
+        let all = records
+            .list(&ListParams::default().labels(labels::TENANT_KIND))
+            .await
+            .unwrap();
         assert_eq!(
             all.items.len(),
             3,

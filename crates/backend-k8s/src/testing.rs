@@ -68,6 +68,7 @@ pub(crate) struct Rule {
 pub(crate) struct Plan {
     faults: Mutex<VecDeque<Rule>>,
     requests: AtomicUsize,
+    seen: Mutex<Vec<String>>,
 }
 
 impl Plan {
@@ -83,6 +84,16 @@ impl Plan {
     /// API requests made so far, faulted ones included.
     pub(crate) fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Every request made so far, as `METHOD path?query`, in order.
+    pub(crate) fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Faults queued and not served yet.
+    pub(crate) fn pending(&self) -> usize {
+        self.faults.lock().unwrap().len()
     }
 
     /// The first fault queued for a request of `method` to `path`, taken off the queue.
@@ -113,6 +124,11 @@ impl tower::Service<Request<Body>> for Faulty {
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         self.plan.requests.fetch_add(1, Ordering::SeqCst);
+        self.plan
+            .seen
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", req.method(), req.uri()));
         let fault = self.plan.take(req.method().as_str(), req.uri().path());
         let inner = self.inner.clone();
         Box::pin(async move {

@@ -1,6 +1,6 @@
 //! Workloads on the cluster: a name claim, an id, and the object that runs them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{self as core, ConfigMap};
@@ -11,12 +11,14 @@ use podgate_core::model::{
 };
 use podgate_core::{Error, Result};
 
+use crate::claims::{self, Claimed, StaleBefore};
 use crate::config::K8sConfig;
 use crate::error::to_core;
 use crate::ids::{IdKind, Ids};
 use crate::labels;
 use crate::lists;
 use crate::objects::{self, SINGLE_POD, Stored, Times, WORKLOAD_ID, WorkloadObject};
+use crate::ports::{self, Ports};
 use crate::retry::Backoff;
 use crate::tenants::{Tenants, namespace_of};
 
@@ -57,8 +59,45 @@ fn shapes(tenant: &TenantKey) -> [Shape; 3] {
 }
 
 /// The name claim's object name: a digest of the workload's name.
-fn claim_name(name: &str) -> String {
+pub(crate) fn claim_name(name: &str) -> String {
     format!("name-{}", labels::digest(name))
+}
+
+/// How long finding a workload by name waits for the object of a create under way.
+const UNDER_WAY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The name claim's data key for the name it claims.
+pub(crate) const NAME: &str = "name";
+
+/// The claims a create is taking (its name, its host ports), before its object is
+/// made. Dropped armed (the create's future was dropped: its request was cancelled),
+/// it gives them back from a task of its own, unless the object was made after all;
+/// what that misses (a reply in flight) the sweep repairs.
+struct PendingClaims {
+    armed: Option<(Workloads, TenantKey, WorkloadSpec, WorkloadId)>,
+}
+
+impl PendingClaims {
+    /// The create got to its end: nothing to give back here.
+    fn disarm(mut self) {
+        self.armed = None;
+    }
+}
+
+impl Drop for PendingClaims {
+    fn drop(&mut self) {
+        let Some((workloads, tenant, spec, id)) = self.armed.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            if let Err(Error::NotFound { .. }) = workloads.get(&tenant, id).await {
+                workloads.give_back(&tenant, &spec, id).await;
+            }
+        });
+    }
 }
 
 /// The workload operations that touch only workload objects.
@@ -68,6 +107,7 @@ pub(crate) struct Workloads {
     config: K8sConfig,
     ids: Ids,
     tenants: Tenants,
+    pub(crate) ports: Ports,
     backoff: Backoff,
 }
 
@@ -80,6 +120,7 @@ impl Workloads {
         backoff: Backoff,
     ) -> Self {
         Self {
+            ports: Ports::new(client.clone(), &config.system_namespace, backoff),
             client,
             config,
             ids,
@@ -96,8 +137,8 @@ impl Workloads {
         }
     }
 
-    /// Creates a workload: claims its name in the tenant (a second claim of the name is
-    /// `AlreadyExists`), takes an id, and creates its object. If the object cannot be
+    /// Creates a workload: takes an id, claims its name in the tenant (a second claim
+    /// of the name is `AlreadyExists`), and creates its object. If the object cannot be
     /// made, the claim is given back.
     pub(crate) async fn create(
         &self,
@@ -105,29 +146,41 @@ impl Workloads {
         spec: &WorkloadSpec,
         now: Timestamp,
     ) -> Result<Stored> {
-        if *tenant != TenantKey::System {
-            self.tenants.get(tenant).await?;
-        }
         let ns = self.namespace(tenant);
-        self.tenants
-            .ensure_namespace(&ns)
-            .await
-            .map_err(|e| to_core(e, "namespace", &ns))?;
         let id = WorkloadId(
             self.ids
                 .allocate(IdKind::Workload, 1)
                 .await
                 .map_err(|e| to_core(e, "workload", "new"))?,
         );
-        self.claim(&ns, &spec.name, id).await?;
+        let pending = PendingClaims {
+            armed: Some((self.clone(), tenant.clone(), spec.clone(), id)),
+        };
+        if let Err(e) = self.claim(tenant, &ns, &spec.name, id, now).await {
+            pending.disarm();
+            return Err(e);
+        }
+        if let Some((region, wanted)) = ports::wanted(spec) {
+            let held = |found| self.binds(found);
+            let taken = self
+                .ports
+                .take(tenant, id, region, &wanted, self.stale_before(now), held)
+                .await;
+            if let Err(e) = taken {
+                pending.disarm();
+                self.release_claim(&ns, &spec.name, id).await;
+                return Err(e);
+            }
+        }
         let times = Times {
             created: now,
             updated: now,
         };
         let mut object = objects::render(id, tenant, spec, times, None, &self.config);
         let made = self.write_new(&ns, &mut object).await;
+        pending.disarm();
         if let Err(e) = made {
-            self.release_claim(&ns, &spec.name, id).await;
+            self.give_back(tenant, spec, id).await;
             return Err(e);
         }
         object
@@ -135,21 +188,52 @@ impl Workloads {
             .ok_or_else(|| Error::not_found("workload", id))
     }
 
-    async fn claim(&self, ns: &str, name: &str, id: WorkloadId) -> Result<()> {
+    /// Claims `name` for workload `id` (see [`crate::claims`]): the first write of a
+    /// create into the tenant's namespace. The namespace is made with the tenant, so
+    /// when it is missing the tenant is unknown (`NotFound`) or its namespace was lost
+    /// (a fresh cluster's system namespace, one deleted by hand): then it is made and
+    /// the claim tried once more. One request when the name is free.
+    async fn claim(
+        &self,
+        tenant: &TenantKey,
+        ns: &str,
+        name: &str,
+        id: WorkloadId,
+        now: Timestamp,
+    ) -> Result<()> {
         let api = self.api::<ConfigMap>(Some(ns));
-        let claim = ConfigMap {
-            metadata: labels::named(claim_name(name)),
-            data: Some(BTreeMap::from([
-                ("name".to_owned(), name.to_owned()),
-                ("workload".to_owned(), id.0.to_string()),
-            ])),
-            ..ConfigMap::default()
+        let claim = claims::new(
+            Claimed::Name,
+            claim_name(name),
+            tenant,
+            id,
+            BTreeMap::from([(NAME.to_owned(), name.to_owned())]),
+        );
+        // Held while its workload's object is there.
+        let held = |found: ConfigMap| async move {
+            match claims::holder(&found) {
+                Some((tenant, id)) => {
+                    !matches!(self.get(&tenant, id).await, Err(Error::NotFound { .. }))
+                }
+                None => true,
+            }
         };
-        let made = self
-            .backoff
-            .create_once(&api, &claim, |a, b| a.data == b.data)
-            .await
-            .map_err(|e| to_core(e, "workload", name))?;
+        let stale_before = self.stale_before(now);
+        let try_claim = || claims::take(&api, &self.backoff, &claim, stale_before, held);
+        let made = match try_claim().await {
+            Err(e) if crate::namespaces::missing(&e) => {
+                if *tenant != TenantKey::System {
+                    self.tenants.get(tenant).await?;
+                }
+                self.tenants
+                    .ensure_namespace(ns)
+                    .await
+                    .map_err(|e| to_core(e, "namespace", ns))?;
+                try_claim().await
+            }
+            other => other,
+        }
+        .map_err(|e| to_core(e, "workload", name))?;
         if made {
             Ok(())
         } else {
@@ -157,29 +241,45 @@ impl Workloads {
         }
     }
 
+    /// Claims made by this time may have been left behind.
+    pub(crate) fn stale_before(&self, now: Timestamp) -> StaleBefore {
+        StaleBefore::at(now, self.config.stale_claims_after)
+    }
+
+    /// Gives back what workload `id` of `spec` claims (its name, its host ports), where
+    /// it still holds them.
+    async fn give_back(&self, tenant: &TenantKey, spec: &WorkloadSpec, id: WorkloadId) {
+        self.release_claim(&self.namespace(tenant), &spec.name, id)
+            .await;
+        if let Some((region, wanted)) = ports::wanted(spec) {
+            self.ports.release(id, region, wanted).await;
+        }
+    }
+
+    /// Whether the holder of a host port claim still binds the port in its region (its
+    /// object is there and its template has the port); when that cannot be read, it
+    /// counts as bound.
+    pub(crate) async fn binds(&self, claim: ConfigMap) -> bool {
+        let Some((tenant, id)) = claims::holder(&claim) else {
+            return true;
+        };
+        match self.get(&tenant, id).await {
+            Ok((stored, _)) => {
+                let claimed = ports::claimed(&claim);
+                ports::wanted(&stored.spec).is_some_and(|(region, wanted)| {
+                    claimed.is_some_and(|(r, port)| r == region && wanted.contains(&port))
+                })
+            }
+            Err(Error::NotFound { .. }) => false,
+            Err(_) => true,
+        }
+    }
+
     /// Gives the name back, if workload `id` still holds it (a later workload of that
     /// name keeps its claim).
     pub(crate) async fn release_claim(&self, ns: &str, name: &str, id: WorkloadId) {
         let api = self.api::<ConfigMap>(Some(ns));
-        let claimed = claim_name(name);
-        let released = async {
-            let Some(claim) = self.backoff.call(|| api.get_opt(&claimed)).await? else {
-                return Ok(());
-            };
-            let holder = claim.data.as_ref().and_then(|d| d.get("workload").cloned());
-            if holder != Some(id.0.to_string()) {
-                return Ok(());
-            }
-            let params = DeleteParams {
-                preconditions: Some(Preconditions {
-                    uid: claim.metadata.uid.clone(),
-                    resource_version: claim.metadata.resource_version.clone(),
-                }),
-                ..DeleteParams::default()
-            };
-            self.backoff.delete(&api, &claimed, &params).await
-        };
-        if let Err(e) = released.await {
+        if let Err(e) = claims::release(&api, &self.backoff, &claim_name(name), id).await {
             tracing::warn!(error = %e, name, "a workload name claim was left behind");
         }
     }
@@ -349,8 +449,9 @@ impl Workloads {
         found.map_err(|e| to_core(e, "workload", &id_text))
     }
 
-    /// A single-pod workload's live pods, oldest id first: one, or for a moment after
-    /// a replacement (or two at once) more, of which the newest is the workload's.
+    /// A single-pod workload's live pods, oldest first ([`objects::newness`]): one, or
+    /// for a moment after a replacement (or several at once) more, of which the newest
+    /// is the workload's.
     /// Pods being deleted are gone already as far as podgate is concerned.
     async fn single_pods(
         &self,
@@ -362,7 +463,7 @@ impl Workloads {
         let params = ListParams::default().labels(&selector);
         let mut pods = self.backoff.call(|| api.list(&params)).await?.items;
         pods.retain(|p| p.metadata.deletion_timestamp.is_none());
-        pods.sort_by_key(crate::pods::pod_id);
+        pods.sort_by_key(objects::newness);
         Ok(pods)
     }
 
@@ -391,18 +492,24 @@ impl Workloads {
             .await
             .map_err(|e| to_core(e, "workload", name))?
             .ok_or_else(|| Error::not_found("workload", name))?;
-        let id = claim
-            .data
-            .as_ref()
-            .filter(|d| d.get("name").map(String::as_str) == Some(name))
-            .and_then(|d| d.get("workload"))
-            .and_then(|id| id.parse().ok())
-            .map(WorkloadId)
+        let id = claims::holder_id(&claim)
+            .filter(|_| claims::value(&claim, NAME) == Some(name))
             .ok_or_else(|| Error::not_found("workload", name))?;
-        self.get(tenant, id).await.map_err(|e| match e {
-            Error::NotFound { .. } => Error::not_found("workload", name),
-            other => other,
-        })
+        // A claim without its object yet is a create under way (or one cut off): its
+        // object is waited for a moment, as the create answers within one.
+        let wait_until = std::time::Instant::now() + UNDER_WAY;
+        loop {
+            match self.get(tenant, id).await {
+                Err(Error::NotFound { .. })
+                    if std::time::Instant::now() < wait_until
+                        && !claims::old(&claim, self.stale_before(Timestamp::now())) =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(Error::NotFound { .. }) => return Err(Error::not_found("workload", name)),
+                other => return other,
+            }
+        }
     }
 
     /// Replaces a workload's spec, conditionally on the version read (a concurrent
@@ -448,20 +555,47 @@ impl Workloads {
                 created: stored.created_at,
                 updated,
             };
+            // Host ports the new spec binds alone in its region are taken first; those
+            // it no longer binds are given back once it is written.
+            let before = ports::wanted(&stored.spec);
+            let after = ports::wanted(spec);
+            if let Some((region, wanted)) = &after {
+                let fresh: BTreeSet<u16> = match &before {
+                    Some((was, had)) if was == region => wanted - had,
+                    _ => wanted.clone(),
+                };
+                let held = |found| self.binds(found);
+                if let Err(e) = self
+                    .ports
+                    .take(tenant, id, region, &fresh, self.stale_before(now), held)
+                    .await
+                {
+                    return Ok(Err(e));
+                }
+            }
             let eip = stored.eip.as_deref();
             let mut next = objects::render(id, tenant, spec, times, eip, &self.config);
             next.metadata_mut().namespace = Some(ns.clone());
-            if let WorkloadObject::Pod(_) = next {
-                // A pod cannot change: the new one replaces it, then every older
-                // one goes (of two replacements at once, the newer stays).
+            if let WorkloadObject::Pod(pod) = &mut next {
+                // A pod cannot change: a new one replaces it, a generation after the
+                // newest. Then every pod below the newest one now there goes (its own
+                // too, if a replacement made at once is newer): of replacements at
+                // once, whichever pod made last sees the others and removes them.
+                let generation = match &current {
+                    WorkloadObject::Pod(live) => objects::newness(live).0 + 1,
+                    _ => 1,
+                };
+                pod.metadata
+                    .annotations
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(objects::GENERATION.to_owned(), generation.to_string());
                 if let Err(e) = self.write_new(&ns, &mut next).await {
                     return Ok(Err(e));
                 }
-                let newest = labels::value(next.metadata(), crate::pods::POD_ID).map(str::to_owned);
-                for old in self.single_pods(&ns, id).await? {
-                    if labels::value(&old.metadata, crate::pods::POD_ID) != newest.as_deref()
-                        && let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await
-                    {
+                let mut live = self.single_pods(&ns, id).await?;
+                live.pop();
+                for old in live {
+                    if let Err(e) = self.delete_object(&ns, &WorkloadObject::Pod(old)).await {
                         return Ok(Err(e));
                     }
                 }
@@ -469,6 +603,13 @@ impl Workloads {
                 next.metadata_mut().resource_version = current.metadata().resource_version.clone();
                 let name = current.metadata().name.clone().unwrap_or_default();
                 self.replace(&ns, &name, &next).await?;
+            }
+            if let Some((was, had)) = before {
+                let kept = after.as_ref().filter(|(region, _)| *region == was);
+                let dropped = had
+                    .into_iter()
+                    .filter(|p| kept.is_none_or(|(_, wanted)| !wanted.contains(p)));
+                self.ports.release(id, was, dropped).await;
             }
             Ok(next
                 .stored()
@@ -496,7 +637,7 @@ impl Workloads {
             .map_err(fail)?;
         // One per workload: the newest live one (see `single_pods`).
         pods.retain(|p| p.metadata.deletion_timestamp.is_none());
-        pods.sort_by_key(|p| std::cmp::Reverse(crate::pods::pod_id(p)));
+        pods.sort_by_key(|p| std::cmp::Reverse(objects::newness(p)));
         let mut seen = std::collections::BTreeSet::new();
         pods.retain(|p| seen.insert(crate::pods::owner(p)));
         Ok(sets
@@ -545,7 +686,7 @@ impl Workloads {
         let (stored, object) = self.get(tenant, id).await?;
         let ns = self.namespace(tenant);
         self.delete_object(&ns, &object).await?;
-        self.release_claim(&ns, &stored.spec.name, id).await;
+        self.give_back(tenant, &stored.spec, id).await;
         Ok(())
     }
 }
@@ -565,7 +706,7 @@ mod tests {
     async fn setup() -> (Workloads, TenantKey, Arc<crate::testing::Plan>) {
         let (client, plan) = fake().await;
         let ids = Ids::new(client.clone(), "podgate-system", quick());
-        let tenants = Tenants::new(client.clone(), "podgate-system", ids.clone(), quick());
+        let tenants = Tenants::new(client.clone(), "podgate-system", ids.clone(), None, quick());
         let tenant = tenants
             .create(NewTenant {
                 key: TenantKey::Namespace(NamespaceId(0)),

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::backend::ClusterBackend;
 use std::collections::BTreeMap;
 
-use crate::model::{TenantKey, TenantKind};
+use crate::model::{Tenant, TenantKind};
 use crate::secret::TokenHash;
 use crate::{Error, Result};
 
@@ -24,10 +24,10 @@ pub(crate) async fn authenticate(
     backend: &dyn ClusterBackend,
     kind: TenantKind,
     presented: impl Into<TokenHash>,
-) -> Result<TenantKey> {
+) -> Result<Tenant> {
     let hash = presented.into();
     match backend.find_tenant_by_token(kind, &hash).await {
-        Ok(tenant) if tenant.key.kind() == kind && tenant.token_hash.ct_eq(&hash) => Ok(tenant.key),
+        Ok(tenant) if tenant.key.kind() == kind && tenant.token_hash.ct_eq(&hash) => Ok(tenant),
         Ok(_) | Err(Error::NotFound { .. }) => Err(Error::Unauthenticated),
         Err(other) => Err(other),
     }

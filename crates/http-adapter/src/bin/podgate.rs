@@ -126,6 +126,19 @@ struct Serve {
     /// kebab case (`CloudSsd` → `cloud-ssd`).
     #[arg(long, env = "PODGATE_STORAGE_CLASS", value_delimiter = ',', value_parser = storage_class)]
     storage_class: Vec<(String, String)>,
+    /// On Kubernetes: the ClusterRole podgate binds to itself in each tenant namespace
+    /// it makes, when its own permissions stop at its namespaces (`deploy/` ships
+    /// `podgate-tenant`).
+    #[arg(long, env = "PODGATE_TENANT_ROLE")]
+    tenant_role: Option<String>,
+    /// On Kubernetes: seconds a claim (a workload's name, a host port) may stand
+    /// without its workload before it counts as left behind by a request that was cut
+    /// off; longer than any create takes.
+    #[arg(long, env = "PODGATE_STALE_CLAIMS_SECONDS", default_value_t = 120)]
+    stale_claims_seconds: u64,
+    /// On Kubernetes: seconds between two sweeps for what cut-off requests left behind.
+    #[arg(long, env = "PODGATE_SWEEP_SECONDS", default_value_t = 60)]
+    sweep_seconds: u64,
 }
 
 /// `DISKTYPE=CLASS`.
@@ -136,7 +149,8 @@ fn storage_class(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("{text:?} is not DISKTYPE=CLASS"))
 }
 
-/// How often the openYuanrong pool controller looks for idle pods to recycle.
+/// How often the openYuanrong pool controller looks for idle pods to recycle, and new
+/// pods are numbered.
 const POOL_PASS: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn main() -> std::process::ExitCode {
@@ -213,6 +227,8 @@ async fn run(args: Serve) -> Result<(), String> {
                     plain_http: args.plain_http_registry.clone(),
                 }),
                 storage_classes: args.storage_class.iter().cloned().collect(),
+                tenant_role: args.tenant_role.clone(),
+                stale_claims_after: std::time::Duration::from_secs(args.stale_claims_seconds),
             };
             let backend = K8sBackend::infer(k8s)
                 .await
@@ -224,7 +240,20 @@ async fn run(args: Serve) -> Result<(), String> {
                     if let Err(e) = pools.reconcile_pools().await {
                         tracing::warn!(error = %e, "the pool controller's pass failed");
                     }
+                    if let Err(e) = pools.number_pods().await {
+                        tracing::warn!(error = %e, "numbering new pods failed");
+                    }
                     tokio::time::sleep(POOL_PASS).await;
+                }
+            });
+            let sweeper = backend.clone();
+            let sweep_every = std::time::Duration::from_secs(args.sweep_seconds.max(1));
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) = sweeper.sweep().await {
+                        tracing::warn!(error = %e, "the sweep of claims left behind failed");
+                    }
+                    tokio::time::sleep(sweep_every).await;
                 }
             });
             AppState::new(Arc::new(backend), None, config)

@@ -72,6 +72,7 @@ impl IefService {
     pub async fn authenticate(&self, token: impl Into<TokenHash>) -> Reply<IefCaller> {
         match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Project, token)
             .await?
+            .key
         {
             TenantKey::Project(project) => Ok(IefCaller::Project(project)),
             _ => Err(IefError::auth()),

@@ -225,6 +225,7 @@ impl NcsService {
     pub async fn authenticate(&self, bearer: impl Into<TokenHash>) -> Reply<NcsCaller> {
         match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
             .await?
+            .key
         {
             TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
             _ => Err(NcsError::auth_failure()),

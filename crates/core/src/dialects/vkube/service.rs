@@ -46,6 +46,9 @@ impl Default for VkubeConfig {
 pub struct VkubeCaller {
     /// The order the secret reaches.
     pub order: String,
+    /// The order's record, as read when the secret was checked: a request reads it
+    /// once.
+    record: Tenant,
 }
 
 /// The V-Kube container-marketplace service over any [`ClusterBackend`].
@@ -132,10 +135,13 @@ impl VkubeService {
     /// The caller a `secret` header stands for.
     /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
     pub async fn authenticate(&self, secret: impl Into<TokenHash>) -> Reply<VkubeCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret)
-            .await?
-        {
-            TenantKey::Order(order) => Ok(VkubeCaller { order }),
+        let record =
+            crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Order, secret).await?;
+        match &record.key {
+            TenantKey::Order(order) => Ok(VkubeCaller {
+                order: order.clone(),
+                record,
+            }),
             _ => Err(VkubeError::unauthorized()),
         }
     }
@@ -205,20 +211,9 @@ impl VkubeService {
 
     // ---- with a secret ---------------------------------------------------------
 
-    async fn tenant(&self, caller: &VkubeCaller) -> Reply<Tenant> {
-        self.backend
-            .get_tenant(&TenantKey::Order(caller.order.clone()))
-            .await
-            .map_err(|e| match e {
-                crate::Error::NotFound { .. } => VkubeError::unauthorized(),
-                other => other.into(),
-            })
-    }
-
     /// `GET /k8s/order`: the caller's order.
     pub async fn order(&self, caller: &VkubeCaller) -> Reply<Order> {
-        let tenant = self.tenant(caller).await?;
-        serde_json::from_value(tenant.attributes).map_err(|_| VkubeError::server())
+        serde_json::from_value(caller.record.attributes.clone()).map_err(|_| VkubeError::server())
     }
 
     /// `POST /k8s/deploy`: runs the order's pod; a second deploy replaces the first.
@@ -363,16 +358,17 @@ impl VkubeService {
             replicas: 1,
             pool: None,
         };
-        let workload = match self.backend.find_workload(&tenant, &caller.order).await {
-            Ok(existing) => {
+        // A deploy makes the order's pod, or replaces the one there (the name is taken:
+        // the order's workload exists). Of deploys at once one makes it and the others
+        // replace it in turn.
+        let workload = match self.backend.create_workload(&tenant, spec.clone()).await {
+            Err(crate::Error::AlreadyExists { .. }) => {
+                let existing = self.backend.find_workload(&tenant, &caller.order).await?;
                 self.backend
                     .update_workload(&tenant, existing.id, spec)
                     .await?
             }
-            Err(crate::Error::NotFound { .. }) => {
-                self.backend.create_workload(&tenant, spec).await?
-            }
-            Err(other) => return Err(other.into()),
+            made => made?,
         };
         let pod = self.pod_of(&tenant, &workload).await?;
         Ok(DeployReply {
@@ -383,7 +379,6 @@ impl VkubeService {
 
     async fn workload(&self, caller: &VkubeCaller) -> Reply<(TenantKey, Workload)> {
         let tenant = TenantKey::Order(caller.order.clone());
-        self.tenant(caller).await?;
         let workload = self
             .backend
             .find_workload(&tenant, &caller.order)
