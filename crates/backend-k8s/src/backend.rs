@@ -223,7 +223,12 @@ impl ClusterBackend for K8sBackend {
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {
-        Ok(self.topology.read().await?.as_ref().clone())
+        Ok(self
+            .topology
+            .within(crate::topology::LISTED)
+            .await?
+            .as_ref()
+            .clone())
     }
 
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {

@@ -20,15 +20,21 @@ pub(crate) struct Backoff {
     pub(crate) first: Duration,
     /// How long one call may take before it counts as failed (and is retried).
     pub(crate) timeout: Duration,
+    /// How long all tries together may take: when the API server holds calls (etcd
+    /// gone, say), the caller gets a temporary error within this, not after every
+    /// try's timeout.
+    pub(crate) budget: Duration,
 }
 
 impl Default for Backoff {
-    /// Five tries, waiting 50, 100, 200 and 400 ms between them; 10 s per call.
+    /// Five tries, waiting 50, 100, 200 and 400 ms between them; 10 s per call, 15 s
+    /// in all.
     fn default() -> Self {
         Self {
             tries: 5,
             first: Duration::from_millis(50),
             timeout: Duration::from_secs(10),
+            budget: Duration::from_secs(15),
         }
     }
 }
@@ -43,10 +49,12 @@ impl Backoff {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
     {
+        let deadline = tokio::time::Instant::now() + self.budget;
         let mut wait = self.first;
         let mut tries = 1;
         loop {
-            let outcome = tokio::time::timeout(self.timeout, call())
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let outcome = tokio::time::timeout(self.timeout.min(left), call())
                 .await
                 .unwrap_or_else(|_| {
                     Err(kube::Error::Service(
@@ -55,9 +63,13 @@ impl Backoff {
                 });
             match outcome {
                 Err(e) if retry(&e) == Retry::Later && tries < self.tries => {
-                    tracing::debug!(error = %e, tries, "retrying a Kubernetes call");
                     // The server's own Retry-After, when longer than ours.
-                    tokio::time::sleep(retry_after(&e).map_or(wait, |asked| asked.max(wait))).await;
+                    let pause = retry_after(&e).map_or(wait, |asked| asked.max(wait));
+                    if tokio::time::Instant::now() + pause >= deadline {
+                        return Err(e);
+                    }
+                    tracing::debug!(error = %e, tries, "retrying a Kubernetes call");
+                    tokio::time::sleep(pause).await;
                     wait = wait.saturating_mul(2);
                     tries += 1;
                 }
@@ -127,5 +139,39 @@ impl Backoff {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn calls_the_server_holds_fail_within_the_budget() {
+        let backoff = Backoff {
+            tries: 5,
+            first: Duration::from_millis(10),
+            timeout: Duration::from_millis(100),
+            budget: Duration::from_millis(250),
+        };
+        let made = AtomicU32::new(0);
+        let outcome: Result<(), kube::Error> = backoff
+            .call(|| {
+                made.fetch_add(1, Ordering::SeqCst);
+                std::future::pending()
+            })
+            .await;
+        assert!(outcome.is_err(), "a call never answered fails");
+        // Without the budget: five tries of 100 ms. With it: the third try gets what
+        // is left of 250 ms, and no wait fits after it.
+        let made = made.load(Ordering::SeqCst);
+        assert!(
+            (2..=3).contains(&made),
+            "tries stop when the budget is spent: {made}"
+        );
     }
 }

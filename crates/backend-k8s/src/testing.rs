@@ -309,5 +309,6 @@ pub(crate) fn quick() -> Backoff {
         tries: 5,
         first: Duration::from_millis(1),
         timeout: Duration::from_millis(200),
+        budget: Duration::from_secs(2),
     }
 }

@@ -15,6 +15,10 @@ use crate::retry::Backoff;
 /// How long a read of the nodes serves pods' zones and groups.
 pub(crate) const FRESH: Duration = Duration::from_secs(30);
 
+/// How long a read of the nodes answers a list of the nodes: a burst of requests that
+/// each check a zone or a region (an NCS create, a V-Kube deploy) reads them once.
+pub(crate) const LISTED: Duration = Duration::from_secs(1);
+
 type Read = (Instant, Arc<Vec<Node>>);
 
 /// The nodes as last read.
@@ -47,12 +51,17 @@ impl Topology {
 
     /// Every node, as read within [`FRESH`], or read now.
     pub(crate) async fn recent(&self) -> Result<Arc<Vec<Node>>> {
+        self.within(FRESH).await
+    }
+
+    /// Every node, as read within `age`, or read now.
+    pub(crate) async fn within(&self, age: Duration) -> Result<Arc<Vec<Node>>> {
         let kept = self
             .last
             .lock()
             .ok()
             .and_then(|last| last.clone())
-            .filter(|(at, _)| at.elapsed() < FRESH);
+            .filter(|(at, _)| at.elapsed() < age);
         match kept {
             Some((_, nodes)) => Ok(nodes),
             None => self.read().await,

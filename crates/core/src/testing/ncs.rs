@@ -33,7 +33,7 @@ pub async fn namespace(svc: &NcsService, privileged: bool) -> (NamespaceId, NcsC
         .authenticate(token.expose())
         .await
         .expect("authenticate");
-    assert_eq!(caller, NcsCaller::Namespace(ns));
+    assert_eq!(caller, NcsCaller::Namespace { id: ns, privileged });
     (ns, caller)
 }
 

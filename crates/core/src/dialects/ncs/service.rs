@@ -35,7 +35,13 @@ pub enum NcsCaller {
     /// Reaches every namespace.
     Operator,
     /// Reaches one namespace only.
-    Namespace(NamespaceId),
+    Namespace {
+        /// The namespace.
+        id: NamespaceId,
+        /// Whether it may run privileged containers (from its record, read when the
+        /// token was checked: a request reads it once).
+        privileged: bool,
+    },
 }
 
 /// The NCS stateful-workload service over any [`ClusterBackend`].
@@ -223,11 +229,14 @@ impl NcsService {
     /// The caller a bearer token stands for.
     /// Takes the presented text, or its [`TokenHash`] when the caller has it already.
     pub async fn authenticate(&self, bearer: impl Into<TokenHash>) -> Reply<NcsCaller> {
-        match crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
-            .await?
-            .key
-        {
-            TenantKey::Namespace(ns) => Ok(NcsCaller::Namespace(ns)),
+        let record =
+            crate::dialects::authenticate(self.backend.as_ref(), TenantKind::Namespace, bearer)
+                .await?;
+        match record.key {
+            TenantKey::Namespace(id) => Ok(NcsCaller::Namespace {
+                id,
+                privileged: record.privileged,
+            }),
             _ => Err(NcsError::auth_failure()),
         }
     }
@@ -316,14 +325,18 @@ impl NcsService {
     /// foreign namespace answers exactly like an unknown one.
     async fn namespace(&self, caller: &NcsCaller, value: Option<&Num>) -> Reply<(TenantKey, bool)> {
         let ns = Self::reachable(caller, value)?;
-        self.existing(ns).await
+        match caller {
+            // Its own namespace: the record was read with the token.
+            NcsCaller::Namespace { privileged, .. } => Ok((TenantKey::Namespace(ns), *privileged)),
+            NcsCaller::Operator => self.existing(ns).await,
+        }
     }
 
     /// The namespace a caller names, if the caller may reach it (whether it exists is
     /// not asked of the backend); a foreign namespace is reported as unknown.
     fn reachable(caller: &NcsCaller, value: Option<&Num>) -> Reply<NamespaceId> {
         let ns = NamespaceId(parse::required_id(value, "NamespaceId")?);
-        if let NcsCaller::Namespace(own) = caller
+        if let NcsCaller::Namespace { id: own, .. } = caller
             && *own != ns
         {
             return Err(NcsError::not_found("namespace", ns));
@@ -637,7 +650,7 @@ impl NcsService {
         let query = WorkloadQuery {
             tenants: match caller {
                 NcsCaller::Operator => None,
-                NcsCaller::Namespace(ns) => Some(vec![TenantKey::Namespace(*ns)]),
+                NcsCaller::Namespace { id, .. } => Some(vec![TenantKey::Namespace(*id)]),
             },
             tenant_kind: Some(TenantKind::Namespace),
             ..WorkloadQuery::default()
