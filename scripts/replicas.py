@@ -372,7 +372,9 @@ def fault_outage(component, bases, down_for):
             if op == "describe" and (r.get("Name") != "known"
                                      or r.get("StatefulWorkloadId") != known["StatefulWorkloadId"]):
                 wrong.append((op, s, r))
-        elif s == 500 and isinstance(r, dict) and r.get("Code") == "InternalServerError":
+        elif s in (500, 504) and isinstance(r, dict) and r.get("Code") == "InternalServerError":
+            # NCS's own error: the cluster failed (500), or the request outlasted the
+            # server's limit (504, 30 s; its outcome is unknown, as a client's timeout).
             temporary += 1
         else:
             wrong.append((op, s, r))
