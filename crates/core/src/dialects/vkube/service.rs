@@ -60,6 +60,12 @@ pub struct VkubeService {
 
 /// Decodes a request body; a malformed one is 400.
 pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
+    // Every body is a JSON object (serde would also fill a struct from an array).
+    if !value.is_object() {
+        return Err(VkubeError::bad_request(
+            "invalid request body: not a JSON object".to_owned(),
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         VkubeError::bad_request(format!(
             "invalid request body at {}: {}",
@@ -453,5 +459,17 @@ impl VkubeService {
             podSpec: raw.spec.unwrap_or_default(),
             annotations: raw.metadata.annotations.unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused() {
+        let refused = decode::<DeployRequest>(serde_json::json!([null, null])).unwrap_err();
+        assert_eq!(refused.status, 400);
+        assert!(decode::<DeployRequest>(serde_json::json!({})).is_ok());
     }
 }

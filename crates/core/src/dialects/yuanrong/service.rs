@@ -85,8 +85,12 @@ pub struct YuanrongService {
     token: Option<TokenHash>,
 }
 
-/// Decodes a request body; malformed JSON or types are 130600.
+/// Decodes a request body; malformed JSON or types are 130600. Every body is a JSON
+/// object (serde would also fill a struct from an array, field by field).
 pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
+    if !value.is_object() {
+        return Err(YrError::bad_json("the body is not a JSON object"));
+    }
     serde_path_to_error::deserialize(value)
         .map_err(|e| YrError::bad_json(format!("at {}: {}", e.path(), e.inner())))
 }
@@ -528,5 +532,19 @@ impl YuanrongService {
             .backend
             .release_pool_pod(&TenantKey::System, workload.id, pod)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused() {
+        for body in [serde_json::json!([null, null]), serde_json::json!("x")] {
+            let refused = decode::<UpdatePoolRequest>(body.clone()).unwrap_err();
+            assert_eq!(refused.code, YrError::bad_json("").code, "{body}");
+        }
+        assert!(decode::<UpdatePoolRequest>(serde_json::json!({"size": 2})).is_ok());
     }
 }
