@@ -26,26 +26,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-# Real tenants first, so that every operation gets the credential its dialect wants
-# (scripts/schemathesis.toml hands them out per operation): an NCS namespace and an EIP,
-# an IEF project, a V-Kube order, an openYuanrong pool.
-BASE="http://127.0.0.1:$PORT"
-admin() {
-  curl -sf -X POST "$BASE$1" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d "$2"
-}
-field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-NCS=$(admin /admin/v1/ncs/namespaces '{}')
-export PODGATE_FUZZ_ADMIN="$ADMIN"
-export PODGATE_FUZZ_NCS_NAMESPACE=$(field NamespaceId <<<"$NCS")
-export PODGATE_FUZZ_NCS_TOKEN=$(field token <<<"$NCS")
-admin /admin/v1/ncs/eips '{"EipId": "eip-fuzz", "Address": "203.0.113.7"}' > /dev/null
-export PODGATE_FUZZ_IEF_PROJECT=fuzzproject
-export PODGATE_FUZZ_IEF_TOKEN=$(admin /admin/v1/ief/projects '{"project_id": "fuzzproject"}' | field token)
-export PODGATE_FUZZ_VKUBE_SECRET=$(admin /admin/v1/vkube/orders \
-  '{"serviceOptions": {"resourceUnit": "4-Unit-Resource"}}' | field secret)
-export PODGATE_FUZZ_POOL=fuzzpool
-curl -sf -X POST "$BASE/serverless/v1/podpools" -H 'Content-Type: application/json' \
-  -d '{"pools": [{"id": "fuzzpool", "size": 1, "image": "nginx:stable"}]}' > /dev/null
+# Real tenants first, so that every operation gets the credential its dialect wants and
+# ids that exist (scripts/schemathesis.toml hands them out per operation).
+TENANTS=$(python3 scripts/fuzz_tenants.py "http://127.0.0.1:$PORT" "$ADMIN")
+eval "$TENANTS"
 
 "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \

@@ -1,6 +1,7 @@
 //! The workload controller: making, placing, replacing and removing pods, and keeping
 //! the per-node and per-group indexes in step.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
 use podgate_core::model::{PodId, PodTemplate, TenantKey, Timestamp, WorkloadId};
@@ -158,14 +159,37 @@ pub(crate) fn start_pod(
 /// Removes a pod (member or claimed out), gives back what it held, and places waiting
 /// pods.
 pub(crate) fn remove_pod(state: &mut State, obs: &Observer<'_>, id: PodId) {
-    let Some(pod) = state.pods.remove(&id) else {
-        return;
-    };
-    state.unschedulable.remove(&id);
-    if let Some(rec) = state.workloads.get_mut(&pod.workload) {
-        rec.pods.retain(|p| *p != id);
-        rec.claimed_out.retain(|p| *p != id);
+    remove_pods(state, obs, [id]);
+}
+
+/// Removes the pods `ids`, then places pods that were waiting for the room they
+/// freed: once for all of them (a scale-down of many pods would otherwise go over
+/// every waiting pod once per pod removed).
+pub(crate) fn remove_pods(
+    state: &mut State,
+    obs: &Observer<'_>,
+    ids: impl IntoIterator<Item = PodId>,
+) {
+    let mut gone: BTreeMap<WorkloadId, BTreeSet<PodId>> = BTreeMap::new();
+    for id in ids {
+        if let Some(workload) = unplace(state, id) {
+            gone.entry(workload).or_default().insert(id);
+        }
     }
+    for (workload, ids) in gone {
+        if let Some(rec) = state.workloads.get_mut(&workload) {
+            rec.pods.retain(|p| !ids.contains(p));
+            rec.claimed_out.retain(|p| !ids.contains(p));
+        }
+    }
+    retry_unschedulable(state, obs.now, obs);
+}
+
+/// Takes pod `id` off its node and out of the pods; answers its workload (whose
+/// lists the caller updates).
+fn unplace(state: &mut State, id: PodId) -> Option<WorkloadId> {
+    let pod = state.pods.remove(&id)?;
+    state.unschedulable.remove(&id);
     let template = state
         .workloads
         .get(&pod.workload)
@@ -176,7 +200,7 @@ pub(crate) fn remove_pod(state: &mut State, obs: &Observer<'_>, id: PodId) {
             scheduler::release(n, &template);
         }
     }
-    retry_unschedulable(state, obs.now, obs);
+    Some(pod.workload)
 }
 
 /// Places pods that were waiting for room, oldest first.
@@ -298,8 +322,6 @@ pub(crate) fn scale(
             .take(have - want)
             .copied()
             .collect();
-        for id in removable {
-            remove_pod(state, obs, id);
-        }
+        remove_pods(state, obs, removable);
     }
 }

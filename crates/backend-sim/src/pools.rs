@@ -107,9 +107,7 @@ pub(crate) fn purge(state: &mut State, obs: &Observer<'_>, id: WorkloadId) {
         .chain(rec.claimed_out.iter())
         .copied()
         .collect();
-    for pod in all {
-        pods::remove_pod(state, obs, pod);
-    }
+    pods::remove_pods(state, obs, all);
     let Some(rec) = state.workloads.remove(&id) else {
         return;
     };

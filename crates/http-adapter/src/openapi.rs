@@ -233,7 +233,7 @@ macro_rules! ief_path {
         #[utoipa::path($method, path = $path, tag = "ief",
             params(("project_id" = String, Path), ("X-Auth-Token" = String, Header), $($param)*),
             $(request_body = $request,)?
-            responses((status = $status, description = $desc $(, body = $body)?),
+            responses((status = $status, description = $desc $(, body = $body, content_type = "application/json")?),
                 (status = 400, description = "Invalid parameter (IEF.1000xx) or unknown project (IEF.100001)", body = ief::wire::ErrorReply),
                 (status = 401, description = "No valid X-Auth-Token (IEF.011005)", body = ief::wire::ErrorReply),
                 (status = 404, description = "No such object in the project (IEF.100404)", body = ief::wire::ErrorReply),
@@ -465,7 +465,7 @@ macro_rules! vkube_paths {
 
         #[utoipa::path(get, path = concat!($prefix, "/pod/log"), tag = "vkube",
             params(("secret" = String, Header), ("container" = Option<String>, Query), ("tailLines" = Option<String>, Query)),
-            responses((status = 200, description = "The log, as a JSON string", body = String),
+            responses((status = 200, description = "The log, as a JSON string", body = String, content_type = "application/json"),
                 (status = 400, body = vkube::wire::ErrorReply), (status = 401, body = vkube::wire::ErrorReply),
                 (status = 404, description = "pod not found", body = vkube::wire::ErrorReply),
                 (status = 500, body = vkube::wire::ErrorReply), (status = 504, body = vkube::wire::ErrorReply)))]
