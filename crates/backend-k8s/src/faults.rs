@@ -42,12 +42,7 @@ fn template() -> Arc<PodTemplate> {
 }
 
 fn new_tenant(key: TenantKey) -> NewTenant {
-    NewTenant {
-        key,
-        token_hash: TokenHash::of("token"),
-        privileged: false,
-        attributes: serde_json::Value::Null,
-    }
+    crate::testing::new_tenant(key, "token")
 }
 
 fn pool(name: &str, size: u32, max_size: u32, reuse: bool) -> WorkloadSpec {

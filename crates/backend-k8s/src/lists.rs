@@ -68,10 +68,8 @@ mod tests {
     use k8s_openapi::api::core::v1 as core;
     use podgate_core::ClusterBackend;
     use podgate_core::model::{
-        ContainerSpec, NamespaceId, NewTenant, PageRequest, PodQuery, PodTemplate, TenantKey,
-        WorkloadSpec,
+        ContainerSpec, NamespaceId, PageRequest, PodQuery, PodTemplate, TenantKey, WorkloadSpec,
     };
-    use podgate_core::secret::TokenHash;
 
     use super::*;
     use crate::conformance::{OnACluster, until};
@@ -83,12 +81,10 @@ mod tests {
         let f = OnACluster::quick().await;
         let b = &f.backend;
         let tenant = b
-            .create_tenant(NewTenant {
-                key: TenantKey::Namespace(NamespaceId(0)),
-                token_hash: TokenHash::of("token"),
-                privileged: false,
-                attributes: serde_json::Value::Null,
-            })
+            .create_tenant(crate::testing::new_tenant(
+                TenantKey::Namespace(NamespaceId(0)),
+                "token",
+            ))
             .await
             .unwrap()
             .key;

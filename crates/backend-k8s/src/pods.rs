@@ -513,8 +513,7 @@ pub(crate) mod tests {
 
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use podgate_core::ClusterBackend;
-    use podgate_core::model::{ContainerSpec, NamespaceId, NewTenant, WorkloadSpec};
-    use podgate_core::secret::TokenHash;
+    use podgate_core::model::{ContainerSpec, NamespaceId, WorkloadSpec};
 
     use super::*;
     use crate::conformance::{OnACluster, unique, until};
@@ -577,12 +576,10 @@ pub(crate) mod tests {
     async fn two_pods_and_one_other(f: &OnACluster) -> (String, WorkloadId) {
         let b = &f.backend;
         let tenant = b
-            .create_tenant(NewTenant {
-                key: TenantKey::Namespace(NamespaceId(0)),
-                token_hash: TokenHash::of(&unique("token")),
-                privileged: false,
-                attributes: serde_json::Value::Null,
-            })
+            .create_tenant(crate::testing::new_tenant(
+                TenantKey::Namespace(NamespaceId(0)),
+                &unique("token"),
+            ))
             .await
             .unwrap()
             .key;

@@ -42,7 +42,20 @@ use std::time::Duration;
 use http::{Request, Response};
 use kube::client::Body;
 
+use podgate_core::model::{NewTenant, TenantKey};
+use podgate_core::secret::TokenHash;
+
 use crate::retry::Backoff;
+
+/// A tenant `key` to create, reached by `token`: what tests need of one.
+pub(crate) fn new_tenant(key: TenantKey, token: &str) -> NewTenant {
+    NewTenant {
+        key,
+        token_hash: TokenHash::of(token),
+        privileged: false,
+        attributes: serde_json::Value::Null,
+    }
+}
 
 /// A fault to answer a request with instead of passing it on.
 #[derive(Debug, Clone, Copy)]

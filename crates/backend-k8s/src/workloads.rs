@@ -697,8 +697,7 @@ mod tests {
 
     use std::sync::Arc;
 
-    use podgate_core::model::{ContainerSpec, NamespaceId, NewTenant, PodTemplate};
-    use podgate_core::secret::TokenHash;
+    use podgate_core::model::{ContainerSpec, NamespaceId, PodTemplate};
 
     use super::*;
     use crate::testing::{Fault, fake, quick};
@@ -708,12 +707,10 @@ mod tests {
         let ids = Ids::new(client.clone(), "podgate-system", quick());
         let tenants = Tenants::new(client.clone(), "podgate-system", ids.clone(), None, quick());
         let tenant = tenants
-            .create(NewTenant {
-                key: TenantKey::Namespace(NamespaceId(0)),
-                token_hash: TokenHash::of("t"),
-                privileged: false,
-                attributes: serde_json::Value::Null,
-            })
+            .create(crate::testing::new_tenant(
+                TenantKey::Namespace(NamespaceId(0)),
+                "t",
+            ))
             .await
             .unwrap()
             .key;
@@ -829,12 +826,10 @@ mod tests {
         let (w, pods) = (&f.backend.workloads, &f.backend.pods);
         let tenant = f
             .backend
-            .create_tenant(NewTenant {
-                key: TenantKey::Namespace(NamespaceId(0)),
-                token_hash: TokenHash::of("t"),
-                privileged: false,
-                attributes: serde_json::Value::Null,
-            })
+            .create_tenant(crate::testing::new_tenant(
+                TenantKey::Namespace(NamespaceId(0)),
+                "t",
+            ))
             .await
             .unwrap()
             .key;
