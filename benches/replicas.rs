@@ -179,7 +179,7 @@ async fn creates_through(
         }
     })
     .await;
-    drop_namespace(client, &format!("podgate-ncs-{ns}")).await;
+    drop_namespace(client, &format!("podgate-namespace-{ns}")).await;
     Measured {
         rate: n as f64 / wall.as_secs_f64(),
         create,
@@ -311,7 +311,7 @@ async fn reads(
         }
     })
     .await;
-    drop_namespace(client, &format!("podgate-ncs-{ns}")).await;
+    drop_namespace(client, &format!("podgate-namespace-{ns}")).await;
     (describe, list)
 }
 

@@ -308,7 +308,7 @@ def nothing_lost(ns, auth, acknowledged, base):
 def nothing_half_made(ns):
     """In the namespace, every name claim's workload exists and every workload has its
     claim (after the survivors' sweep)."""
-    namespace = f"podgate-ncs-{ns}"
+    namespace = f"podgate-namespace-{ns}"
 
     def consistent():
         claims = json.loads(kubectl("get", "configmaps", "-n", namespace, "-l", "podgate.io/claim=name",

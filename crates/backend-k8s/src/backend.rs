@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use k8s_openapi::api::core::v1 as core;
@@ -36,8 +38,9 @@ use crate::workloads::Workloads;
 /// Restarting one container in place is something Kubernetes does not offer:
 /// [`Capabilities`] says so and the operation answers `Unsupported`. Images are looked
 /// up in their OCI registries (`K8sConfig::registry`).
-/// openYuanrong pools need a controller for idle recycling: call
-/// [`K8sBackend::reconcile_pools`] every few seconds (the `podgate` server does).
+/// Pools recycle idle pods, and pods the cluster's controllers make get their ids,
+/// between calls: [`Capabilities::reconcile_every`] asks for
+/// [`ClusterBackend::reconcile`] every 5 s (the `podgate` server calls it).
 #[derive(Clone)]
 pub struct K8sBackend {
     pub(crate) client: kube::Client,
@@ -51,6 +54,8 @@ pub struct K8sBackend {
     pub(crate) topology: Topology,
     configs: Configs,
     registries: Option<Registries>,
+    /// When `reconcile` last swept.
+    last_sweep: Arc<Mutex<Option<Instant>>>,
 }
 
 impl fmt::Debug for K8sBackend {
@@ -100,6 +105,7 @@ impl K8sBackend {
         });
         Self {
             registries,
+            last_sweep: Arc::default(),
             workloads: Workloads::new(
                 client.clone(),
                 config.clone(),
@@ -136,11 +142,12 @@ impl K8sBackend {
         Ok(show(stored, &members))
     }
 
-    /// After a pool is written: its autoscaler as its definition asks. The pool is
-    /// written either way; an autoscaler that cannot be made now is made by the pool
-    /// controller's next pass.
-    async fn after_pool_write(&self, stored: &Stored) {
-        if stored.spec.kind != podgate_core::model::WorkloadKind::Pool {
+    /// After a workload is written: its autoscaler as its spec asks (`created`: there
+    /// is none to remove). The workload is written either way; an autoscaler that
+    /// cannot be made now is made by the controller's next pass, for a pool, or the
+    /// workload's next update.
+    async fn after_write(&self, stored: &Stored, created: bool) {
+        if created && stored.spec.autoscaler.is_none() {
             return;
         }
         let synced = match self.workloads.get(&stored.tenant, stored.id).await {
@@ -148,7 +155,7 @@ impl K8sBackend {
             Err(e) => Err(e),
         };
         if let Err(e) = synced {
-            tracing::warn!(error = %e, pool = %stored.spec.name, "the pool's autoscaler waits for the next pass");
+            tracing::warn!(error = %e, workload = %stored.spec.name, "its autoscaler is behind");
         }
     }
 
@@ -183,11 +190,11 @@ fn show(stored: Stored, members: &[core::Pod]) -> Workload {
     }
 }
 
-/// Whether a workload matches the parts of a query the API server cannot select on.
 /// Whether Kubernetes can run `spec` as asked: the controllers of replicated
 /// workloads (Deployments, StatefulSets) restart containers always.
-fn supported(tenant: &TenantKey, spec: &WorkloadSpec) -> Result<()> {
-    if spec.template.restart_policy != RestartPolicy::Always && !objects::single_pod(tenant, spec) {
+fn supported(spec: &WorkloadSpec) -> Result<()> {
+    spec.check()?;
+    if spec.template.restart_policy != RestartPolicy::Always && !objects::single_pod(spec) {
         return Err(Error::Unsupported {
             operation: "a restart policy other than Always for a replicated workload",
             backend: "kubernetes",
@@ -196,6 +203,7 @@ fn supported(tenant: &TenantKey, spec: &WorkloadSpec) -> Result<()> {
     Ok(())
 }
 
+/// Whether a workload matches the parts of a query the API server cannot select on.
 fn matches(query: &WorkloadQuery, stored: &Stored) -> bool {
     query
         .tenants
@@ -213,13 +221,36 @@ fn matches(query: &WorkloadQuery, stored: &Stored) -> bool {
             .is_none_or(|(k, v)| stored.spec.labels.get(k) == Some(v))
 }
 
+/// How often the backend asks for its reconcile pass.
+const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[async_trait]
 impl ClusterBackend for K8sBackend {
     fn capabilities(&self) -> Capabilities {
         let mut caps = Capabilities::default();
         caps.logs = true;
         caps.image_lookup = self.registries.is_some();
+        caps.autoscaling = true;
+        caps.reconcile_every = Some(RECONCILE_EVERY);
         caps
+    }
+
+    async fn reconcile(&self) -> Result<()> {
+        let pools = self.reconcile_pools().await;
+        let numbered = self.number_pods().await.map(drop);
+        let due = self.last_sweep.lock().map_or(true, |mut last| {
+            let due = last.is_none_or(|at| at.elapsed() >= self.config.sweep_every);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        });
+        let swept = if due {
+            self.sweep().await.map(drop)
+        } else {
+            Ok(())
+        };
+        pools.and(numbered).and(swept)
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {
@@ -244,12 +275,12 @@ impl ClusterBackend for K8sBackend {
     }
 
     async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload> {
-        supported(tenant, &spec)?;
+        supported(&spec)?;
         let stored = self
             .workloads
             .create(tenant, &spec, self.clock.now())
             .await?;
-        self.after_pool_write(&stored).await;
+        self.after_write(&stored, true).await;
         Ok(show(stored, &[]))
     }
 
@@ -279,7 +310,7 @@ impl ClusterBackend for K8sBackend {
                 }
             }
             None => {
-                let selector = match query.tenant_kind.map(labels::kind_name) {
+                let selector = match query.tenant_kind.map(podgate_core::model::TenantKind::name) {
                     Some(kind) => labels::selector(&[(labels::TENANT_KIND, kind)]),
                     None => labels::selector(&[]),
                 };
@@ -340,7 +371,7 @@ impl ClusterBackend for K8sBackend {
         id: WorkloadId,
         spec: WorkloadSpec,
     ) -> Result<Workload> {
-        supported(tenant, &spec)?;
+        supported(&spec)?;
         let moved = Box::pin(self.before_pool_update(tenant, id, &spec)).await?;
         let now = self.clock.now();
         let stored = match self.workloads.update(tenant, id, &spec, now).await {
@@ -355,7 +386,7 @@ impl ClusterBackend for K8sBackend {
             let ns = self.workloads.namespace(tenant);
             self.pods.unstick(&ns, id, &stored.template_hash).await?;
         }
-        self.after_pool_write(&stored).await;
+        self.after_write(&stored, false).await;
         self.shown(stored).await
     }
 

@@ -32,6 +32,9 @@ pub struct K8sConfig {
     /// off, and a create or the sweep may remove it. Longer than any create takes;
     /// default [`crate::STALE_CLAIMS_AFTER`].
     pub stale_claims_after: std::time::Duration,
+    /// How often [`ClusterBackend::reconcile`](podgate_core::ClusterBackend::reconcile)
+    /// also sweeps claims left behind ([`crate::K8sBackend::sweep`]); default a minute.
+    pub sweep_every: std::time::Duration,
 }
 
 impl Default for K8sConfig {
@@ -47,6 +50,7 @@ impl Default for K8sConfig {
             storage_classes: BTreeMap::new(),
             tenant_role: None,
             stale_claims_after: crate::STALE_CLAIMS_AFTER,
+            sweep_every: std::time::Duration::from_secs(60),
         }
     }
 }

@@ -311,15 +311,27 @@ mod tests {
             Err(Error::AlreadyExists { .. })
         ));
         assert!(matches!(
-            eips.associate(&tenant, "podgate-ncs-1", WorkloadId(1), &[80], "nope")
+            eips.associate(&tenant, "podgate-namespace-1", WorkloadId(1), &[80], "nope")
                 .await,
             Err(Error::NotFound { .. })
         ));
 
         // Two workloads reach for one EIP at once: exactly one gets it.
         let (a, b) = tokio::join!(
-            eips.associate(&tenant, "podgate-ncs-1", WorkloadId(1), &[80], "eip-1"),
-            eips.associate(&tenant, "podgate-ncs-1", WorkloadId(2), &[80], "eip-1")
+            eips.associate(
+                &tenant,
+                "podgate-namespace-1",
+                WorkloadId(1),
+                &[80],
+                "eip-1"
+            ),
+            eips.associate(
+                &tenant,
+                "podgate-namespace-1",
+                WorkloadId(2),
+                &[80],
+                "eip-1"
+            )
         );
         assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
         let winner = if a.is_ok() {
@@ -332,13 +344,13 @@ mod tests {
         assert_eq!(listed[1].holder, None);
         assert!(
             matches!(
-                eips.associate(&tenant, "podgate-ncs-1", winner, &[80], "eip-2")
+                eips.associate(&tenant, "podgate-namespace-1", winner, &[80], "eip-2")
                     .await,
                 Err(Error::IncorrectState(_))
             ),
             "a workload holds one EIP"
         );
-        let services: Api<Service> = Api::namespaced(client, "podgate-ncs-1");
+        let services: Api<Service> = Api::namespaced(client, "podgate-namespace-1");
         let service = services.get(&object_name("eip-1")).await.unwrap();
         assert_eq!(
             service.spec.unwrap().load_balancer_ip.as_deref(),
@@ -351,12 +363,12 @@ mod tests {
             WorkloadId(1)
         };
         assert!(matches!(
-            eips.unassociate(&tenant, "podgate-ncs-1", loser, "eip-1")
+            eips.unassociate(&tenant, "podgate-namespace-1", loser, "eip-1")
                 .await,
             Err(Error::IncorrectState(_))
         ));
         plan.inject("PUT", "/configmaps/", Fault::Status(409, "Conflict"));
-        eips.unassociate(&tenant, "podgate-ncs-1", winner, "eip-1")
+        eips.unassociate(&tenant, "podgate-namespace-1", winner, "eip-1")
             .await
             .unwrap();
         assert_eq!(eips.list().await.unwrap()[0].holder, None);
@@ -367,7 +379,7 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        eips.associate(&tenant, "podgate-ncs-1", loser, &[80], "eip-1")
+        eips.associate(&tenant, "podgate-namespace-1", loser, &[80], "eip-1")
             .await
             .unwrap();
     }

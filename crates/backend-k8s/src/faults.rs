@@ -261,7 +261,7 @@ async fn a_single_pod_deploy_survives_faults_and_is_replaced_whole() {
     let b = &f.backend;
     let tenant = order(b).await;
     let mut spec = WorkloadSpec::stateful("order", template());
-    spec.kind = WorkloadKind::Deployment;
+    spec.kind = WorkloadKind::Single;
     f.plan.inject("POST", "/pods", Fault::LostReply);
     f.plan
         .inject("POST", "/pods", Fault::Status(500, "InternalError"));
@@ -428,7 +428,7 @@ async fn refusals_from_the_doubles_own_interceptors_are_reread_or_retried() {
     );
     let order = order(b).await;
     let mut single = WorkloadSpec::stateful("order", template());
-    single.kind = WorkloadKind::Deployment;
+    single.kind = WorkloadKind::Single;
     let made = b.create_workload(&order, single).await.unwrap();
     assert_eq!(failures.load(Ordering::SeqCst), 0, "the failure was met");
     assert_eq!(
@@ -657,7 +657,7 @@ async fn a_host_port_in_a_region_goes_to_one_order_of_several_at_once() {
     let f = OnACluster::quick().await;
     let port = 30_000 + u16::try_from(uuid::Uuid::new_v4().as_u128() % 2_000).unwrap();
     let mut spec = WorkloadSpec::stateful("order", template());
-    spec.kind = WorkloadKind::Deployment;
+    spec.kind = WorkloadKind::Single;
     {
         let t = Arc::make_mut(&mut spec.template);
         t.placement.region = Some("region3".to_owned());

@@ -4,12 +4,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use podgate_core::model::TenantKind;
 use podgate_core::secret::TokenHash;
 
 /// Marks every object podgate makes.
 pub(crate) const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podgate");
-/// A tenant namespace's kind (`ncs`, `ief`, `vkube`, `system`).
+/// A tenant namespace's kind ([`TenantKind::name`](podgate_core::model::TenantKind::name)).
 pub(crate) const TENANT_KIND: &str = "podgate.io/tenant-kind";
 
 /// The value of label `key` on an object.
@@ -50,15 +49,4 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// 40 hex digits of its SHA-256.
 pub(crate) fn digest(text: &str) -> String {
     hex(&TokenHash::of(text).as_bytes()[..20])
-}
-
-/// The tenant kind's name in labels and object names.
-pub(crate) fn kind_name(kind: TenantKind) -> &'static str {
-    match kind {
-        TenantKind::Namespace => "ncs",
-        TenantKind::Project => "ief",
-        TenantKind::Order => "vkube",
-        TenantKind::System => "system",
-        _ => "other",
-    }
 }

@@ -49,12 +49,12 @@ const POOL: &str = "podgate.io/pool";
 /// When the workload was created and last changed (ms since the epoch).
 const CREATED_AT: &str = "podgate.io/created-at";
 const UPDATED_AT: &str = "podgate.io/updated-at";
-/// openYuanrong's pool labels and annotations.
-const YR_POD_POOL: &str = "yr-pod-pool";
-const YR_REUSE: &str = "yr-reuse";
-const YR_IDLE: &str = "yr-idle-to-recycle";
+/// The workload's autoscaler, as JSON.
+const AUTOSCALER: &str = "podgate.io/autoscaler";
+/// The name the object is named after, when it is not the workload's name.
+const OBJECT_NAME: &str = "podgate.io/object-name";
 
-/// `true` on a Pod that is a workload's object itself (a V-Kube order's pod).
+/// `true` on a Pod that is a workload's object itself (a single-pod workload's pod).
 pub(crate) const SINGLE_POD: &str = "podgate.io/single-pod";
 /// Which deploy of a single-pod workload made the pod: one more than the newest live
 /// pod's when it was made (the first pod has none, read as 0). With the pod id it orders a workload's
@@ -69,16 +69,13 @@ pub(crate) enum WorkloadObject {
     StatefulSet(StatefulSet),
     /// Deployments and pools.
     Deployment(Deployment),
-    /// A V-Kube order's one pod: the Pod itself, replaced whole by each deploy.
+    /// A single-pod workload's pod: the Pod itself, replaced whole by each change.
     Pod(core::Pod),
 }
 
-/// Whether a workload of `tenant` is run by a bare Pod: a V-Kube order's deployment
-/// (one pod per order, made at once, named when it is made).
-pub(crate) fn single_pod(tenant: &TenantKey, spec: &WorkloadSpec) -> bool {
-    tenant.kind() == podgate_core::model::TenantKind::Order
-        && spec.kind == WorkloadKind::Deployment
-        && spec.replicas == 1
+/// Whether a workload is run by a bare Pod (made at once, named when it is made).
+pub(crate) fn single_pod(spec: &WorkloadSpec) -> bool {
+    spec.kind == WorkloadKind::Single
 }
 
 /// What podgate reads back from a workload's object.
@@ -120,11 +117,14 @@ pub(crate) fn owned_by_deployment(deployment: &ObjectMeta) -> OwnerReference {
     }
 }
 
-/// The object's name: the user's name when it is a DNS label short enough for its
-/// pods' names (so pods are named after it, as the vendors show them), else `w-<id>`;
-/// `function-agent-<name>` for a pool. A user name of the form `w-<digits>` is never
-/// used as is, so the two kinds of name cannot meet.
+/// The object's name: the spec's `object_name` when it has one, else the user's name
+/// when it is a DNS label short enough for its pods' names (so pods are named after
+/// it, as the vendors show them), else `w-<id>`. A name of the form `w-<digits>` is never used as is, so
+/// the two kinds of name cannot meet.
 pub(crate) fn object_name(id: WorkloadId, spec: &WorkloadSpec) -> String {
+    if let Some(name) = &spec.object_name {
+        return name.clone();
+    }
     let name = spec.name.as_str();
     let label = !name.is_empty()
         && name.len() <= LONGEST_NAME
@@ -136,10 +136,10 @@ pub(crate) fn object_name(id: WorkloadId, spec: &WorkloadSpec) -> String {
     let fallback_form = name
         .strip_prefix("w-")
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
-    match spec.kind {
-        WorkloadKind::Pool => format!("function-agent-{name}"),
-        _ if label && !fallback_form => name.to_owned(),
-        _ => format!("w-{}", id.0),
+    if label && !fallback_form {
+        name.to_owned()
+    } else {
+        format!("w-{}", id.0)
     }
 }
 
@@ -175,7 +175,8 @@ pub(crate) fn render(
     let id_text = id.0.to_string();
     let template_json = json(&*spec.template);
     let hash = labels::digest(&template_json);
-    let mut pod_labels = labels::base();
+    let mut pod_labels = spec.template.labels.clone();
+    pod_labels.extend(labels::base());
     pod_labels.insert(WORKLOAD_ID.to_owned(), id_text.clone());
     pod_labels.insert(OWNER.to_owned(), id_text.clone());
     pod_labels.insert(TEMPLATE_HASH.to_owned(), hash);
@@ -183,7 +184,7 @@ pub(crate) fn render(
     object_labels.remove(OWNER);
     object_labels.insert(
         labels::TENANT_KIND.to_owned(),
-        labels::kind_name(tenant.kind()).to_owned(),
+        tenant.kind().name().to_owned(),
     );
     let mut pod_annotations = spec.template.annotations.clone();
     pod_annotations.insert(TEMPLATE.to_owned(), template_json.clone());
@@ -201,16 +202,12 @@ pub(crate) fn render(
     }
     if let Some(pool) = &spec.pool {
         annotations.insert(POOL.to_owned(), json(pool));
-        annotations.insert(YR_REUSE.to_owned(), pool.reuse.to_string());
-        annotations.insert(
-            YR_IDLE.to_owned(),
-            json(&serde_json::json!({
-                "reserved": pool.idle_reserved_seconds,
-                "scaled": pool.idle_scaled_seconds,
-            })),
-        );
-        object_labels.insert(YR_POD_POOL.to_owned(), spec.name.clone());
-        pod_labels.insert(YR_POD_POOL.to_owned(), spec.name.clone());
+    }
+    if let Some(autoscaler) = &spec.autoscaler {
+        annotations.insert(AUTOSCALER.to_owned(), json(autoscaler));
+    }
+    if let Some(name) = &spec.object_name {
+        annotations.insert(OBJECT_NAME.to_owned(), name.clone());
     }
     let disk_claims = spec.kind == WorkloadKind::Stateful;
     let mut pod = pod_spec::pod_spec(&spec.template, &topology(config), &|_| None);
@@ -235,7 +232,7 @@ pub(crate) fn render(
         }),
         spec: Some(pod),
     };
-    if single_pod(tenant, spec) {
+    if single_pod(spec) {
         // The pod's own name is completed when it is numbered (`-<pod id>`).
         let mut pod_labels = object_labels;
         pod_labels.insert(OWNER.to_owned(), id_text);
@@ -371,6 +368,10 @@ pub(crate) fn read(
             kind,
             replicas: replicas.and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
             pool,
+            autoscaler: notes
+                .get(AUTOSCALER)
+                .and_then(|a| serde_json::from_str(a).ok()),
+            object_name: notes.get(OBJECT_NAME).cloned(),
         },
         created_at: stamp(CREATED_AT)?,
         updated_at: stamp(UPDATED_AT)?,
@@ -414,7 +415,8 @@ impl WorkloadObject {
             {
                 WorkloadKind::Pool
             }
-            Self::Deployment(_) | Self::Pod(_) => WorkloadKind::Deployment,
+            Self::Deployment(_) => WorkloadKind::Deployment,
+            Self::Pod(_) => WorkloadKind::Single,
         }
     }
 
@@ -533,7 +535,7 @@ mod tests {
         assert!(stored.pending, "no controller has seen it yet");
         assert_eq!(
             set.metadata.labels.as_ref().unwrap()[labels::TENANT_KIND],
-            "ncs"
+            "namespace"
         );
         assert_eq!(
             pod_labels[TEMPLATE_HASH], stored.template_hash,
@@ -542,9 +544,13 @@ mod tests {
     }
 
     #[test]
-    fn a_pool_is_a_function_agent_deployment_with_the_pool_labels() {
+    fn a_pool_is_a_deployment_named_and_labelled_as_its_spec_says() {
         let mut pool = spec(WorkloadKind::Pool);
         pool.name = "pool1".to_owned();
+        pool.object_name = Some("function-agent-pool1".to_owned());
+        Arc::make_mut(&mut pool.template)
+            .labels
+            .insert("yr-pod-pool".to_owned(), "pool1".to_owned());
         pool.replicas = 2;
         pool.pool = Some(PoolPolicy {
             size: 2,
@@ -568,10 +574,8 @@ mod tests {
             panic!("{object:?}")
         };
         assert_eq!(d.metadata.name.as_deref(), Some("function-agent-pool1"));
-        assert_eq!(d.metadata.labels.as_ref().unwrap()[YR_POD_POOL], "pool1");
-        let notes = d.metadata.annotations.as_ref().unwrap();
-        assert_eq!(notes[YR_REUSE], "true");
-        assert!(notes[YR_IDLE].contains("600"));
+        let pod_labels = d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap();
+        assert_eq!(pod_labels.labels.as_ref().unwrap()["yr-pod-pool"], "pool1");
         let volumes = d
             .spec
             .as_ref()
@@ -584,7 +588,11 @@ mod tests {
             .as_ref()
             .unwrap();
         assert!(volumes[0].empty_dir.is_some(), "pool pods keep no disks");
-        assert_eq!(object.stored().unwrap().spec, pool);
+        assert_eq!(
+            object.stored().unwrap().spec,
+            pool,
+            "it reads back as written"
+        );
     }
 
     #[test]

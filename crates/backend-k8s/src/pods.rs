@@ -671,7 +671,7 @@ pub(crate) mod tests {
         assert_eq!(n, 1);
         assert_eq!(found.unwrap().metadata.name, listed[0].metadata.name);
         assert!(matches!(
-            pods.by_id(&unique("podgate-ncs-none"), first).await,
+            pods.by_id(&unique("podgate-namespace-none"), first).await,
             Err(Error::NotFound { .. })
         ));
 

@@ -1,4 +1,4 @@
-//! openYuanrong pools on the cluster: claims, releases, resizing and idle recycling.
+//! Pod pools on the cluster: claims, releases, resizing and idle recycling.
 //!
 //! A pool is a Deployment whose ReplicaSet keeps `size` pods (members labelled
 //! `pod-template-hash`, its selector). podgate adds what a ReplicaSet cannot:

@@ -1,9 +1,9 @@
-//! Host ports that must be free in a whole region (V-Kube's rule): one claim per
+//! Host ports that must be free in a whole region (`Placement::host_ports_unique_in_region`): one claim per
 //! region and port in the system namespace (see [`crate::claims`]), taken before the
 //! pod that binds the port is written and given back after it is gone. Of two deploys
 //! of one port at once, exactly one takes it, whichever replica serves them; finding
 //! the ports taken in a region is one label-selected list of its claims. Host ports
-//! without that rule (IEF's) are bound per node, as Kubernetes binds them: the
+//! without that rule are bound per node, as Kubernetes binds them: the
 //! scheduler keeps one per node.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -65,11 +65,11 @@ fn suffix(key: &TenantKey) -> String {
 
 /// The Namespace that holds a tenant's objects.
 pub(crate) fn namespace_of(key: &TenantKey) -> String {
-    format!("podgate-{}-{}", labels::kind_name(key.kind()), suffix(key))
+    format!("podgate-{}-{}", key.kind().name(), suffix(key))
 }
 
 fn record_name(key: &TenantKey) -> String {
-    format!("tenant-{}-{}", labels::kind_name(key.kind()), suffix(key))
+    format!("tenant-{}-{}", key.kind().name(), suffix(key))
 }
 
 /// The token index of tenants of `kind` presenting a token that hashes to `hash`
@@ -78,7 +78,7 @@ fn record_name(key: &TenantKey) -> String {
 pub(crate) fn index_name(kind: TenantKind, hash: &TokenHash) -> String {
     format!(
         "token-{}-{}",
-        labels::kind_name(kind),
+        kind.name(),
         labels::hex(&hash.as_bytes()[..16])
     )
 }
@@ -143,10 +143,7 @@ impl Tenants {
             source: Box::new(e),
         })?;
         let mut labels = labels::base();
-        labels.insert(
-            labels::TENANT_KIND.to_owned(),
-            labels::kind_name(key.kind()).to_owned(),
-        );
+        labels.insert(labels::TENANT_KIND.to_owned(), key.kind().name().to_owned());
         let record = Secret {
             metadata: ObjectMeta {
                 name: Some(record_name(&key)),
@@ -343,10 +340,10 @@ mod tests {
             TenantKey::System,
         ];
         let names: Vec<String> = keys.iter().map(namespace_of).collect();
-        assert_eq!(names[0], "podgate-ncs-17");
-        assert_eq!(names[1], "podgate-ief-bcd83056c918480f8f190844bd425b23");
-        assert_eq!(names[3], "podgate-vkube-order-1");
-        assert!(names[2].starts_with("podgate-vkube--"), "{}", names[2]);
+        assert_eq!(names[0], "podgate-namespace-17");
+        assert_eq!(names[1], "podgate-project-bcd83056c918480f8f190844bd425b23");
+        assert_eq!(names[3], "podgate-order-order-1");
+        assert!(names[2].starts_with("podgate-order--"), "{}", names[2]);
         for name in &names {
             assert!(name.len() <= 63, "{name}");
             assert!(
@@ -457,10 +454,10 @@ mod cluster_tests {
         assert_eq!(plan.requests() - before, 1);
         plan.inject(
             "GET",
-            "tenant-ief-p1",
+            "tenant-project-p1",
             Fault::Status(429, "TooManyRequests"),
         );
-        plan.inject("GET", "tenant-ief-p1", Fault::Hang);
+        plan.inject("GET", "tenant-project-p1", Fault::Hang);
         assert_eq!(t.get(&made.key).await.unwrap(), made);
         plan.inject("POST", "/secrets", Fault::Status(500, "InternalError"));
         let other = t

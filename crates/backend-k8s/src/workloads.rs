@@ -1,14 +1,13 @@
 //! Workloads on the cluster: a name claim, an id, and the object that runs them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{self as core, ConfigMap};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, PostParams, Preconditions, PropagationPolicy};
-use podgate_core::model::{
-    TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind, WorkloadSpec,
-};
+use podgate_core::model::{TenantKey, Timestamp, WorkloadId, WorkloadKind, WorkloadSpec};
 use podgate_core::{Error, Result};
 
 use crate::claims::{self, Claimed, StaleBefore};
@@ -49,12 +48,49 @@ enum Shape {
     Pod,
 }
 
-/// The object types to look for a tenant's workload in, its usual one first.
-fn shapes(tenant: &TenantKey) -> [Shape; 3] {
-    match tenant.kind() {
-        TenantKind::Namespace => [Shape::StatefulSet, Shape::Deployment, Shape::Pod],
-        TenantKind::Order => [Shape::Pod, Shape::Deployment, Shape::StatefulSet],
-        _ => [Shape::Deployment, Shape::StatefulSet, Shape::Pod],
+impl Shape {
+    /// The object type a workload of `kind` is run by.
+    fn of(kind: WorkloadKind) -> Self {
+        match kind {
+            WorkloadKind::Stateful => Self::StatefulSet,
+            WorkloadKind::Deployment | WorkloadKind::Pool => Self::Deployment,
+            WorkloadKind::Single => Self::Pod,
+        }
+    }
+}
+
+/// The most tenants whose last workload's object type is remembered; past it the
+/// memory starts again.
+const REMEMBERED: usize = 65_536;
+
+/// The object type each tenant's workload was last found in or made as: a tenant's
+/// workloads are mostly of one type, so looking there first makes a lookup one
+/// request. A hint only, kept per instance: a wrong or missing one costs requests,
+/// never an answer.
+#[derive(Debug, Clone, Default)]
+struct ShapeHints(Arc<Mutex<HashMap<TenantKey, Shape>>>);
+
+impl ShapeHints {
+    /// The object types to look in, the tenant's hinted one first.
+    fn order(&self, tenant: &TenantKey) -> [Shape; 3] {
+        let first = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|h| h.get(tenant).copied())
+            .unwrap_or(Shape::StatefulSet);
+        let mut order = [Shape::StatefulSet, Shape::Deployment, Shape::Pod];
+        order.sort_by_key(|s| *s != first);
+        order
+    }
+
+    fn remember(&self, tenant: &TenantKey, shape: Shape) {
+        if let Ok(mut hints) = self.0.lock() {
+            if hints.len() >= REMEMBERED {
+                hints.clear();
+            }
+            hints.insert(tenant.clone(), shape);
+        }
     }
 }
 
@@ -109,6 +145,7 @@ pub(crate) struct Workloads {
     tenants: Tenants,
     pub(crate) ports: Ports,
     backoff: Backoff,
+    hints: ShapeHints,
 }
 
 impl Workloads {
@@ -126,6 +163,7 @@ impl Workloads {
             ids,
             tenants,
             backoff,
+            hints: ShapeHints::default(),
         }
     }
 
@@ -176,6 +214,7 @@ impl Workloads {
             created: now,
             updated: now,
         };
+        self.hints.remember(tenant, Shape::of(spec.kind));
         let mut object = objects::render(id, tenant, spec, times, None, &self.config);
         let made = self.write_new(&ns, &mut object).await;
         pending.disarm();
@@ -324,8 +363,8 @@ impl Workloads {
     }
 
     /// Deletes `object`; one already gone counts as deleted. A pool's object stays
-    /// (foreground deletion) until its pods are gone, as openYuanrong shows a pool being
-    /// deleted; any other goes at once and the garbage collector takes its pods after
+    /// (foreground deletion) until its pods are gone, as a pool shows itself being
+    /// deleted (`status.deleting`); any other goes at once and the garbage collector takes its pods after
     /// it (background deletion), so its name is free when the call answers.
     async fn delete_object(&self, ns: &str, object: &WorkloadObject) -> Result<()> {
         let name = object.metadata().name.clone().unwrap_or_default();
@@ -401,15 +440,16 @@ impl Workloads {
     }
 
     /// The workload `id` of `tenant` and its object: one request when it is of the
-    /// tenant's usual kind.
+    /// type the tenant's workload last was ([`ShapeHints`]).
     pub(crate) async fn get(
         &self,
         tenant: &TenantKey,
         id: WorkloadId,
     ) -> Result<(Stored, WorkloadObject)> {
         let ns = self.namespace(tenant);
-        for shape in shapes(tenant) {
+        for shape in self.hints.order(tenant) {
             if let Some(object) = self.find_object(&ns, shape, id).await? {
+                self.hints.remember(tenant, shape);
                 let stored = object
                     .stored()
                     .ok_or_else(|| Error::not_found("workload", id))?;
@@ -536,6 +576,9 @@ impl Workloads {
             }
             if stored.spec.kind != spec.kind {
                 return Ok(Err(Error::invalid("kind", "cannot change")));
+            }
+            if stored.spec.object_name != spec.object_name {
+                return Ok(Err(Error::invalid("object_name", "cannot change")));
             }
             // A StatefulSet's claim templates are fixed once made.
             if matches!(current, WorkloadObject::StatefulSet(_))

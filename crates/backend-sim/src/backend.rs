@@ -260,6 +260,8 @@ impl SimBackend {
                 kind: rec.kind,
                 replicas: rec.replicas,
                 pool: rec.pool,
+                autoscaler: rec.autoscaler.as_deref().cloned(),
+                object_name: rec.object_name.as_deref().map(str::to_owned),
             },
             created_at: rec.created_at,
             updated_at: rec.updated_at,
@@ -430,12 +432,7 @@ impl ClusterBackend for SimBackend {
     }
 
     async fn create_workload(&self, tenant: &TenantKey, spec: WorkloadSpec) -> Result<Workload> {
-        if spec.name.is_empty() {
-            return Err(Error::invalid("name", "must not be empty"));
-        }
-        if spec.kind == WorkloadKind::Pool && spec.pool.is_none() {
-            return Err(Error::invalid("pool", "a pool needs a pool policy"));
-        }
+        spec.check()?;
         self.mutate(|view| {
             let now = view.now;
             if *tenant != TenantKey::System && !view.state.tenants.contains_key(tenant) {
@@ -462,6 +459,8 @@ impl ClusterBackend for SimBackend {
                     kind: spec.kind,
                     replicas: spec.replicas,
                     pool: spec.pool,
+                    autoscaler: spec.autoscaler.map(Box::new),
+                    object_name: spec.object_name.map(String::into_boxed_str),
                     created_at: now,
                     updated_at: now,
                     last_change: (Change::Created, now),
@@ -614,6 +613,10 @@ impl ClusterBackend for SimBackend {
             if rec.kind != spec.kind {
                 return Err(Error::invalid("kind", "cannot change"));
             }
+            if rec.object_name.as_deref() != spec.object_name.as_deref() {
+                return Err(Error::invalid("object_name", "cannot change"));
+            }
+            spec.check()?;
             if rec.deleting_until.is_some() {
                 return Err(Error::IncorrectState(format!(
                     "workload {id} is being deleted"
@@ -626,7 +629,8 @@ impl ClusterBackend for SimBackend {
                 || rec.labels != spec.labels
                 || rec.annotations != spec.annotations
                 || rec.replicas != spec.replicas
-                || rec.pool != spec.pool;
+                || rec.pool != spec.pool
+                || rec.autoscaler.as_deref() != spec.autoscaler.as_ref();
             let old = rec.template.clone();
             let (state, observer) = view.parts();
             if template_changed {
@@ -643,6 +647,7 @@ impl ClusterBackend for SimBackend {
                 rec.annotations = spec.annotations;
                 rec.replicas = spec.replicas;
                 rec.pool = spec.pool;
+                rec.autoscaler = spec.autoscaler.map(Box::new);
                 if changed {
                     rec.updated_at = now;
                     rec.last_change = (Change::Updated, now);

@@ -183,3 +183,29 @@ impl SimBackend {
         Ok(self.read()?.state.templates.len())
     }
 }
+
+impl podgate_core::SimulatorControls for SimBackend {
+    fn now(&self) -> Timestamp {
+        SimBackend::now(self)
+    }
+
+    fn advance(&self, by: Duration) -> Result<Timestamp> {
+        SimBackend::advance(self, by)
+    }
+
+    fn add_image(&self, reference: &str) -> Result<()> {
+        SimBackend::add_image(self, reference)
+    }
+
+    fn crash_container(&self, pod: PodId, container: &str) -> Result<()> {
+        SimBackend::crash_container(self, pod, container)
+    }
+
+    fn lose_node(&self, name: &str) -> Result<()> {
+        SimBackend::lose_node(self, name)
+    }
+
+    fn restore_node(&self, name: &str) -> Result<()> {
+        SimBackend::restore_node(self, name)
+    }
+}

@@ -47,27 +47,20 @@ pub(crate) fn suffix(seed: u64, len: usize) -> String {
 }
 
 /// A pod's name: `<name>-<ordinal>` for stateful pods, `<name>-<hash>-<suffix>` for
-/// deployment pods, `function-agent-<pool>-<hash>-<suffix>` for pool pods.
+/// the others, where `<name>` is the workload's object name (its name unless its spec
+/// gives one).
 pub(crate) fn pod_name(
     workload: &WorkloadRec,
     id: PodId,
     ordinal: u32,
     template_hash: u64,
 ) -> String {
+    let name = workload.object_name.as_deref().unwrap_or(&workload.name);
     match workload.kind {
-        WorkloadKind::Stateful => format!("{}-{ordinal}", workload.name),
-        WorkloadKind::Deployment => format!(
-            "{}-{}-{}",
-            workload.name,
-            suffix(template_hash, 10),
-            suffix(id.0, 5)
-        ),
-        WorkloadKind::Pool => format!(
-            "function-agent-{}-{}-{}",
-            workload.name,
-            suffix(template_hash, 10),
-            suffix(id.0, 5)
-        ),
+        WorkloadKind::Stateful => format!("{name}-{ordinal}"),
+        WorkloadKind::Deployment | WorkloadKind::Pool | WorkloadKind::Single => {
+            format!("{name}-{}-{}", suffix(template_hash, 10), suffix(id.0, 5))
+        }
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) fn render(
         toleration_seconds: Some(300),
         value: None,
     };
-    // V-Kube's nodes carry their region as `region`.
+    // The simulated nodes carry their topology as `region`, `zone` and `group`.
     let (node_selector, affinity) = pod_spec::placement(
         template,
         &pod_spec::TopologyLabels {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use podgate_core::model::{
-    ConfigKind, ConfigObject, Eip, Node, PodId, PodTemplate, PoolPolicy, Resources, Tenant,
-    TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind,
+    Autoscaler, ConfigKind, ConfigObject, Eip, Node, PodId, PodTemplate, PoolPolicy, Resources,
+    Tenant, TenantKey, TenantKind, Timestamp, WorkloadId, WorkloadKind,
 };
 use podgate_core::secret::TokenHash;
 
@@ -184,6 +184,11 @@ pub(crate) struct WorkloadRec {
     pub(crate) kind: WorkloadKind,
     pub(crate) replicas: u32,
     pub(crate) pool: Option<PoolPolicy>,
+    /// Kept, not acted on: the simulator has no autoscaler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) autoscaler: Option<Box<Autoscaler>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) object_name: Option<Box<str>>,
     pub(crate) created_at: Timestamp,
     pub(crate) updated_at: Timestamp,
     pub(crate) last_change: (Change, Timestamp),

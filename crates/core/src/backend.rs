@@ -2,6 +2,7 @@
 //! real cluster, in domain terms.
 
 use std::fmt::{Debug, Display};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -26,14 +27,23 @@ pub struct Capabilities {
     pub logs: bool,
     /// Knowing whether an image exists before pulling it.
     pub image_lookup: bool,
+    /// Acting on a workload's [`crate::model::Autoscaler`] (a backend without it keeps
+    /// the autoscaler and shows it back, and the replica count stays as asked).
+    pub autoscaling: bool,
+    /// `Some(period)`: the backend has work to do between calls (see
+    /// [`ClusterBackend::reconcile`]) and needs `reconcile` called about this often
+    /// while it serves; `None`: it does that work by itself.
+    pub reconcile_every: Option<Duration>,
 }
 
 impl Capabilities {
-    /// Every capability.
+    /// Every capability, with no reconcile pass to run.
     pub const ALL: Self = Self {
         restart_container: true,
         logs: true,
         image_lookup: true,
+        autoscaling: true,
+        reconcile_every: None,
     };
 }
 
@@ -58,10 +68,23 @@ impl Capabilities {
 ///   on by themselves (scheduling, image pulls, crashes) between calls.
 /// - **Errors.** Backend failures are [`crate::Error::Backend`]; a missing capability is
 ///   [`crate::Error::Unsupported`].
+/// - **Work between calls.** Pools recycle idle pods, and status moves on, without a
+///   call. A backend that needs to be driven for that says so in
+///   [`Capabilities::reconcile_every`], and whoever runs it calls
+///   [`ClusterBackend::reconcile`] that often (the `podgate` server does).
 #[async_trait]
 pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
     /// What this backend can do beyond the common operations.
     fn capabilities(&self) -> Capabilities;
+
+    /// One pass of the work the backend does between calls; on Kubernetes: idle pool
+    /// pods recycled, pods the cluster's controllers made given their ids, and, when it
+    /// is due, claims that cut-off calls left behind swept. Safe to run from several
+    /// instances at once. A backend whose [`Capabilities::reconcile_every`] is `None`
+    /// has nothing to do here (the default).
+    async fn reconcile(&self) -> Result<()> {
+        Ok(())
+    }
 
     /// Every node of the cluster, in a stable order.
     async fn list_nodes(&self) -> Result<Vec<Node>>;

@@ -37,6 +37,7 @@
 //! ```
 
 pub mod backend;
+mod controls;
 pub mod dialects;
 mod error;
 pub mod model;
@@ -47,4 +48,5 @@ pub mod testing;
 pub mod validate;
 
 pub use backend::{Capabilities, ClusterBackend};
+pub use controls::SimulatorControls;
 pub use error::{Error, Result};

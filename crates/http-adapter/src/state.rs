@@ -4,13 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use podgate_backend_sim::SimBackend;
-use podgate_core::ClusterBackend;
 use podgate_core::dialects::ief::IefService;
 use podgate_core::dialects::ncs::{NcsConfig, NcsService};
 use podgate_core::dialects::vkube::{VkubeConfig, VkubeService};
 use podgate_core::dialects::yuanrong::{YrConfig, YuanrongService};
 use podgate_core::secret::TokenHash;
+use podgate_core::{ClusterBackend, SimulatorControls};
 
 use crate::metrics::Metrics;
 
@@ -48,7 +47,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) backend: Arc<dyn ClusterBackend>,
-    pub(crate) sim: Option<Arc<SimBackend>>,
+    pub(crate) sim: Option<Arc<dyn SimulatorControls>>,
     pub(crate) ncs: NcsService,
     pub(crate) ief: IefService,
     pub(crate) vkube: VkubeService,
@@ -63,7 +62,7 @@ impl AppState {
     /// admin API can move its clock.
     pub fn new(
         backend: Arc<dyn ClusterBackend>,
-        sim: Option<Arc<SimBackend>>,
+        sim: Option<Arc<dyn SimulatorControls>>,
         config: HttpConfig,
     ) -> Self {
         let inner = Inner {
@@ -86,8 +85,16 @@ impl AppState {
         }
     }
 
-    /// A state over a simulator.
-    pub fn simulated(sim: Arc<SimBackend>, config: HttpConfig) -> Self {
+    /// The backend behind the routes.
+    pub fn backend(&self) -> Arc<dyn ClusterBackend> {
+        self.inner.backend.clone()
+    }
+
+    /// A state over a simulator, with the admin API's clock controls.
+    pub fn simulated<S: ClusterBackend + SimulatorControls>(
+        sim: Arc<S>,
+        config: HttpConfig,
+    ) -> Self {
         Self::new(sim.clone(), Some(sim), config)
     }
 

@@ -26,6 +26,6 @@ pub use template::{
 pub use tenant::{NewTenant, Tenant, TenantKey, TenantKind};
 pub use topology::{Node, Topology};
 pub use workload::{
-    PoolPolicy, Workload, WorkloadKind, WorkloadOrder, WorkloadPhase, WorkloadQuery, WorkloadSpec,
-    WorkloadStatus,
+    Autoscaler, PoolPolicy, Workload, WorkloadKind, WorkloadOrder, WorkloadPhase, WorkloadQuery,
+    WorkloadSpec, WorkloadStatus,
 };

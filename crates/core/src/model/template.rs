@@ -24,6 +24,10 @@ pub struct PodTemplate {
     /// annotations on the pod template).
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    /// Labels each pod carries (Kubernetes labels on the pod template: valid label
+    /// keys and values, none under `podgate.io/`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// Containers that run to completion, in order, before `containers` start.
     #[serde(default)]
     pub init_containers: Vec<ContainerSpec>,

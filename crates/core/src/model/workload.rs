@@ -17,6 +17,27 @@ pub enum WorkloadKind {
     Deployment,
     /// A pool of pre-warmed pods that instances claim (see [`PoolPolicy`]).
     Pool,
+    /// One bare pod and no controller: each change replaces it whole, and a pod that
+    /// is lost is not made again. `replicas` is 1.
+    Single,
+}
+
+/// Scaling a workload's pods between bounds on their load, which the cluster watches
+/// (a Kubernetes HorizontalPodAutoscaler). A backend without one keeps it and reports
+/// [`crate::Capabilities::autoscaling`] `false`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Autoscaler {
+    /// The fewest pods (≥ 1).
+    pub min_replicas: u32,
+    /// The most pods (≥ `min_replicas`).
+    pub max_replicas: u32,
+    /// What it scales on: Kubernetes `autoscaling/v2` `MetricSpec`s as JSON; empty is
+    /// the cluster's default (80 % CPU).
+    #[serde(default)]
+    pub metrics: Vec<serde_json::Value>,
+    /// How fast it scales: a Kubernetes `HorizontalPodAutoscalerBehavior` as JSON.
+    #[serde(default)]
+    pub behavior: Option<serde_json::Value>,
 }
 
 /// How a pool keeps its pods.
@@ -60,6 +81,13 @@ pub struct WorkloadSpec {
     /// The pool's policy, for [`WorkloadKind::Pool`].
     #[serde(default)]
     pub pool: Option<PoolPolicy>,
+    /// Its autoscaler, if it has one.
+    #[serde(default)]
+    pub autoscaler: Option<Autoscaler>,
+    /// The name its cluster object and pods are named after, when that is not `name`
+    /// (a DNS label, unique among the tenant's workloads like `name`).
+    #[serde(default)]
+    pub object_name: Option<String>,
 }
 
 fn one() -> u32 {
@@ -67,6 +95,35 @@ fn one() -> u32 {
 }
 
 impl WorkloadSpec {
+    /// Checks the rules that hold whatever the backend: a name, a pool policy exactly
+    /// for a pool, one pod for a single-pod workload, autoscaler bounds in order.
+    pub fn check(&self) -> crate::Result<()> {
+        if self.name.is_empty() {
+            return Err(crate::Error::invalid("name", "must not be empty"));
+        }
+        if (self.kind == WorkloadKind::Pool) != self.pool.is_some() {
+            return Err(crate::Error::invalid(
+                "pool",
+                "a pool needs a pool policy, and only a pool has one",
+            ));
+        }
+        if self.kind == WorkloadKind::Single && self.replicas != 1 {
+            return Err(crate::Error::invalid(
+                "replicas",
+                "a single-pod workload has exactly one pod",
+            ));
+        }
+        if let Some(a) = &self.autoscaler
+            && (a.min_replicas == 0 || a.min_replicas > a.max_replicas)
+        {
+            return Err(crate::Error::invalid(
+                "autoscaler",
+                "needs 1 ≤ min_replicas ≤ max_replicas",
+            ));
+        }
+        Ok(())
+    }
+
     /// A stateful workload with one pod.
     pub fn stateful(name: impl Into<String>, template: Arc<PodTemplate>) -> Self {
         Self {
@@ -77,6 +134,8 @@ impl WorkloadSpec {
             kind: WorkloadKind::Stateful,
             replicas: 1,
             pool: None,
+            autoscaler: None,
+            object_name: None,
         }
     }
 }
@@ -161,4 +220,47 @@ pub enum WorkloadOrder {
     IdDesc,
     /// By last change, newest first (ties by id, descending).
     UpdatedDesc,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn spec(kind: WorkloadKind) -> WorkloadSpec {
+        WorkloadSpec {
+            kind,
+            ..WorkloadSpec::stateful("w", Arc::new(PodTemplate::default()))
+        }
+    }
+
+    #[test]
+    fn the_shape_rules_hold_whatever_the_backend() {
+        assert!(spec(WorkloadKind::Stateful).check().is_ok());
+        assert!(spec(WorkloadKind::Single).check().is_ok());
+        let mut two = spec(WorkloadKind::Single);
+        two.replicas = 2;
+        assert!(two.check().is_err(), "a single pod is one pod");
+        assert!(
+            spec(WorkloadKind::Pool).check().is_err(),
+            "a pool needs its policy"
+        );
+        let mut unnamed = spec(WorkloadKind::Deployment);
+        unnamed.name.clear();
+        assert!(unnamed.check().is_err());
+        let mut scaled = spec(WorkloadKind::Deployment);
+        let bounds = |min_replicas, max_replicas| Autoscaler {
+            min_replicas,
+            max_replicas,
+            metrics: Vec::new(),
+            behavior: None,
+        };
+        scaled.autoscaler = Some(bounds(2, 6));
+        assert!(scaled.check().is_ok());
+        for (min, max) in [(0, 3), (4, 3)] {
+            scaled.autoscaler = Some(bounds(min, max));
+            assert!(scaled.check().is_err(), "{min}..{max}");
+        }
+    }
 }

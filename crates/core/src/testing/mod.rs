@@ -23,6 +23,7 @@ use async_trait::async_trait;
 
 use crate::ClusterBackend;
 
+pub mod contract;
 pub mod ief;
 pub mod ncs;
 pub mod vkube;
@@ -64,6 +65,13 @@ macro_rules! conformance {
         $crate::conformance!(@all $fixture, [ignore = $why]);
     };
     (@all $fixture:expr, $attrs:tt) => {
+        mod contract {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::conformance!(@each $fixture, $attrs, contract,
+                order_and_paging, names_are_unique, tenancy_and_not_found, ids_never_reused,
+                failed_calls_change_nothing);
+        }
         mod ncs {
             #[allow(unused_imports)]
             use super::*;
@@ -94,7 +102,7 @@ macro_rules! conformance {
             use super::*;
             $crate::conformance!(@each $fixture, $attrs, yuanrong,
                 lifecycle, validation, query_paging, claim_and_release, idle_recycle,
-                delete_by_group);
+                delete_by_group, autoscaler);
         }
     };
     (@each $fixture:expr, $attrs:tt, $dialect:ident, $($name:ident),*) => {

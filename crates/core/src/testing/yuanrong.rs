@@ -530,3 +530,58 @@ pub async fn delete_by_group(fixture: &dyn Fixture) {
         "other groups stay"
     );
 }
+
+/// A pool's `horizontal_pod_autoscaler_spec` becomes its workload's autoscaler, shown
+/// back as given, dropped with an empty spec; bounds out of order are refused and
+/// change nothing.
+pub async fn autoscaler(fixture: &dyn Fixture) {
+    use crate::model::{TenantKey, WorkloadQuery};
+    let svc = service(fixture);
+    let backend = fixture.backend();
+    let (id, group) = (unique("scaled"), unique("rg"));
+    let hpa = r#"{"minReplicas":2,"maxReplicas":6,"scaleTargetRef":{"kind":"Deployment","name":"x"},"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":70}}}]}"#;
+    let mut p = pool(&id, &group, 2, 2, true);
+    p["horizontal_pod_autoscaler_spec"] = json!(hpa);
+    let made = create(&svc, vec![p]).await;
+    assert!(made["failed_pools"].is_null(), "{made}");
+    assert_eq!(one(&svc, &id).await["horizontal_pod_autoscaler_spec"], hpa);
+    let workload = || async {
+        let query = WorkloadQuery {
+            tenants: Some(vec![TenantKey::System]),
+            name: Some(id.clone()),
+            ..WorkloadQuery::default()
+        };
+        let page = backend
+            .list_workloads(&query, crate::model::PageRequest::new(0, 1))
+            .await
+            .unwrap();
+        page.items.into_iter().next().unwrap()
+    };
+    let scaled = workload().await.spec.autoscaler.unwrap();
+    assert_eq!((scaled.min_replicas, scaled.max_replicas), (2, 6));
+    assert_eq!(
+        scaled.metrics[0]["resource"]["target"]["averageUtilization"],
+        70
+    );
+    let before = workload().await.spec;
+    for bounds in [
+        r#"{"minReplicas":7,"maxReplicas":6,"scaleTargetRef":{"kind":"Deployment","name":"x"}}"#,
+        r#"{"minReplicas":0,"maxReplicas":6,"scaleTargetRef":{"kind":"Deployment","name":"x"}}"#,
+    ] {
+        let update = UpdatePoolRequest {
+            horizontal_pod_autoscaler_spec: Some(bounds.to_owned()),
+            ..Default::default()
+        };
+        let refused = svc.update(&id, &update).await.unwrap_err();
+        assert_eq!(refused.code, 4104, "{bounds}: {refused:?}");
+        assert_eq!(one(&svc, &id).await["horizontal_pod_autoscaler_spec"], hpa);
+    }
+    assert_eq!(workload().await.spec, before, "nothing changed");
+    fixture.settle().await;
+    let update = UpdatePoolRequest {
+        horizontal_pod_autoscaler_spec: Some(String::new()),
+        ..Default::default()
+    };
+    svc.update(&id, &update).await.unwrap();
+    assert!(workload().await.spec.autoscaler.is_none());
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use podgate_backend_k8s::{K8sBackend, K8sConfig, RegistryConfig};
 use podgate_backend_sim::{ClockMode, Delays, SimBackend, SimConfig};
+use podgate_core::ClusterBackend;
 use podgate_http::{AppState, HttpConfig, app, serve, shutdown_signal};
 
 /// A request allocates and frees many small buffers; mimalloc does that in about half
@@ -149,10 +150,6 @@ fn storage_class(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("{text:?} is not DISKTYPE=CLASS"))
 }
 
-/// How often the openYuanrong pool controller looks for idle pods to recycle, and new
-/// pods are numbered.
-const POOL_PASS: std::time::Duration = std::time::Duration::from_secs(5);
-
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -180,6 +177,21 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Calls the backend's reconcile pass as often as its capabilities ask, if they do.
+fn keep_reconciling(backend: Arc<dyn ClusterBackend>) {
+    let Some(every) = backend.capabilities().reconcile_every else {
+        return;
+    };
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = backend.reconcile().await {
+                tracing::warn!(error = %e, "the backend's reconcile pass failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
 }
 
 async fn run(args: Serve) -> Result<(), String> {
@@ -229,36 +241,16 @@ async fn run(args: Serve) -> Result<(), String> {
                 storage_classes: args.storage_class.iter().cloned().collect(),
                 tenant_role: args.tenant_role.clone(),
                 stale_claims_after: std::time::Duration::from_secs(args.stale_claims_seconds),
+                sweep_every: std::time::Duration::from_secs(args.sweep_seconds.max(1)),
             };
             let backend = K8sBackend::infer(k8s)
                 .await
                 .map_err(|e| format!("cannot reach the cluster: {e}"))?;
             tracing::info!(namespace = %args.k8s_namespace, "serving a Kubernetes cluster");
-            let pools = backend.clone();
-            tokio::spawn(async move {
-                loop {
-                    if let Err(e) = pools.reconcile_pools().await {
-                        tracing::warn!(error = %e, "the pool controller's pass failed");
-                    }
-                    if let Err(e) = pools.number_pods().await {
-                        tracing::warn!(error = %e, "numbering new pods failed");
-                    }
-                    tokio::time::sleep(POOL_PASS).await;
-                }
-            });
-            let sweeper = backend.clone();
-            let sweep_every = std::time::Duration::from_secs(args.sweep_seconds.max(1));
-            tokio::spawn(async move {
-                loop {
-                    if let Err(e) = sweeper.sweep().await {
-                        tracing::warn!(error = %e, "the sweep of claims left behind failed");
-                    }
-                    tokio::time::sleep(sweep_every).await;
-                }
-            });
             AppState::new(Arc::new(backend), None, config)
         }
     };
+    keep_reconciling(state.backend());
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;

@@ -325,6 +325,7 @@ pub(super) fn to_template(pod: &PodRequestOut, meta: &DeploymentMeta) -> Result<
         },
         sysctls: Vec::new(),
         annotations: BTreeMap::from([(DEFINITION_ANNOTATION.to_owned(), json)]),
+        labels: BTreeMap::new(),
         init_containers,
         host_network: configs.host_network,
         host_pid: configs.host_pid,

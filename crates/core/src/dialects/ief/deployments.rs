@@ -105,6 +105,8 @@ impl IefService {
                     kind: WorkloadKind::Deployment,
                     replicas: new.replicas,
                     pool: None,
+                    autoscaler: None,
+                    object_name: None,
                 },
             )
             .await?;

@@ -360,9 +360,11 @@ impl VkubeService {
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
             template,
-            kind: WorkloadKind::Deployment,
+            kind: WorkloadKind::Single,
             replicas: 1,
             pool: None,
+            autoscaler: None,
+            object_name: None,
         };
         // A deploy makes the order's pod, or replaces the one there (the name is taken:
         // the order's workload exists). Of deploys at once one makes it and the others

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerSpec;
 use serde::{Deserialize, Serialize};
 
 use super::wire::{IdleRecycle, ResourcesOut};
 use crate::Result;
 use crate::model::{
-    ContainerSpec, EnvValue, EnvVar, Placement, PodTemplate, ResourceRequirements, Resources,
+    Autoscaler, ContainerSpec, EnvValue, EnvVar, Placement, PodTemplate, ResourceRequirements,
+    Resources,
 };
 use crate::validate::quantity;
 
@@ -74,6 +76,30 @@ impl PoolDefinition {
     /// Reads the definition back from a workload's template.
     pub fn from_template(template: &PodTemplate) -> Result<Self> {
         crate::dialects::read_definition(&template.annotations, DEFINITION_ANNOTATION, "pool")
+    }
+
+    /// The autoscaler its `horizontal_pod_autoscaler_spec` asks for, if any (the
+    /// dialect checked the JSON before it stored it; the scale target is the pool).
+    pub fn autoscaler(&self) -> Option<Autoscaler> {
+        let text = self.horizontal_pod_autoscaler_spec.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let spec: HorizontalPodAutoscalerSpec = serde_json::from_str(text).ok()?;
+        Some(Autoscaler {
+            min_replicas: spec
+                .min_replicas
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(1),
+            max_replicas: u32::try_from(spec.max_replicas).unwrap_or(0),
+            metrics: spec
+                .metrics
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|m| serde_json::to_value(m).ok())
+                .collect(),
+            behavior: spec.behavior.and_then(|b| serde_json::to_value(b).ok()),
+        })
     }
 
     /// The pod template of the pool's pods: one `runtime-manager` container.

@@ -115,6 +115,22 @@ fn json_field<T: DeserializeOwned>(
     text
 }
 
+/// `horizontal_pod_autoscaler_spec`: a HorizontalPodAutoscalerSpec whose bounds are in
+/// order (`1 ≤ minReplicas ≤ maxReplicas`).
+fn hpa_field(value: &Option<String>, errors: &mut Vec<String>) -> String {
+    let field = "horizontal_pod_autoscaler_spec";
+    let before = errors.len();
+    let text = json_field::<HorizontalPodAutoscalerSpec>(value, field, errors);
+    if errors.len() == before
+        && let Ok(spec) = serde_json::from_str::<HorizontalPodAutoscalerSpec>(&text)
+        && (spec.min_replicas.unwrap_or(1) < 1
+            || spec.min_replicas.unwrap_or(1) > spec.max_replicas)
+    {
+        errors.push(format!("{field} needs 1 <= minReplicas <= maxReplicas"));
+    }
+    text
+}
+
 fn quantities(
     map: Option<&BTreeMap<String, String>>,
     field: &str,
@@ -197,11 +213,7 @@ impl YuanrongService {
         if size > 100_000 || max_size > 100_000 {
             errors.push("size and max_size must be at most 100000".to_owned());
         }
-        let hpa = json_field::<HorizontalPodAutoscalerSpec>(
-            &pool.horizontal_pod_autoscaler_spec,
-            "horizontal_pod_autoscaler_spec",
-            &mut errors,
-        );
+        let hpa = hpa_field(&pool.horizontal_pod_autoscaler_spec, &mut errors);
         if max_size > size && !hpa.trim().is_empty() {
             errors.push(
                 "a scalable pool (max_size > size) cannot have a horizontal_pod_autoscaler_spec"
@@ -303,14 +315,21 @@ impl YuanrongService {
         let mut labels = definition.labels.clone();
         labels.insert(POOL_LABEL.to_owned(), id.to_owned());
         labels.insert(GROUP_LABEL.to_owned(), definition.group.clone());
+        let mut template = definition.to_template()?;
+        Arc::make_mut(&mut template)
+            .labels
+            .insert(POOL_LABEL.to_owned(), id.to_owned());
         Ok(WorkloadSpec {
             name: id.to_owned(),
             labels,
             annotations: std::collections::BTreeMap::new(),
-            template: definition.to_template()?,
+            template,
             kind: WorkloadKind::Pool,
             replicas: size,
             pool: Some(policy),
+            autoscaler: definition.autoscaler(),
+            // openYuanrong names a pool's pods `function-agent-<pool id>-…`.
+            object_name: Some(format!("function-agent-{id}")),
         })
     }
 
@@ -456,11 +475,7 @@ impl YuanrongService {
             errors.push("size and max_size must be at most 100000".to_owned());
         }
         if let Some(hpa) = &req.horizontal_pod_autoscaler_spec {
-            let text = json_field::<HorizontalPodAutoscalerSpec>(
-                &Some(hpa.clone()),
-                "horizontal_pod_autoscaler_spec",
-                &mut errors,
-            );
+            let text = hpa_field(&Some(hpa.clone()), &mut errors);
             if scalable && !text.trim().is_empty() {
                 errors.push("a scalable pool (max_size > size) cannot have a horizontal_pod_autoscaler_spec".to_owned());
             }
