@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use podgate::core::dialects::DialectError;
 use podgate::core::dialects::ncs::{NcsAction, NcsCaller, NcsConfig, NcsReply, NcsService};
 use podgate::sim::{ClockMode, Delays, SimBackend, SimConfig};
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ async fn step(ncs: &NcsService, caller: &NcsCaller, action: NcsAction, params: V
             reply
         }
         Err(e) => {
-            let body = e.to_reply(uuid_like());
+            let body = e.reply();
             println!(
                 "<<< HTTP {} {}",
                 e.http_status(),
@@ -33,10 +34,6 @@ async fn step(ncs: &NcsService, caller: &NcsCaller, action: NcsAction, params: V
             Value::Null
         }
     }
-}
-
-fn uuid_like() -> String {
-    "00000000-0000-4000-8000-000000000000".to_owned()
 }
 
 #[tokio::main(flavor = "current_thread")]

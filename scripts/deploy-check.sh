@@ -74,4 +74,4 @@ chmod 600 "$SA_CONFIG"
 
 log "every dialect end to end as $SA (--tenant-role podgate-tenant)"
 KUBECONFIG="$SA_CONFIG" PODGATE_TENANT_ROLE=podgate-tenant \
-  cargo test -p podgate-http --test k8s -- --ignored
+  cargo test -p podgate-http --features server --test k8s -- --ignored

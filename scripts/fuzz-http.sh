@@ -15,7 +15,7 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
   "$VENV/bin/pip" install --quiet "schemathesis==4.32.5"
 fi
 
-cargo build --quiet -p podgate-http --bin podgate
+cargo build --quiet -p podgate-http --features server --bin podgate
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target/debug/podgate serve --listen "127.0.0.1:$PORT" --sim-delays zero --admin-token "$ADMIN" --in-memory \
   > target/fuzz-server.log 2>&1 &

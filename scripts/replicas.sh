@@ -16,7 +16,7 @@ eval "$(bash scripts/cluster.sh env "$DIR")"
 ADMIN="replicas-admin-token"
 REPLICAS=${PODGATE_REPLICAS:-3}
 
-cargo build --quiet -p podgate-http --bin podgate
+cargo build --quiet -p podgate-http --features server --bin podgate
 PIDS=()
 BASES=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT

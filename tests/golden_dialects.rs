@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{IEF, VKUBE, YUANRONG};
+use podgate::core::dialects::DialectError;
 use podgate::core::dialects::ief::wire::{CreateDeploymentRequest, ListPodsParams};
 use podgate::core::dialects::ief::{GPU_MEMORY_RESOURCE, IefCaller, IefError, IefService};
 use podgate::core::dialects::vkube::wire::{CheckPortsRequest, DeployRequest, OrderInput};
@@ -157,7 +158,7 @@ async fn ief_pod_list_has_the_examples_shape_and_errors_their_bodies() {
         .unwrap_err();
     assert_eq!(unknown.status, 400);
     assert_eq!(
-        serde_json::to_value(unknown.to_reply()).unwrap(),
+        serde_json::to_value(unknown.reply()).unwrap(),
         IEF.fixture("error_400.json"),
         "exactly the example's body"
     );
@@ -165,7 +166,7 @@ async fn ief_pod_list_has_the_examples_shape_and_errors_their_bodies() {
     assert_eq!(internal.status, 500);
     IEF.assert_shape(
         "error_500.json",
-        &serde_json::to_value(internal.to_reply()).unwrap(),
+        &serde_json::to_value(internal.reply()).unwrap(),
     );
 }
 
@@ -226,12 +227,12 @@ async fn vkube_requests_are_accepted_and_replies_shaped_alike() {
         .await
         .unwrap_err();
     assert_eq!(
-        serde_json::to_value(missing.to_reply()).unwrap(),
+        serde_json::to_value(missing.reply()).unwrap(),
         VKUBE.fixture("checkports_missing_field_400.json")
     );
     let format = svc.check_image(Some("nginx"), None).await.unwrap_err();
     assert_eq!(
-        serde_json::to_value(format.to_reply()).unwrap(),
+        serde_json::to_value(format.reply()).unwrap(),
         VKUBE.fixture("image_bad_format_400.json")
     );
     let absent = svc
@@ -239,7 +240,7 @@ async fn vkube_requests_are_accepted_and_replies_shaped_alike() {
         .await
         .unwrap_err();
     assert_eq!(
-        serde_json::to_value(absent.to_reply()).unwrap(),
+        serde_json::to_value(absent.reply()).unwrap(),
         VKUBE.fixture("image_not_found_404.json")
     );
 }

@@ -299,6 +299,17 @@ impl ClusterBackend for K8sBackend {
     ) -> Result<Page<Workload>> {
         let mut found = Vec::new();
         match &query.tenants {
+            // One name of one tenant: its name claim says which object.
+            Some(tenants) if tenants.len() == 1 && query.name.is_some() => {
+                let name = query.name.as_deref().unwrap_or_default();
+                for tenant in tenants {
+                    match self.workloads.find(tenant, name).await {
+                        Ok((stored, _)) => found.push(stored),
+                        Err(Error::NotFound { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
             Some(tenants) => {
                 for tenant in tenants {
                     let ns = self.workloads.namespace(tenant);
@@ -405,11 +416,6 @@ impl ClusterBackend for K8sBackend {
             self.delete_pool_pods(&ns, id).await?;
         }
         Ok(())
-    }
-
-    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
-        let (stored, _) = self.workloads.find(tenant, name).await?;
-        self.shown(stored).await
     }
 
     async fn recreate_pods(

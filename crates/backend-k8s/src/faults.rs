@@ -22,7 +22,7 @@ use podgate_core::model::{
 };
 use podgate_core::secret::TokenHash;
 use podgate_core::testing::Fixture;
-use podgate_core::{ClusterBackend, Error};
+use podgate_core::{ClusterBackend, ClusterBackendExt, Error};
 
 use crate::K8sBackend;
 use crate::config::K8sConfig;

@@ -112,6 +112,62 @@ impl SimBackend {
         }
     }
 
+    /// Opens the simulator kept in the SQLite file at `path`, creating the file when
+    /// it does not exist. Every acknowledged change is in the file before the
+    /// operation returns; a restart on the same file finds everything as it was.
+    ///
+    /// A new file takes `config`'s topology and clock; an existing one keeps its own
+    /// (they are state), while `config`'s delays and durability apply and its images
+    /// are added to the ones the file holds. A damaged file, another program's
+    /// database, a file from a newer podgate or one in use by another process is an
+    /// error: nothing is ever reset.
+    ///
+    /// ```
+    /// use podgate_backend_sim::{SimBackend, SimConfig};
+    /// use podgate_core::ClusterBackend;
+    /// use podgate_core::model::{NamespaceId, NewTenant, TenantKey};
+    /// use podgate_core::secret::TokenHash;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = std::env::temp_dir().join(format!("podgate-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("sim.db");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let sim = SimBackend::open(SimConfig::default(), &path)?;
+    /// let tenant = sim
+    ///     .create_tenant(NewTenant {
+    ///         key: TenantKey::Namespace(NamespaceId(0)),
+    ///         token_hash: TokenHash::of("a token"),
+    ///         privileged: false,
+    ///         attributes: serde_json::Value::Null,
+    ///     })
+    ///     .await?;
+    /// drop(sim);
+    ///
+    /// let again = SimBackend::open(SimConfig::default(), &path)?;
+    /// assert_eq!(again.get_tenant(&tenant.key).await?, tenant);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn open(
+        config: SimConfig,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, crate::SimError> {
+        let delays = config.delays;
+        let opened = crate::store::Store::open_for(config, path.as_ref())?;
+        Ok(Self {
+            state: ShardedLock::new(opened.state),
+            images: ShardedLock::new(opened.images),
+            clock: opened.clock,
+            delays,
+            store: Some(std::sync::Mutex::new(opened.store)),
+            failed: AtomicBool::new(false),
+        })
+    }
+
     pub(crate) fn images(&self) -> ShardedLockReadGuard<'_, ImageCatalogue> {
         self.images.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -485,19 +541,6 @@ impl ClusterBackend for SimBackend {
         Ok(Self::view_workload(&view.state, &view.observer(), id, rec))
     }
 
-    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
-        let view = self.read()?;
-        let id = view
-            .state
-            .names
-            .get(&(tenant.clone(), Box::from(name)))
-            .copied()
-            .ok_or_else(|| Error::not_found("workload", name))?;
-        let rec = Self::owned(&view.state, view.now, tenant, id)
-            .map_err(|_| Error::not_found("workload", name))?;
-        Ok(Self::view_workload(&view.state, &view.observer(), id, rec))
-    }
-
     async fn list_workloads(
         &self,
         query: &WorkloadQuery,
@@ -513,30 +556,47 @@ impl ClusterBackend for SimBackend {
             || query.order != WorkloadOrder::Id;
         let mut merged;
         let kind_ok = |t: &TenantKey| query.tenant_kind.is_none_or(|k| t.kind() == k);
-        let ids: &[u64] = match &query.tenants {
-            None => match query.tenant_kind {
-                None => state.all_workloads.as_slice(),
-                Some(kind) => state
-                    .kind_workloads
-                    .get(&kind)
-                    .map_or(&[], |l| l.as_slice()),
-            },
-            Some(tenants) if tenants.len() == 1 => tenants
-                .first()
-                .filter(|t| kind_ok(t))
-                .and_then(|t| state.tenant_workloads.get(t))
-                .map_or(&[], |l| l.as_slice()),
-            Some(tenants) => {
-                merged = tenants
-                    .iter()
+        let named: [u64; 1];
+        let ids: &[u64] = match (&query.tenants, &query.name) {
+            // One name of one tenant: the name index has it.
+            (Some(tenants), Some(name)) if tenants.len() == 1 => {
+                match tenants
+                    .first()
                     .filter(|t| kind_ok(t))
-                    .filter_map(|t| state.tenant_workloads.get(t))
-                    .flat_map(|l| l.as_slice().iter().copied())
-                    .collect::<Vec<u64>>();
-                merged.sort_unstable();
-                merged.dedup();
-                &merged
+                    .and_then(|t| state.names.get(&(t.clone(), Box::from(name.as_str()))))
+                {
+                    Some(id) => {
+                        named = [id.0];
+                        &named
+                    }
+                    None => &[],
+                }
             }
+            (tenants, _) => match tenants {
+                None => match query.tenant_kind {
+                    None => state.all_workloads.as_slice(),
+                    Some(kind) => state
+                        .kind_workloads
+                        .get(&kind)
+                        .map_or(&[], |l| l.as_slice()),
+                },
+                Some(tenants) if tenants.len() == 1 => tenants
+                    .first()
+                    .filter(|t| kind_ok(t))
+                    .and_then(|t| state.tenant_workloads.get(t))
+                    .map_or(&[], |l| l.as_slice()),
+                Some(tenants) => {
+                    merged = tenants
+                        .iter()
+                        .filter(|t| kind_ok(t))
+                        .filter_map(|t| state.tenant_workloads.get(t))
+                        .flat_map(|l| l.as_slice().iter().copied())
+                        .collect::<Vec<u64>>();
+                    merged.sort_unstable();
+                    merged.dedup();
+                    &merged
+                }
+            },
         };
         let visible = |rec: &WorkloadRec| {
             !rec.gone(now)

@@ -60,6 +60,8 @@ impl Capabilities {
 ///   second create with the same name fails with [`crate::Error::AlreadyExists`], also
 ///   when both run at the same time (exactly one wins).
 /// - **Atomicity.** A call that fails changes nothing.
+/// - **Idempotence.** An update to the spec a workload already has changes nothing: its
+///   `updated_at` stays and no pod is replaced.
 /// - **Order and paging.** Lists are ordered by id, ascending, unless the query asks
 ///   otherwise. `total` counts every
 ///   match before paging. A page costs in proportion to its size where the backend can
@@ -106,7 +108,9 @@ pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
     /// One workload of a tenant.
     async fn get_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<Workload>;
 
-    /// The workloads matching `query`, one page of them, by id.
+    /// The workloads matching `query`, one page of them, by id. A query for one name
+    /// of one tenant is a lookup by name: it costs one workload, whatever the tenant
+    /// holds (see [`ClusterBackendExt::find_workload`]).
     async fn list_workloads(
         &self,
         query: &WorkloadQuery,
@@ -127,9 +131,6 @@ pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
     /// gracefully: it stays visible (`status.deleting`) until its pods are gone, and its
     /// name stays taken until then.
     async fn delete_workload(&self, tenant: &TenantKey, id: WorkloadId) -> Result<()>;
-
-    /// The tenant's live workload named `name`, or `NotFound`.
-    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload>;
 
     /// Replaces the workload's pods (or only `only`, one of them) with new ones (new pod
     /// and container ids) made from the current spec. A pod not of this workload is
@@ -264,3 +265,24 @@ pub trait ClusterBackend: Send + Sync + Debug + Display + 'static {
     /// or an env var names it) is `IncorrectState` and stays.
     async fn delete_config(&self, tenant: &TenantKey, kind: ConfigKind, id: &str) -> Result<()>;
 }
+
+/// Conveniences every [`ClusterBackend`] has, written once over its calls.
+#[async_trait]
+pub trait ClusterBackendExt: ClusterBackend {
+    /// The tenant's live workload named `name`, or `NotFound`: a list of that one name.
+    async fn find_workload(&self, tenant: &TenantKey, name: &str) -> Result<Workload> {
+        let query = WorkloadQuery {
+            tenants: Some(vec![tenant.clone()]),
+            name: Some(name.to_owned()),
+            ..WorkloadQuery::default()
+        };
+        self.list_workloads(&query, PageRequest::new(0, 1))
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::Error::not_found("workload", name))
+    }
+}
+
+impl<B: ClusterBackend + ?Sized> ClusterBackendExt for B {}

@@ -47,6 +47,6 @@ pub mod secret;
 pub mod testing;
 pub mod validate;
 
-pub use backend::{Capabilities, ClusterBackend};
+pub use backend::{Capabilities, ClusterBackend, ClusterBackendExt};
 pub use controls::SimulatorControls;
 pub use error::{Error, Result};

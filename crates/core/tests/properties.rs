@@ -8,11 +8,12 @@
     clippy::indexing_slicing
 )]
 
+use podgate_core::dialects::ief::rules::container_name as ief_container_name;
 use podgate_core::dialects::ief::wire::NumOrText;
+use podgate_core::dialects::vkube::rules::split_lines as vkube_split_lines;
+use podgate_core::dialects::yuanrong::rules::pool_id as yr_pool_id;
 use podgate_core::model::PageRequest;
-use podgate_core::validate::{
-    dns1123_label, ief_container_name, mebi_or_gibi, quantity, vkube_split_lines, yr_pool_id,
-};
+use podgate_core::validate::{dns1123_label, mebi_or_gibi, quantity};
 use proptest::prelude::*;
 
 fn reference_dns1123(s: &str) -> bool {

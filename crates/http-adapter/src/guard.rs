@@ -10,15 +10,20 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::Json;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use futures_util::future::CatchUnwind;
-use serde_json::json;
+use podgate_core::dialects::ief::IefError;
+use podgate_core::dialects::ncs::NcsError;
+use podgate_core::dialects::vkube::VkubeError;
+use podgate_core::dialects::yuanrong::YrError;
 use tower::{Layer, Service};
 
+use crate::admin::AdminFailure;
+use crate::failure::outside;
+use crate::metrics::Operation;
 use crate::state::AppState;
 
 /// Which API a path belongs to.
@@ -63,42 +68,15 @@ impl Dialect {
 
     /// An error in this dialect's shape.
     pub(crate) fn error(self, status: StatusCode, message: &str) -> Response {
-        let code = status.as_u16();
-        let body = match self {
-            Self::Ncs => json!({
-                "RequestId": uuid::Uuid::new_v4().to_string(),
-                "Code": match status {
-                    StatusCode::NOT_FOUND => "InvalidParameterValue",
-                    StatusCode::METHOD_NOT_ALLOWED => "UnsupportedOperation",
-                    _ => "InternalServerError",
-                },
-                "Message": message,
-            }),
-            Self::Ief => json!({
-                "error_code": match status {
-                    StatusCode::NOT_FOUND => "IEF.100404",
-                    StatusCode::METHOD_NOT_ALLOWED => "IEF.100405",
-                    _ => "IEF.100500",
-                },
-                "error_msg": message,
-            }),
-            Self::Vkube => {
-                json!({"error": {"code": code, "message": if code >= 500 { "server errror" } else { message }}})
-            }
-            Self::Yuanrong => json!({
-                "code": if code >= 500 { podgate_core::dialects::yuanrong::INTERNAL } else { i32::from(code) },
-                "message": message,
-            }),
-            Self::Admin | Self::Ops => json!({"error": {"code": code, "message": message}}),
-        };
-        (status, Json(body)).into_response()
+        match self {
+            Self::Ncs => outside::<NcsError>(status, message),
+            Self::Ief => outside::<IefError>(status, message),
+            Self::Vkube => outside::<VkubeError>(status, message),
+            Self::Yuanrong => outside::<YrError>(status, message),
+            Self::Admin | Self::Ops => AdminFailure::new(status.as_u16(), message).into_response(),
+        }
     }
 }
-
-/// The operation a handler names on its response, for the metrics (NCS: the Action,
-/// which its one route does not tell apart).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Operation(pub(crate) &'static str);
 
 /// The operation a request's route names, for metrics: `METHOD /path`. NCS requests
 /// on its route are named by their handler ([`Operation`]), so they get a name here

@@ -2,12 +2,11 @@
 //! `/v2/{project_id}/edgemgr/...` (nodes, groups, config maps, secrets), each also with
 //! the seed example's leading double slash; `X-Auth-Token`.
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use podgate_core::dialects::ief::{IefCaller, IefError, decode};
 use podgate_core::secret::TokenHash;
@@ -15,30 +14,14 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
+use crate::failure::Failure;
 use crate::query::Query;
 use crate::state::AppState;
 
 /// IEF's token header.
 const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 
-/// An IEF error as an HTTP response.
-pub(crate) struct IefFailure(pub(crate) IefError);
-
-impl IntoResponse for IefFailure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0.to_reply())).into_response()
-    }
-}
-
-impl From<IefError> for IefFailure {
-    fn from(e: IefError) -> Self {
-        Self(e)
-    }
-}
-
-type Answer<T> = Result<T, IefFailure>;
+type Answer<T> = Result<T, Failure<IefError>>;
 
 /// The IEF routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -96,7 +79,7 @@ pub(crate) fn router() -> Router<AppState> {
 struct Caller(IefCaller);
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = IefFailure;
+    type Rejection = Failure<IefError>;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let headers: &HeaderMap = &parts.headers;

@@ -24,6 +24,7 @@
 
 mod admin;
 mod extract;
+mod failure;
 mod guard;
 mod ief;
 mod metrics;

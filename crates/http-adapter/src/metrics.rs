@@ -293,3 +293,8 @@ mod tests {
         assert!((sum - 4.0 * 100.300_05).abs() < 1e-6, "{sum}");
     }
 }
+
+/// The operation a handler names on its response, for the metrics (NCS: the Action,
+/// which its one route does not tell apart).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operation(pub(crate) &'static str);

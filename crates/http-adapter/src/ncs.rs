@@ -1,7 +1,6 @@
 //! NCS over HTTP: `/ncs?Action=<Action>&Version=2017-11-16`, GET with query
 //! parameters and POST with a JSON body.
 
-use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -13,30 +12,10 @@ use podgate_core::secret::TokenHash;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
-use crate::guard::Operation;
+use crate::failure::Failure;
+use crate::metrics::Operation;
 use crate::query::Query;
 use crate::state::AppState;
-
-/// An NCS error as an HTTP response: the vendor's status and `{RequestId, Code, Message}`.
-pub(crate) struct NcsFailure(pub(crate) NcsError);
-
-impl IntoResponse for NcsFailure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
-            status,
-            Json(self.0.to_reply(uuid::Uuid::new_v4().to_string())),
-        )
-            .into_response()
-    }
-}
-
-impl From<NcsError> for NcsFailure {
-    fn from(e: NcsError) -> Self {
-        Self(e)
-    }
-}
 
 /// The one path NCS serves.
 pub(crate) const PATH: &str = "/ncs";
@@ -79,7 +58,7 @@ async fn answer(
     body: Body,
     query: &Query<'_>,
     action: Result<NcsAction, NcsError>,
-) -> Result<Response, NcsFailure> {
+) -> Result<Response, Failure<NcsError>> {
     let caller = caller(state, headers).await?;
     NcsService::check_version(query.get("Version"))?;
     let action = action?;

@@ -6,37 +6,21 @@ use axum::Router;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use podgate_core::dialects::vkube::{VkubeCaller, VkubeError, decode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
+use crate::failure::Failure;
 use crate::query::Query;
 use crate::state::AppState;
 
 /// V-Kube's secret header.
 const SECRET: HeaderName = HeaderName::from_static("secret");
 
-/// A V-Kube error as an HTTP response: `{"error":{"code","message"}}`.
-pub(crate) struct VkubeFailure(pub(crate) VkubeError);
-
-impl IntoResponse for VkubeFailure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0.to_reply())).into_response()
-    }
-}
-
-impl From<VkubeError> for VkubeFailure {
-    fn from(e: VkubeError) -> Self {
-        Self(e)
-    }
-}
-
-type Answer<T> = Result<T, VkubeFailure>;
+type Answer<T> = Result<T, Failure<VkubeError>>;
 
 /// The V-Kube routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -58,7 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
 struct Caller(VkubeCaller);
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = VkubeFailure;
+    type Rejection = Failure<VkubeError>;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let secret = header(&parts.headers, SECRET).ok_or_else(VkubeError::unauthorized)?;

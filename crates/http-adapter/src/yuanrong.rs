@@ -1,41 +1,24 @@
 //! openYuanrong pod pools over HTTP: `/serverless/v1/podpools`, the
 //! `{"code","message","result"}` envelope.
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, put};
 use podgate_core::dialects::yuanrong::wire::Envelope;
-use podgate_core::dialects::yuanrong::{INVALID, YrError, decode};
+use podgate_core::dialects::yuanrong::{YrError, decode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
+use crate::failure::Failure;
 use crate::query::Query;
 use crate::state::AppState;
 
-/// An openYuanrong error as an HTTP response.
-pub(crate) struct YrFailure(pub(crate) YrError);
-
-impl IntoResponse for YrFailure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0.to_reply())).into_response()
-    }
-}
-
-impl From<YrError> for YrFailure {
-    fn from(e: YrError) -> Self {
-        Self(e)
-    }
-}
-
-type Answer<T> = Result<T, YrFailure>;
+type Answer<T> = Result<T, Failure<YrError>>;
 
 /// The openYuanrong routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -76,7 +59,7 @@ fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
 struct Authorized;
 
 impl FromRequestParts<AppState> for Authorized {
-    type Rejection = YrFailure;
+    type Rejection = Failure<YrError>;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         state.inner.yuanrong.authorize(bearer(&parts.headers))?;
@@ -96,22 +79,9 @@ async fn query(
 
 async fn create(State(s): State<AppState>, _: Authorized, raw: RawBody) -> Answer<Response> {
     let req = body(raw)?;
-    let result = s.inner.yuanrong.create(&req).await?;
-    match &result.failed_pools {
-        None => Ok(ok(Some(result))),
-        Some(failed) => {
-            let reasons: Vec<String> = failed
-                .iter()
-                .map(|f| format!("{}: {}", f.id, f.reason))
-                .collect();
-            let envelope = Envelope {
-                code: INVALID,
-                message: format!("{}. check input parameters", reasons.join(";")),
-                result: Some(result),
-            };
-            Ok((StatusCode::INTERNAL_SERVER_ERROR, Json(envelope)).into_response())
-        }
-    }
+    let (status, envelope) = s.inner.yuanrong.create(&req).await?.into_envelope();
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Ok(json_response(status, &envelope))
 }
 
 async fn update(

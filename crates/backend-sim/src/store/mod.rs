@@ -15,18 +15,17 @@ mod tests;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
-use crossbeam_utils::sync::ShardedLock;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use podgate_core::model::{PodTemplate, Timestamp, WorkloadId};
 
-use crate::backend::SimBackend;
 use crate::clock::{ClockMode, SimClock};
 use crate::config::{Durability, SimConfig};
 use crate::error::SimError;
+use crate::images::ImageCatalogue;
 use crate::state::{Counters, State};
 
 /// How the clock is kept: where it started and how far it was advanced.
@@ -74,48 +73,19 @@ impl std::fmt::Debug for Store {
     }
 }
 
-impl SimBackend {
-    /// Opens the simulator kept in the SQLite file at `path`, creating the file when
-    /// it does not exist. Every acknowledged change is in the file before the
-    /// operation returns; a restart on the same file finds everything as it was.
-    ///
-    /// A new file takes `config`'s topology and clock; an existing one keeps its own
-    /// (they are state), while `config`'s delays and durability apply and its images
-    /// are added to the ones the file holds. A damaged file, another program's
-    /// database, a file from a newer podgate or one in use by another process is an
-    /// error: nothing is ever reset.
-    ///
-    /// ```
-    /// use podgate_backend_sim::{SimBackend, SimConfig};
-    /// use podgate_core::ClusterBackend;
-    /// use podgate_core::model::{NamespaceId, NewTenant, TenantKey};
-    /// use podgate_core::secret::TokenHash;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let dir = std::env::temp_dir().join(format!("podgate-doc-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir)?;
-    /// let path = dir.join("sim.db");
-    /// # let _ = std::fs::remove_file(&path);
-    /// let sim = SimBackend::open(SimConfig::default(), &path)?;
-    /// let tenant = sim
-    ///     .create_tenant(NewTenant {
-    ///         key: TenantKey::Namespace(NamespaceId(0)),
-    ///         token_hash: TokenHash::of("a token"),
-    ///         privileged: false,
-    ///         attributes: serde_json::Value::Null,
-    ///     })
-    ///     .await?;
-    /// drop(sim);
-    ///
-    /// let again = SimBackend::open(SimConfig::default(), &path)?;
-    /// assert_eq!(again.get_tenant(&tenant.key).await?, tenant);
-    /// # std::fs::remove_dir_all(&dir)?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn open(config: SimConfig, path: impl AsRef<Path>) -> Result<Self, SimError> {
-        let path = path.as_ref();
+/// A store just opened, with what it holds.
+pub(crate) struct Opened {
+    pub(crate) store: Store,
+    pub(crate) state: State,
+    pub(crate) clock: SimClock,
+    pub(crate) images: ImageCatalogue,
+}
+
+impl Store {
+    /// Opens the file at `path` for `config` (see `SimBackend::open`): a new file takes
+    /// `config`'s topology and clock, an existing one keeps its own, and `config`'s
+    /// images join the ones the file holds.
+    pub(crate) fn open_for(config: SimConfig, path: &Path) -> Result<Opened, SimError> {
         let mut store = Store::open(path, config.durability)?;
         let (mut state, clock) = store.load_or_init(&config)?;
         let mut images = config.images;
@@ -123,13 +93,11 @@ impl SimBackend {
             images.insert(&image);
         }
         state.track();
-        Ok(Self {
-            state: ShardedLock::new(state),
-            images: ShardedLock::new(images),
+        Ok(Opened {
+            store,
+            state,
             clock: SimClock::resumed(clock.mode(), clock.offset_ms),
-            delays: config.delays,
-            store: Some(Mutex::new(store)),
-            failed: std::sync::atomic::AtomicBool::new(false),
+            images,
         })
     }
 }

@@ -19,6 +19,25 @@ use crate::model::{Tenant, TenantKind};
 use crate::secret::TokenHash;
 use crate::{Error, Result};
 
+/// What every dialect's error is, so that an edge renders any of them one way: the
+/// vendor's HTTP status and body. Each dialect maps [`Error`] into its own error once
+/// (`From<Error>`), in its `error.rs`.
+pub trait DialectError: std::error::Error + Send + Sync + 'static {
+    /// The vendor's error body.
+    type Reply: Serialize;
+
+    /// The HTTP status the vendor answers this error with.
+    fn http_status(&self) -> u16;
+
+    /// The vendor's body for this error.
+    fn reply(&self) -> Self::Reply;
+
+    /// The vendor's body for a request that failed outside the dialect's handlers and
+    /// is answered with `status`: a path it does not serve (404), a method its route
+    /// does not take (405), a handler that panicked (500) or ran out of time (504).
+    fn outside(status: u16, message: &str) -> Self::Reply;
+}
+
 /// The tenant of `kind` that `token` belongs to; `Unauthenticated` when none does.
 pub(crate) async fn authenticate(
     backend: &dyn ClusterBackend,

@@ -1,16 +1,17 @@
 //! The trait's own contract ([`ClusterBackend`]'s `# Contract`), called directly
 //! rather than through a dialect: order and paging, unique names (also at once),
-//! tenancy, not-found, ids never reused, failed calls changing nothing.
+//! tenancy, not-found, ids never reused, failed calls changing nothing, updates to
+//! the same spec changing nothing.
 
 use std::sync::Arc;
 
 use super::Fixture;
 use crate::model::{
-    ContainerSpec, NewTenant, PageRequest, PodTemplate, TenantKey, WorkloadId, WorkloadKind,
-    WorkloadQuery, WorkloadSpec,
+    ContainerSpec, NewTenant, PageRequest, PodQuery, PodTemplate, TenantKey, WorkloadId,
+    WorkloadKind, WorkloadQuery, WorkloadSpec,
 };
 use crate::secret::TokenHash;
-use crate::{ClusterBackend, Error};
+use crate::{ClusterBackend, ClusterBackendExt, Error};
 
 /// A tenant of its own: a project with a fresh id.
 async fn tenant(backend: &dyn ClusterBackend) -> TenantKey {
@@ -98,6 +99,16 @@ pub async fn names_are_unique(fixture: &dyn Fixture) {
     let again = backend.create_workload(&a, spec("web")).await.unwrap_err();
     assert!(matches!(again, Error::AlreadyExists { .. }), "{again:?}");
     backend.create_workload(&b, spec("web")).await.unwrap();
+    let twice = backend
+        .create_tenant(NewTenant {
+            key: a.clone(),
+            token_hash: TokenHash::of("another token"),
+            privileged: false,
+            attributes: serde_json::Value::Null,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(twice, Error::AlreadyExists { .. }), "{twice:?}");
     let racers = (0..4).map(|_| {
         let (backend, a) = (backend.clone(), a.clone());
         tokio::spawn(async move { backend.create_workload(&a, spec("raced")).await })
@@ -190,4 +201,30 @@ pub async fn failed_calls_change_nothing(fixture: &dyn Fixture) {
     let now = backend.get_workload(&t, w.id).await.unwrap();
     assert_eq!(now.spec, w.spec, "as it was");
     assert_eq!(now.updated_at, w.updated_at);
+}
+
+/// An update to the spec a workload already has changes nothing: `updated_at` stays
+/// and its pods are the same pods.
+pub async fn same_spec_update_changes_nothing(fixture: &dyn Fixture) {
+    let backend = fixture.backend();
+    let t = tenant(&*backend).await;
+    let w = backend.create_workload(&t, spec("steady")).await.unwrap();
+    fixture.settle().await;
+    let pods = || async {
+        let page = backend
+            .list_pods(&PodQuery::Workload(t.clone(), w.id), PageRequest::ALL)
+            .await
+            .unwrap();
+        page.items.iter().map(|p| p.id).collect::<Vec<_>>()
+    };
+    let before = pods().await;
+    assert_eq!(before.len(), 1, "{before:?}");
+    let again = backend
+        .update_workload(&t, w.id, w.spec.clone())
+        .await
+        .unwrap();
+    assert_eq!(again.updated_at, w.updated_at, "nothing changed");
+    assert_eq!(again.spec, w.spec);
+    fixture.settle().await;
+    assert_eq!(pods().await, before, "the same pods");
 }

@@ -70,7 +70,7 @@ macro_rules! conformance {
             use super::*;
             $crate::conformance!(@each $fixture, $attrs, contract,
                 order_and_paging, names_are_unique, tenancy_and_not_found, ids_never_reused,
-                failed_calls_change_nothing);
+                failed_calls_change_nothing, same_spec_update_changes_nothing);
         }
         mod ncs {
             #[allow(unused_imports)]

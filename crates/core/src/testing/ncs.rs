@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::Fixture;
+use crate::dialects::DialectError;
 use crate::dialects::ncs::wire::{CreateRequest, WorkloadParams};
 use crate::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsConfig, NcsError, NcsService};
 use crate::model::NamespaceId;

@@ -11,6 +11,7 @@
 use serde_json::{Value, json};
 
 use super::Fixture;
+use crate::dialects::DialectError;
 use crate::dialects::vkube::wire::{CheckPortsRequest, DeployRequest, OrderInput};
 use crate::dialects::vkube::{VkubeCaller, VkubeConfig, VkubeError, VkubeService, decode};
 
@@ -184,7 +185,7 @@ pub async fn errors_change_nothing(fixture: &dyn Fixture) {
         status(&svc, &caller).await.unwrap_err(),
         svc.pod_log(&caller, None, None).await.unwrap_err(),
     ] {
-        assert_eq!(before_deploy.to_reply().error.code, 404);
+        assert_eq!(before_deploy.reply().error.code, 404);
         assert_eq!(before_deploy.message, "pod not found");
     }
     let base = deploy_body(&region, port(), "100Mi");
@@ -334,7 +335,7 @@ pub async fn checks(fixture: &dyn Fixture) {
             .await
             .unwrap_err();
         assert_eq!(
-            serde_json::to_value(missing.to_reply()).unwrap(),
+            serde_json::to_value(missing.reply()).unwrap(),
             json!({"error": {"code": 404, "message": "image does not exist."}})
         );
     } else {
@@ -354,7 +355,7 @@ pub async fn checks(fixture: &dyn Fixture) {
     ] {
         let e = svc.check_image(image, tag).await.unwrap_err();
         assert_eq!(
-            serde_json::to_value(e.to_reply()).unwrap(),
+            serde_json::to_value(e.reply()).unwrap(),
             json!({"error": {"code": 400, "message": "image format not allow.Format: image:tag"}})
         );
     }
@@ -367,7 +368,7 @@ pub async fn checks(fixture: &dyn Fixture) {
     ] {
         let e = svc.check_ports(&req(empty)).await.unwrap_err();
         assert_eq!(
-            serde_json::to_value(e.to_reply()).unwrap(),
+            serde_json::to_value(e.reply()).unwrap(),
             json!({"error": {"code": 400, "message": "item field empty"}})
         );
     }

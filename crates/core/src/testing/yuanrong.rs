@@ -12,6 +12,7 @@
 use serde_json::{Value, json};
 
 use super::Fixture;
+use crate::ClusterBackendExt;
 use crate::dialects::yuanrong::wire::{
     CreatePoolsRequest, DeleteParams, QueryParams, UpdatePoolRequest,
 };
@@ -535,7 +536,6 @@ pub async fn delete_by_group(fixture: &dyn Fixture) {
 /// back as given, dropped with an empty spec; bounds out of order are refused and
 /// change nothing.
 pub async fn autoscaler(fixture: &dyn Fixture) {
-    use crate::model::{TenantKey, WorkloadQuery};
     let svc = service(fixture);
     let backend = fixture.backend();
     let (id, group) = (unique("scaled"), unique("rg"));
@@ -546,16 +546,10 @@ pub async fn autoscaler(fixture: &dyn Fixture) {
     assert!(made["failed_pools"].is_null(), "{made}");
     assert_eq!(one(&svc, &id).await["horizontal_pod_autoscaler_spec"], hpa);
     let workload = || async {
-        let query = WorkloadQuery {
-            tenants: Some(vec![TenantKey::System]),
-            name: Some(id.clone()),
-            ..WorkloadQuery::default()
-        };
-        let page = backend
-            .list_workloads(&query, crate::model::PageRequest::new(0, 1))
+        backend
+            .find_workload(&crate::model::TenantKey::System, &id)
             .await
-            .unwrap();
-        page.items.into_iter().next().unwrap()
+            .unwrap()
     };
     let scaled = workload().await.spec.autoscaler.unwrap();
     assert_eq!((scaled.min_replicas, scaled.max_replicas), (2, 6));

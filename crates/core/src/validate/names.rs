@@ -2,13 +2,13 @@
 
 use super::Check;
 
-fn lower_alnum(b: u8) -> bool {
+pub(crate) fn lower_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 
 /// Whether `value` is 1..=`max` lowercase letters, digits or `-`, starting and ending
 /// with a letter or digit (DNS-1123 label characters).
-pub(super) fn lower_dashed(value: &str, max: usize) -> bool {
+pub(crate) fn lower_dashed(value: &str, max: usize) -> bool {
     let bytes = value.as_bytes();
     matches!((bytes.first(), bytes.last()), (Some(&f), Some(&l)) if lower_alnum(f) && lower_alnum(l))
         && bytes.len() <= max
@@ -24,25 +24,6 @@ pub fn dns1123_label(name: &str) -> Check {
         Err(format!(
             "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit, got {name:?}"
         ))
-    }
-}
-
-/// An NCS container name: 1–24 lowercase letters, digits or `-`, starting with a
-/// letter and ending with a letter or digit.
-pub fn ncs_container_name(name: &str) -> Check {
-    let bytes = name.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        (Some(first), Some(&last))
-            if bytes.len() <= 24
-                && first.is_ascii_lowercase()
-                && lower_alnum(last)
-                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
-        {
-            Ok(())
-        }
-        _ => Err(format!(
-            "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, got {name:?}"
-        )),
     }
 }
 
@@ -77,26 +58,6 @@ mod tests {
             too_long.as_str(),
         ] {
             assert!(dns1123_label(bad).is_err(), "{bad:?} should fail");
-        }
-    }
-
-    #[test]
-    fn ncs_container_name_table() {
-        let long_ok = "a".repeat(24);
-        let too_long = "a".repeat(25);
-        for good in ["a", "container", "container01", "my-app", long_ok.as_str()] {
-            assert!(ncs_container_name(good).is_ok(), "{good:?} should pass");
-        }
-        for bad in [
-            "",
-            "0abc",
-            "-ab",
-            "ab-",
-            "MyCentos",
-            "a_b",
-            too_long.as_str(),
-        ] {
-            assert!(ncs_container_name(bad).is_err(), "{bad:?} should fail");
         }
     }
 }

@@ -160,13 +160,29 @@ impl IefError {
     pub fn incorrect_state(why: impl Into<String>) -> Self {
         Self::new(409, "IEF.100015", why)
     }
+}
 
-    /// The error body.
-    pub fn to_reply(&self) -> ErrorReply {
+impl crate::dialects::DialectError for IefError {
+    type Reply = ErrorReply;
+
+    fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    fn reply(&self) -> ErrorReply {
         ErrorReply {
             error_code: self.code.to_owned(),
             error_msg: self.message.clone(),
         }
+    }
+
+    fn outside(status: u16, message: &str) -> ErrorReply {
+        let code = match status {
+            404 => "IEF.100404",
+            405 => "IEF.100405",
+            _ => "IEF.100500",
+        };
+        IefError::new(status, code, message).reply()
     }
 }
 
@@ -194,6 +210,7 @@ impl From<Error> for IefError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialects::DialectError;
 
     #[test]
     fn core_errors_map_to_ief_codes() {
@@ -222,7 +239,7 @@ mod tests {
             assert!(!e.message.contains("boom"));
         }
         assert_eq!(
-            serde_json::to_value(IefError::project_not_found().to_reply()).unwrap(),
+            serde_json::to_value(IefError::project_not_found().reply()).unwrap(),
             serde_json::json!({"error_code": "IEF.100001", "error_msg": "PROJECT_ID not found"})
         );
     }

@@ -10,6 +10,7 @@ mod ids;
 mod nodes;
 mod pods;
 mod request;
+pub mod rules;
 mod service;
 pub mod wire;
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::definition::DeploymentMeta;
 use super::error::IefError;
+use super::rules;
 use super::wire::{
     Affinity, Annotations, Attributes, CommandText, ContainerDef, ContainerDefOut,
     CreateDeploymentRequest, Env, EnvOut, ExecOut, HostPortRangeOut, HttpGetOut, KeyRefOut,
@@ -120,7 +121,7 @@ pub(super) fn force_delete(value: Option<&str>) -> Parsed<bool> {
 /// A description: optional, at most 255 characters of the allowed ones.
 pub(super) fn description(value: Option<&String>, field: &str) -> Parsed<String> {
     let text = value.cloned().unwrap_or_default();
-    rule(validate::ief_description(&text), field)?;
+    rule(rules::description(&text), field)?;
     Ok(text)
 }
 
@@ -147,9 +148,9 @@ fn tags(value: Option<&Vec<Attributes>>) -> Parsed<Vec<Tag>> {
         .enumerate()
         .map(|(i, t)| {
             let key = required(&t.key, &format!("tags[{i}].key"))?;
-            rule(validate::ief_tag_key(key), &format!("tags[{i}].key"))?;
+            rule(rules::tag_key(key), &format!("tags[{i}].key"))?;
             let value = required(&t.value, &format!("tags[{i}].value"))?;
-            rule(validate::ief_tag_value(value), &format!("tags[{i}].value"))?;
+            rule(rules::tag_value(value), &format!("tags[{i}].value"))?;
             if !keys.insert(key.clone()) {
                 return Err(IefError::invalid(
                     &format!("tags[{i}].key"),
@@ -204,7 +205,7 @@ pub(super) fn new_deployment(
     groups: &[String],
 ) -> Parsed<NewDeployment> {
     let name = required(&req.name, "name")?;
-    rule(validate::ief_deployment_name(name), "name")?;
+    rule(rules::deployment_name(name), "name")?;
     let description = description(req.description.as_ref(), "description")?;
     let source = req.source.clone().unwrap_or_default();
     if source.chars().count() > 64 {
@@ -374,7 +375,7 @@ fn configs(value: Option<&PodConfigs>, group: bool, field: &str) -> Parsed<PodCo
         .clone()
         .unwrap_or_else(|| "Always".to_owned());
     rule(
-        validate::ief_restart_policy(&restart_policy),
+        rules::restart_policy(&restart_policy),
         &format!("{field}.restart_policy"),
     )?;
     let host_network = value.host_network.unwrap_or(false);
@@ -383,7 +384,7 @@ fn configs(value: Option<&PodConfigs>, group: bool, field: &str) -> Parsed<PodCo
         .clone()
         .unwrap_or_else(|| "Default".to_owned());
     rule(
-        validate::ief_dns_policy(&dns_policy, host_network),
+        rules::dns_policy(&dns_policy, host_network),
         &format!("{field}.dns_policy"),
     )?;
     if group && value.migration.is_none() {
@@ -546,10 +547,10 @@ fn amounts(
         let at = format!("{field}.{key}");
         let n = number(v, &at)?;
         let check = match key.as_str() {
-            "cpu" => validate::ief_cpu(n),
-            "memory" => validate::ief_memory(n, limits),
-            "gpu" => validate::ief_gpu(n),
-            "npu" => validate::ief_npu(n),
+            "cpu" => rules::cpu(n),
+            "memory" => rules::memory(n, limits),
+            "gpu" => rules::gpu(n),
+            "npu" => rules::npu(n),
             _ => {
                 return Err(IefError::invalid(
                     &at,
@@ -567,7 +568,7 @@ fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
     let Some(value) = value else { return Ok(None) };
     let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
         let s = v.unwrap_or(default);
-        rule(validate::ief_probe_seconds(s), &format!("{field}.{name}"))?;
+        rule(rules::probe_seconds(s), &format!("{field}.{name}"))?;
         Ok(s)
     };
     let exec = match &value.exec {
@@ -578,7 +579,7 @@ fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
                 CommandText::Many(v) => v.join(" "),
             };
             rule(
-                validate::ief_exec_command(&command),
+                rules::exec_command(&command),
                 &format!("{field}.exec.command"),
             )?;
             Some(ExecOut { command })
@@ -589,13 +590,13 @@ fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
         Some(h) => {
             let at = format!("{field}.http_get");
             let path = required(&h.path, &format!("{at}.path"))?;
-            rule(validate::ief_http_path(path), &format!("{at}.path"))?;
+            rule(rules::http_path(path), &format!("{at}.path"))?;
             let port = port(
                 *required(&h.port, &format!("{at}.port"))?,
                 &format!("{at}.port"),
             )?;
             let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".to_owned());
-            rule(validate::ief_scheme(&scheme), &format!("{at}.scheme"))?;
+            rule(rules::scheme(&scheme), &format!("{at}.scheme"))?;
             if let Some(host) = &h.host
                 && (host.is_empty() || host.len() > 253 || host.contains(char::is_whitespace))
             {
@@ -628,7 +629,7 @@ fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
 
 fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
     let name = required(&e.name, &format!("{field}.name"))?;
-    rule(validate::ief_env_name(name), &format!("{field}.name"))?;
+    rule(rules::env_name(name), &format!("{field}.name"))?;
     let sources = [
         e.value.is_some(),
         e.value_from.is_some(),
@@ -641,13 +642,13 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
         ));
     }
     if let Some(value) = &e.value {
-        rule(validate::ief_env_value(value), &format!("{field}.value"))?;
+        rule(rules::env_value(value), &format!("{field}.value"))?;
     }
     let key_ref = |r: &super::wire::KeyRef, at: &str| -> Parsed<KeyRefOut> {
         let name = required(&r.name, &format!("{at}.name"))?;
-        rule(validate::ief_config_name(name), &format!("{at}.name"))?;
+        rule(rules::config_name(name), &format!("{at}.name"))?;
         let key = required(&r.key, &format!("{at}.key"))?;
-        rule(validate::ief_config_key(key), &format!("{at}.key"))?;
+        rule(rules::config_key(key), &format!("{at}.key"))?;
         Ok(KeyRefOut {
             name: name.clone(),
             key: key.clone(),
@@ -693,21 +694,15 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
 
 fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
     let name = required(&v.name, &format!("{field}.name"))?;
-    rule(validate::ief_volume_name(name), &format!("{field}.name"))?;
+    rule(rules::volume_name(name), &format!("{field}.name"))?;
     let t = required(&v.type_, &format!("{field}.type"))?;
-    rule(validate::ief_volume_type(t), &format!("{field}.type"))?;
+    rule(rules::volume_type(t), &format!("{field}.type"))?;
     let source = required(&v.source, &format!("{field}.source"))?;
     let object = matches!(t.as_str(), "configMap" | "secret");
     match t.as_str() {
-        "hostPath" => rule(validate::ief_host_path(source), &format!("{field}.source"))?,
-        "emptyDir" => rule(
-            validate::ief_empty_dir_medium(source),
-            &format!("{field}.source"),
-        )?,
-        _ => rule(
-            validate::ief_config_name(source),
-            &format!("{field}.source"),
-        )?,
+        "hostPath" => rule(rules::host_path(source), &format!("{field}.source"))?,
+        "emptyDir" => rule(rules::empty_dir_medium(source), &format!("{field}.source"))?,
+        _ => rule(rules::config_name(source), &format!("{field}.source"))?,
     }
     let destination = required(&v.destination, &format!("{field}.destination"))?;
     rule(
@@ -728,10 +723,7 @@ fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
             ));
         }
         (Some(mode), true) => {
-            rule(
-                validate::ief_default_mode(mode),
-                &format!("{field}.default_mode"),
-            )?;
+            rule(rules::default_mode(mode), &format!("{field}.default_mode"))?;
             u32::try_from(mode).ok()
         }
         (None, true) => Some(420),
@@ -750,7 +742,7 @@ fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
 /// Validates one container.
 fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
     let name = required(&def.name, &format!("{field}.name"))?;
-    rule(validate::ief_container_name(name), &format!("{field}.name"))?;
+    rule(rules::container_name(name), &format!("{field}.name"))?;
     let image_url = required(&def.image_url, &format!("{field}.image_url"))?;
     if image_url.is_empty() || image_url.len() > 255 || image_url.chars().any(char::is_whitespace) {
         return Err(IefError::invalid(
@@ -877,15 +869,9 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
         })
         .collect::<Parsed<Vec<_>>>()?;
     let npu_type = def.npu_type.clone().unwrap_or_default();
-    rule(
-        validate::ief_npu_type(&npu_type),
-        &format!("{field}.npu_type"),
-    )?;
+    rule(rules::npu_type(&npu_type), &format!("{field}.npu_type"))?;
     if let Some(uid) = def.run_as_user {
-        rule(
-            validate::ief_run_as_user(uid),
-            &format!("{field}.run_as_user"),
-        )?;
+        rule(rules::run_as_user(uid), &format!("{field}.run_as_user"))?;
     }
     let resources = def.resources.clone().unwrap_or_default();
     Ok(ContainerDefOut {
@@ -982,10 +968,10 @@ pub(super) fn config_data(
 ) -> Parsed<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for (key, v) in value {
-        rule(validate::ief_config_key(key), &format!("{field}.{key}"))?;
+        rule(rules::config_key(key), &format!("{field}.{key}"))?;
         let Some(v) = v else { continue };
         if secret {
-            rule(validate::ief_base64(v), &format!("{field}.{key}"))?;
+            rule(rules::base64(v), &format!("{field}.{key}"))?;
         }
         out.insert(key.clone(), v.clone());
     }
@@ -1002,7 +988,7 @@ pub(super) fn config_data(
 /// A config map's or secret's name.
 pub(super) fn config_name(value: Option<&String>, field: &str) -> Parsed<String> {
     let name = required(&value.cloned(), field)?.clone();
-    rule(validate::ief_config_name(&name), field)?;
+    rule(rules::config_name(&name), field)?;
     Ok(name)
 }
 

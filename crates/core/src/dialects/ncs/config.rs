@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::rules::SAFE_SYSCTLS;
 use crate::model::Resources;
-use crate::validate::SAFE_SYSCTLS;
 
 /// One entry of the SpecType catalogue: the most a workload of this type may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -158,19 +158,31 @@ impl NcsError {
             "The request could not be authenticated: a valid bearer token is required.",
         )
     }
+}
 
-    /// The HTTP status of this error.
-    pub fn http_status(&self) -> u16 {
+impl crate::dialects::DialectError for NcsError {
+    type Reply = ErrorReply;
+
+    fn http_status(&self) -> u16 {
         self.code.http_status()
     }
 
-    /// The error body for a request.
-    pub fn to_reply(&self, request_id: String) -> ErrorReply {
+    /// The body with a fresh `RequestId`.
+    fn reply(&self) -> ErrorReply {
         ErrorReply {
-            RequestId: request_id,
+            RequestId: uuid::Uuid::new_v4().to_string(),
             Code: self.code.as_str().to_owned(),
             Message: self.message.clone(),
         }
+    }
+
+    fn outside(status: u16, message: &str) -> ErrorReply {
+        let code = match status {
+            404 => NcsCode::InvalidParameterValue,
+            405 => NcsCode::UnsupportedOperation,
+            _ => NcsCode::InternalServerError,
+        };
+        NcsError::new(code, message).reply()
     }
 }
 
@@ -207,6 +219,7 @@ impl From<Error> for NcsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialects::DialectError;
 
     #[test]
     fn core_errors_map_to_codes_and_statuses() {

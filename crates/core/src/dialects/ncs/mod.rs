@@ -12,7 +12,8 @@ mod cache;
 mod config;
 mod definition;
 mod error;
-mod parse;
+mod request;
+pub mod rules;
 mod service;
 pub mod wire;
 

@@ -11,7 +11,7 @@ use super::cache::{DefinitionCache, InfoCache, RenderedInfo};
 use super::config::NcsConfig;
 use super::definition::NcsDefinition;
 use super::error::NcsError;
-use super::parse::{self, Context};
+use super::request::{self, Context};
 use super::wire::{
     ContainerImage, ContainerOut, CreateReply, CreateRequest, ImagesReply, InfoReply, Instance,
     InstanceContainer, InstancesReply, ListAllParams, ListReply, ModifyRequest, Num,
@@ -335,7 +335,7 @@ impl NcsService {
     /// The namespace a caller names, if the caller may reach it (whether it exists is
     /// not asked of the backend); a foreign namespace is reported as unknown.
     fn reachable(caller: &NcsCaller, value: Option<&Num>) -> Reply<NamespaceId> {
-        let ns = NamespaceId(parse::required_id(value, "NamespaceId")?);
+        let ns = NamespaceId(request::required_id(value, "NamespaceId")?);
         if let NcsCaller::Namespace { id: own, .. } = caller
             && *own != ns
         {
@@ -365,7 +365,7 @@ impl NcsService {
         id: Option<&Num>,
     ) -> Reply<(TenantKey, Workload)> {
         let ns = Self::reachable(caller, ns)?;
-        let id = match parse::required_id(id, "StatefulWorkloadId") {
+        let id = match request::required_id(id, "StatefulWorkloadId") {
             Ok(id) => WorkloadId(id),
             Err(e) => {
                 self.existing(ns).await?;
@@ -446,10 +446,10 @@ impl NcsService {
     /// `CreateStatefulWorkload`.
     pub async fn create(&self, caller: &NcsCaller, req: &CreateRequest) -> Reply<CreateReply> {
         // Presence of the required fields first, in the table's order.
-        parse::required(&req.Placement, "Placement")?;
-        parse::required(&req.ContainerType, "ContainerType")?;
-        parse::required(&req.Containers, "Containers")?;
-        parse::required(&req.VirtualPrivateCloud, "VirtualPrivateCloud")?;
+        request::required(&req.Placement, "Placement")?;
+        request::required(&req.ContainerType, "ContainerType")?;
+        request::required(&req.Containers, "Containers")?;
+        request::required(&req.VirtualPrivateCloud, "VirtualPrivateCloud")?;
         let (tenant, privileged) = self.namespace(caller, req.NamespaceId.as_ref()).await?;
         let zones = self.context_zones().await?;
         let ctx = Context {
@@ -457,7 +457,7 @@ impl NcsService {
             zones: &zones,
             privileged,
         };
-        let (name, labels, definition) = parse::create(&ctx, req)?;
+        let (name, labels, definition) = request::create(&ctx, req)?;
         let spec = WorkloadSpec {
             labels,
             ..WorkloadSpec::stateful(name.clone(), definition.to_shared_template()?)
@@ -505,7 +505,7 @@ impl NcsService {
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
         let (tenant, workload) = self.named(caller, params).await?;
-        let given = parse::required(&params.ContainerId, "ContainerId")?;
+        let given = request::required(&params.ContainerId, "ContainerId")?;
         let container = ContainerId::from_runtime_id(given)
             .or_else(|| {
                 given
@@ -567,7 +567,7 @@ impl NcsService {
             zones: &zones,
             privileged,
         };
-        let next = parse::reset_spec_type(&ctx, req, &current)?;
+        let next = request::reset_spec_type(&ctx, req, &current)?;
         if next == current {
             return Err(crate::Error::NothingToUpdate.into());
         }
@@ -598,7 +598,7 @@ impl NcsService {
             zones: &zones,
             privileged,
         };
-        let (labels, next) = parse::modify(&ctx, req, &current)?;
+        let (labels, next) = request::modify(&ctx, req, &current)?;
         let spec = WorkloadSpec {
             labels,
             template: next.to_shared_template()?,
@@ -641,11 +641,11 @@ impl NcsService {
     ) -> Reply<ListReply> {
         let limit = match &params.Limit {
             None => 20,
-            Some(n) => parse::positive(n, "Limit")?,
+            Some(n) => request::positive(n, "Limit")?,
         };
         let offset = match &params.Offset {
             None => 0,
-            Some(n) => parse::non_negative(n, "Offset")?,
+            Some(n) => request::non_negative(n, "Offset")?,
         };
         let query = WorkloadQuery {
             tenants: match caller {
@@ -828,7 +828,7 @@ impl NcsService {
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
         let (tenant, workload) = self.named(caller, params).await?;
-        let eip = parse::required(&params.EipId, "EipId")?;
+        let eip = request::required(&params.EipId, "EipId")?;
         self.backend
             .associate_eip(&tenant, workload.id, eip)
             .await
@@ -843,7 +843,7 @@ impl NcsService {
         params: &WorkloadParams,
     ) -> Reply<RequestIdReply> {
         let (tenant, workload) = self.named(caller, params).await?;
-        let eip = parse::required(&params.EipId, "EipId")?;
+        let eip = request::required(&params.EipId, "EipId")?;
         self.backend
             .unassociate_eip(&tenant, workload.id, eip)
             .await

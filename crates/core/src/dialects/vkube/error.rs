@@ -66,14 +66,30 @@ impl VkubeError {
     pub fn server() -> Self {
         Self::new(500, "server errror")
     }
+}
 
-    /// The error body.
-    pub fn to_reply(&self) -> ErrorReply {
+impl crate::dialects::DialectError for VkubeError {
+    type Reply = ErrorReply;
+
+    fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    fn reply(&self) -> ErrorReply {
         ErrorReply {
             error: ErrorBody {
                 code: self.status,
                 message: self.message.clone(),
             },
+        }
+    }
+
+    /// A server error reads `server errror`, whatever went wrong, as the vendor's do.
+    fn outside(status: u16, message: &str) -> ErrorReply {
+        if status >= 500 {
+            VkubeError::new(status, VkubeError::server().message).reply()
+        } else {
+            VkubeError::new(status, message).reply()
         }
     }
 }
@@ -99,19 +115,20 @@ impl From<Error> for VkubeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialects::DialectError;
 
     #[test]
     fn bodies_are_the_vendors() {
         assert_eq!(
-            serde_json::to_value(VkubeError::image_format().to_reply()).unwrap(),
+            serde_json::to_value(VkubeError::image_format().reply()).unwrap(),
             serde_json::json!({"error": {"code": 400, "message": "image format not allow.Format: image:tag"}})
         );
         assert_eq!(
-            serde_json::to_value(VkubeError::image_missing().to_reply()).unwrap(),
+            serde_json::to_value(VkubeError::image_missing().reply()).unwrap(),
             serde_json::json!({"error": {"code": 404, "message": "image does not exist."}})
         );
         assert_eq!(
-            serde_json::to_value(VkubeError::field_empty().to_reply()).unwrap(),
+            serde_json::to_value(VkubeError::field_empty().reply()).unwrap(),
             serde_json::json!({"error": {"code": 400, "message": "item field empty"}})
         );
         let internal = VkubeError::from(Error::backend("disk on fire"));

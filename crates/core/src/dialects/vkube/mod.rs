@@ -2,8 +2,11 @@
 //! its single pod. Paths are served both as `/k8s/...` and `/api/v1/k8s/...`.
 
 mod error;
+mod request;
+pub mod rules;
 mod service;
 pub mod wire;
 
 pub use error::VkubeError;
-pub use service::{VkubeCaller, VkubeConfig, VkubeService, decode};
+pub use request::decode;
+pub use service::{VkubeCaller, VkubeConfig, VkubeService};

@@ -4,19 +4,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::VkubeError;
+use super::request;
+use super::rules;
 use super::wire::{
     CheckPortsReply, CheckPortsRequest, CreatedOrder, DeployReply, DeployRequest, Order,
     OrderInput, PodStatusReply, ServiceOptions, StatusOk,
 };
-use crate::backend::ClusterBackend;
+use crate::backend::{ClusterBackend, ClusterBackendExt};
 use crate::model::{
-    ContainerPort, ContainerSpec, NewTenant, PageRequest, Placement, PodQuery, PodTemplate,
-    ResourceRequirements, Resources, Tenant, TenantKey, TenantKind, Timestamp, Workload,
-    WorkloadKind, WorkloadSpec,
+    NewTenant, PageRequest, Placement, PodQuery, PodTemplate, Tenant, TenantKey, TenantKind,
+    Timestamp, Workload, WorkloadKind, WorkloadSpec,
 };
 use crate::secret::{Token, TokenHash};
 use crate::validate;
@@ -58,23 +58,6 @@ pub struct VkubeService {
     config: VkubeConfig,
 }
 
-/// Decodes a request body; a malformed one is 400.
-pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
-    // Every body is a JSON object (serde would also fill a struct from an array).
-    if !value.is_object() {
-        return Err(VkubeError::bad_request(
-            "invalid request body: not a JSON object".to_owned(),
-        ));
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        VkubeError::bad_request(format!(
-            "invalid request body at {}: {}",
-            e.path(),
-            e.inner()
-        ))
-    })
-}
-
 fn order_id() -> crate::Result<String> {
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes)
@@ -93,7 +76,7 @@ impl VkubeService {
     /// Creates an order and its secret (returned this once; only its hash is kept).
     pub async fn create_order(&self, input: OrderInput) -> crate::Result<CreatedOrder> {
         let options = input.serviceOptions.clone().unwrap_or_default();
-        validate::vkube_resource_unit(&options.resourceUnit)
+        rules::resource_unit(&options.resourceUnit)
             .map_err(|r| crate::Error::invalid("serviceOptions.resourceUnit", r))?;
         let now = Timestamp::now().unix_seconds();
         let order = Order {
@@ -173,7 +156,7 @@ impl VkubeService {
         let (Some(image), Some(tag)) = (image, tag) else {
             return Err(VkubeError::image_format());
         };
-        if validate::vkube_image_name(image).is_err() || validate::vkube_image_tag(tag).is_err() {
+        if rules::image_name(image).is_err() || rules::image_tag(tag).is_err() {
             return Err(VkubeError::image_format());
         }
         if self.backend.image_exists(&format!("{image}:{tag}")).await? {
@@ -225,7 +208,7 @@ impl VkubeService {
     /// `POST /k8s/deploy`: runs the order's pod; a second deploy replaces the first.
     pub async fn deploy(&self, caller: &VkubeCaller, req: &DeployRequest) -> Reply<DeployReply> {
         let order = self.order(caller).await?;
-        let quota = validate::vkube_resource_unit(&order.serviceOptions.resourceUnit)
+        let quota = rules::resource_unit(&order.serviceOptions.resourceUnit)
             .map_err(|_| VkubeError::server())?
             .saturating_mul(self.config.unit_mib);
         let region = req
@@ -244,90 +227,7 @@ impl VkubeService {
                 "region {region} does not exist"
             )));
         }
-        let mut specs = Vec::with_capacity(containers.len());
-        let mut names = BTreeSet::new();
-        let mut host_ports = BTreeSet::new();
-        let mut memory_total: u64 = 0;
-        for (i, c) in containers.iter().enumerate() {
-            let name = c.name.as_ref().ok_or_else(VkubeError::field_empty)?;
-            validate::dns1123_label(name)
-                .map_err(|r| VkubeError::bad_request(format!("containers[{i}].name {r}")))?;
-            if !names.insert(name.clone()) {
-                return Err(VkubeError::bad_request(format!(
-                    "containers[{i}].name {name} is duplicated"
-                )));
-            }
-            let image = c
-                .imageName
-                .as_ref()
-                .filter(|s| !s.is_empty())
-                .ok_or_else(VkubeError::field_empty)?;
-            if image.len() > 255 || image.chars().any(char::is_whitespace) {
-                return Err(VkubeError::bad_request(format!(
-                    "containers[{i}].imageName is not an image reference"
-                )));
-            }
-            let memory = c
-                .resource
-                .as_ref()
-                .and_then(|r| r.memory.as_ref())
-                .ok_or_else(VkubeError::field_empty)?;
-            let mib = validate::mebi_or_gibi(memory).map_err(|r| {
-                VkubeError::bad_request(format!("containers[{i}].resource.memory {r}"))
-            })?;
-            if mib == 0 {
-                return Err(VkubeError::bad_request(format!(
-                    "containers[{i}].resource.memory must be more than 0"
-                )));
-            }
-            memory_total = memory_total.saturating_add(mib);
-            let mut ports = Vec::new();
-            for (j, p) in c.ports.iter().flatten().enumerate() {
-                let cp = p.containerPort.ok_or_else(VkubeError::field_empty)?;
-                validate::port(cp).map_err(|r| {
-                    VkubeError::bad_request(format!("containers[{i}].ports[{j}].containerPort {r}"))
-                })?;
-                let hp = match p.hostPort {
-                    Some(hp) => {
-                        validate::port(hp).map_err(|r| {
-                            VkubeError::bad_request(format!(
-                                "containers[{i}].ports[{j}].hostPort {r}"
-                            ))
-                        })?;
-                        let hp = u16::try_from(hp).unwrap_or_default();
-                        if !host_ports.insert(hp) {
-                            return Err(VkubeError::bad_request(format!(
-                                "hostPort {hp} is used twice"
-                            )));
-                        }
-                        Some(hp)
-                    }
-                    None => None,
-                };
-                ports.push(ContainerPort {
-                    container_port: u16::try_from(cp).unwrap_or_default(),
-                    host_port: hp,
-                    host_ip: None,
-                });
-            }
-            let amount = Resources {
-                cpu_millis: 0,
-                memory_mib: mib,
-                gpu: 0,
-            };
-            specs.push(ContainerSpec {
-                name: name.clone(),
-                image: image.clone(),
-                command: validate::vkube_split_lines(c.command.as_deref().unwrap_or_default()),
-                args: validate::vkube_split_lines(c.args.as_deref().unwrap_or_default()),
-                resources: ResourceRequirements {
-                    requests: amount,
-                    limits: amount,
-                },
-                ports,
-                ..ContainerSpec::default()
-            });
-        }
+        let (specs, memory_total) = request::containers(containers)?;
         if memory_total > quota {
             return Err(VkubeError::bad_request(format!(
                 "memory {memory_total}Mi exceeds the order's quota of {quota}Mi"
@@ -461,17 +361,5 @@ impl VkubeService {
             podSpec: raw.spec.unwrap_or_default(),
             annotations: raw.metadata.annotations.unwrap_or_default(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_that_is_not_an_object_is_refused() {
-        let refused = decode::<DeployRequest>(serde_json::json!([null, null])).unwrap_err();
-        assert_eq!(refused.status, 400);
-        assert!(decode::<DeployRequest>(serde_json::json!({})).is_ok());
     }
 }

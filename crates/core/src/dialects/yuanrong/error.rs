@@ -70,12 +70,32 @@ impl YrError {
             message: "unauthorized: a valid bearer token is required".to_owned(),
         }
     }
+}
 
-    /// The error body.
-    pub fn to_reply(&self) -> Envelope<()> {
+impl crate::dialects::DialectError for YrError {
+    type Reply = Envelope<()>;
+
+    fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    fn reply(&self) -> Envelope<()> {
         Envelope {
             code: self.code,
             message: self.message.clone(),
+            result: None,
+        }
+    }
+
+    /// The envelope's `code` is the HTTP status, or `INTERNAL` for a server error.
+    fn outside(status: u16, message: &str) -> Envelope<()> {
+        Envelope {
+            code: if status >= 500 {
+                INTERNAL
+            } else {
+                i32::from(status)
+            },
+            message: message.to_owned(),
             result: None,
         }
     }
@@ -100,13 +120,14 @@ impl From<Error> for YrError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialects::DialectError;
 
     #[test]
     fn bodies_and_statuses() {
         let nf = YrError::not_found();
         assert_eq!(nf.status, 404);
         assert_eq!(
-            serde_json::to_value(nf.to_reply()).unwrap(),
+            serde_json::to_value(nf.reply()).unwrap(),
             serde_json::json!({"code": 4120, "message": "pool does not exist or has been deleted. check input parameters"})
         );
         assert_eq!(

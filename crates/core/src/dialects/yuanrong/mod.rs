@@ -3,9 +3,12 @@
 
 mod definition;
 mod error;
+mod request;
+pub mod rules;
 mod service;
 pub mod wire;
 
 pub use definition::{DEFINITION_ANNOTATION, GROUP_LABEL, POOL_LABEL, PoolDefinition};
 pub use error::{BAD_JSON, INTERNAL, INVALID, NOT_FOUND, YrError};
-pub use service::{DEFAULT_IMAGE, YrConfig, YuanrongService, decode, status_of};
+pub use request::decode;
+pub use service::{DEFAULT_IMAGE, YrConfig, YuanrongService, status_of};

@@ -261,6 +261,39 @@ pub struct CreateResult {
     pub failed_pools: Option<Vec<FailedPool>>,
 }
 
+impl CreateResult {
+    /// The vendor's answer to a create: 200 and code 0 when every pool was made; when
+    /// any failed, 500 and code 4104 naming each failed pool and its reason, with the
+    /// result (the good pools stay made).
+    pub fn into_envelope(self) -> (u16, Envelope<CreateResult>) {
+        match &self.failed_pools {
+            None => (
+                200,
+                Envelope {
+                    code: 0,
+                    message: String::new(),
+                    result: Some(self),
+                },
+            ),
+            Some(failed) => {
+                let reasons: Vec<String> = failed
+                    .iter()
+                    .map(|f| format!("{}: {}", f.id, f.reason))
+                    .collect();
+                let message = format!("{}. check input parameters", reasons.join(";"));
+                (
+                    500,
+                    Envelope {
+                        code: super::INVALID,
+                        message,
+                        result: Some(self),
+                    },
+                )
+            }
+        }
+    }
+}
+
 /// The response envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

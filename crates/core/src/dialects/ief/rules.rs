@@ -1,7 +1,7 @@
 //! IEF value rules (SPEC §2).
 
-use super::Check;
-use super::names::lower_dashed;
+use crate::validate::Check;
+use crate::validate::names::lower_dashed;
 
 fn bad(what: &str, value: impl std::fmt::Debug) -> Check {
     Err(format!("{what}, got {value:?}"))
@@ -9,7 +9,7 @@ fn bad(what: &str, value: impl std::fmt::Debug) -> Check {
 
 /// A container name: lowercase letters, digits and `-`, at most 32, starting and ending
 /// with a letter or digit.
-pub fn ief_container_name(value: &str) -> Check {
+pub fn container_name(value: &str) -> Check {
     if lower_dashed(value, 32) {
         Ok(())
     } else {
@@ -21,12 +21,12 @@ pub fn ief_container_name(value: &str) -> Check {
 }
 
 /// A deployment name: the same rule as a container name.
-pub fn ief_deployment_name(value: &str) -> Check {
-    ief_container_name(value)
+pub fn deployment_name(value: &str) -> Check {
+    container_name(value)
 }
 
 /// An env name: a letter or `_`, then letters, digits or `_`; at most 2048.
-pub fn ief_env_name(value: &str) -> Check {
+pub fn env_name(value: &str) -> Check {
     let bytes = value.as_bytes();
     let ok = bytes
         .first()
@@ -46,7 +46,7 @@ pub fn ief_env_name(value: &str) -> Check {
 }
 
 /// An env value: at most 20480 characters.
-pub fn ief_env_value(value: &str) -> Check {
+pub fn env_value(value: &str) -> Check {
     if value.chars().count() <= 20480 {
         Ok(())
     } else {
@@ -56,7 +56,7 @@ pub fn ief_env_value(value: &str) -> Check {
 
 /// A volume name: lowercase letters, digits (and `-`, which the vendor's own example
 /// uses), at most 63.
-pub fn ief_volume_name(value: &str) -> Check {
+pub fn volume_name(value: &str) -> Check {
     if lower_dashed(value, 63) {
         Ok(())
     } else {
@@ -65,7 +65,7 @@ pub fn ief_volume_name(value: &str) -> Check {
 }
 
 /// A volume type: `configMap`, `secret`, `emptyDir` or `hostPath`.
-pub fn ief_volume_type(value: &str) -> Check {
+pub fn volume_type(value: &str) -> Check {
     if ["configMap", "secret", "emptyDir", "hostPath"].contains(&value) {
         Ok(())
     } else {
@@ -74,7 +74,7 @@ pub fn ief_volume_type(value: &str) -> Check {
 }
 
 /// A hostPath source: `/` then `-`, `/`, `_`, `.`, letters or digits.
-pub fn ief_host_path(value: &str) -> Check {
+pub fn host_path(value: &str) -> Check {
     let ok = value.starts_with('/')
         && value.len() <= 4096
         && value
@@ -91,7 +91,7 @@ pub fn ief_host_path(value: &str) -> Check {
 }
 
 /// An emptyDir source: `disk` or `memory`.
-pub fn ief_empty_dir_medium(value: &str) -> Check {
+pub fn empty_dir_medium(value: &str) -> Check {
     if value == "disk" || value == "memory" {
         Ok(())
     } else {
@@ -108,22 +108,22 @@ fn in_range(value: f64, min: f64, max: f64, what: &str) -> Check {
 }
 
 /// CPU in cores: 0.01..=1000.
-pub fn ief_cpu(value: f64) -> Check {
+pub fn cpu(value: f64) -> Check {
     in_range(value, 0.01, 1000.0, "cpu")
 }
 
 /// Memory in MB: 0.01..=1024000; a limit at least 4.
-pub fn ief_memory(value: f64, limit: bool) -> Check {
+pub fn memory(value: f64, limit: bool) -> Check {
     in_range(value, if limit { 4.0 } else { 0.01 }, 1_024_000.0, "memory")
 }
 
 /// GPU memory in MB: 0.01..=1024000.
-pub fn ief_gpu(value: f64) -> Check {
+pub fn gpu(value: f64) -> Check {
     in_range(value, 0.01, 1_024_000.0, "gpu")
 }
 
 /// NPUs: a whole number, 1..=1000.
-pub fn ief_npu(value: f64) -> Check {
+pub fn npu(value: f64) -> Check {
     if value.fract() == 0.0 {
         in_range(value, 1.0, 1000.0, "npu")
     } else {
@@ -132,7 +132,7 @@ pub fn ief_npu(value: f64) -> Check {
 }
 
 /// A probe's seconds (`initial_delay_seconds`, `timeout_seconds`): 1..=3600.
-pub fn ief_probe_seconds(value: i64) -> Check {
+pub fn probe_seconds(value: i64) -> Check {
     if (1..=3600).contains(&value) {
         Ok(())
     } else {
@@ -141,7 +141,7 @@ pub fn ief_probe_seconds(value: i64) -> Check {
 }
 
 /// An HTTP probe's path: starts with `/`.
-pub fn ief_http_path(value: &str) -> Check {
+pub fn http_path(value: &str) -> Check {
     if value.starts_with('/') && !value.chars().any(char::is_whitespace) {
         Ok(())
     } else {
@@ -150,7 +150,7 @@ pub fn ief_http_path(value: &str) -> Check {
 }
 
 /// An HTTP probe's scheme: HTTP or HTTPS, in any case.
-pub fn ief_scheme(value: &str) -> Check {
+pub fn scheme(value: &str) -> Check {
     if value.eq_ignore_ascii_case("http") || value.eq_ignore_ascii_case("https") {
         Ok(())
     } else {
@@ -159,7 +159,7 @@ pub fn ief_scheme(value: &str) -> Check {
 }
 
 /// An exec probe's command: at most 10240 characters.
-pub fn ief_exec_command(value: &str) -> Check {
+pub fn exec_command(value: &str) -> Check {
     if !value.is_empty() && value.chars().count() <= 10240 {
         Ok(())
     } else {
@@ -168,7 +168,7 @@ pub fn ief_exec_command(value: &str) -> Check {
 }
 
 /// A restart policy: Always, OnFailure or Never.
-pub fn ief_restart_policy(value: &str) -> Check {
+pub fn restart_policy(value: &str) -> Check {
     if ["Always", "OnFailure", "Never"].contains(&value) {
         Ok(())
     } else {
@@ -177,7 +177,7 @@ pub fn ief_restart_policy(value: &str) -> Check {
 }
 
 /// An NPU type: `D310`, `D310B` or empty (D310).
-pub fn ief_npu_type(value: &str) -> Check {
+pub fn npu_type(value: &str) -> Check {
     if ["", "D310", "D310B"].contains(&value) {
         Ok(())
     } else {
@@ -186,7 +186,7 @@ pub fn ief_npu_type(value: &str) -> Check {
 }
 
 /// A description: at most 255 characters, none of `^~#$%&*<>()[]{}'"\`.
-pub fn ief_description(value: &str) -> Check {
+pub fn description(value: &str) -> Check {
     if value.chars().count() > 255 {
         return Err("must be at most 255 characters".to_owned());
     }
@@ -213,18 +213,18 @@ fn word(value: &str, min: usize, max: usize, what: &str) -> Check {
 }
 
 /// A tag key: 1-128 letters, digits, `_` or `-`.
-pub fn ief_tag_key(value: &str) -> Check {
+pub fn tag_key(value: &str) -> Check {
     word(value, 1, 128, "a tag key")
 }
 
 /// A tag value: 1-256 letters, digits, `_` or `-`.
-pub fn ief_tag_value(value: &str) -> Check {
+pub fn tag_value(value: &str) -> Check {
     word(value, 1, 256, "a tag value")
 }
 
 /// A config map's or secret's name: 4-64 lowercase letters, digits or `-`, starting
 /// with a letter, not ending with `-`.
-pub fn ief_config_name(value: &str) -> Check {
+pub fn config_name(value: &str) -> Check {
     let b = value.as_bytes();
     let ok = (4..=64).contains(&b.len())
         && b.first().is_some_and(u8::is_ascii_lowercase)
@@ -243,7 +243,7 @@ pub fn ief_config_name(value: &str) -> Check {
 
 /// A key of a config map or secret: 1-63 letters, digits, `.`, `-` or `_`, starting
 /// with a letter or `-`.
-pub fn ief_config_key(value: &str) -> Check {
+pub fn config_key(value: &str) -> Check {
     let b = value.as_bytes();
     let ok = (1..=63).contains(&b.len())
         && b.first()
@@ -261,7 +261,7 @@ pub fn ief_config_key(value: &str) -> Check {
 }
 
 /// A secret's value: base64, standard alphabet, padded.
-pub fn ief_base64(value: &str) -> Check {
+pub fn base64(value: &str) -> Check {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
         .decode(value)
@@ -271,7 +271,7 @@ pub fn ief_base64(value: &str) -> Check {
 
 /// A DNS policy, given whether the pod uses the host network: Default, and
 /// ClusterFirstWithHostNet with it or ClusterFirst without.
-pub fn ief_dns_policy(value: &str, host_network: bool) -> Check {
+pub fn dns_policy(value: &str, host_network: bool) -> Check {
     let allowed: &[&str] = if host_network {
         &["Default", "ClusterFirstWithHostNet"]
     } else {
@@ -285,7 +285,7 @@ pub fn ief_dns_policy(value: &str, host_network: bool) -> Check {
 }
 
 /// A user id: 0..=65534.
-pub fn ief_run_as_user(value: i64) -> Check {
+pub fn run_as_user(value: i64) -> Check {
     if (0..=65534).contains(&value) {
         Ok(())
     } else {
@@ -294,7 +294,7 @@ pub fn ief_run_as_user(value: i64) -> Check {
 }
 
 /// A volume's file mode: 0..=0o777.
-pub fn ief_default_mode(value: i64) -> Check {
+pub fn default_mode(value: i64) -> Check {
     if (0..=0o777).contains(&value) {
         Ok(())
     } else {
@@ -320,17 +320,17 @@ mod tests {
         let n32 = "a".repeat(32);
         let n33 = "a".repeat(33);
         table(
-            ief_container_name,
+            container_name,
             &["container-0", "a", "0a", &n32],
             &["", "-a", "a-", "A", "a_b", &n33],
         );
         table(
-            ief_deployment_name,
+            deployment_name,
             &["app-test", "x1"],
             &["App", "app_test", &n33],
         );
         table(
-            ief_volume_name,
+            volume_name,
             &["log", "log-volume", "v1", &"a".repeat(63)],
             &["", "Log", "a_b", &"a".repeat(64)],
         );
@@ -339,28 +339,28 @@ mod tests {
     #[test]
     fn env_rules() {
         table(
-            ief_env_name,
+            env_name,
             &["CERT_PATH", "_x", "a1"],
             &["", "1a", "A-B", "A.B", &"A".repeat(2049)],
         );
-        assert!(ief_env_value("/opt/cert").is_ok());
-        assert!(ief_env_value(&"v".repeat(20481)).is_err());
+        assert!(env_value("/opt/cert").is_ok());
+        assert!(env_value(&"v".repeat(20481)).is_err());
     }
 
     #[test]
     fn volume_rules() {
         table(
-            ief_volume_type,
+            volume_type,
             &["configMap", "secret", "emptyDir", "hostPath"],
             &["", "hostpath", "nfs"],
         );
         table(
-            ief_host_path,
+            host_path,
             &["/var/IEF", "/a/b_c-d.e"],
             &["", "var", "/a b", "/a$b"],
         );
         table(
-            ief_empty_dir_medium,
+            empty_dir_medium,
             &["disk", "memory"],
             &["", "Memory", "tmpfs"],
         );
@@ -369,82 +369,74 @@ mod tests {
     #[test]
     fn resource_rules() {
         for good in [0.01, 0.25, 1000.0] {
-            assert!(ief_cpu(good).is_ok(), "{good}");
+            assert!(cpu(good).is_ok(), "{good}");
         }
         for bad in [0.0, 0.009, 1000.1, f64::NAN, f64::INFINITY, -1.0] {
-            assert!(ief_cpu(bad).is_err(), "{bad}");
+            assert!(cpu(bad).is_err(), "{bad}");
         }
-        assert!(ief_memory(0.01, false).is_ok());
-        assert!(ief_memory(3.9, true).is_err());
-        assert!(ief_memory(4.0, true).is_ok());
-        assert!(ief_memory(1_024_000.5, false).is_err());
-        assert!(ief_gpu(500.0).is_ok());
-        assert!(ief_gpu(0.0).is_err());
-        assert!(ief_npu(1.0).is_ok());
-        assert!(ief_npu(1000.0).is_ok());
-        assert!(ief_npu(0.0).is_err());
-        assert!(ief_npu(1.5).is_err());
-        assert!(ief_npu(1001.0).is_err());
+        assert!(memory(0.01, false).is_ok());
+        assert!(memory(3.9, true).is_err());
+        assert!(memory(4.0, true).is_ok());
+        assert!(memory(1_024_000.5, false).is_err());
+        assert!(gpu(500.0).is_ok());
+        assert!(gpu(0.0).is_err());
+        assert!(npu(1.0).is_ok());
+        assert!(npu(1000.0).is_ok());
+        assert!(npu(0.0).is_err());
+        assert!(npu(1.5).is_err());
+        assert!(npu(1001.0).is_err());
     }
 
     #[test]
     fn probe_and_config_rules() {
         for good in [1, 10, 3600] {
-            assert!(ief_probe_seconds(good).is_ok());
+            assert!(probe_seconds(good).is_ok());
         }
         for bad in [0, -1, 3601] {
-            assert!(ief_probe_seconds(bad).is_err());
+            assert!(probe_seconds(bad).is_err());
         }
-        table(ief_http_path, &["/", "/healthz"], &["", "healthz", "/a b"]);
+        table(http_path, &["/", "/healthz"], &["", "healthz", "/a b"]);
+        table(scheme, &["HTTP", "https", "http", "HttpS"], &["", "ftp"]);
+        table(exec_command, &["ls -l"], &["", &"x".repeat(10241)]);
         table(
-            ief_scheme,
-            &["HTTP", "https", "http", "HttpS"],
-            &["", "ftp"],
-        );
-        table(ief_exec_command, &["ls -l"], &["", &"x".repeat(10241)]);
-        table(
-            ief_restart_policy,
+            restart_policy,
             &["Always", "OnFailure", "Never"],
             &["always", ""],
         );
-        table(ief_npu_type, &["", "D310", "D310B"], &["d310", "D910"]);
+        table(npu_type, &["", "D310", "D310B"], &["d310", "D910"]);
     }
 
     #[test]
     fn family_rules() {
         table(
-            ief_description,
+            description,
             &["", "this is a test app", &"d".repeat(255)],
             &[&"d".repeat(256), "a#b", "x<y", "quote\"", "back\\slash"],
         );
+        table(tag_key, &["app", "a_b-C1"], &["", "a.b", &"k".repeat(129)]);
+        table(tag_value, &["test"], &["", "a b", &"v".repeat(257)]);
         table(
-            ief_tag_key,
-            &["app", "a_b-C1"],
-            &["", "a.b", &"k".repeat(129)],
-        );
-        table(ief_tag_value, &["test"], &["", "a b", &"v".repeat(257)]);
-        table(
-            ief_config_name,
+            config_name,
             &["test-cm", "abcd", &"a".repeat(64)],
             &["abc", "1abc", "abc-", "Abcd", "ab_c", &"a".repeat(65)],
         );
         table(
-            ief_config_key,
+            config_key,
             &["key1", "-k", "a.b_c-d", &"k".repeat(63)],
             &["", "1k", ".k", "a b", &"k".repeat(64)],
         );
         table(
-            ief_base64,
+            base64,
             &["", "dmFsMQ==", "YWJj", "val1"],
             &["abc", "dmFsMQ", "!!!!"],
         );
-        assert!(ief_dns_policy("ClusterFirst", false).is_ok());
-        assert!(ief_dns_policy("ClusterFirst", true).is_err());
-        assert!(ief_dns_policy("ClusterFirstWithHostNet", true).is_ok());
-        assert!(ief_dns_policy("Default", true).is_ok());
-        assert!(ief_dns_policy("None", false).is_err());
-        assert!(ief_run_as_user(0).is_ok() && ief_run_as_user(65534).is_ok());
-        assert!(ief_run_as_user(-1).is_err() && ief_run_as_user(65535).is_err());
-        assert!(ief_default_mode(420).is_ok() && ief_default_mode(512).is_err());
+        assert!(dns_policy("ClusterFirst", false).is_ok());
+        assert!(dns_policy("ClusterFirst", true).is_err());
+        assert!(dns_policy("ClusterFirstWithHostNet", true).is_ok());
+        assert!(dns_policy("Default", true).is_ok());
+        assert!(dns_policy("None", false).is_err());
+        assert!(run_as_user(0).is_ok() && run_as_user(65534).is_ok());
+        assert!(run_as_user(-1).is_err() && run_as_user(65535).is_err());
+        assert!(default_mode(420).is_ok() && default_mode(512).is_err());
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::config::NcsConfig;
 use super::definition::{NcsContainer, NcsDefinition};
 use super::error::{NcsCode, NcsError};
+use super::rules;
 use super::wire::{
     ContainerDef, DataDiskOut, EmptyDirOut, EnvOut, Exec, Num, ProbeOut, ResourceAmounts,
     ResourceRequirements as WireResources, SecretVolumeOut, VolumeOut,
@@ -72,9 +73,9 @@ impl Context<'_> {
         for (i, entry) in entries.iter().enumerate() {
             let field = format!("SysCmds[{i}]");
             let sysctl =
-                validate::ncs_sysctl(entry).map_err(|_| NcsError::invalid_value(&field, entry))?;
+                rules::sysctl(entry).map_err(|_| NcsError::invalid_value(&field, entry))?;
             if !self.privileged
-                && validate::ncs_sysctl_allowed(&sysctl.name, &self.config.allowed_sysctls).is_err()
+                && rules::sysctl_allowed(&sysctl.name, &self.config.allowed_sysctls).is_err()
             {
                 return Err(NcsError::no_private(&field, entry));
             }
@@ -141,10 +142,7 @@ pub(crate) fn resources(
         (None, Some(l)) => (l, l),
         (None, None) => (Resources::default(), Resources::default()),
     };
-    rule(
-        validate::ncs_requests_within_limits(requests, limits),
-        field,
-    )?;
+    rule(rules::requests_within_limits(requests, limits), field)?;
     Ok(ResourceRequirements { requests, limits })
 }
 
@@ -161,7 +159,7 @@ fn probe(value: Option<&super::wire::Probe>, field: &str) -> Parsed<Option<Probe
     let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
         match v {
             None => Ok(default),
-            Some(s) => validate::ncs_probe_seconds(s)
+            Some(s) => rules::probe_seconds(s)
                 .map(|()| s)
                 .map_err(|_| NcsError::invalid_value(&format!("{field}.{name}"), s)),
         }
@@ -179,14 +177,11 @@ fn envs(value: Option<&Vec<super::wire::Env>>, field: &str) -> Parsed<Vec<EnvOut
     for (i, env) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
         let name = required(&env.Name, &format!("{f}.Name"))?;
-        rule(validate::ncs_env_name(name), &format!("{f}.Name"))?;
+        rule(rules::env_name(name), &format!("{f}.Name"))?;
         if !seen.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.Name"), name));
         }
-        rule(
-            validate::ncs_env_type(env.Type.as_deref()),
-            &format!("{f}.Type"),
-        )?;
+        rule(rules::env_type(env.Type.as_deref()), &format!("{f}.Type"))?;
         if env.Type.is_some() {
             let secret = positive(
                 required(&env.SecretId, &format!("{f}.SecretId"))?,
@@ -247,10 +242,7 @@ fn volumes(
     for (i, v) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
         let volume_type = required(&v.VolumeType, &format!("{f}.VolumeType"))?;
-        rule(
-            validate::ncs_volume_type(volume_type),
-            &format!("{f}.VolumeType"),
-        )?;
+        rule(rules::volume_type(volume_type), &format!("{f}.VolumeType"))?;
         if volume_type == "Emptydir" {
             let dirs = required(&v.Emptydirs, &format!("{f}.Emptydirs"))?;
             if dirs.is_empty() {
@@ -265,10 +257,7 @@ fn volumes(
                     return Err(NcsError::duplicate(&format!("{ef}.MountPath"), mount));
                 }
                 let mode = e.Mode.clone().unwrap_or_else(|| "rw".to_owned());
-                rule(
-                    validate::ncs_mount_mode(&mode, false),
-                    &format!("{ef}.Mode"),
-                )?;
+                rule(rules::mount_mode(&mode, false), &format!("{ef}.Mode"))?;
                 let medium = e.Medium.clone().unwrap_or_else(|| "Memory".to_owned());
                 if medium != "Memory" {
                     return Err(NcsError::invalid_value(&format!("{ef}.Medium"), medium));
@@ -316,7 +305,7 @@ fn volumes(
                     return Err(NcsError::duplicate(&format!("{sf}.MountPath"), mount));
                 }
                 let mode = s.Mode.clone().unwrap_or_else(|| "ro".to_owned());
-                rule(validate::ncs_mount_mode(&mode, true), &format!("{sf}.Mode"))?;
+                rule(rules::mount_mode(&mode, true), &format!("{sf}.Mode"))?;
                 secrets_out.push(SecretVolumeOut {
                     SecretId: id,
                     MountPath: mount.clone(),
@@ -343,9 +332,9 @@ fn data_disks(
     for (i, d) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
         let disk_type = required(&d.DiskType, &format!("{f}.DiskType"))?;
-        rule(validate::ncs_disk_type(disk_type), &format!("{f}.DiskType"))?;
+        rule(rules::disk_type(disk_type), &format!("{f}.DiskType"))?;
         let name = required(&d.DiskName, &format!("{f}.DiskName"))?;
-        rule(validate::ncs_disk_name(name), &format!("{f}.DiskName"))?;
+        rule(rules::disk_name(name), &format!("{f}.DiskName"))?;
         if !names.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.DiskName"), name));
         }
@@ -386,10 +375,10 @@ pub(crate) fn container(
     // A modify matches containers by name and cannot rename them, so the name rule
     // applies where a container is born: at create.
     if previous.is_none() {
-        rule(validate::ncs_container_name(name), &format!("{field}.Name"))?;
+        rule(rules::container_name(name), &format!("{field}.Name"))?;
     }
     let image = required(&def.Image, &format!("{field}.Image"))?;
-    rule(validate::ncs_image(image), &format!("{field}.Image"))?;
+    rule(rules::image(image), &format!("{field}.Image"))?;
     let log_dirs = def.LogDirs.clone().unwrap_or_default();
     let mut mount_paths = BTreeSet::new();
     for (i, dir) in log_dirs.iter().enumerate() {
@@ -412,7 +401,7 @@ pub(crate) fn container(
     let capabilities = security.Capabilities.unwrap_or_default();
     for (i, cap) in capabilities.iter().enumerate() {
         if !ctx.privileged
-            && validate::ncs_capability_allowed(cap, &ctx.config.allowed_capabilities).is_err()
+            && rules::capability_allowed(cap, &ctx.config.allowed_capabilities).is_err()
         {
             return Err(NcsError::no_private(
                 &format!("{field}.SecurityContext.Capabilities[{i}]"),
@@ -473,7 +462,7 @@ pub(crate) fn container(
 pub(crate) fn labels(value: Option<&BTreeMap<String, String>>) -> Parsed<BTreeMap<String, String>> {
     let labels = value.cloned().unwrap_or_default();
     for (k, v) in &labels {
-        rule(validate::ncs_label(k, v), "Labels")?;
+        rule(rules::label(k, v), "Labels")?;
     }
     Ok(labels)
 }
@@ -500,15 +489,12 @@ pub(crate) fn create(
     required(&req.NamespaceId, "NamespaceId")?;
     let name = required(&req.Name, "Name")?;
     let pay_type = req.PayType.clone().unwrap_or_else(|| "PostPaid".to_owned());
-    rule(validate::ncs_pay_type(&pay_type), "PayType")?;
+    rule(rules::pay_type(&pay_type), "PayType")?;
     if pay_type == "PostPaid" {
         required(&req.SpecType, "SpecType")?;
     }
     rule(validate::dns1123_label(name), "Name")?;
-    rule(
-        validate::ncs_container_type(container_type),
-        "ContainerType",
-    )?;
+    rule(rules::container_type(container_type), "ContainerType")?;
     if let Some(spec_type) = &req.SpecType {
         ctx.spec_type(spec_type)?;
     }

@@ -1,6 +1,6 @@
 //! openYuanrong pod pool rules (SPEC §1).
 
-use super::Check;
+use crate::validate::Check;
 
 fn id_like(value: &str, lower_only: bool) -> bool {
     let bytes = value.as_bytes();
@@ -17,7 +17,7 @@ fn id_like(value: &str, lower_only: bool) -> bool {
 }
 
 /// A pool id: `^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$`.
-pub fn yr_pool_id(value: &str) -> Check {
+pub fn pool_id(value: &str) -> Check {
     if id_like(value, true) {
         Ok(())
     } else {
@@ -28,7 +28,7 @@ pub fn yr_pool_id(value: &str) -> Check {
 }
 
 /// A pool group: `^[a-zA-Z0-9]([-a-zA-Z0-9]{0,38}[a-zA-Z0-9])?$`.
-pub fn yr_pool_group(value: &str) -> Check {
+pub fn pool_group(value: &str) -> Check {
     if id_like(value, false) {
         Ok(())
     } else {
@@ -39,7 +39,7 @@ pub fn yr_pool_group(value: &str) -> Check {
 }
 
 /// Sizes: `size >= 0` and `max_size >= size` (after `max_size` defaulted to `size`).
-pub fn yr_sizes(size: i64, max_size: i64) -> Check {
+pub fn sizes(size: i64, max_size: i64) -> Check {
     if size < 0 {
         Err(format!("size must be >= 0, got {size}"))
     } else if max_size < size {
@@ -52,7 +52,7 @@ pub fn yr_sizes(size: i64, max_size: i64) -> Check {
 }
 
 /// An idle recycle time: `>= -1` (-1 never, 0 not configured).
-pub fn yr_idle_time(value: i64) -> Check {
+pub fn idle_time(value: i64) -> Check {
     if value >= -1 {
         Ok(())
     } else {
@@ -61,7 +61,7 @@ pub fn yr_idle_time(value: i64) -> Check {
 }
 
 /// A string field of at most `max` characters.
-pub fn yr_max_len(value: &str, max: usize, field: &str) -> Check {
+pub fn max_len(value: &str, max: usize, field: &str) -> Check {
     if value.chars().count() <= max {
         Ok(())
     } else {
@@ -78,30 +78,30 @@ mod tests {
         let max = "a".repeat(40);
         let over = "a".repeat(41);
         for good in ["pool1", "a", "a-b", "0", max.as_str()] {
-            assert!(yr_pool_id(good).is_ok(), "{good}");
+            assert!(pool_id(good).is_ok(), "{good}");
         }
         for bad in ["", "-a", "a-", "Pool1", "a_b", over.as_str()] {
-            assert!(yr_pool_id(bad).is_err(), "{bad:?}");
+            assert!(pool_id(bad).is_err(), "{bad:?}");
         }
         for good in ["rg1", "RG-1", "default", max.as_str()] {
-            assert!(yr_pool_group(good).is_ok(), "{good}");
+            assert!(pool_group(good).is_ok(), "{good}");
         }
         for bad in ["", "-rg", "rg_1", over.as_str()] {
-            assert!(yr_pool_group(bad).is_err(), "{bad:?}");
+            assert!(pool_group(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn size_and_time_rules() {
-        assert!(yr_sizes(0, 0).is_ok());
-        assert!(yr_sizes(1, 3).is_ok());
-        assert!(yr_sizes(-1, 0).is_err());
-        assert!(yr_sizes(3, 1).is_err());
-        assert!(yr_idle_time(-1).is_ok());
-        assert!(yr_idle_time(0).is_ok());
-        assert!(yr_idle_time(80).is_ok());
-        assert!(yr_idle_time(-2).is_err());
-        assert!(yr_max_len("abc", 3, "image").is_ok());
-        assert!(yr_max_len("abcd", 3, "image").is_err());
+        assert!(sizes(0, 0).is_ok());
+        assert!(sizes(1, 3).is_ok());
+        assert!(sizes(-1, 0).is_err());
+        assert!(sizes(3, 1).is_err());
+        assert!(idle_time(-1).is_ok());
+        assert!(idle_time(0).is_ok());
+        assert!(idle_time(80).is_ok());
+        assert!(idle_time(-2).is_err());
+        assert!(max_len("abc", 3, "image").is_ok());
+        assert!(max_len("abcd", 3, "image").is_err());
     }
 }

@@ -1,9 +1,9 @@
 //! V-Kube value rules (SPEC §3).
 
-use super::Check;
+use crate::validate::Check;
 
 /// An image name for the image check: registry, path and name characters, no tag.
-pub fn vkube_image_name(value: &str) -> Check {
+pub fn image_name(value: &str) -> Check {
     let ok = !value.is_empty()
         && value.len() <= 255
         && !value.starts_with(['/', ':', '.', '-'])
@@ -21,7 +21,7 @@ pub fn vkube_image_name(value: &str) -> Check {
 }
 
 /// An image tag: 1–128 of letters, digits, `_`, `.`, `-`, not starting with `.` or `-`.
-pub fn vkube_image_tag(value: &str) -> Check {
+pub fn image_tag(value: &str) -> Check {
     let ok = !value.is_empty()
         && value.len() <= 128
         && !value.starts_with(['.', '-'])
@@ -37,7 +37,7 @@ pub fn vkube_image_tag(value: &str) -> Check {
 
 /// Splits a newline-separated command or args string into its parts, dropping a
 /// trailing empty part (`"a\nb\n"` → `["a", "b"]`); an empty string gives none.
-pub fn vkube_split_lines(value: &str) -> Vec<String> {
+pub fn split_lines(value: &str) -> Vec<String> {
     let mut parts: Vec<String> = value
         .split('\n')
         .map(|s| s.strip_suffix('\r').unwrap_or(s).to_owned())
@@ -49,7 +49,7 @@ pub fn vkube_split_lines(value: &str) -> Vec<String> {
 }
 
 /// `resourceUnit`: `N-Unit-Resource` with N ≥ 1; returns N.
-pub fn vkube_resource_unit(value: &str) -> Result<u64, String> {
+pub fn resource_unit(value: &str) -> Result<u64, String> {
     let n = value
         .strip_suffix("-Unit-Resource")
         .and_then(|n| n.parse::<u64>().ok())
@@ -69,7 +69,7 @@ mod tests {
             "docker.io/library/nginx",
             "10.185.8.133:5000/ncetest/cat",
         ] {
-            assert!(vkube_image_name(good).is_ok(), "{good}");
+            assert!(image_name(good).is_ok(), "{good}");
         }
         for bad in [
             "",
@@ -81,32 +81,32 @@ mod tests {
             "nginx:stable",
             "host:5000/img:v1",
         ] {
-            assert!(vkube_image_name(bad).is_err(), "{bad:?}");
+            assert!(image_name(bad).is_err(), "{bad:?}");
         }
         for good in ["stable", "1.25.3", "latest", "v1_alpha-2"] {
-            assert!(vkube_image_tag(good).is_ok(), "{good}");
+            assert!(image_tag(good).is_ok(), "{good}");
         }
         for bad in ["", "-x", ".x", "a:b", &"t".repeat(129)] {
-            assert!(vkube_image_tag(bad).is_err(), "{bad:?}");
+            assert!(image_tag(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn line_splitting() {
         assert_eq!(
-            vkube_split_lines("/bin/sh\n-c\ntail -f /dev/null"),
+            split_lines("/bin/sh\n-c\ntail -f /dev/null"),
             vec!["/bin/sh", "-c", "tail -f /dev/null"]
         );
-        assert_eq!(vkube_split_lines(""), Vec::<String>::new());
-        assert_eq!(vkube_split_lines("a\n"), vec!["a"]);
-        assert_eq!(vkube_split_lines("a\r\nb"), vec!["a", "b"]);
-        assert_eq!(vkube_split_lines("a\n\nb"), vec!["a", "", "b"]);
+        assert_eq!(split_lines(""), Vec::<String>::new());
+        assert_eq!(split_lines("a\n"), vec!["a"]);
+        assert_eq!(split_lines("a\r\nb"), vec!["a", "b"]);
+        assert_eq!(split_lines("a\n\nb"), vec!["a", "", "b"]);
     }
 
     #[test]
     fn resource_unit_rule() {
-        assert_eq!(vkube_resource_unit("2-Unit-Resource"), Ok(2));
-        assert_eq!(vkube_resource_unit("1-Unit-Resource"), Ok(1));
+        assert_eq!(resource_unit("2-Unit-Resource"), Ok(2));
+        assert_eq!(resource_unit("1-Unit-Resource"), Ok(1));
         for bad in [
             "0-Unit-Resource",
             "x-Unit-Resource",
@@ -114,7 +114,7 @@ mod tests {
             "",
             "-1-Unit-Resource",
         ] {
-            assert!(vkube_resource_unit(bad).is_err(), "{bad:?}");
+            assert!(resource_unit(bad).is_err(), "{bad:?}");
         }
     }
 }

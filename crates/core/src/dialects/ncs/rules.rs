@@ -1,7 +1,8 @@
 //! NCS-specific value rules (SPEC §4).
 
-use super::Check;
 use crate::model::{Resources, Sysctl};
+use crate::validate::Check;
+use crate::validate::names::lower_alnum;
 
 /// Kubernetes' safe sysctl set: the default allow-list for `SysCmds`.
 pub const SAFE_SYSCTLS: &[&str] = &[
@@ -29,17 +30,17 @@ fn one_of(value: &str, allowed: &[&str]) -> Check {
 }
 
 /// `ContainerType`: `Standard` or `HighPerformance`.
-pub fn ncs_container_type(value: &str) -> Check {
+pub fn container_type(value: &str) -> Check {
     one_of(value, &["Standard", "HighPerformance"])
 }
 
 /// `PayType`: `PostPaid` or `PrePaid`.
-pub fn ncs_pay_type(value: &str) -> Check {
+pub fn pay_type(value: &str) -> Check {
     one_of(value, &["PostPaid", "PrePaid"])
 }
 
 /// An image reference: 1–255 characters, no whitespace.
-pub fn ncs_image(value: &str) -> Check {
+pub fn image(value: &str) -> Check {
     if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
         Err(format!(
             "must be 1-255 characters without whitespace, got {value:?}"
@@ -51,7 +52,7 @@ pub fn ncs_image(value: &str) -> Check {
 
 /// An env var name: starts with a letter, `_`, `-` or `.`, then letters, digits, `_`,
 /// `-`, `.`; at most 2048 characters.
-pub fn ncs_env_name(value: &str) -> Check {
+pub fn env_name(value: &str) -> Check {
     let ok = !value.is_empty()
         && value.len() <= 2048
         && !value.starts_with(|c: char| c.is_ascii_digit())
@@ -68,7 +69,7 @@ pub fn ncs_env_name(value: &str) -> Check {
 }
 
 /// A probe's seconds (`PeriodSeconds`, `TimeoutSeconds`): 1..=3600.
-pub fn ncs_probe_seconds(value: i64) -> Check {
+pub fn probe_seconds(value: i64) -> Check {
     if (1..=3600).contains(&value) {
         Ok(())
     } else {
@@ -78,7 +79,7 @@ pub fn ncs_probe_seconds(value: i64) -> Check {
 
 /// A user label: key 1–253 bytes outside the system `netease/` prefix, value at most
 /// 253 bytes.
-pub fn ncs_label(key: &str, value: &str) -> Check {
+pub fn label(key: &str, value: &str) -> Check {
     if key.is_empty() || key.len() > 253 || value.len() > 253 {
         Err(format!(
             "label {key:?} must have a 1-253 byte key and a value of at most 253 bytes"
@@ -91,7 +92,7 @@ pub fn ncs_label(key: &str, value: &str) -> Check {
 }
 
 /// A data disk's `DiskName`: 1–63 characters.
-pub fn ncs_disk_name(value: &str) -> Check {
+pub fn disk_name(value: &str) -> Check {
     if value.is_empty() || value.chars().count() > 63 {
         Err(format!("must be 1-63 characters, got {value:?}"))
     } else {
@@ -100,12 +101,12 @@ pub fn ncs_disk_name(value: &str) -> Check {
 }
 
 /// `VolumeType`: `Emptydir` or `Secret`.
-pub fn ncs_volume_type(value: &str) -> Check {
+pub fn volume_type(value: &str) -> Check {
     one_of(value, &["Emptydir", "Secret"])
 }
 
 /// A volume `Mode`: `ro` or `rw`; secrets are mounted `ro` only.
-pub fn ncs_mount_mode(value: &str, secret: bool) -> Check {
+pub fn mount_mode(value: &str, secret: bool) -> Check {
     if secret {
         one_of(value, &["ro"])
     } else {
@@ -114,7 +115,7 @@ pub fn ncs_mount_mode(value: &str, secret: bool) -> Check {
 }
 
 /// A data disk's `DiskType`.
-pub fn ncs_disk_type(value: &str) -> Check {
+pub fn disk_type(value: &str) -> Check {
     one_of(
         value,
         &["CloudSsd", "CloudHighPerformanceSsd", "CloudLocal"],
@@ -122,7 +123,7 @@ pub fn ncs_disk_type(value: &str) -> Check {
 }
 
 /// An env var's `Type`: absent, or `Secret`.
-pub fn ncs_env_type(value: Option<&str>) -> Check {
+pub fn env_type(value: Option<&str>) -> Check {
     match value {
         None | Some("Secret") => Ok(()),
         Some(other) => Err(format!("must be absent or \"Secret\", got {other:?}")),
@@ -144,7 +145,7 @@ fn sysctl_segment(segment: &str) -> bool {
 
 /// A `SysCmds` entry: `name=value`, where name is a dotted sysctl name (≤ 253 bytes)
 /// and value is non-empty printable text (≤ 1024 bytes).
-pub fn ncs_sysctl(entry: &str) -> Result<Sysctl, String> {
+pub fn sysctl(entry: &str) -> Result<Sysctl, String> {
     let bad = || format!("must be name=value with a sysctl name, got {entry:?}");
     let (name, value) = entry.split_once('=').ok_or_else(bad)?;
     let name_ok =
@@ -163,7 +164,7 @@ pub fn ncs_sysctl(entry: &str) -> Result<Sysctl, String> {
 }
 
 /// A sysctl name must be on the allow-list.
-pub fn ncs_sysctl_allowed(name: &str, allow_list: &[String]) -> Check {
+pub fn sysctl_allowed(name: &str, allow_list: &[String]) -> Check {
     if allow_list.iter().any(|a| a == name) {
         Ok(())
     } else {
@@ -172,7 +173,7 @@ pub fn ncs_sysctl_allowed(name: &str, allow_list: &[String]) -> Check {
 }
 
 /// A capability must be on the allow-list.
-pub fn ncs_capability_allowed(capability: &str, allow_list: &[String]) -> Check {
+pub fn capability_allowed(capability: &str, allow_list: &[String]) -> Check {
     if allow_list.iter().any(|a| a == capability) {
         Ok(())
     } else {
@@ -181,11 +182,30 @@ pub fn ncs_capability_allowed(capability: &str, allow_list: &[String]) -> Check 
 }
 
 /// Requests must not exceed limits, component by component.
-pub fn ncs_requests_within_limits(requests: Resources, limits: Resources) -> Check {
+pub fn requests_within_limits(requests: Resources, limits: Resources) -> Check {
     if requests.fits_in(limits) {
         Ok(())
     } else {
         Err("requests must not exceed limits".to_owned())
+    }
+}
+
+/// An NCS container name: 1–24 lowercase letters, digits or `-`, starting with a
+/// letter and ending with a letter or digit.
+pub fn container_name(name: &str) -> Check {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(&last))
+            if bytes.len() <= 24
+                && first.is_ascii_lowercase()
+                && lower_alnum(last)
+                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, got {name:?}"
+        )),
     }
 }
 
@@ -195,68 +215,68 @@ mod tests {
 
     #[test]
     fn enum_rules_table() {
-        assert!(ncs_container_type("Standard").is_ok());
-        assert!(ncs_container_type("HighPerformance").is_ok());
-        assert!(ncs_container_type("standard").is_err());
-        assert!(ncs_container_type("").is_err());
-        assert!(ncs_volume_type("Emptydir").is_ok());
-        assert!(ncs_volume_type("Secret").is_ok());
-        assert!(ncs_volume_type("EmptyDir").is_err());
-        assert!(ncs_volume_type("HostPath").is_err());
-        assert!(ncs_mount_mode("rw", false).is_ok());
-        assert!(ncs_mount_mode("ro", false).is_ok());
-        assert!(ncs_mount_mode("ro", true).is_ok());
-        assert!(ncs_mount_mode("rw", true).is_err());
-        assert!(ncs_mount_mode("RW", false).is_err());
+        assert!(container_type("Standard").is_ok());
+        assert!(container_type("HighPerformance").is_ok());
+        assert!(container_type("standard").is_err());
+        assert!(container_type("").is_err());
+        assert!(volume_type("Emptydir").is_ok());
+        assert!(volume_type("Secret").is_ok());
+        assert!(volume_type("EmptyDir").is_err());
+        assert!(volume_type("HostPath").is_err());
+        assert!(mount_mode("rw", false).is_ok());
+        assert!(mount_mode("ro", false).is_ok());
+        assert!(mount_mode("ro", true).is_ok());
+        assert!(mount_mode("rw", true).is_err());
+        assert!(mount_mode("RW", false).is_err());
         for good in ["CloudSsd", "CloudHighPerformanceSsd", "CloudLocal"] {
-            assert!(ncs_disk_type(good).is_ok());
+            assert!(disk_type(good).is_ok());
         }
         for bad in ["", "cloudssd", "Local"] {
-            assert!(ncs_disk_type(bad).is_err());
+            assert!(disk_type(bad).is_err());
         }
-        assert!(ncs_env_type(None).is_ok());
-        assert!(ncs_env_type(Some("Secret")).is_ok());
-        assert!(ncs_env_type(Some("secret")).is_err());
-        assert!(ncs_env_type(Some("")).is_err());
+        assert!(env_type(None).is_ok());
+        assert!(env_type(Some("Secret")).is_ok());
+        assert!(env_type(Some("secret")).is_err());
+        assert!(env_type(Some("")).is_err());
     }
 
     #[test]
     fn value_rules_table() {
-        assert!(ncs_pay_type("PostPaid").is_ok());
-        assert!(ncs_pay_type("PrePaid").is_ok());
-        assert!(ncs_pay_type("Free").is_err());
+        assert!(pay_type("PostPaid").is_ok());
+        assert!(pay_type("PrePaid").is_ok());
+        assert!(pay_type("Free").is_err());
         let long_image = "a".repeat(256);
         for good in [
             "nginx",
             "nginx:stable",
             "10.185.8.133:5000/ncetest/cat:s20170301m1",
         ] {
-            assert!(ncs_image(good).is_ok(), "{good}");
+            assert!(image(good).is_ok(), "{good}");
         }
         for bad in ["", "nginx stable", "nginx\t", long_image.as_str()] {
-            assert!(ncs_image(bad).is_err(), "{bad:?}");
+            assert!(image(bad).is_err(), "{bad:?}");
         }
         for good in ["HOSTNAME", "_x", "a.b-c_d", "aaa"] {
-            assert!(ncs_env_name(good).is_ok(), "{good}");
+            assert!(env_name(good).is_ok(), "{good}");
         }
         let long_env = "A".repeat(2049);
         for bad in ["", "1X", "A B", "A=B", long_env.as_str()] {
-            assert!(ncs_env_name(bad).is_err(), "{bad:?}");
+            assert!(env_name(bad).is_err(), "{bad:?}");
         }
         for good in [1, 10, 3600] {
-            assert!(ncs_probe_seconds(good).is_ok());
+            assert!(probe_seconds(good).is_ok());
         }
         for bad in [i64::MIN, 0, 3601] {
-            assert!(ncs_probe_seconds(bad).is_err());
+            assert!(probe_seconds(bad).is_err());
         }
-        assert!(ncs_label("test", "test").is_ok());
-        assert!(ncs_label("a.a", "").is_ok());
-        assert!(ncs_label("", "x").is_err());
-        assert!(ncs_label("netease/tenantId", "x").is_err());
-        assert!(ncs_label("k", &"v".repeat(254)).is_err());
-        assert!(ncs_disk_name("localTest").is_ok());
-        assert!(ncs_disk_name("").is_err());
-        assert!(ncs_disk_name(&"d".repeat(64)).is_err());
+        assert!(label("test", "test").is_ok());
+        assert!(label("a.a", "").is_ok());
+        assert!(label("", "x").is_err());
+        assert!(label("netease/tenantId", "x").is_err());
+        assert!(label("k", &"v".repeat(254)).is_err());
+        assert!(disk_name("localTest").is_ok());
+        assert!(disk_name("").is_err());
+        assert!(disk_name(&"d".repeat(64)).is_err());
     }
 
     #[test]
@@ -267,7 +287,7 @@ mod tests {
             "kernel.shm_rmid_forced=0",
             "net/ipv4/tcp_fin_timeout=30",
         ] {
-            assert!(ncs_sysctl(good).is_ok(), "{good:?} should pass");
+            assert!(sysctl(good).is_ok(), "{good:?} should pass");
         }
         for bad in [
             "xxx",
@@ -278,9 +298,9 @@ mod tests {
             ".a=1",
             "a=1\n",
         ] {
-            assert!(ncs_sysctl(bad).is_err(), "{bad:?} should fail");
+            assert!(sysctl(bad).is_err(), "{bad:?} should fail");
         }
-        let parsed = ncs_sysctl("net.ipv4.tcp_syncookies=1").unwrap();
+        let parsed = sysctl("net.ipv4.tcp_syncookies=1").unwrap();
         assert_eq!(parsed.name, "net.ipv4.tcp_syncookies");
         assert_eq!(parsed.value, "1");
     }
@@ -288,12 +308,12 @@ mod tests {
     #[test]
     fn allow_lists_table() {
         let sysctls: Vec<String> = SAFE_SYSCTLS.iter().map(|s| (*s).to_owned()).collect();
-        assert!(ncs_sysctl_allowed("net.ipv4.tcp_syncookies", &sysctls).is_ok());
-        assert!(ncs_sysctl_allowed("kernel.msgmax", &sysctls).is_err());
+        assert!(sysctl_allowed("net.ipv4.tcp_syncookies", &sysctls).is_ok());
+        assert!(sysctl_allowed("kernel.msgmax", &sysctls).is_err());
         let caps = vec!["SYS_ADMIN".to_owned(), "NET_ADMIN".to_owned()];
-        assert!(ncs_capability_allowed("NET_ADMIN", &caps).is_ok());
-        assert!(ncs_capability_allowed("SYS_PTRACE", &caps).is_err());
-        assert!(ncs_capability_allowed("net_admin", &caps).is_err());
+        assert!(capability_allowed("NET_ADMIN", &caps).is_ok());
+        assert!(capability_allowed("SYS_PTRACE", &caps).is_err());
+        assert!(capability_allowed("net_admin", &caps).is_err());
     }
 
     #[test]
@@ -303,9 +323,29 @@ mod tests {
             memory_mib: mem,
             gpu: 0,
         };
-        assert!(ncs_requests_within_limits(r(1000, 1024), r(1000, 1024)).is_ok());
-        assert!(ncs_requests_within_limits(r(500, 512), r(1000, 1024)).is_ok());
-        assert!(ncs_requests_within_limits(r(1001, 1024), r(1000, 1024)).is_err());
-        assert!(ncs_requests_within_limits(r(1000, 2048), r(1000, 1024)).is_err());
+        assert!(requests_within_limits(r(1000, 1024), r(1000, 1024)).is_ok());
+        assert!(requests_within_limits(r(500, 512), r(1000, 1024)).is_ok());
+        assert!(requests_within_limits(r(1001, 1024), r(1000, 1024)).is_err());
+        assert!(requests_within_limits(r(1000, 2048), r(1000, 1024)).is_err());
+    }
+
+    #[test]
+    fn container_name_table() {
+        let long_ok = "a".repeat(24);
+        let too_long = "a".repeat(25);
+        for good in ["a", "container", "container01", "my-app", long_ok.as_str()] {
+            assert!(container_name(good).is_ok(), "{good:?} should pass");
+        }
+        for bad in [
+            "",
+            "0abc",
+            "-ab",
+            "ab-",
+            "MyCentos",
+            "a_b",
+            too_long.as_str(),
+        ] {
+            assert!(container_name(bad).is_err(), "{bad:?} should fail");
+        }
     }
 }
