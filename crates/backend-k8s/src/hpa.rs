@@ -167,13 +167,13 @@ mod tests {
         let mut spec = WorkloadSpec {
             kind: WorkloadKind::Deployment,
             replicas: 2,
-            autoscaler: Some(Autoscaler {
+            autoscaler: Some(Box::new(Autoscaler {
                 min_replicas: 2,
                 max_replicas: 6,
                 metrics: vec![serde_json::json!({"type": "Resource", "resource":
                     {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}})],
                 behavior: None,
-            }),
+            })),
             ..WorkloadSpec::stateful(&name, template)
         };
         let made = backend

@@ -316,7 +316,7 @@ impl SimBackend {
                 kind: rec.kind,
                 replicas: rec.replicas,
                 pool: rec.pool,
-                autoscaler: rec.autoscaler.as_deref().cloned(),
+                autoscaler: rec.autoscaler.clone(),
                 object_name: rec.object_name.as_deref().map(str::to_owned),
             },
             created_at: rec.created_at,
@@ -515,7 +515,7 @@ impl ClusterBackend for SimBackend {
                     kind: spec.kind,
                     replicas: spec.replicas,
                     pool: spec.pool,
-                    autoscaler: spec.autoscaler.map(Box::new),
+                    autoscaler: spec.autoscaler,
                     object_name: spec.object_name.map(String::into_boxed_str),
                     created_at: now,
                     updated_at: now,
@@ -690,7 +690,7 @@ impl ClusterBackend for SimBackend {
                 || rec.annotations != spec.annotations
                 || rec.replicas != spec.replicas
                 || rec.pool != spec.pool
-                || rec.autoscaler.as_deref() != spec.autoscaler.as_ref();
+                || rec.autoscaler != spec.autoscaler;
             let old = rec.template.clone();
             let (state, observer) = view.parts();
             if template_changed {
@@ -707,7 +707,7 @@ impl ClusterBackend for SimBackend {
                 rec.annotations = spec.annotations;
                 rec.replicas = spec.replicas;
                 rec.pool = spec.pool;
-                rec.autoscaler = spec.autoscaler.map(Box::new);
+                rec.autoscaler = spec.autoscaler;
                 if changed {
                     rec.updated_at = now;
                     rec.last_change = (Change::Updated, now);

@@ -81,9 +81,10 @@ pub struct WorkloadSpec {
     /// The pool's policy, for [`WorkloadKind::Pool`].
     #[serde(default)]
     pub pool: Option<PoolPolicy>,
-    /// Its autoscaler, if it has one.
+    /// Its autoscaler, if it has one (boxed: most workloads have none, and a spec is
+    /// moved and cloned on every read).
     #[serde(default)]
-    pub autoscaler: Option<Autoscaler>,
+    pub autoscaler: Option<Box<Autoscaler>>,
     /// The name its cluster object and pods are named after, when that is not `name`
     /// (a DNS label, unique among the tenant's workloads like `name`).
     #[serde(default)]
@@ -256,10 +257,10 @@ mod tests {
             metrics: Vec::new(),
             behavior: None,
         };
-        scaled.autoscaler = Some(bounds(2, 6));
+        scaled.autoscaler = Some(Box::new(bounds(2, 6)));
         assert!(scaled.check().is_ok());
         for (min, max) in [(0, 3), (4, 3)] {
-            scaled.autoscaler = Some(bounds(min, max));
+            scaled.autoscaler = Some(Box::new(bounds(min, max)));
             assert!(scaled.check().is_err(), "{min}..{max}");
         }
     }

@@ -281,16 +281,24 @@ impl NcsService {
     {
         use NcsAction as A;
         use NcsReply as R;
+        // The writes that build a workload spec run boxed: their state is large, and
+        // held inline it makes every call's future as large, which each read then
+        // moves (`cargo bench --bench sim`, describe at 1k resident: 716 ns inline,
+        // 661–674 ns boxed; docs/benchmarks.md).
         Ok(match action {
-            A::CreateStatefulWorkload => R::Create(self.create(caller, &decode(params)?).await?),
-            A::RedeployStatefulWorkload => R::Done(self.redeploy(caller, &decode(params)?).await?),
+            A::CreateStatefulWorkload => {
+                R::Create(Box::pin(self.create(caller, &decode(params)?)).await?)
+            }
+            A::RedeployStatefulWorkload => {
+                R::Done(Box::pin(self.redeploy(caller, &decode(params)?)).await?)
+            }
             A::RestartContainer => R::Done(self.restart_container(caller, &decode(params)?).await?),
             A::RestartStatefulWorkloadInstance => {
                 R::Done(self.restart_instance(caller, &decode(params)?).await?)
             }
             A::DeleteStatefulWorkload => R::Done(self.delete(caller, &decode(params)?).await?),
             A::ResetStatefulWorkloadSpecType => {
-                R::Done(self.reset_spec_type(caller, &decode(params)?).await?)
+                R::Done(Box::pin(self.reset_spec_type(caller, &decode(params)?)).await?)
             }
             A::DescribeStatefulWorkloads => {
                 R::List(self.describe_workloads(caller, &decode(params)?).await?)
@@ -309,7 +317,9 @@ impl NcsService {
             A::DescribeStatefulWorkloadImages => {
                 R::Images(self.describe_images(caller, &decode(params)?).await?)
             }
-            A::ModifyStatefulWorkload => R::Done(self.modify(caller, &decode(params)?).await?),
+            A::ModifyStatefulWorkload => {
+                R::Done(Box::pin(self.modify(caller, &decode(params)?)).await?)
+            }
             A::AssociateEipOfStatefulWorkload => {
                 R::Done(self.associate_eip(caller, &decode(params)?).await?)
             }

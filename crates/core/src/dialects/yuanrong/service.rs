@@ -121,7 +121,7 @@ impl YuanrongService {
             kind: WorkloadKind::Pool,
             replicas: size,
             pool: Some(policy),
-            autoscaler: definition.autoscaler(),
+            autoscaler: definition.autoscaler().map(Box::new),
             // openYuanrong names a pool's pods `function-agent-<pool id>-…`.
             object_name: Some(format!("function-agent-{id}")),
         })
