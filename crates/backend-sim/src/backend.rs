@@ -421,8 +421,12 @@ impl SimBackend {
 
 #[async_trait]
 impl ClusterBackend for SimBackend {
+    /// Everything but autoscaling: an autoscaler is kept and shown back, and the
+    /// simulator runs the replicas asked for.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::ALL
+        let mut caps = Capabilities::ALL;
+        caps.autoscaling = false;
+        caps
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {

@@ -748,3 +748,29 @@ async fn config_objects_are_a_tenants_own_and_in_use_ones_stay() {
     let again = sim.create_config(&t, new("cfg")).await.unwrap();
     assert_ne!(again.id, cm.id, "ids are never reused");
 }
+
+#[tokio::test]
+async fn an_autoscaler_is_kept_and_shown_back_but_not_acted_on() {
+    let sim = sim_with(vec![node("n1", "z1", 4000)], Delays::ZERO);
+    assert!(
+        !sim.capabilities().autoscaling,
+        "the simulator says it does not scale"
+    );
+    let t = tenant(&sim).await;
+    let mut scaled = spec("scaled", template("nginx", 100, None, &[]));
+    scaled.kind = podgate_core::model::WorkloadKind::Deployment;
+    scaled.autoscaler = Some(Box::new(podgate_core::model::Autoscaler {
+        min_replicas: 3,
+        max_replicas: 5,
+        metrics: Vec::new(),
+        behavior: None,
+    }));
+    let w = sim.create_workload(&t, scaled.clone()).await.unwrap();
+    sim.advance(Duration::from_secs(10)).unwrap();
+    let now = sim.get_workload(&t, w.id).await.unwrap();
+    assert_eq!(now.spec.autoscaler, scaled.autoscaler, "kept as given");
+    assert_eq!(
+        now.status.pods, 1,
+        "the replicas asked for, not the autoscaler's minimum"
+    );
+}
