@@ -147,7 +147,8 @@ pub(crate) async fn empty(client: &kube::Client, system: &str) {
 }
 
 /// Whether a pod has reached a steady state: running, waiting for good (an image that
-/// cannot be pulled, a crash loop, a missing config), or unschedulable.
+/// cannot be pulled, a crash loop, a missing config), or unschedulable (not merely
+/// waiting for its claims to be bound).
 pub(crate) fn pod_settled(pod: &core::Pod) -> bool {
     if pod.metadata.deletion_timestamp.is_some() {
         return false;
@@ -172,11 +173,11 @@ pub(crate) fn pod_settled(pod: &core::Pod) -> bool {
             })
     };
     let statuses = status.container_statuses.as_deref().unwrap_or_default();
-    let unschedulable = status
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| c.type_ == "PodScheduled" && c.status == "False");
+    let unschedulable = status.conditions.iter().flatten().any(|c| {
+        c.type_ == "PodScheduled"
+            && c.status == "False"
+            && !crate::pods::waits_for_claims(c, podgate_core::model::Timestamp::now())
+    });
     match status.phase.as_deref() {
         Some("Running") => statuses.iter().all(|s| s.ready || stuck(s)),
         Some("Succeeded" | "Failed") => true,

@@ -14,14 +14,17 @@
 //! backend.ping().await?;
 //! let nodes = backend.list_nodes().await?;
 //! println!("{} nodes", nodes.len());
-//! // Pools need their controller: run it every few seconds.
-//! let pools = backend.clone();
-//! tokio::spawn(async move {
-//!     loop {
-//!         let _ = pools.reconcile_pools().await;
-//!         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-//!     }
-//! });
+//! // The backend has work to do between calls (pools, pod ids, the sweep): run its
+//! // reconcile pass as often as its capabilities ask.
+//! if let Some(every) = backend.capabilities().reconcile_every {
+//!     let pass = backend.clone();
+//!     tokio::spawn(async move {
+//!         loop {
+//!             let _ = pass.reconcile().await;
+//!             tokio::time::sleep(every).await;
+//!         }
+//!     });
+//! }
 //! let shared: Arc<dyn ClusterBackend> = Arc::new(backend);
 //! # drop(shared);
 //! # Ok(())

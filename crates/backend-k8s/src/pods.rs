@@ -37,6 +37,26 @@ fn time(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Opt
     t.map(|t| Timestamp(t.0.as_millisecond()))
 }
 
+/// How long a pod may wait for its disks' claims to be bound before it counts as
+/// unschedulable: the scheduler puts such a pod off (`PodScheduled` False) while its
+/// claims are provisioned, which takes moments when the storage class works.
+const CLAIMS_BIND_WITHIN_MS: i64 = 60_000;
+
+/// Whether a `PodScheduled` condition only says the pod waits for its claims to be
+/// bound, and has not waited longer than claims take.
+pub(crate) fn waits_for_claims(
+    condition: &k8s_openapi::api::core::v1::PodCondition,
+    now: Timestamp,
+) -> bool {
+    condition.status == "False"
+        && condition
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("unbound immediate PersistentVolumeClaims"))
+        && time(condition.last_transition_time.as_ref())
+            .is_none_or(|since| now.0.saturating_sub(since.0) < CLAIMS_BIND_WITHIN_MS)
+}
+
 /// The pod operations.
 #[derive(Clone)]
 pub(crate) struct Pods {
@@ -467,7 +487,9 @@ fn shown(pod: &core::Pod, tenant: &TenantKey, template: Arc<PodTemplate>) -> Opt
             }
         })
         .collect();
-    let unscheduled = scheduled.filter(|c| c.status == "False");
+    // A pod put off only until its claims are bound is starting, not unplaceable.
+    let unscheduled =
+        scheduled.filter(|c| c.status == "False" && !waits_for_claims(c, Timestamp::now()));
     Some(Pod {
         id,
         name: meta.name.clone().unwrap_or_default(),
@@ -518,6 +540,37 @@ pub(crate) mod tests {
     use super::*;
     use crate::conformance::{OnACluster, unique, until};
     use crate::testing::quick;
+
+    #[test]
+    fn a_pod_waiting_for_its_claims_is_starting_until_claims_should_have_bound() {
+        use k8s_openapi::api::core::v1::PodCondition;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+        let at = |ms: i64| {
+            Some(Time(
+                k8s_openapi::jiff::Timestamp::from_millisecond(ms).unwrap(),
+            ))
+        };
+        let put_off = |message: &str, since: i64| PodCondition {
+            type_: "PodScheduled".to_owned(),
+            status: "False".to_owned(),
+            reason: Some("Unschedulable".to_owned()),
+            message: Some(message.to_owned()),
+            last_transition_time: at(since),
+            ..PodCondition::default()
+        };
+        let claims = "0/6 nodes are available: pod has unbound immediate PersistentVolumeClaims.";
+        let now = Timestamp(1_000_000);
+        assert!(waits_for_claims(&put_off(claims, 990_000), now), "10 s in");
+        assert!(
+            !waits_for_claims(&put_off(claims, 900_000), now),
+            "100 s in: the claim will not bind"
+        );
+        let full = "0/6 nodes are available: 6 Insufficient cpu.";
+        assert!(!waits_for_claims(&put_off(full, 990_000), now), "no room");
+        let mut placed = put_off(claims, 990_000);
+        placed.status = "True".to_owned();
+        assert!(!waits_for_claims(&placed, now));
+    }
 
     /// A pod of podgate's made for workload `workload`, of `two_containers`' template:
     /// not yet placed, not yet numbered.
