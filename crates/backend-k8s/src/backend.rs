@@ -298,19 +298,14 @@ impl ClusterBackend for K8sBackend {
         page: PageRequest,
     ) -> Result<Page<Workload>> {
         let mut found = Vec::new();
-        match &query.tenants {
+        match (query.tenants.as_deref(), query.name.as_deref()) {
             // One name of one tenant: its name claim says which object.
-            Some(tenants) if tenants.len() == 1 && query.name.is_some() => {
-                let name = query.name.as_deref().unwrap_or_default();
-                for tenant in tenants {
-                    match self.workloads.find(tenant, name).await {
-                        Ok((stored, _)) => found.push(stored),
-                        Err(Error::NotFound { .. }) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            Some(tenants) => {
+            (Some([tenant]), Some(name)) => match self.workloads.find(tenant, name).await {
+                Ok((stored, _)) => found.push(stored),
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            },
+            (Some(tenants), _) => {
                 for tenant in tenants {
                     let ns = self.workloads.namespace(tenant);
                     found.extend(
@@ -320,7 +315,7 @@ impl ClusterBackend for K8sBackend {
                     );
                 }
             }
-            None => {
+            (None, _) => {
                 let selector = match query.tenant_kind.map(podgate_core::model::TenantKind::name) {
                     Some(kind) => labels::selector(&[(labels::TENANT_KIND, kind)]),
                     None => labels::selector(&[]),

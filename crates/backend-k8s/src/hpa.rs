@@ -14,7 +14,7 @@ use podgate_core::{Error, Result};
 use crate::backend::K8sBackend;
 use crate::error::to_core;
 use crate::labels;
-use crate::objects::{Stored, WorkloadObject};
+use crate::objects::{Stored, WorkloadObject, owned_by};
 
 /// A digest of the spec podgate wrote, on the autoscaler.
 const SPEC_DIGEST: &str = "podgate.io/spec-digest";
@@ -54,14 +54,9 @@ fn target(object: &WorkloadObject) -> Option<(CrossVersionObjectReference, Owner
         WorkloadObject::Pod(_) => return None,
     };
     let name = metadata.name.clone()?;
-    let owner = OwnerReference {
-        api_version: "apps/v1".to_owned(),
-        kind: kind.to_owned(),
-        name: name.clone(),
-        uid: metadata.uid.clone()?,
-        block_owner_deletion: Some(true),
-        controller: None,
-    };
+    // Not owned without its uid: an object read back from the API server has one.
+    metadata.uid.as_ref()?;
+    let owner = owned_by(kind, metadata);
     let target = CrossVersionObjectReference {
         api_version: Some("apps/v1".to_owned()),
         kind: kind.to_owned(),

@@ -104,17 +104,23 @@ pub(crate) struct Stored {
 /// must stay within a DNS label's 63 characters.
 const LONGEST_NAME: usize = 45;
 
-/// A reference to a pool's Deployment from what it owns but does not control (pods
-/// no ReplicaSet keeps, its autoscaler): they go when the Deployment goes.
-pub(crate) fn owned_by_deployment(deployment: &ObjectMeta) -> OwnerReference {
+/// A reference to a workload's `apps/v1` object of `kind` (`Deployment`,
+/// `StatefulSet`) from what it owns but does not control (pods no ReplicaSet keeps, an
+/// autoscaler): they go when the object goes.
+pub(crate) fn owned_by(kind: &str, owner: &ObjectMeta) -> OwnerReference {
     OwnerReference {
         api_version: "apps/v1".to_owned(),
-        kind: "Deployment".to_owned(),
-        name: deployment.name.clone().unwrap_or_default(),
-        uid: deployment.uid.clone().unwrap_or_default(),
+        kind: kind.to_owned(),
+        name: owner.name.clone().unwrap_or_default(),
+        uid: owner.uid.clone().unwrap_or_default(),
         block_owner_deletion: Some(true),
         controller: None,
     }
+}
+
+/// [`owned_by`] a pool's Deployment.
+pub(crate) fn owned_by_deployment(deployment: &ObjectMeta) -> OwnerReference {
+    owned_by("Deployment", deployment)
 }
 
 /// The object's name: the spec's `object_name` when it has one, else the user's name

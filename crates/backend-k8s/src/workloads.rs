@@ -447,9 +447,13 @@ impl Workloads {
         id: WorkloadId,
     ) -> Result<(Stored, WorkloadObject)> {
         let ns = self.namespace(tenant);
-        for shape in self.hints.order(tenant) {
+        let order = self.hints.order(tenant);
+        for shape in order {
             if let Some(object) = self.find_object(&ns, shape, id).await? {
-                self.hints.remember(tenant, shape);
+                // Only a hint that was wrong is written: a right one costs no lock.
+                if shape != order[0] {
+                    self.hints.remember(tenant, shape);
+                }
                 let stored = object
                     .stored()
                     .ok_or_else(|| Error::not_found("workload", id))?;
@@ -571,14 +575,9 @@ impl Workloads {
                 Ok(found) => found,
                 Err(e) => return Ok(Err(e)),
             };
-            if stored.spec.name != spec.name {
-                return Ok(Err(Error::invalid("name", "cannot change")));
-            }
-            if stored.spec.kind != spec.kind {
-                return Ok(Err(Error::invalid("kind", "cannot change")));
-            }
-            if stored.spec.object_name != spec.object_name {
-                return Ok(Err(Error::invalid("object_name", "cannot change")));
+            let was = &stored.spec;
+            if let Err(e) = spec.check_replacing(&was.name, was.kind, was.object_name.as_deref()) {
+                return Ok(Err(e));
             }
             // A StatefulSet's claim templates are fixed once made.
             if matches!(current, WorkloadObject::StatefulSet(_))

@@ -561,14 +561,17 @@ impl ClusterBackend for SimBackend {
         let mut merged;
         let kind_ok = |t: &TenantKey| query.tenant_kind.is_none_or(|k| t.kind() == k);
         let named: [u64; 1];
-        let ids: &[u64] = match (&query.tenants, &query.name) {
+        let ids: &[u64] = match (query.tenants.as_deref(), &query.name) {
+            (None, _) => match query.tenant_kind {
+                None => state.all_workloads.as_slice(),
+                Some(kind) => state
+                    .kind_workloads
+                    .get(&kind)
+                    .map_or(&[], |l| l.as_slice()),
+            },
             // One name of one tenant: the name index has it.
-            (Some(tenants), Some(name)) if tenants.len() == 1 => {
-                match tenants
-                    .first()
-                    .filter(|t| kind_ok(t))
-                    .and_then(|t| state.names.get(&(t.clone(), Box::from(name.as_str()))))
-                {
+            (Some([t]), Some(name)) if kind_ok(t) => {
+                match state.names.get(&(t.clone(), Box::from(name.as_str()))) {
                     Some(id) => {
                         named = [id.0];
                         &named
@@ -576,31 +579,21 @@ impl ClusterBackend for SimBackend {
                     None => &[],
                 }
             }
-            (tenants, _) => match tenants {
-                None => match query.tenant_kind {
-                    None => state.all_workloads.as_slice(),
-                    Some(kind) => state
-                        .kind_workloads
-                        .get(&kind)
-                        .map_or(&[], |l| l.as_slice()),
-                },
-                Some(tenants) if tenants.len() == 1 => tenants
-                    .first()
+            (Some([t]), _) if kind_ok(t) => {
+                state.tenant_workloads.get(t).map_or(&[], |l| l.as_slice())
+            }
+            (Some([_]), _) => &[],
+            (Some(tenants), _) => {
+                merged = tenants
+                    .iter()
                     .filter(|t| kind_ok(t))
-                    .and_then(|t| state.tenant_workloads.get(t))
-                    .map_or(&[], |l| l.as_slice()),
-                Some(tenants) => {
-                    merged = tenants
-                        .iter()
-                        .filter(|t| kind_ok(t))
-                        .filter_map(|t| state.tenant_workloads.get(t))
-                        .flat_map(|l| l.as_slice().iter().copied())
-                        .collect::<Vec<u64>>();
-                    merged.sort_unstable();
-                    merged.dedup();
-                    &merged
-                }
-            },
+                    .filter_map(|t| state.tenant_workloads.get(t))
+                    .flat_map(|l| l.as_slice().iter().copied())
+                    .collect::<Vec<u64>>();
+                merged.sort_unstable();
+                merged.dedup();
+                &merged
+            }
         };
         let visible = |rec: &WorkloadRec| {
             !rec.gone(now)
@@ -671,15 +664,7 @@ impl ClusterBackend for SimBackend {
         self.mutate(|view| {
             let now = view.now;
             let rec = Self::owned(&view.state, now, tenant, id)?;
-            if *rec.name != *spec.name {
-                return Err(Error::invalid("name", "cannot change"));
-            }
-            if rec.kind != spec.kind {
-                return Err(Error::invalid("kind", "cannot change"));
-            }
-            if rec.object_name.as_deref() != spec.object_name.as_deref() {
-                return Err(Error::invalid("object_name", "cannot change"));
-            }
+            spec.check_replacing(&rec.name, rec.kind, rec.object_name.as_deref())?;
             spec.check()?;
             if rec.deleting_until.is_some() {
                 return Err(Error::IncorrectState(format!(

@@ -58,6 +58,13 @@ pub struct PoolPolicy {
     pub idle_scaled_seconds: i64,
 }
 
+impl Autoscaler {
+    /// Whether `1 ≤ min_replicas ≤ max_replicas`.
+    pub fn bounds_in_order(&self) -> bool {
+        (1..=self.max_replicas).contains(&self.min_replicas)
+    }
+}
+
 /// What a caller asks a workload to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -114,13 +121,35 @@ impl WorkloadSpec {
                 "a single-pod workload has exactly one pod",
             ));
         }
-        if let Some(a) = &self.autoscaler
-            && (a.min_replicas == 0 || a.min_replicas > a.max_replicas)
+        if self
+            .autoscaler
+            .as_ref()
+            .is_some_and(|a| !a.bounds_in_order())
         {
             return Err(crate::Error::invalid(
                 "autoscaler",
                 "needs 1 ≤ min_replicas ≤ max_replicas",
             ));
+        }
+        Ok(())
+    }
+
+    /// Checks `self` as the new spec of a workload now named `name`, of `kind` and
+    /// `object_name`: what names a workload cannot change.
+    pub fn check_replacing(
+        &self,
+        name: &str,
+        kind: WorkloadKind,
+        object_name: Option<&str>,
+    ) -> crate::Result<()> {
+        if self.name != name {
+            return Err(crate::Error::invalid("name", "cannot change"));
+        }
+        if self.kind != kind {
+            return Err(crate::Error::invalid("kind", "cannot change"));
+        }
+        if self.object_name.as_deref() != object_name {
+            return Err(crate::Error::invalid("object_name", "cannot change"));
         }
         Ok(())
     }
@@ -259,6 +288,28 @@ mod tests {
         };
         scaled.autoscaler = Some(Box::new(bounds(2, 6)));
         assert!(scaled.check().is_ok());
+        let named = spec(WorkloadKind::Deployment);
+        assert!(
+            named
+                .check_replacing("w", WorkloadKind::Deployment, None)
+                .is_ok()
+        );
+        assert!(
+            named
+                .check_replacing("v", WorkloadKind::Deployment, None)
+                .is_err()
+        );
+        assert!(
+            named
+                .check_replacing("w", WorkloadKind::Stateful, None)
+                .is_err()
+        );
+        assert!(
+            named
+                .check_replacing("w", WorkloadKind::Deployment, Some("x"))
+                .is_err(),
+            "the object name cannot change"
+        );
         for (min, max) in [(0, 3), (4, 3)] {
             scaled.autoscaler = Some(Box::new(bounds(min, max)));
             assert!(scaled.check().is_err(), "{min}..{max}");
