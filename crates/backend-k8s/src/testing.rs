@@ -49,12 +49,7 @@ use crate::retry::Backoff;
 
 /// A tenant `key` to create, reached by `token`: what tests need of one.
 pub(crate) fn new_tenant(key: TenantKey, token: &str) -> NewTenant {
-    NewTenant {
-        key,
-        token_hash: TokenHash::of(token),
-        privileged: false,
-        attributes: serde_json::Value::Null,
-    }
+    NewTenant::new(key, TokenHash::of(token))
 }
 
 /// A fault to answer a request with instead of passing it on.

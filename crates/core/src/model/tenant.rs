@@ -86,6 +86,19 @@ pub struct NewTenant {
     pub attributes: serde_json::Value,
 }
 
+impl NewTenant {
+    /// A tenant `key` reached by the token that hashes to `token_hash`: not privileged,
+    /// with no dialect attributes.
+    pub fn new(key: TenantKey, token_hash: TokenHash) -> Self {
+        Self {
+            key,
+            token_hash,
+            privileged: false,
+            attributes: serde_json::Value::Null,
+        }
+    }
+}
+
 /// A tenant as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tenant {

@@ -17,12 +17,10 @@ use crate::{ClusterBackend, ClusterBackendExt, Error};
 async fn tenant(backend: &dyn ClusterBackend) -> TenantKey {
     let key = TenantKey::Project(uuid::Uuid::new_v4().simple().to_string());
     backend
-        .create_tenant(NewTenant {
-            key: key.clone(),
-            token_hash: TokenHash::of(&uuid::Uuid::new_v4().to_string()),
-            privileged: false,
-            attributes: serde_json::Value::Null,
-        })
+        .create_tenant(NewTenant::new(
+            key.clone(),
+            TokenHash::of(&uuid::Uuid::new_v4().to_string()),
+        ))
         .await
         .unwrap();
     key
@@ -100,12 +98,7 @@ pub async fn names_are_unique(fixture: &dyn Fixture) {
     assert!(matches!(again, Error::AlreadyExists { .. }), "{again:?}");
     backend.create_workload(&b, spec("web")).await.unwrap();
     let twice = backend
-        .create_tenant(NewTenant {
-            key: a.clone(),
-            token_hash: TokenHash::of("another token"),
-            privileged: false,
-            attributes: serde_json::Value::Null,
-        })
+        .create_tenant(NewTenant::new(a.clone(), TokenHash::of("another token")))
         .await
         .unwrap_err();
     assert!(matches!(twice, Error::AlreadyExists { .. }), "{twice:?}");

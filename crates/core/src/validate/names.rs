@@ -2,7 +2,7 @@
 
 use super::Check;
 
-pub(crate) fn lower_alnum(b: u8) -> bool {
+fn lower_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 

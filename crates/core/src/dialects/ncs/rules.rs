@@ -2,7 +2,7 @@
 
 use crate::model::{Resources, Sysctl};
 use crate::validate::Check;
-use crate::validate::names::lower_alnum;
+use crate::validate::names::lower_dashed;
 
 /// Kubernetes' safe sysctl set: the default allow-list for `SysCmds`.
 pub const SAFE_SYSCTLS: &[&str] = &[
@@ -193,19 +193,12 @@ pub fn requests_within_limits(requests: Resources, limits: Resources) -> Check {
 /// An NCS container name: 1–24 lowercase letters, digits or `-`, starting with a
 /// letter and ending with a letter or digit.
 pub fn container_name(name: &str) -> Check {
-    let bytes = name.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        (Some(first), Some(&last))
-            if bytes.len() <= 24
-                && first.is_ascii_lowercase()
-                && lower_alnum(last)
-                && bytes.iter().all(|&b| lower_alnum(b) || b == b'-') =>
-        {
-            Ok(())
-        }
-        _ => Err(format!(
+    if lower_dashed(name, 24) && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Ok(())
+    } else {
+        Err(format!(
             "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, got {name:?}"
-        )),
+        ))
     }
 }
 

@@ -61,6 +61,23 @@ pub struct PoolDefinition {
     pub pod_anti_affinities: String,
 }
 
+/// The model's autoscaler for a HorizontalPodAutoscalerSpec (a negative bound reads
+/// as 0, which is out of order).
+pub(super) fn autoscaler_of(spec: HorizontalPodAutoscalerSpec) -> Autoscaler {
+    let count = |n: i32| u32::try_from(n).unwrap_or(0);
+    Autoscaler {
+        min_replicas: spec.min_replicas.map_or(1, count),
+        max_replicas: count(spec.max_replicas),
+        metrics: spec
+            .metrics
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| serde_json::to_value(m).ok())
+            .collect(),
+        behavior: spec.behavior.and_then(|b| serde_json::to_value(b).ok()),
+    }
+}
+
 fn amounts(map: &BTreeMap<String, String>) -> Resources {
     let parse = |key: &str| map.get(key).and_then(|v| quantity(v).ok());
     Resources {
@@ -85,21 +102,7 @@ impl PoolDefinition {
         if text.is_empty() {
             return None;
         }
-        let spec: HorizontalPodAutoscalerSpec = serde_json::from_str(text).ok()?;
-        Some(Autoscaler {
-            min_replicas: spec
-                .min_replicas
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(1),
-            max_replicas: u32::try_from(spec.max_replicas).unwrap_or(0),
-            metrics: spec
-                .metrics
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|m| serde_json::to_value(m).ok())
-                .collect(),
-            behavior: spec.behavior.and_then(|b| serde_json::to_value(b).ok()),
-        })
+        serde_json::from_str(text).ok().map(autoscaler_of)
     }
 
     /// The pod template of the pool's pods: one `runtime-manager` container.

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 use serde::de::DeserializeOwned;
 
-use super::definition::{GROUP_LABEL, POOL_LABEL, PoolDefinition};
+use super::definition::{GROUP_LABEL, POOL_LABEL, PoolDefinition, autoscaler_of};
 use super::error::YrError;
 use super::rules;
 use super::wire::{IdleRecycle, PoolIn, QueryParams, ResourcesOut};
@@ -38,6 +38,15 @@ pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
         .map_err(|e| YrError::bad_json(format!("at {}: {}", e.path(), e.inner())))
 }
 
+/// Why `field` does not hold a `T` as JSON.
+fn invalid_json<T>(field: &str, e: &serde_json::Error) -> String {
+    let name = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("object");
+    format!("{field} is not a valid {name}: {e}")
+}
+
 fn json_field<T: DeserializeOwned>(
     value: &Option<String>,
     field: &str,
@@ -47,29 +56,35 @@ fn json_field<T: DeserializeOwned>(
     if !text.trim().is_empty()
         && let Err(e) = serde_json::from_str::<T>(&text)
     {
-        errors.push(format!(
-            "{field} is not a valid {}: {e}",
-            std::any::type_name::<T>()
-                .rsplit("::")
-                .next()
-                .unwrap_or("object")
-        ));
+        errors.push(invalid_json::<T>(field, &e));
     }
     text
 }
 
 /// `horizontal_pod_autoscaler_spec`: a HorizontalPodAutoscalerSpec whose bounds are in
-/// order (`1 ≤ minReplicas ≤ maxReplicas`).
-pub(super) fn hpa_field(value: &Option<String>, errors: &mut Vec<String>) -> String {
+/// order, on a pool that does not scale by itself (`scalable`: `max_size > size`).
+pub(super) fn hpa_field(
+    value: &Option<String>,
+    scalable: bool,
+    errors: &mut Vec<String>,
+) -> String {
     let field = "horizontal_pod_autoscaler_spec";
-    let before = errors.len();
-    let text = json_field::<HorizontalPodAutoscalerSpec>(value, field, errors);
-    if errors.len() == before
-        && let Ok(spec) = serde_json::from_str::<HorizontalPodAutoscalerSpec>(&text)
-        && (spec.min_replicas.unwrap_or(1) < 1
-            || spec.min_replicas.unwrap_or(1) > spec.max_replicas)
-    {
-        errors.push(format!("{field} needs 1 <= minReplicas <= maxReplicas"));
+    let text = value.clone().unwrap_or_default();
+    if text.trim().is_empty() {
+        return text;
+    }
+    match serde_json::from_str::<HorizontalPodAutoscalerSpec>(&text) {
+        Err(e) => errors.push(invalid_json::<HorizontalPodAutoscalerSpec>(field, &e)),
+        Ok(spec) => {
+            if !autoscaler_of(spec).bounds_in_order() {
+                errors.push(format!("{field} needs 1 <= minReplicas <= maxReplicas"));
+            }
+        }
+    }
+    if scalable {
+        errors.push(format!(
+            "a scalable pool (max_size > size) cannot have a {field}"
+        ));
     }
     text
 }
@@ -133,13 +148,11 @@ pub(super) fn pool(
         max_size = size;
     }
     sizes(size, max_size, &mut errors);
-    let hpa = hpa_field(&pool.horizontal_pod_autoscaler_spec, &mut errors);
-    if max_size > size && !hpa.trim().is_empty() {
-        errors.push(
-            "a scalable pool (max_size > size) cannot have a horizontal_pod_autoscaler_spec"
-                .to_owned(),
-        );
-    }
+    let hpa = hpa_field(
+        &pool.horizontal_pod_autoscaler_spec,
+        max_size > size,
+        &mut errors,
+    );
     let idle = pool.idle_recycle_time.clone().unwrap_or_default();
     let idle = IdleRecycle {
         reserved: idle.reserved.unwrap_or(0),

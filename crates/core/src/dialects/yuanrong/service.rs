@@ -264,11 +264,8 @@ impl YuanrongService {
         let mut errors = Vec::new();
         request::sizes(size, max_size, &mut errors);
         if let Some(hpa) = &req.horizontal_pod_autoscaler_spec {
-            let text = request::hpa_field(&Some(hpa.clone()), &mut errors);
-            if scalable && !text.trim().is_empty() {
-                errors.push("a scalable pool (max_size > size) cannot have a horizontal_pod_autoscaler_spec".to_owned());
-            }
-            def.horizontal_pod_autoscaler_spec = text;
+            def.horizontal_pod_autoscaler_spec =
+                request::hpa_field(&Some(hpa.clone()), scalable, &mut errors);
         }
         if !errors.is_empty() {
             return Err(YrError::invalid(errors.join(";")));
