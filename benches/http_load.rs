@@ -257,7 +257,7 @@ fn main() {
         .unwrap();
     let (namespace, token) = setup.block_on(ncs.create_namespace(None, false)).unwrap();
     let created = setup
-        .block_on(ncs.call(&NcsCaller::Operator, NcsAction::CreateStatefulWorkload, json!({
+        .block_on(ncs.call(&NcsCaller::Operator, NcsAction::CreateStatefulWorkload, &json!({
             "NamespaceId": namespace.0, "Name": "web", "SpecType": "ncs.n1.medium2", "ContainerType": "Standard",
             "Placement": {"ZoneId": ["cn-east-1a"]}, "VirtualPrivateCloud": {"VpcId": "vpc-1", "SubnetId": "None"},
             "Labels": {"app": "web"}, "SysCmds": ["net.ipv4.tcp_syncookies=1"],

@@ -44,7 +44,7 @@ fn populate(rt: &Runtime, n: u64) -> World {
                 .call(
                     &OP,
                     NcsAction::CreateStatefulWorkload,
-                    common::ncs_create_body(ns, &format!("w{i}")),
+                    &common::ncs_create_body(ns, &format!("w{i}")),
                 )
                 .await
                 .map(NcsReply::into_json)
@@ -115,7 +115,7 @@ fn main() {
                 rt.block_on(world.ncs.call(
                     &OP,
                     NcsAction::DescribeStatefulWorkloadInfo,
-                    black_box(describe.clone()),
+                    black_box(&describe),
                 ))
                 .unwrap()
             });
@@ -127,7 +127,7 @@ fn main() {
                     .block_on(world.ncs.call(
                         &OP,
                         NcsAction::DescribeStatefulWorkloadsAllNamespaces,
-                        black_box(list.clone()),
+                        black_box(&list),
                     ))
                     .unwrap();
                 let NcsReply::List(list) = &page else {

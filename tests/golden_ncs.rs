@@ -66,7 +66,7 @@ async fn create_request_is_accepted_as_it_stands() {
     let _: wire::CreateRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
-        .call(&OP, NcsAction::CreateStatefulWorkload, body)
+        .call(&OP, NcsAction::CreateStatefulWorkload, &body)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -122,7 +122,7 @@ async fn modify_request_is_accepted_as_it_stands() {
     let _: wire::ModifyRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
-        .call(&OP, NcsAction::ModifyStatefulWorkload, body)
+        .call(&OP, NcsAction::ModifyStatefulWorkload, &body)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -145,7 +145,7 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
     });
     let created = w
         .ncs
-        .call(&OP, NcsAction::CreateStatefulWorkload, existing)
+        .call(&OP, NcsAction::CreateStatefulWorkload, &existing)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -154,7 +154,7 @@ async fn reset_spec_request_is_accepted_as_it_stands() {
     let _: wire::ResetSpecTypeRequest = serde_json::from_value(body.clone()).unwrap();
     let reply = w
         .ncs
-        .call(&OP, NcsAction::ResetStatefulWorkloadSpecType, body)
+        .call(&OP, NcsAction::ResetStatefulWorkloadSpecType, &body)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -187,7 +187,7 @@ async fn described_world() -> (World, Value) {
     });
     let created = w
         .ncs
-        .call(&OP, NcsAction::CreateStatefulWorkload, body)
+        .call(&OP, NcsAction::CreateStatefulWorkload, &body)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -195,11 +195,7 @@ async fn described_world() -> (World, Value) {
     w.ncs.add_eip("eip-1", "203.0.113.7").await.unwrap();
     let params = json!({"NamespaceId": ns.0, "StatefulWorkloadId": id, "EipId": "eip-1"});
     w.ncs
-        .call(
-            &OP,
-            NcsAction::AssociateEipOfStatefulWorkload,
-            params.clone(),
-        )
+        .call(&OP, NcsAction::AssociateEipOfStatefulWorkload, &params)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -207,11 +203,11 @@ async fn described_world() -> (World, Value) {
     (w, params)
 }
 
-/// `call` answers `DescribeStatefulWorkloadInfo` rendered and kept per workload: the text
-/// is byte for byte the typed reply's, and it follows every change to the workload
-/// (its pods' progress on the clock, its labels, its EIP), never an earlier rendering.
+/// `call` answers `DescribeStatefulWorkloadInfo` with the typed reply: the text is byte
+/// for byte the typed method's, and it follows every change to the workload (its pods'
+/// progress on the clock, its labels, its EIP).
 #[tokio::test]
-async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
+async fn a_describe_call_is_the_typed_reply_and_follows_every_change() {
     let (w, params) = described_world().await;
     let typed_params: wire::WorkloadParams = serde_json::from_value(params.clone()).unwrap();
     let ask = || async {
@@ -220,13 +216,13 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
             .call(&OP, NcsAction::DescribeStatefulWorkloadInfo, &params)
             .await
             .unwrap();
-        let NcsReply::Info(rendered) = &reply else {
+        let NcsReply::Info(answered) = &reply else {
             panic!("not an Info reply");
         };
         let mut text = Vec::new();
         reply.write_json(&mut text).unwrap();
         let mut typed = w.ncs.describe_info(&OP, &typed_params).await.unwrap();
-        typed.RequestId = rendered.reply().unwrap().RequestId;
+        typed.RequestId = answered.RequestId.clone();
         assert_eq!(
             String::from_utf8(text.clone()).unwrap(),
             serde_json::to_string(&typed).unwrap()
@@ -250,7 +246,7 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
     let mut body = NCS.fixture("create_request.json");
     body["NamespaceId"] = json!(ns.0);
     let created = ncs
-        .call(&OP, NcsAction::CreateStatefulWorkload, body)
+        .call(&OP, NcsAction::CreateStatefulWorkload, &body)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -271,7 +267,7 @@ async fn a_rendered_describe_is_the_typed_reply_and_follows_every_change() {
         .call(
             &OP,
             NcsAction::ModifyStatefulWorkload,
-            json!({"NamespaceId": params["NamespaceId"], "StatefulWorkloadId": params["StatefulWorkloadId"],
+            &json!({"NamespaceId": params["NamespaceId"], "StatefulWorkloadId": params["StatefulWorkloadId"],
                    "Labels": {"00": "changed"},
                    "Containers": [{"Name": "container01", "Image": "10.185.8.133:5000/ncetest/cat:s20170301m1",
                                    "LogDirs": ["/log01/", "/log02/"]}]}),
@@ -306,18 +302,14 @@ async fn describe_replies_have_the_examples_shapes() {
 
     let instances = w
         .ncs
-        .call(
-            &OP,
-            NcsAction::DescribeStatefulWorkloadInstances,
-            params.clone(),
-        )
+        .call(&OP, NcsAction::DescribeStatefulWorkloadInstances, &params)
         .await
         .map(NcsReply::into_json)
         .unwrap();
     NCS.assert_shape("describe_instances_response.json", &instances);
     let images = w
         .ncs
-        .call(&OP, NcsAction::DescribeStatefulWorkloadImages, params)
+        .call(&OP, NcsAction::DescribeStatefulWorkloadImages, &params)
         .await
         .map(NcsReply::into_json)
         .unwrap();
@@ -327,7 +319,7 @@ async fn describe_replies_have_the_examples_shapes() {
         .call(
             &OP,
             NcsAction::DescribeStatefulWorkloadsAllNamespaces,
-            json!({}),
+            &json!({}),
         )
         .await
         .map(NcsReply::into_json)

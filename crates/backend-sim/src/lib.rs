@@ -36,9 +36,9 @@
 //!     StatefulWorkloadId: Some(created.StatefulWorkloadId.into()),
 //!     ..Default::default()
 //! };
-//! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.Status, "Creating");
+//! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.info().Status, "Creating");
 //! sim.advance(Duration::from_secs(5))?;
-//! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.Status, "Running");
+//! assert_eq!(ncs.describe_info(&NcsCaller::Operator, &params).await?.info().Status, "Running");
 //! # Ok(())
 //! # }
 //! ```

@@ -31,7 +31,7 @@
 //!         ..Default::default()
 //!     })
 //!     .await?;
-//! assert_eq!(info.Status, "Running");
+//! assert_eq!(info.info().Status, "Running");
 //! # Ok(())
 //! # }
 //! ```

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
-use crate::query::Query;
+use crate::query;
 use crate::state::AppState;
 
 /// IEF's token header.
@@ -92,8 +92,8 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn query<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    T::deserialize(Query::parse(raw).deserializer()).map_err(|e| IefError::bad_query(e).into())
+fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
+    query::decode(raw).map_err(|e| IefError::bad_query(e).into())
 }
 
 fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {
@@ -124,7 +124,7 @@ async fn list_pods(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief
@@ -138,7 +138,7 @@ async fn list_deployments(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief
@@ -193,7 +193,7 @@ async fn delete_deployment(
     Path((project, id)): Object,
     RawQuery(q): RawQuery,
 ) -> Answer<StatusCode> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     s.inner
         .ief
         .delete_deployment(&caller, &project, &id, &params)
@@ -229,7 +229,7 @@ async fn list_nodes(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief
@@ -251,7 +251,7 @@ async fn list_groups(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief
@@ -288,7 +288,7 @@ async fn list_configmaps(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief
@@ -349,7 +349,7 @@ async fn list_secrets(
     Path(project): Project,
     RawQuery(q): RawQuery,
 ) -> Answer<Response> {
-    let params = query(q.as_deref())?;
+    let params = params(q.as_deref())?;
     Ok(ok(&s
         .inner
         .ief

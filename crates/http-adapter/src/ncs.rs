@@ -1,6 +1,8 @@
 //! NCS over HTTP: `/ncs?Action=<Action>&Version=2017-11-16`, GET with query
 //! parameters and POST with a JSON body.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -9,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use podgate_core::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
 use podgate_core::secret::TokenHash;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
 use crate::failure::Failure;
 use crate::metrics::Operation;
-use crate::query::Query;
+use crate::query;
 use crate::state::AppState;
 
 /// The one path NCS serves.
@@ -33,15 +35,31 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsE
     state.inner.ncs.authenticate(presented).await
 }
 
-/// Takes the request apart: the headers read in place, not copied, and the query parsed
+/// Takes the request apart: the headers read in place, not copied, and the query decoded
 /// once. The answer names the Action, when the request names a known one, for the
 /// metrics.
 async fn call(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let query = Query::parse(parts.uri.query());
-    let action = NcsService::action(query.get("Action"));
+    // `Action` and `Version` address the call; they are none of the Action's parameters.
+    let (mut action, mut version) = (None, None);
+    let mut params = Map::new();
+    for (key, value) in query::split(parts.uri.query()) {
+        match &*key {
+            "Action" => action = Some(value),
+            "Version" => version = Some(value),
+            _ => {
+                params.insert(key.into_owned(), Value::String(value.into_owned()));
+            }
+        }
+    }
+    let action = NcsService::action(action.as_deref());
     let named = action.as_ref().ok().copied();
-    let mut response = answer(&state, &parts.headers, body, &query, action)
+    let request = Call {
+        version,
+        action,
+        params,
+    };
+    let mut response = answer(&state, &parts.headers, body, request)
         .await
         .unwrap_or_else(IntoResponse::into_response);
     if let Some(action) = named {
@@ -50,28 +68,29 @@ async fn call(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
-/// The request's answer; `action` is the query's Action as looked up, refused only
-/// after the caller and the version are checked.
+/// What the query names: the version, the Action as looked up (refused only after the
+/// caller and the version are checked) and the other parameters.
+struct Call<'a> {
+    version: Option<Cow<'a, str>>,
+    action: Result<NcsAction, NcsError>,
+    params: Map<String, Value>,
+}
+
+/// The request's answer.
 async fn answer(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
-    query: &Query<'_>,
-    action: Result<NcsAction, NcsError>,
+    call: Call<'_>,
 ) -> Result<Response, Failure<NcsError>> {
     let caller = caller(state, headers).await?;
-    NcsService::check_version(query.get("Version"))?;
-    let action = action?;
-    let ncs = &state.inner.ncs;
-    let reply = match json_body(read_body(body, state).await) {
-        // Parameters in the query only: decoded from it straight into the Action's
-        // parameters (`Action` and `Version` are none of theirs).
-        Ok(Value::Null) => ncs.call(&caller, action, query.deserializer()).await?,
-        Ok(Value::Object(body)) => {
-            let mut params = query.to_json(&["Action", "Version"]);
-            params.extend(body);
-            ncs.call(&caller, action, &Value::Object(params)).await?
-        }
+    NcsService::check_version(call.version.as_deref())?;
+    let action = call.action?;
+    let mut params = call.params;
+    match json_body(read_body(body, state).await) {
+        Ok(Value::Null) => {}
+        // A body's parameters join the query's, and win over them.
+        Ok(Value::Object(body)) => params.extend(body),
         Ok(_) => return Err(NcsError::invalid_format("the request body").into()),
         Err(BodyProblem::TooLarge) => {
             return Err(NcsError::new(
@@ -83,7 +102,12 @@ async fn answer(
         Err(BodyProblem::Malformed(_)) => {
             return Err(NcsError::invalid_format("the request body").into());
         }
-    };
+    }
+    let reply = state
+        .inner
+        .ncs
+        .call(&caller, action, &Value::Object(params))
+        .await?;
     let mut text = Vec::with_capacity(4096);
     reply
         .write_json(&mut text)

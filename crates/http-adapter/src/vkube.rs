@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
-use crate::query::Query;
+use crate::query;
 use crate::state::AppState;
 
 /// V-Kube's secret header.
@@ -62,6 +62,11 @@ fn body<T: DeserializeOwned>(raw: RawBody, empty: VkubeError) -> Answer<T> {
 }
 
 /// A 200 reply, serialised once.
+/// The query parameter `key`.
+fn text<'a>(query: &'a serde_json::Map<String, serde_json::Value>, key: &str) -> Option<&'a str> {
+    query.get(key).and_then(serde_json::Value::as_str)
+}
+
 fn ok<T: serde::Serialize>(value: &T) -> Response {
     json_response(StatusCode::OK, value)
 }
@@ -71,8 +76,8 @@ async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
 }
 
 async fn images(State(s): State<AppState>, RawQuery(q): RawQuery) -> Answer<Response> {
-    let query = Query::parse(q.as_deref());
-    let (image, tag) = (query.get("image"), query.get("tag"));
+    let query = query::pairs(q.as_deref());
+    let (image, tag) = (text(&query, "image"), text(&query, "tag"));
     Ok(ok(&s.inner.vkube.check_image(image, tag).await?))
 }
 
@@ -99,11 +104,15 @@ async fn pod_log(
     Caller(caller): Caller,
     RawQuery(q): RawQuery,
 ) -> Answer<Json<String>> {
-    let query = Query::parse(q.as_deref());
+    let query = query::pairs(q.as_deref());
     Ok(Json(
         s.inner
             .vkube
-            .pod_log(&caller, query.get("container"), query.get("tailLines"))
+            .pod_log(
+                &caller,
+                text(&query, "container"),
+                text(&query, "tailLines"),
+            )
             .await?,
     ))
 }

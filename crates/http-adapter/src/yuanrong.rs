@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::failure::Failure;
-use crate::query::Query;
+use crate::query;
 use crate::state::AppState;
 
 type Answer<T> = Result<T, Failure<YrError>>;
@@ -43,7 +43,7 @@ fn ok<T: Serialize>(result: Option<T>) -> Response {
 }
 
 fn params<T: DeserializeOwned>(raw: Option<&str>) -> Answer<T> {
-    T::deserialize(Query::parse(raw).deserializer()).map_err(|e| YrError::invalid(e).into())
+    query::decode(raw).map_err(|e| YrError::invalid(e).into())
 }
 
 fn body<T: DeserializeOwned>(raw: RawBody) -> Answer<T> {

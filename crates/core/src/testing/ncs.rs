@@ -1560,7 +1560,7 @@ pub async fn concurrent_creates(fixture: &dyn Fixture) {
             svc.call(
                 &caller,
                 NcsAction::CreateStatefulWorkload,
-                create_body(ns, "race"),
+                &create_body(ns, "race"),
             )
             .await
         }));

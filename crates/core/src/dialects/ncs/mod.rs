@@ -2,9 +2,9 @@
 //! `/ncs?Action=<Action>&Version=2017-11-16`.
 //!
 //! [`NcsService`] holds one method per Action; [`NcsService::call`] dispatches an
-//! Action with its parameters from any serde source (a JSON object, a query string's
-//! pairs) and answers ready for the wire ([`NcsReply::write_json`]), which is what the
-//! HTTP adapter uses. Errors are
+//! Action with its parameters as a JSON object to that method and answers its typed
+//! reply ([`NcsReply::write_json`] writes it for the wire), which is what the HTTP
+//! adapter uses. Errors are
 //! [`NcsError`]s carrying the vendor's code, message and HTTP status.
 
 mod action;
@@ -18,7 +18,6 @@ mod service;
 pub mod wire;
 
 pub use action::{NcsAction, VERSION};
-pub use cache::RenderedInfo;
 pub use config::{NcsConfig, SpecType};
 pub use definition::{DEFINITION_ANNOTATION, NcsContainer, NcsDefinition};
 pub use error::{NcsCode, NcsError};

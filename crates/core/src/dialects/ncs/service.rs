@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::action::{NcsAction, VERSION};
-use super::cache::{DefinitionCache, InfoCache, RenderedInfo};
+use super::cache::{DefinitionCache, InfoCache};
 use super::config::NcsConfig;
 use super::definition::NcsDefinition;
 use super::error::NcsError;
@@ -15,8 +15,8 @@ use super::request::{self, Context};
 use super::wire::{
     ContainerImage, ContainerOut, CreateReply, CreateRequest, ImagesReply, InfoReply, Instance,
     InstanceContainer, InstancesReply, ListAllParams, ListReply, ModifyRequest, Num,
-    RequestIdReply, ResetSpecTypeRequest, ResourcePoolInfo, SecurityContextOut, WorkloadParams,
-    WorkloadSummary,
+    RequestIdReply, ResetSpecTypeRequest, ResourcePoolInfo, SecurityContextOut, WorkloadInfo,
+    WorkloadParams, WorkloadSummary,
 };
 use crate::backend::ClusterBackend;
 use crate::model::{
@@ -101,16 +101,12 @@ pub fn container_status(status: &ContainerStatus) -> &'static str {
     }
 }
 
-/// Decodes a request's parameters (a JSON value, or any other serde source such as a
-/// query string's pairs), naming the offending field on failure.
-pub fn decode<'de, T, P>(params: P) -> Reply<T>
-where
-    T: DeserializeOwned,
-    P: serde::Deserializer<'de> + Clone,
-{
-    // Tracking the path costs an allocation per field: only a rejected source is
+/// Decodes a request's parameters (a JSON object; a query string's pairs are one of
+/// strings), naming the offending field on failure.
+pub fn decode<T: DeserializeOwned>(params: &serde_json::Value) -> Reply<T> {
+    // Tracking the path costs an allocation per field: only a rejected object is
     // decoded again, with tracking, to name what is wrong.
-    if let Ok(decoded) = T::deserialize(params.clone()) {
+    if let Ok(decoded) = T::deserialize(params) {
         return Ok(decoded);
     }
     serde_path_to_error::deserialize(params).map_err(|e| {
@@ -133,8 +129,8 @@ pub enum NcsReply {
     Done(RequestIdReply),
     /// `DescribeStatefulWorkloads`, `DescribeStatefulWorkloadsAllNamespaces`.
     List(ListReply),
-    /// `DescribeStatefulWorkloadInfo`, rendered (see [`NcsService::call`]).
-    Info(RenderedInfo),
+    /// `DescribeStatefulWorkloadInfo`.
+    Info(InfoReply),
     /// `DescribeStatefulWorkloadInstances`.
     Instances(InstancesReply),
     /// `DescribeStatefulWorkloadImages`.
@@ -150,10 +146,7 @@ impl NcsReply {
     /// Appends the reply's JSON text to `out`: what goes on the wire.
     pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         match self {
-            Self::Info(info) => {
-                info.write_json(out);
-                Ok(())
-            }
+            Self::Info(info) => info.write_json(out),
             other => serde_json::to_writer(out, other),
         }
     }
@@ -260,25 +253,15 @@ impl NcsService {
         NcsAction::from_name(name).ok_or_else(|| NcsError::invalid_value("Action", name))
     }
 
-    /// Runs an Action with its parameters and returns its reply. The parameters are a
-    /// JSON object (`&serde_json::Value`, as a POST body carries them) or any other
-    /// serde source, such as a GET request's query-string pairs. The source is cloned
-    /// once (a rejected one is read again to name the offending field), so hand a
-    /// cheap one: a reference, not an owned `Value`.
-    ///
-    /// `DescribeStatefulWorkloadInfo` answers rendered: its reply depends only on the
-    /// workload as the backend reads it, so the JSON is kept per workload and reused
-    /// while the workload reads the same (call [`NcsService::describe_info`] for the
-    /// typed reply).
-    pub async fn call<'de, P>(
+    /// Runs an Action with its parameters (a JSON object, as a POST body carries
+    /// them; a GET request's query pairs are an object of strings) and returns its
+    /// reply: what the Action's own method answers.
+    pub async fn call(
         &self,
         caller: &NcsCaller,
         action: NcsAction,
-        params: P,
-    ) -> Reply<NcsReply>
-    where
-        P: serde::Deserializer<'de> + Clone + Send,
-    {
+        params: &serde_json::Value,
+    ) -> Reply<NcsReply> {
         use NcsAction as A;
         use NcsReply as R;
         // The writes that build a workload spec run boxed: their state is large, and
@@ -307,10 +290,9 @@ impl NcsService {
                 self.describe_all_namespaces(caller, &decode(params)?)
                     .await?,
             ),
-            A::DescribeStatefulWorkloadInfo => R::Info(
-                self.describe_info_rendered(caller, &decode(params)?)
-                    .await?,
-            ),
+            A::DescribeStatefulWorkloadInfo => {
+                R::Info(self.describe_info(caller, &decode(params)?).await?)
+            }
             A::DescribeStatefulWorkloadInstances => {
                 R::Instances(self.describe_instances(caller, &decode(params)?).await?)
             }
@@ -676,38 +658,24 @@ impl NcsService {
         })
     }
 
-    /// `DescribeStatefulWorkloadInfo`: the full definition and its state.
+    /// `DescribeStatefulWorkloadInfo`: the full definition and its state. A workload
+    /// that reads as at its last describe is answered from that describe's reply.
     pub async fn describe_info(
         &self,
         caller: &NcsCaller,
         params: &WorkloadParams,
     ) -> Reply<InfoReply> {
         let (_, workload) = self.named(caller, params).await?;
-        self.info(&workload, request_id())
-    }
-
-    /// [`NcsService::describe_info`] rendered, from the cache while the workload reads
-    /// as when its reply was last rendered.
-    async fn describe_info_rendered(
-        &self,
-        caller: &NcsCaller,
-        params: &WorkloadParams,
-    ) -> Reply<RenderedInfo> {
-        let (_, workload) = self.named(caller, params).await?;
-        let head = match self.infos.get(&workload) {
-            Some(head) => head,
-            None => {
-                let head = RenderedInfo::head(&self.info(&workload, String::new())?)
-                    .ok_or_else(|| crate::Error::backend("a describe reply did not render"))?;
-                self.infos.put(workload, head.clone());
-                head
-            }
-        };
-        Ok(RenderedInfo::new(head, request_id()))
+        if let Some(known) = self.infos.get(&workload) {
+            return Ok(known.with_request_id(request_id()));
+        }
+        let reply = InfoReply::new(self.info(&workload)?, request_id());
+        self.infos.put(workload, reply.clone());
+        Ok(reply)
     }
 
     /// The `DescribeStatefulWorkloadInfo` reply about `workload`.
-    fn info(&self, workload: &Workload, request_id: String) -> Reply<InfoReply> {
+    fn info(&self, workload: &Workload) -> Reply<WorkloadInfo> {
         let def = self.definitions.get(&workload.spec.template)?;
         let namespace = namespace_of(&workload.tenant);
         let mut labels: BTreeMap<String, String> = workload.spec.labels.clone();
@@ -735,7 +703,7 @@ impl NcsService {
                 Volumes: c.volumes.clone(),
             })
             .collect();
-        Ok(InfoReply {
+        Ok(WorkloadInfo {
             StatefulWorkloadId: workload.id.0,
             NamespaceId: namespace,
             Name: workload.spec.name.clone(),
@@ -763,7 +731,6 @@ impl NcsService {
                 ResourcePoolName: "default".to_owned(),
                 Owner: "public".to_owned(),
             },
-            RequestId: request_id,
         })
     }
 

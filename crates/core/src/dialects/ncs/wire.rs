@@ -8,6 +8,7 @@
 #![allow(non_snake_case)]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -717,11 +718,12 @@ pub struct ResourcePoolInfo {
     pub Owner: String,
 }
 
-/// `DescribeStatefulWorkloadInfo` reply.
+/// What `DescribeStatefulWorkloadInfo` says about a workload: its reply but the
+/// `RequestId`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ncs::InfoReply))]
-pub struct InfoReply {
+#[cfg_attr(feature = "openapi", schema(as = ncs::WorkloadInfo))]
+pub struct WorkloadInfo {
     /// Workload id.
     pub StatefulWorkloadId: u64,
     /// Namespace.
@@ -770,8 +772,127 @@ pub struct InfoReply {
     pub ImagePullSecretIds: Vec<u64>,
     /// Resource pool.
     pub ResourcePoolInfo: ResourcePoolInfo,
+}
+
+/// `DescribeStatefulWorkloadInfo` reply: the workload's [`WorkloadInfo`] and the
+/// request's id, one JSON object with `RequestId` last.
+///
+/// The description is read-only: replies about a workload that reads the same share
+/// it and its JSON text, rendered once ([`InfoReply::write_json`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoReply {
+    described: Arc<Described>,
     /// The request's id.
     pub RequestId: String,
+}
+
+/// A description and its JSON text without the closing brace (empty if it did not
+/// render).
+#[derive(Debug, PartialEq, Eq)]
+struct Described {
+    info: WorkloadInfo,
+    head: Box<str>,
+}
+
+impl InfoReply {
+    /// The reply describing `info`, for the request `request_id`.
+    pub fn new(info: WorkloadInfo, request_id: String) -> Self {
+        let head = serde_json::to_string(&info)
+            .ok()
+            .and_then(|text| text.strip_suffix('}').map(Box::from))
+            .unwrap_or_default();
+        Self {
+            described: Arc::new(Described { info, head }),
+            RequestId: request_id,
+        }
+    }
+
+    /// What the reply says about the workload.
+    pub fn info(&self) -> &WorkloadInfo {
+        &self.described.info
+    }
+
+    /// The same description for another request; nothing of it is copied.
+    pub fn with_request_id(&self, request_id: String) -> Self {
+        Self {
+            described: self.described.clone(),
+            RequestId: request_id,
+        }
+    }
+
+    /// Appends the reply's JSON text to `out`: the description's text, rendered once,
+    /// then the `RequestId`. The same text as serialising the reply.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let head = &self.described.head;
+        if head.len() <= 1 {
+            return serde_json::to_writer(out, self);
+        }
+        out.reserve(head.len() + self.RequestId.len() + 16);
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(b",\"RequestId\":");
+        serde_json::to_writer(&mut *out, &self.RequestId)?;
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// [`InfoReply`] as it goes on the wire.
+#[derive(Serialize)]
+struct InfoWire<'a> {
+    #[serde(flatten)]
+    info: &'a WorkloadInfo,
+    RequestId: &'a str,
+}
+
+/// [`InfoReply`] as it comes off the wire.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ncs::InfoReply))]
+struct InfoWireOwned {
+    #[serde(flatten)]
+    info: WorkloadInfo,
+    /// The request's id.
+    RequestId: String,
+}
+
+impl Serialize for InfoReply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        InfoWire {
+            info: self.info(),
+            RequestId: &self.RequestId,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for InfoReply {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = InfoWireOwned::deserialize(deserializer)?;
+        Ok(Self::new(wire.info, wire.RequestId))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for InfoReply {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <InfoWireOwned as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for InfoReply {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <InfoWireOwned as utoipa::ToSchema>::name()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <InfoWireOwned as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 /// A container in `DescribeStatefulWorkloadInstances`.
