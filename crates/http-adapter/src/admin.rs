@@ -4,16 +4,16 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use podgate_core::dialects::vkube::wire::OrderInput;
 use podgate_core::model::NamespaceId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::state::AppState;
@@ -59,15 +59,46 @@ impl From<podgate_core::Error> for AdminFailure {
 
 type Answer<T> = Result<T, AdminFailure>;
 
-/// The admin routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/v1/vkube/orders", post(create_order))
-        .route("/admin/v1/ief/projects", post(create_project))
-        .route("/admin/v1/ncs/namespaces", post(create_namespace))
-        .route("/admin/v1/ncs/eips", post(create_eip))
-        .route("/admin/v1/topology", get(topology))
-        .route("/admin/v1/sim/clock", post(clock))
+/// The admin routes, documented where they are handled.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_order))
+        .routes(routes!(create_project))
+        .routes(routes!(create_namespace))
+        .routes(routes!(create_eip))
+        .routes(routes!(topology))
+        .routes(routes!(clock))
+}
+
+/// The admin API's error (for the OpenAPI document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AdminError {
+    error: AdminErrorBody,
+}
+
+/// The admin API's error body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AdminErrorBody {
+    code: u16,
+    message: String,
+}
+
+/// The errors every admin operation may answer besides its own; a type for the OpenAPI
+/// document only.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum AdminErrors {
+    /// No valid admin bearer token
+    #[response(status = 401)]
+    Unauthorized(AdminError),
+    /// Internal error
+    #[response(status = 500)]
+    Internal(AdminError),
+    /// Timed out
+    #[response(status = 504)]
+    TimedOut(AdminError),
 }
 
 /// The operator: the admin bearer token (read in place, not copied).
@@ -103,6 +134,10 @@ fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
         .map_err(|e| AdminFailure::new(400, format!("invalid request: {e}")))
 }
 
+#[utoipa::path(post, path = "/admin/v1/vkube/orders", tag = "admin", request_body = OrderInput,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The order and its secret, shown this once", body = podgate_core::dialects::vkube::wire::CreatedOrder),
+        (status = 400, body = AdminError), (status = 413, body = AdminError), AdminErrors))]
 async fn create_order(State(s): State<AppState>, _: Operator, raw: RawBody) -> Answer<Response> {
     let input: OrderInput = body(raw)?;
     let created = s.inner.vkube.create_order(input).await?;
@@ -116,6 +151,11 @@ pub(crate) struct ProjectInput {
     project_id: Option<String>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/ief/projects", tag = "admin", request_body = ProjectInput,
+    security(("bearer" = [])),
+    responses((status = 201, description = "{project_id, token}", body = Object),
+        (status = 400, body = AdminError), (status = 409, body = AdminError),
+        (status = 413, body = AdminError), AdminErrors))]
 async fn create_project(
     State(s): State<AppState>,
     _: Operator,
@@ -142,6 +182,11 @@ pub(crate) struct NamespaceInput {
     Privileged: Option<bool>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/ncs/namespaces", tag = "admin", request_body = Option<NamespaceInput>,
+    security(("bearer" = [])),
+    responses((status = 201, description = "{NamespaceId, token}", body = Object),
+        (status = 400, body = AdminError), (status = 409, body = AdminError),
+        (status = 413, body = AdminError), AdminErrors))]
 async fn create_namespace(
     State(s): State<AppState>,
     _: Operator,
@@ -172,6 +217,11 @@ pub(crate) struct EipInput {
     Address: Option<String>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/ncs/eips", tag = "admin", request_body = EipInput,
+    security(("bearer" = [])),
+    responses((status = 201, description = "{EipId, Address}", body = Object),
+        (status = 400, body = AdminError), (status = 409, body = AdminError),
+        (status = 413, body = AdminError), AdminErrors))]
 async fn create_eip(
     State(s): State<AppState>,
     _: Operator,
@@ -188,6 +238,10 @@ async fn create_eip(
     ))
 }
 
+#[utoipa::path(get, path = "/admin/v1/topology", tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The nodes: name, region, zone, group, capacity", body = Vec<Object>),
+        AdminErrors))]
 async fn topology(State(s): State<AppState>, _: Operator) -> Answer<Json<Value>> {
     let nodes = s.inner.backend.list_nodes().await?;
     let nodes: Vec<Value> = nodes
@@ -210,6 +264,12 @@ pub(crate) struct ClockInput {
     advance_seconds: Option<u64>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/sim/clock", tag = "admin", request_body = ClockInput,
+    security(("bearer" = [])),
+    responses((status = 200, description = "{now, unix_ms}: the new simulated time", body = Object),
+        (status = 400, body = AdminError),
+        (status = 404, description = "the backend is not the simulator", body = AdminError),
+        (status = 413, body = AdminError), AdminErrors))]
 async fn clock(State(s): State<AppState>, _: Operator, raw: RawBody) -> Answer<Json<Value>> {
     let sim = s
         .inner

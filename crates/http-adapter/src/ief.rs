@@ -2,16 +2,16 @@
 //! `/v2/{project_id}/edgemgr/...` (nodes, groups, config maps, secrets), each also with
 //! the seed example's leading double slash; `X-Auth-Token`.
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
-use podgate_core::dialects::ief::{IefCaller, IefError, decode};
+use podgate_core::dialects::ief::{self, IefCaller, IefError, decode};
 use podgate_core::secret::TokenHash;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
@@ -23,56 +23,67 @@ const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 
 type Answer<T> = Result<T, Failure<IefError>>;
 
-/// The IEF routes.
-pub(crate) fn router() -> Router<AppState> {
-    let mut router = Router::new();
+/// The IEF routes, documented where they are handled; each also answers under the seed
+/// example's leading double slash.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    let v3 = || {
+        OpenApiRouter::new()
+            .routes(routes!(list_pods))
+            .routes(routes!(list_deployments, create_deployment))
+            .routes(routes!(
+                get_deployment,
+                update_deployment,
+                delete_deployment
+            ))
+            .routes(routes!(restart_pod))
+            .routes(routes!(delete_pod))
+    };
+    let v2 = || {
+        OpenApiRouter::new()
+            .routes(routes!(list_nodes))
+            .routes(routes!(get_node))
+            .routes(routes!(list_groups))
+            .routes(routes!(get_group))
+            .routes(routes!(list_configmaps, create_configmap))
+            .routes(routes!(get_configmap, update_configmap, delete_configmap))
+            .routes(routes!(list_secrets, create_secret))
+            .routes(routes!(get_secret, update_secret, delete_secret))
+    };
+    let mut router = OpenApiRouter::new();
     for prefix in ["", "/"] {
-        let v3 = format!("{prefix}/v3/{{project_id}}/edgemgr");
-        let v2 = format!("{prefix}/v2/{{project_id}}/edgemgr");
         router = router
-            .route(&format!("{v3}/pods"), get(list_pods))
-            .route(
-                &format!("{v3}/deployments"),
-                get(list_deployments).post(create_deployment),
-            )
-            .route(
-                &format!("{v3}/deployments/{{id}}"),
-                get(get_deployment)
-                    .put(update_deployment)
-                    .delete(delete_deployment),
-            )
-            .route(
-                &format!("{v3}/deployments/{{id}}/pods/{{pod}}/restart"),
-                post(restart_pod),
-            )
-            .route(
-                &format!("{v3}/deployments/{{id}}/pods/{{pod}}"),
-                delete(delete_pod),
-            )
-            .route(&format!("{v2}/nodes"), get(list_nodes))
-            .route(&format!("{v2}/nodes/{{id}}"), get(get_node))
-            .route(&format!("{v2}/groups"), get(list_groups))
-            .route(&format!("{v2}/groups/{{id}}"), get(get_group))
-            .route(
-                &format!("{v2}/configmaps"),
-                get(list_configmaps).post(create_configmap),
-            )
-            .route(
-                &format!("{v2}/configmaps/{{id}}"),
-                get(get_configmap)
-                    .put(update_configmap)
-                    .delete(delete_configmap),
-            )
-            .route(
-                &format!("{v2}/secrets"),
-                get(list_secrets).post(create_secret),
-            )
-            .route(
-                &format!("{v2}/secrets/{{id}}"),
-                get(get_secret).put(update_secret).delete(delete_secret),
-            );
+            .nest(&format!("{prefix}/v3/{{project_id}}/edgemgr"), v3())
+            .nest(&format!("{prefix}/v2/{{project_id}}/edgemgr"), v2());
     }
     router
+}
+
+/// The errors every IEF operation may answer, in IEF's shape (docs/ief.md lists the
+/// codes); a type for the OpenAPI document only.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum IefErrors {
+    /// Invalid parameter (IEF.1000xx) or unknown project (IEF.100001)
+    #[response(status = 400)]
+    BadRequest(ief::wire::ErrorReply),
+    /// No valid X-Auth-Token (IEF.011005)
+    #[response(status = 401)]
+    Unauthorized(ief::wire::ErrorReply),
+    /// No such object in the project (IEF.100404)
+    #[response(status = 404)]
+    NotFound(ief::wire::ErrorReply),
+    /// The name is taken (IEF.100409) or the object is in use (IEF.100015)
+    #[response(status = 409)]
+    Conflict(ief::wire::ErrorReply),
+    /// Body too large
+    #[response(status = 413)]
+    TooLarge(ief::wire::ErrorReply),
+    /// Internal error (IEF.100500)
+    #[response(status = 500)]
+    Internal(ief::wire::ErrorReply),
+    /// Timed out
+    #[response(status = 504)]
+    TimedOut(ief::wire::ErrorReply),
 }
 
 /// The caller, from `X-Auth-Token` (read in place: the headers are not copied).
@@ -118,6 +129,13 @@ fn created<T: serde::Serialize>(value: &T) -> Response {
 type Project = Path<String>;
 type Object = Path<(String, String)>;
 
+#[utoipa::path(get, path = "/pods", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
+        ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query, description = "comma-separated"),
+        ("plugin_instance_name" = Option<String>, Query),
+        ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")),
+    responses((status = 200, description = "The pods (exactly one of the four filters)", body = ief::wire::ListPodsReply, content_type = "application/json"), IefErrors))]
 async fn list_pods(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -132,6 +150,13 @@ async fn list_pods(
         .await?))
 }
 
+#[utoipa::path(get, path = "/deployments", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("limit" = Option<String>, Query, description = "1..=100, default 10"), ("offset" = Option<String>, Query, description = ">= 0"),
+        ("sort" = Option<String>, Query, description = "created_at:desc (default) or created_at:asc"),
+        ("name" = Option<String>, Query, description = "part of the name"),
+        ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query)),
+    responses((status = 200, description = "The deployments", body = ief::wire::ListDeploymentsReply, content_type = "application/json"), IefErrors))]
 async fn list_deployments(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -146,6 +171,10 @@ async fn list_deployments(
         .await?))
 }
 
+#[utoipa::path(post, path = "/deployments", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
+    request_body = ief::wire::CreateDeploymentRequest,
+    responses((status = 201, description = "Created", body = ief::wire::DeploymentResp, content_type = "application/json"), IefErrors))]
 async fn create_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -161,6 +190,10 @@ async fn create_deployment(
     ))
 }
 
+#[utoipa::path(get, path = "/deployments/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 200, description = "The deployment", body = ief::wire::DeploymentResp, content_type = "application/json"), IefErrors))]
 async fn get_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -173,6 +206,11 @@ async fn get_deployment(
         .await?))
 }
 
+#[utoipa::path(put, path = "/deployments/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    request_body = ief::wire::UpdateDeploymentRequest,
+    responses((status = 200, description = "Updated", body = ief::wire::DeploymentResp, content_type = "application/json"), IefErrors))]
 async fn update_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -187,6 +225,10 @@ async fn update_deployment(
         .await?))
 }
 
+#[utoipa::path(delete, path = "/deployments/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path), ("force_delete" = Option<String>, Query, description = "true or false")),
+    responses((status = 204, description = "Deleted"), IefErrors))]
 async fn delete_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -202,6 +244,10 @@ async fn delete_deployment(
 }
 
 /// 202 with the JSON string `""`, as the reference declares the reply a string.
+#[utoipa::path(post, path = "/deployments/{id}/pods/{pod_name}/restart", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path), ("pod_name" = String, Path)),
+    responses((status = 202, description = "The pod is replaced by a new one (the JSON string \"\")", body = String, content_type = "application/json"), IefErrors))]
 async fn restart_pod(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -214,6 +260,10 @@ async fn restart_pod(
     Ok(json_response(StatusCode::ACCEPTED, &""))
 }
 
+#[utoipa::path(delete, path = "/deployments/{id}/pods/{pod_name}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path), ("pod_name" = String, Path)),
+    responses((status = 204, description = "Deleted; the deployment makes a new pod"), IefErrors))]
 async fn delete_pod(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -223,6 +273,13 @@ async fn delete_pod(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/nodes", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("name" = Option<String>, Query, description = "part of the name"),
+        ("limit" = Option<String>, Query, description = "1..=1000, default 500"), ("offset" = Option<String>, Query, description = ">= 0"),
+        ("sort" = Option<String>, Query, description = "name or created_at, :asc or :desc"),
+        ("state" = Option<String>, Query), ("group_id" = Option<String>, Query)),
+    responses((status = 200, description = "The nodes", body = ief::wire::ListNodesReply, content_type = "application/json"), IefErrors))]
 async fn list_nodes(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -237,6 +294,10 @@ async fn list_nodes(
         .await?))
 }
 
+#[utoipa::path(get, path = "/nodes/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 200, description = "The node", body = ief::wire::NodeReply, content_type = "application/json"), IefErrors))]
 async fn get_node(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -245,6 +306,11 @@ async fn get_node(
     Ok(ok(&s.inner.ief.get_node(&caller, &project, &id).await?))
 }
 
+#[utoipa::path(get, path = "/groups", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, :asc or :desc"),
+        ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")),
+    responses((status = 200, description = "The node groups", body = ief::wire::ListGroupsReply, content_type = "application/json"), IefErrors))]
 async fn list_groups(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -259,6 +325,10 @@ async fn list_groups(
         .await?))
 }
 
+#[utoipa::path(get, path = "/groups/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 200, description = "The node group", body = ief::wire::EdgeGroupResp, content_type = "application/json"), IefErrors))]
 async fn get_group(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -267,6 +337,10 @@ async fn get_group(
     Ok(ok(&s.inner.ief.get_group(&caller, &project, &id).await?))
 }
 
+#[utoipa::path(post, path = "/configmaps", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
+    request_body = ief::wire::CreateConfigMapRequest,
+    responses((status = 201, description = "Created", body = ief::wire::ConfigMapReply, content_type = "application/json"), IefErrors))]
 async fn create_configmap(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -282,6 +356,11 @@ async fn create_configmap(
     ))
 }
 
+#[utoipa::path(get, path = "/configmaps", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
+        ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")),
+    responses((status = 200, description = "The config maps", body = ief::wire::ListConfigMapsReply, content_type = "application/json"), IefErrors))]
 async fn list_configmaps(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -296,6 +375,10 @@ async fn list_configmaps(
         .await?))
 }
 
+#[utoipa::path(get, path = "/configmaps/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 200, description = "The config map", body = ief::wire::ConfigMapReply, content_type = "application/json"), IefErrors))]
 async fn get_configmap(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -308,6 +391,11 @@ async fn get_configmap(
         .await?))
 }
 
+#[utoipa::path(put, path = "/configmaps/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    request_body = ief::wire::UpdateConfigMapRequest,
+    responses((status = 200, description = "Updated", body = ief::wire::ConfigMapReply, content_type = "application/json"), IefErrors))]
 async fn update_configmap(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -322,6 +410,10 @@ async fn update_configmap(
         .await?))
 }
 
+#[utoipa::path(delete, path = "/configmaps/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), IefErrors))]
 async fn delete_configmap(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -331,6 +423,10 @@ async fn delete_configmap(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/secrets", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
+    request_body = ief::wire::CreateSecretRequest,
+    responses((status = 201, description = "Created", body = ief::wire::SecretReply, content_type = "application/json"), IefErrors))]
 async fn create_secret(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -343,6 +439,11 @@ async fn create_secret(
     ))
 }
 
+#[utoipa::path(get, path = "/secrets", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
+        ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")),
+    responses((status = 200, description = "The secrets", body = ief::wire::ListSecretsReply, content_type = "application/json"), IefErrors))]
 async fn list_secrets(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -357,6 +458,10 @@ async fn list_secrets(
         .await?))
 }
 
+#[utoipa::path(get, path = "/secrets/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 200, description = "The secret", body = ief::wire::SecretReply, content_type = "application/json"), IefErrors))]
 async fn get_secret(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -365,6 +470,11 @@ async fn get_secret(
     Ok(ok(&s.inner.ief.get_secret(&caller, &project, &id).await?))
 }
 
+#[utoipa::path(put, path = "/secrets/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    request_body = ief::wire::UpdateSecretRequest,
+    responses((status = 200, description = "Updated", body = ief::wire::SecretReply, content_type = "application/json"), IefErrors))]
 async fn update_secret(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -379,6 +489,10 @@ async fn update_secret(
         .await?))
 }
 
+#[utoipa::path(delete, path = "/secrets/{id}", tag = "ief",
+    params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
+        ("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), IefErrors))]
 async fn delete_secret(
     State(s): State<AppState>,
     Caller(caller): Caller,

@@ -71,14 +71,5 @@ pub fn app(state: AppState) -> Router {
                 .on_failure(()),
         )
         .layer(guard::GuardLayer(state.clone()));
-    Router::new()
-        .merge(ncs::router())
-        .merge(ief::router())
-        .merge(vkube::router())
-        .merge(yuanrong::router())
-        .merge(admin::router())
-        .merge(ops::router())
-        .merge(openapi::router())
-        .layer(layers)
-        .with_state(state)
+    openapi::router().layer(layers).with_state(state)
 }

@@ -3,15 +3,15 @@
 
 use std::borrow::Cow;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use podgate_core::dialects::ncs::{NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
+use podgate_core::dialects::ncs::{self, NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
 use podgate_core::secret::TokenHash;
 use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
 use crate::failure::Failure;
@@ -22,9 +22,66 @@ use crate::state::AppState;
 /// The one path NCS serves.
 pub(crate) const PATH: &str = "/ncs";
 
-/// The NCS routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route(PATH, get(call).post(call))
+/// The NCS routes, documented where they are handled.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(query_call, body_call))
+}
+
+/// The errors every NCS Action may answer; a type for the OpenAPI document only.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum NcsErrors {
+    /// MissingParameter, InvalidParameterValue, InvalidFormat, NoPrivate,
+    /// DuplicateNameError, NothingToUpdate, ContainerNumNotMatch, IncorrectState,
+    /// UnsupportedOperation
+    #[response(status = 400)]
+    BadRequest(ncs::wire::ErrorReply),
+    /// AuthFailure
+    #[response(status = 401)]
+    Unauthorized(ncs::wire::ErrorReply),
+    /// ResourceNotFound
+    #[response(status = 404)]
+    NotFound(ncs::wire::ErrorReply),
+    /// InternalServerError
+    #[response(status = 500)]
+    Internal(ncs::wire::ErrorReply),
+    /// Timed out
+    #[response(status = 504)]
+    TimedOut(ncs::wire::ErrorReply),
+}
+
+/// An NCS Action with its parameters in the query string. The reply depends on the
+/// Action: CreateReply, RequestIdReply, ListReply, InfoReply, InstancesReply or
+/// ImagesReply.
+#[utoipa::path(get, path = "/ncs", tag = "ncs",
+    params(
+        ("Action" = String, Query, description = "The Action (e.g. DescribeStatefulWorkloadInfo)"),
+        ("Version" = String, Query, description = "2017-11-16"),
+        ("NamespaceId" = Option<String>, Query, description = "The namespace"),
+        ("StatefulWorkloadId" = Option<String>, Query, description = "The workload"),
+        ("ContainerId" = Option<String>, Query, description = "RestartContainer: the DockerContainerId"),
+        ("EipId" = Option<String>, Query, description = "(Un)AssociateEipOfStatefulWorkload: the EIP"),
+        ("Limit" = Option<String>, Query, description = "DescribeStatefulWorkloadsAllNamespaces: page size, > 0, default 20"),
+        ("Offset" = Option<String>, Query, description = "DescribeStatefulWorkloadsAllNamespaces: items to skip, >= 0"),
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The Action's reply", body = Object), NcsErrors))]
+async fn query_call(state: State<AppState>, req: Request) -> Response {
+    call(state, req).await
+}
+
+/// An NCS Action with its parameters in a JSON body (CreateRequest, ModifyRequest,
+/// ResetSpecTypeRequest or the GET Actions' parameters), which win over the query's.
+#[utoipa::path(post, path = "/ncs", tag = "ncs",
+    params(
+        ("Action" = String, Query, description = "The Action (e.g. CreateStatefulWorkload)"),
+        ("Version" = String, Query, description = "2017-11-16"),
+    ),
+    request_body(content = Object, description = "The Action's parameters"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The Action's reply", body = Object), NcsErrors))]
+async fn body_call(state: State<AppState>, req: Request) -> Response {
+    call(state, req).await
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {

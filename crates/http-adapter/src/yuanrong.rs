@@ -1,17 +1,17 @@
 //! openYuanrong pod pools over HTTP: `/serverless/v1/podpools`, the
 //! `{"code","message","result"}` envelope.
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::{get, put};
 use podgate_core::dialects::yuanrong::wire::Envelope;
-use podgate_core::dialects::yuanrong::{YrError, decode};
+use podgate_core::dialects::yuanrong::{self, YrError, decode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::failure::Failure;
@@ -20,14 +20,38 @@ use crate::state::AppState;
 
 type Answer<T> = Result<T, Failure<YrError>>;
 
-/// The openYuanrong routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/serverless/v1/podpools",
-            get(query).post(create).delete(delete),
-        )
-        .route("/serverless/v1/podpools/{id}", put(update))
+/// The openYuanrong routes, documented where they are handled.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(query, create, delete))
+        .routes(routes!(update))
+}
+
+/// openYuanrong query reply (for the OpenAPI document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct YrQueryReply {
+    code: i32,
+    message: String,
+    result: yuanrong::wire::QueryResult,
+}
+
+/// openYuanrong create reply (code 4104 and HTTP 500 with `failed_pools` when some fail).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct YrCreateReply {
+    code: i32,
+    message: String,
+    /// Absent when the body itself was refused (130600).
+    result: Option<yuanrong::wire::CreateResult>,
+}
+
+/// openYuanrong reply without a result (update, delete, errors).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct YrReply {
+    code: i32,
+    message: String,
 }
 
 /// A success in the envelope, serialised once.
@@ -67,6 +91,13 @@ impl FromRequestParts<AppState> for Authorized {
     }
 }
 
+#[utoipa::path(get, path = "/serverless/v1/podpools", tag = "yuanrong",
+    params(("id" = Option<String>, Query), ("group" = Option<String>, Query),
+        ("offset" = Option<String>, Query, description = "1-based page number"), ("limit" = Option<String>, Query)),
+    responses((status = 200, body = YrQueryReply),
+        (status = 401, body = YrReply),
+        (status = 500, description = "4104: invalid parameters (HTTP 500 by contract)", body = YrReply),
+        (status = 504, body = YrReply)))]
 async fn query(
     State(s): State<AppState>,
     _: Authorized,
@@ -77,6 +108,12 @@ async fn query(
     )))
 }
 
+#[utoipa::path(post, path = "/serverless/v1/podpools", tag = "yuanrong",
+    request_body = yuanrong::wire::CreatePoolsRequest,
+    responses((status = 200, body = YrCreateReply),
+        (status = 401, body = YrReply),
+        (status = 500, description = "4104 with failed_pools, or 130600 for a body that is not JSON (HTTP 500 by contract)", body = YrCreateReply),
+        (status = 504, body = YrReply)))]
 async fn create(State(s): State<AppState>, _: Authorized, raw: RawBody) -> Answer<Response> {
     let req = body(raw)?;
     let (status, envelope) = s.inner.yuanrong.create(&req).await?.into_envelope();
@@ -84,6 +121,14 @@ async fn create(State(s): State<AppState>, _: Authorized, raw: RawBody) -> Answe
     Ok(json_response(status, &envelope))
 }
 
+#[utoipa::path(put, path = "/serverless/v1/podpools/{id}", tag = "yuanrong",
+    params(("id" = String, Path)),
+    request_body = yuanrong::wire::UpdatePoolRequest,
+    responses((status = 200, body = YrReply),
+        (status = 401, body = YrReply),
+        (status = 404, description = "4120: no such pool", body = YrReply),
+        (status = 500, description = "4104 or 130600 (HTTP 500 by contract)", body = YrReply),
+        (status = 504, body = YrReply)))]
 async fn update(
     State(s): State<AppState>,
     _: Authorized,
@@ -95,6 +140,13 @@ async fn update(
     Ok(ok::<()>(None))
 }
 
+#[utoipa::path(delete, path = "/serverless/v1/podpools", tag = "yuanrong",
+    params(("id" = Option<String>, Query), ("group" = Option<String>, Query)),
+    responses((status = 200, body = YrReply),
+        (status = 401, body = YrReply),
+        (status = 404, description = "4120: no such pool", body = YrReply),
+        (status = 500, description = "4104: neither id nor group (HTTP 500 by contract)", body = YrReply),
+        (status = 504, body = YrReply)))]
 async fn delete(
     State(s): State<AppState>,
     _: Authorized,
