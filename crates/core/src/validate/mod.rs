@@ -1,16 +1,19 @@
 //! The rules every dialect shares (names, quantities, ports, paths), one function per
-//! rule. Each returns `Err(reason)` for a bad value; callers attach the field name and
-//! map to their dialect's error. A vendor's own rules live with its dialect
-//! (`dialects::<dialect>::rules`).
+//! rule, and the way request types declare their field rules (`validator`, see
+//! [`first_broken`]). Each rule returns `Err(reason)` for a bad value; callers attach the
+//! field name and map to their dialect's error. A vendor's own rules live with its
+//! dialect (`dialects::<dialect>::rules`).
 
+mod fields;
 pub(crate) mod names;
 mod paths;
 mod ports;
 mod quantity;
 
-pub use names::dns1123_label;
+pub use fields::{Broken, RULE, first_broken, rule};
+pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::absolute_path;
-pub use ports::port;
+pub use ports::{port, port_field};
 pub use quantity::{Quantity, cpu_quantity, mebi_or_gibi, quantity};
 
 /// The outcome of one rule: `Err` carries the reason, in English, without the field name.

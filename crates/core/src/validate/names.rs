@@ -27,6 +27,11 @@ pub fn dns1123_label(name: &str) -> Check {
     }
 }
 
+/// [`dns1123_label`] as a field rule.
+pub fn dns1123_label_field(name: &str) -> Result<(), validator::ValidationError> {
+    super::rule(dns1123_label(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

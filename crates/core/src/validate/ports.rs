@@ -11,6 +11,11 @@ pub fn port(value: i64) -> Check {
     }
 }
 
+/// [`port`] as a field rule.
+pub fn port_field(value: i64) -> Result<(), validator::ValidationError> {
+    super::rule(port(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

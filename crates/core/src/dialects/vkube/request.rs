@@ -1,14 +1,17 @@
 //! From wire requests to checked containers: every V-Kube rule of a deploy that does
 //! not depend on the order or the cluster (SPEC §6), each answered with a 400 that
-//! names the field.
+//! names the field. The field rules are declared on the wire types (`validator`); the
+//! rules across fields are here.
 
 use std::collections::BTreeSet;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use validator::Validate;
 
 use super::error::VkubeError;
 use super::rules;
-use super::wire::DeployContainer;
+use super::wire::{DeployContainer, DeployRequest};
 use crate::model::{ContainerPort, ContainerSpec, ResourceRequirements, Resources};
 use crate::validate;
 
@@ -31,69 +34,78 @@ pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
     })
 }
 
-/// A deploy's containers, checked, as the pod's containers, with the memory they ask
-/// for in all (MiB).
+/// The first field rule `value` breaks, as V-Kube's error: a missing field is
+/// `item field empty`, any other a 400 naming the field under `path`.
+fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Reply<()> {
+    match validate::first_broken(value) {
+        None => Ok(()),
+        Some(broken) if broken.is_missing() => Err(VkubeError::field_empty()),
+        Some(broken) => Err(VkubeError::bad_request(format!(
+            "{path}{} {}",
+            broken.field,
+            broken.reason.unwrap_or(broken.code)
+        ))),
+    }
+}
+
+/// A deploy's region and containers, with the field rules of each, in the document's
+/// order: the region, then each container (its name, image, ports and memory), then
+/// what no single field shows (a name or host port used twice).
+pub(super) fn deploy(req: &DeployRequest) -> Reply<(&str, &[DeployContainer])> {
+    check(req, "")?;
+    let selector = req
+        .nodeSelector
+        .as_ref()
+        .ok_or_else(VkubeError::field_empty)?;
+    check(selector, "nodeSelector.")?;
+    let region = selector.region.as_deref().unwrap_or_default();
+    let containers = req.containers.as_deref().unwrap_or_default();
+    for (i, c) in containers.iter().enumerate() {
+        check(c, &format!("containers[{i}]."))?;
+        if let Some(resource) = &c.resource {
+            check(resource, &format!("containers[{i}].resource."))?;
+        }
+        for (j, p) in c.ports.iter().flatten().enumerate() {
+            check(p, &format!("containers[{i}].ports[{j}]."))?;
+        }
+    }
+    Ok((region, containers))
+}
+
+/// A deploy's containers, whose field rules hold ([`deploy`]), as the pod's
+/// containers, with the memory they ask for in all (MiB); refused when a name or a host
+/// port is used twice.
 pub(super) fn containers(containers: &[DeployContainer]) -> Reply<(Vec<ContainerSpec>, u64)> {
     let mut specs = Vec::with_capacity(containers.len());
     let mut names = BTreeSet::new();
     let mut host_ports = BTreeSet::new();
     let mut memory_total: u64 = 0;
     for (i, c) in containers.iter().enumerate() {
-        let name = c.name.as_ref().ok_or_else(VkubeError::field_empty)?;
-        validate::dns1123_label(name)
-            .map_err(|r| VkubeError::bad_request(format!("containers[{i}].name {r}")))?;
+        let name = c.name.clone().unwrap_or_default();
         if !names.insert(name.clone()) {
             return Err(VkubeError::bad_request(format!(
                 "containers[{i}].name {name} is duplicated"
             )));
         }
-        let image = c
-            .imageName
-            .as_ref()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(VkubeError::field_empty)?;
-        if image.len() > 255 || image.chars().any(char::is_whitespace) {
-            return Err(VkubeError::bad_request(format!(
-                "containers[{i}].imageName is not an image reference"
-            )));
-        }
-        let memory = c
-            .resource
-            .as_ref()
-            .and_then(|r| r.memory.as_ref())
-            .ok_or_else(VkubeError::field_empty)?;
-        let mib = validate::mebi_or_gibi(memory)
-            .map_err(|r| VkubeError::bad_request(format!("containers[{i}].resource.memory {r}")))?;
-        if mib == 0 {
-            return Err(VkubeError::bad_request(format!(
-                "containers[{i}].resource.memory must be more than 0"
-            )));
-        }
+        let memory = c.resource.as_ref().and_then(|r| r.memory.as_deref());
+        let mib = rules::memory(memory.unwrap_or_default()).map_err(VkubeError::bad_request)?;
         memory_total = memory_total.saturating_add(mib);
         let mut ports = Vec::new();
-        for (j, p) in c.ports.iter().flatten().enumerate() {
-            let cp = p.containerPort.ok_or_else(VkubeError::field_empty)?;
-            validate::port(cp).map_err(|r| {
-                VkubeError::bad_request(format!("containers[{i}].ports[{j}].containerPort {r}"))
-            })?;
-            let hp = match p.hostPort {
-                Some(hp) => {
-                    validate::port(hp).map_err(|r| {
-                        VkubeError::bad_request(format!("containers[{i}].ports[{j}].hostPort {r}"))
-                    })?;
-                    let hp = u16::try_from(hp).unwrap_or_default();
-                    if !host_ports.insert(hp) {
-                        return Err(VkubeError::bad_request(format!(
-                            "hostPort {hp} is used twice"
-                        )));
-                    }
-                    Some(hp)
-                }
-                None => None,
-            };
+        for p in c.ports.iter().flatten() {
+            let host_port = p.hostPort.and_then(|hp| u16::try_from(hp).ok());
+            if let Some(hp) = host_port
+                && !host_ports.insert(hp)
+            {
+                return Err(VkubeError::bad_request(format!(
+                    "hostPort {hp} is used twice"
+                )));
+            }
             ports.push(ContainerPort {
-                container_port: u16::try_from(cp).unwrap_or_default(),
-                host_port: hp,
+                container_port: p
+                    .containerPort
+                    .and_then(|cp| u16::try_from(cp).ok())
+                    .unwrap_or_default(),
+                host_port,
                 host_ip: None,
             });
         }
@@ -103,8 +115,8 @@ pub(super) fn containers(containers: &[DeployContainer]) -> Reply<(Vec<Container
             gpu: 0,
         };
         specs.push(ContainerSpec {
-            name: name.clone(),
-            image: image.clone(),
+            name,
+            image: c.imageName.clone().unwrap_or_default(),
             command: rules::split_lines(c.command.as_deref().unwrap_or_default()),
             args: rules::split_lines(c.args.as_deref().unwrap_or_default()),
             resources: ResourceRequirements {

@@ -1,6 +1,8 @@
 //! V-Kube value rules (SPEC §3).
 
-use crate::validate::Check;
+use validator::ValidationError;
+
+use crate::validate::{self, Check};
 
 /// An image name for the image check: registry, path and name characters, no tag.
 pub fn image_name(value: &str) -> Check {
@@ -33,6 +35,34 @@ pub fn image_tag(value: &str) -> Check {
     } else {
         Err(format!("must be an image tag, got {value:?}"))
     }
+}
+
+/// A deploy's image reference: at most 255 characters, no whitespace (the registry
+/// says whether it exists).
+pub fn image_reference(value: &str) -> Check {
+    if value.len() > 255 || value.chars().any(char::is_whitespace) {
+        Err("is not an image reference".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// [`image_reference`] as a field rule.
+pub fn image_reference_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(image_reference(value))
+}
+
+/// A deploy's memory: `Mi` or `Gi`, more than 0.
+pub fn memory(value: &str) -> Result<u64, String> {
+    match validate::mebi_or_gibi(value)? {
+        0 => Err("must be more than 0".to_owned()),
+        mib => Ok(mib),
+    }
+}
+
+/// [`memory`] as a field rule.
+pub fn memory_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(memory(value).map(drop))
 }
 
 /// Splits a newline-separated command or args string into its parts, dropping a

@@ -211,18 +211,8 @@ impl VkubeService {
         let quota = rules::resource_unit(&order.serviceOptions.resourceUnit)
             .map_err(|_| VkubeError::server())?
             .saturating_mul(self.config.unit_mib);
-        let region = req
-            .nodeSelector
-            .as_ref()
-            .and_then(|s| s.region.as_ref())
-            .filter(|r| !r.is_empty())
-            .ok_or_else(VkubeError::field_empty)?;
-        let containers = req
-            .containers
-            .as_ref()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(VkubeError::field_empty)?;
-        if !self.regions().await.contains(region) {
+        let (region, containers) = request::deploy(req)?;
+        if !self.regions().await.iter().any(|known| known == region) {
             return Err(VkubeError::bad_request(format!(
                 "region {region} does not exist"
             )));
@@ -247,7 +237,7 @@ impl VkubeService {
         let template = Arc::new(PodTemplate {
             containers: specs,
             placement: Placement {
-                region: Some(region.clone()),
+                region: Some(region.to_owned()),
                 host_ports_unique_in_region: true,
                 ..Placement::default()
             },

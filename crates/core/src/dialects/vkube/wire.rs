@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::rules;
+use crate::validate;
 
 /// `serviceOptions` of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -150,44 +154,54 @@ pub struct StatusOk {
 }
 
 /// A port mapping of a deploy.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::DeployPort))]
 pub struct DeployPort {
     /// Container port.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::port_field"))]
     pub containerPort: Option<i64>,
     /// Host port.
     #[serde(default)]
+    #[validate(custom(function = "validate::port_field"))]
     pub hostPort: Option<i64>,
 }
 
 /// A container's resources in a deploy.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::DeployResource))]
 pub struct DeployResource {
     /// Memory, `Mi` or `Gi`.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::memory_field"))]
     pub memory: Option<String>,
 }
 
 /// A container of a deploy.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::DeployContainer))]
 pub struct DeployContainer {
     /// DNS-1123 label.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::dns1123_label_field"))]
     pub name: Option<String>,
     /// Image.
     #[serde(default)]
+    #[validate(
+        required,
+        length(min = 1, code = "required"),
+        custom(function = "rules::image_reference_field")
+    )]
     pub imageName: Option<String>,
     /// Port mappings.
     #[serde(default)]
     pub ports: Option<Vec<DeployPort>>,
-    /// Resources.
+    /// Resources (checked on their own).
     #[serde(default)]
+    #[validate(required)]
     pub resource: Option<DeployResource>,
     /// Newline-separated command.
     #[serde(default)]
@@ -198,25 +212,28 @@ pub struct DeployContainer {
 }
 
 /// `nodeSelector` of a deploy.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::NodeSelector))]
 pub struct NodeSelector {
     /// The region.
     #[serde(default)]
+    #[validate(required, length(min = 1, code = "required"))]
     pub region: Option<String>,
 }
 
 /// `POST /k8s/deploy` body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::DeployRequest))]
 pub struct DeployRequest {
-    /// Where to run.
+    /// Where to run (checked on its own).
     #[serde(default)]
+    #[validate(required)]
     pub nodeSelector: Option<NodeSelector>,
-    /// What to run.
+    /// What to run (each checked on its own).
     #[serde(default)]
+    #[validate(required, length(min = 1, code = "required"))]
     pub containers: Option<Vec<DeployContainer>>,
 }
 

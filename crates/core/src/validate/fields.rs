@@ -1,0 +1,137 @@
+//! Field rules declared on request types with `validator`, and the first rule a value
+//! breaks in the order its fields are declared, which is the vendor document's order.
+//!
+//! A request type derives `validator::Validate` and states each field's rules where the
+//! field is: `required`, `length`, `range`, and `custom` with the rules of this module
+//! for names, ports, paths and quantities. Its dialect calls [`first_broken`] and turns
+//! the answer into the vendor's error naming the field. Values nested in a request are
+//! checked by their own call, so that each level keeps its own order and the dialect
+//! names the path (`containers[0].ports[1].hostPort`). Rules across fields or against
+//! the state (a name used twice, a quota) stay hand-written in the dialect's
+//! `request.rs`.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use validator::{Validate, ValidationError, ValidationErrorsKind};
+
+use super::Check;
+
+/// The first rule a field broke: the field, by its wire name, and the rule's code
+/// (`required`, `length`, `range`, or [`RULE`] for the shared and vendor rules) and
+/// reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The field's name on the wire.
+    pub field: &'static str,
+    /// validator's code of the rule.
+    pub code: Cow<'static, str>,
+    /// Why, when the rule says (the shared and vendor rules always do).
+    pub reason: Option<Cow<'static, str>>,
+}
+
+impl Broken {
+    /// Whether the field was absent (or empty where the rule counts empty as absent).
+    pub fn is_missing(&self) -> bool {
+        self.code == "required"
+    }
+}
+
+/// The code of a rule written as a [`Check`] (see [`rule`]).
+pub const RULE: &str = "rule";
+
+/// A [`Check`] as a validator rule for `#[validate(custom(function = ...))]`: its reason
+/// becomes the error's message.
+pub fn rule(check: Check) -> Result<(), ValidationError> {
+    check.map_err(|reason| ValidationError::new(RULE).with_message(Cow::Owned(reason)))
+}
+
+/// The first field of `value`, in declaration order, that breaks one of its rules, and
+/// the first rule it breaks; `None` when every field keeps its rules. Fields that hold
+/// nested values are the caller's to check, each with its own call.
+pub fn first_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Option<Broken> {
+    let errors = value.validate().err()?;
+    let errors = errors.errors();
+    let order = serde_aux::serde_introspection::serde_introspect::<T>();
+    // Every field with rules is declared, so the order names it; a type serde cannot
+    // list (none in the dialects) falls back to the field names' order.
+    let mut named: Vec<(&'static str, &Vec<ValidationError>)> = order
+        .iter()
+        .filter_map(|field| match errors.get(*field) {
+            Some(ValidationErrorsKind::Field(broken)) => Some((*field, broken)),
+            _ => None,
+        })
+        .collect();
+    if named.is_empty() {
+        named = errors
+            .iter()
+            .filter_map(|(field, kind)| match (field, kind) {
+                (Cow::Borrowed(field), ValidationErrorsKind::Field(broken)) => {
+                    Some((*field, broken))
+                }
+                _ => None,
+            })
+            .collect();
+        named.sort_by_key(|(field, _)| *field);
+    }
+    let (field, broken) = named.into_iter().next()?;
+    let first = broken.first()?;
+    Some(Broken {
+        field,
+        code: first.code.clone(),
+        reason: first.message.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn even(value: i64) -> Result<(), ValidationError> {
+        rule(if value % 2 == 0 {
+            Ok(())
+        } else {
+            Err(format!("must be even, got {value}"))
+        })
+    }
+
+    #[derive(Deserialize, Validate)]
+    struct Request {
+        #[validate(required)]
+        zeta: Option<String>,
+        #[validate(custom(function = "even"))]
+        alpha: Option<i64>,
+        #[validate(length(min = 1, max = 3))]
+        middle: Option<String>,
+    }
+
+    #[test]
+    fn the_first_broken_field_is_the_first_declared() {
+        let all_bad = Request {
+            zeta: None,
+            alpha: Some(3),
+            middle: Some("long".into()),
+        };
+        let broken = first_broken(&all_bad).unwrap();
+        assert_eq!((broken.field, broken.is_missing()), ("zeta", true));
+        let two_bad = Request {
+            zeta: Some("z".into()),
+            ..all_bad
+        };
+        let broken = first_broken(&two_bad).unwrap();
+        assert_eq!(broken.field, "alpha");
+        assert_eq!(broken.code, RULE);
+        assert_eq!(broken.reason.as_deref(), Some("must be even, got 3"));
+        let one_bad = Request {
+            alpha: Some(2),
+            ..two_bad
+        };
+        let broken = first_broken(&one_bad).unwrap();
+        assert_eq!((broken.field, broken.code.as_ref()), ("middle", "length"));
+        let good = Request {
+            middle: None,
+            ..one_bad
+        };
+        assert_eq!(first_broken(&good), None);
+    }
+}
