@@ -50,37 +50,44 @@ pub fn rule(check: Check) -> Result<(), ValidationError> {
 /// the first rule it breaks; `None` when every field keeps its rules. Fields that hold
 /// nested values are the caller's to check, each with its own call.
 pub fn first_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Option<Broken> {
-    let errors = value.validate().err()?;
+    all_broken(value).into_iter().next()
+}
+
+/// Every rule `value`'s fields break, field by field in declaration order, each
+/// field's in the order its rules are declared (for a vendor that lists them all).
+pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken> {
+    let Err(errors) = value.validate() else {
+        return Vec::new();
+    };
     let errors = errors.errors();
     let order = serde_aux::serde_introspection::serde_introspect::<T>();
-    // Every field with rules is declared, so the order names it; a type serde cannot
-    // list (none in the dialects) falls back to the field names' order.
-    let mut named: Vec<(&'static str, &Vec<ValidationError>)> = order
-        .iter()
-        .filter_map(|field| match errors.get(*field) {
-            Some(ValidationErrorsKind::Field(broken)) => Some((*field, broken)),
-            _ => None,
-        })
-        .collect();
-    if named.is_empty() {
-        named = errors
-            .iter()
-            .filter_map(|(field, kind)| match (field, kind) {
-                (Cow::Borrowed(field), ValidationErrorsKind::Field(broken)) => {
-                    Some((*field, broken))
-                }
-                _ => None,
+    let field_errors = |field: &'static str| match errors.get(field) {
+        Some(ValidationErrorsKind::Field(broken)) => broken.as_slice(),
+        _ => &[],
+    };
+    let mut fields: Vec<&'static str> = order.to_vec();
+    if fields.is_empty() {
+        // A type serde cannot list (none in the dialects): the fields by name, so that a
+        // broken rule is never lost.
+        fields = errors
+            .keys()
+            .filter_map(|field| match field {
+                Cow::Borrowed(field) => Some(*field),
+                Cow::Owned(_) => None,
             })
             .collect();
-        named.sort_by_key(|(field, _)| *field);
+        fields.sort_unstable();
     }
-    let (field, broken) = named.into_iter().next()?;
-    let first = broken.first()?;
-    Some(Broken {
-        field,
-        code: first.code.clone(),
-        reason: first.message.clone(),
-    })
+    fields
+        .into_iter()
+        .flat_map(|field| {
+            field_errors(field).iter().map(move |error| Broken {
+                field,
+                code: error.code.clone(),
+                reason: error.message.clone(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -133,5 +140,17 @@ mod tests {
             ..one_bad
         };
         assert_eq!(first_broken(&good), None);
+        assert!(all_broken(&good).is_empty());
+    }
+
+    #[test]
+    fn all_broken_rules_come_in_declaration_order() {
+        let all_bad = Request {
+            zeta: None,
+            alpha: Some(3),
+            middle: Some("long".into()),
+        };
+        let fields: Vec<_> = all_broken(&all_bad).iter().map(|b| b.field).collect();
+        assert_eq!(fields, ["zeta", "alpha", "middle"]);
     }
 }

@@ -10,7 +10,7 @@ mod paths;
 mod ports;
 mod quantity;
 
-pub use fields::{Broken, RULE, first_broken, rule};
+pub use fields::{Broken, RULE, all_broken, first_broken, rule};
 pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::absolute_path;
 pub use ports::{port, port_field};

@@ -261,11 +261,11 @@ impl YuanrongService {
         } else {
             size
         };
-        let mut errors = Vec::new();
-        request::sizes(size, max_size, &mut errors);
-        if let Some(hpa) = &req.horizontal_pod_autoscaler_spec {
-            def.horizontal_pod_autoscaler_spec =
-                request::hpa_field(&Some(hpa.clone()), scalable, &mut errors);
+        let mut errors = request::broken(req);
+        let hpa = req.horizontal_pod_autoscaler_spec.as_deref();
+        request::across(size, max_size, hpa, scalable, &mut errors);
+        if let Some(hpa) = hpa {
+            def.horizontal_pod_autoscaler_spec = hpa.to_owned();
         }
         if !errors.is_empty() {
             return Err(YrError::invalid(errors.join(";")));

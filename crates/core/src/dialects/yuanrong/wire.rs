@@ -3,6 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::rules;
 
 /// `idle_recycle_time` as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -31,66 +34,85 @@ pub struct ResourcesIn {
 }
 
 /// A pool in a create request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = yuanrong::PoolIn))]
 pub struct PoolIn {
     /// Pool id.
     #[serde(default)]
+    #[validate(
+        required(message = "id is required"),
+        custom(function = "rules::pool_id_field")
+    )]
     pub id: Option<String>,
     /// Group (default `default`).
     #[serde(default)]
+    #[validate(custom(function = "rules::pool_group_field"))]
     pub group: Option<String>,
     /// Replace claimed pods only once destroyed.
     #[serde(default)]
     pub reuse: Option<bool>,
     /// Pods kept ready.
     #[serde(default)]
+    #[validate(range(min = 0, max = 100_000, message = "size must be in 0..=100000"))]
     pub size: Option<i64>,
     /// Most pods (default: size).
     #[serde(default)]
+    #[validate(range(max = 100_000, message = "max_size must be at most 100000"))]
     pub max_size: Option<i64>,
     /// runtime-manager image.
     #[serde(default)]
+    #[validate(length(max = 200, message = "image must be at most 200 characters"))]
     pub image: Option<String>,
     /// function-agent-init image.
     #[serde(default)]
+    #[validate(length(max = 200, message = "init_image must be at most 200 characters"))]
     pub init_image: Option<String>,
     /// Pool labels.
     #[serde(default)]
+    #[validate(custom(function = "rules::labels_field"))]
     pub labels: Option<BTreeMap<String, String>>,
     /// runtime-manager environment.
     #[serde(default)]
     pub environment: Option<BTreeMap<String, String>>,
     /// JSON array of Kubernetes Volumes.
     #[serde(default)]
+    #[validate(custom(function = "rules::volumes_field"))]
     pub volumes: Option<String>,
     /// JSON array of Kubernetes VolumeMounts.
     #[serde(default)]
+    #[validate(custom(function = "rules::volume_mounts_field"))]
     pub volume_mounts: Option<String>,
     /// Requests and limits.
     #[serde(default)]
+    #[validate(custom(function = "rules::resources_field"))]
     pub resources: Option<ResourcesIn>,
     /// JSON Kubernetes Affinity.
     #[serde(default)]
+    #[validate(custom(function = "rules::affinities_field"))]
     pub affinities: Option<String>,
     /// Node labels to match.
     #[serde(default)]
     pub node_selector: Option<BTreeMap<String, String>>,
     /// Runtime class.
     #[serde(default)]
+    #[validate(length(max = 64, message = "runtime_class_name must be at most 64 characters"))]
     pub runtime_class_name: Option<String>,
     /// JSON array of Kubernetes Tolerations.
     #[serde(default)]
+    #[validate(custom(function = "rules::tolerations_field"))]
     pub tolerations: Option<String>,
     /// JSON Kubernetes HorizontalPodAutoscalerSpec (autoscaling/v2).
     #[serde(default)]
+    #[validate(custom(function = "rules::hpa_field"))]
     pub horizontal_pod_autoscaler_spec: Option<String>,
     /// JSON array of Kubernetes TopologySpreadConstraints.
     #[serde(default)]
+    #[validate(custom(function = "rules::spread_field"))]
     pub topology_spread_constraints: Option<String>,
     /// Idle recycling.
     #[serde(default)]
+    #[validate(custom(function = "rules::idle_recycle_field"))]
     pub idle_recycle_time: Option<IdleRecycleIn>,
     /// Pod anti-affinities (echoed as given).
     #[serde(default)]
@@ -108,18 +130,21 @@ pub struct CreatePoolsRequest {
 }
 
 /// `PUT /serverless/v1/podpools/{id}` body.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = yuanrong::UpdatePoolRequest))]
 pub struct UpdatePoolRequest {
     /// New size.
     #[serde(default)]
+    #[validate(range(min = 0, max = 100_000, message = "size must be in 0..=100000"))]
     pub size: Option<i64>,
     /// New max size (ignored for a pool that does not scale).
     #[serde(default)]
+    #[validate(range(max = 100_000, message = "max_size must be at most 100000"))]
     pub max_size: Option<i64>,
     /// New HPA spec (JSON string).
     #[serde(default)]
+    #[validate(custom(function = "rules::hpa_field"))]
     pub horizontal_pod_autoscaler_spec: Option<String>,
 }
 
