@@ -28,6 +28,9 @@ pub struct Broken {
     pub code: Cow<'static, str>,
     /// Why, when the rule says (the shared and vendor rules always do).
     pub reason: Option<Cow<'static, str>>,
+    /// The value the rule refused, as JSON (`custom`, `length` and `range` rules keep
+    /// it).
+    pub value: Option<serde_json::Value>,
 }
 
 impl Broken {
@@ -35,10 +38,28 @@ impl Broken {
     pub fn is_missing(&self) -> bool {
         self.code == "required"
     }
+
+    /// The refused value as text: a string as it is, anything else as JSON.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
 }
 
 /// The code of a rule written as a [`Check`] (see [`rule`]).
 pub const RULE: &str = "rule";
+
+/// The code of a rule that refuses a value without saying why (see [`bad_value`]).
+pub const VALUE: &str = "value";
+
+/// A refusal of the value itself, for a vendor that answers with the value rather than
+/// a reason.
+pub fn bad_value() -> ValidationError {
+    ValidationError::new(VALUE)
+}
 
 /// A [`Check`] as a validator rule for `#[validate(custom(function = ...))]`: its reason
 /// becomes the error's message.
@@ -85,6 +106,7 @@ pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken>
                 field,
                 code: error.code.clone(),
                 reason: error.message.clone(),
+                value: error.params.get("value").cloned(),
             })
         })
         .collect()

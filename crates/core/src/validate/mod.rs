@@ -10,9 +10,9 @@ mod paths;
 mod ports;
 mod quantity;
 
-pub use fields::{Broken, RULE, all_broken, first_broken, rule};
+pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, first_broken, rule};
 pub use names::{dns1123_label, dns1123_label_field};
-pub use paths::absolute_path;
+pub use paths::{absolute_path, absolute_path_field};
 pub use ports::{port, port_field};
 pub use quantity::{Quantity, cpu_quantity, mebi_or_gibi, quantity};
 

@@ -14,6 +14,11 @@ pub fn absolute_path(path: &str) -> Check {
     Ok(())
 }
 
+/// [`absolute_path`] as a field rule.
+pub fn absolute_path_field(path: &str) -> Result<(), validator::ValidationError> {
+    super::rule(absolute_path(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
+use validator::Validate;
+
 use super::config::NcsConfig;
 use super::definition::{NcsContainer, NcsDefinition};
 use super::error::{NcsCode, NcsError};
 use super::rules;
 use super::wire::{
-    ContainerDef, DataDiskOut, EmptyDirOut, EnvOut, Exec, Num, ProbeOut, ResourceAmounts,
+    ContainerDef, DataDiskOut, EmptyDirOut, EnvOut, Num, ProbeOut, ResourceAmounts,
     ResourceRequirements as WireResources, SecretVolumeOut, VolumeOut,
 };
 use crate::model::{ResourceRequirements, Resources};
@@ -23,13 +26,7 @@ pub(crate) fn required<'a, T>(value: &'a Option<T>, field: &str) -> Parsed<&'a T
 
 /// A positive integer id or count given as a number or a string of digits.
 pub(crate) fn positive(value: &Num, field: &str) -> Parsed<u64> {
-    let parsed = match value {
-        Num::Int(n) => u64::try_from(*n).ok(),
-        Num::Text(s) => s.trim().parse::<u64>().ok(),
-    };
-    parsed
-        .filter(|n| *n > 0)
-        .ok_or_else(|| NcsError::invalid_value(field, value))
+    rules::positive(value).ok_or_else(|| NcsError::invalid_value(field, value))
 }
 
 /// A required positive integer id: missing, or not a positive integer, each with its
@@ -38,17 +35,23 @@ pub(crate) fn required_id(value: Option<&Num>, field: &str) -> Parsed<u64> {
     positive(value.ok_or_else(|| NcsError::missing(field))?, field)
 }
 
-/// A non-negative integer given as a number or a string of digits.
-pub(crate) fn non_negative(value: &Num, field: &str) -> Parsed<u64> {
-    let parsed = match value {
-        Num::Int(n) => u64::try_from(*n).ok(),
-        Num::Text(s) => s.trim().parse::<u64>().ok(),
-    };
-    parsed.ok_or_else(|| NcsError::invalid_value(field, value))
-}
-
 fn rule(check: validate::Check, field: &str) -> Parsed<()> {
     check.map_err(|reason| NcsError::invalid_because(field, reason))
+}
+
+/// The first field rule `value` breaks (declared on its wire type), as NCS's error naming
+/// the field under `path`: a missing field is `MissingParameter`, a refused one
+/// `InvalidParameterValue` with the rule's reason or the value.
+pub(crate) fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
+    let Some(broken) = validate::first_broken(value) else {
+        return Ok(());
+    };
+    let field = format!("{path}{}", broken.field);
+    Err(match &broken.reason {
+        _ if broken.is_missing() => NcsError::missing(&field),
+        Some(reason) => NcsError::invalid_because(&field, reason),
+        None => NcsError::invalid_value(&field, broken.value_text()),
+    })
 }
 
 /// What parsing a definition needs to know besides the request.
@@ -112,16 +115,12 @@ impl Context<'_> {
 
 fn amounts(value: Option<&ResourceAmounts>, field: &str) -> Parsed<Option<Resources>> {
     let Some(value) = value else { return Ok(None) };
-    let part = |v: &Option<Num>, name: &str| -> Parsed<u64> {
-        v.as_ref()
-            .map_or(Ok(0), |n| non_negative(n, &format!("{field}.{name}")))
-    };
-    let gpu = part(&value.Gpu, "Gpu")?;
+    check(value, &format!("{field}."))?;
+    let part = |v: &Option<Num>| v.as_ref().and_then(rules::non_negative).unwrap_or(0);
     Ok(Some(Resources {
-        cpu_millis: part(&value.Cpu, "Cpu")?,
-        memory_mib: part(&value.Memory, "Memory")?,
-        gpu: u32::try_from(gpu)
-            .map_err(|_| NcsError::invalid_value(&format!("{field}.Gpu"), gpu))?,
+        cpu_millis: part(&value.Cpu),
+        memory_mib: part(&value.Memory),
+        gpu: u32::try_from(part(&value.Gpu)).unwrap_or_default(),
     }))
 }
 
@@ -148,26 +147,13 @@ pub(crate) fn resources(
 
 fn probe(value: Option<&super::wire::Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
     let Some(value) = value else { return Ok(None) };
-    let command = value
-        .Exec
-        .as_ref()
-        .map(|e| e.Command.clone())
-        .unwrap_or_default();
-    if command.is_empty() {
-        return Err(NcsError::missing(&format!("{field}.Exec.Command")));
-    }
-    let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
-        match v {
-            None => Ok(default),
-            Some(s) => rules::probe_seconds(s)
-                .map(|()| s)
-                .map_err(|_| NcsError::invalid_value(&format!("{field}.{name}"), s)),
-        }
-    };
+    check(value, &format!("{field}."))?;
+    let exec = value.Exec.clone().unwrap_or_default();
+    check(&exec, &format!("{field}.Exec."))?;
     Ok(Some(ProbeOut {
-        Exec: Exec { Command: command },
-        PeriodSeconds: seconds(value.PeriodSeconds, 10, "PeriodSeconds")?,
-        TimeoutSeconds: seconds(value.TimeoutSeconds, 1, "TimeoutSeconds")?,
+        Exec: exec,
+        PeriodSeconds: value.PeriodSeconds.unwrap_or(10),
+        TimeoutSeconds: value.TimeoutSeconds.unwrap_or(1),
     }))
 }
 
@@ -176,38 +162,29 @@ fn envs(value: Option<&Vec<super::wire::Env>>, field: &str) -> Parsed<Vec<EnvOut
     let mut seen = BTreeSet::new();
     for (i, env) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
-        let name = required(&env.Name, &format!("{f}.Name"))?;
-        rule(rules::env_name(name), &format!("{f}.Name"))?;
+        check(env, &format!("{f}."))?;
+        let name = env.Name.clone().unwrap_or_default();
         if !seen.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.Name"), name));
         }
-        rule(rules::env_type(env.Type.as_deref()), &format!("{f}.Type"))?;
+        // What a variable needs depends on its `Type`: a secret's id and key, or a value.
         if env.Type.is_some() {
-            let secret = positive(
-                required(&env.SecretId, &format!("{f}.SecretId"))?,
-                &format!("{f}.SecretId"),
-            )?;
+            let secret = required(&env.SecretId, &format!("{f}.SecretId"))?;
             let key = required(&env.Key, &format!("{f}.Key"))?;
             if key.is_empty() {
                 return Err(NcsError::invalid_value(&format!("{f}.Key"), "\"\""));
             }
             out.push(EnvOut {
-                Name: name.clone(),
+                Name: name,
                 Value: None,
                 Type: env.Type.clone(),
-                SecretId: Some(secret),
+                SecretId: rules::positive(secret),
                 Key: Some(key.clone()),
             });
         } else {
             let value = required(&env.Value, &format!("{f}.Value"))?;
-            if value.len() > 20480 {
-                return Err(NcsError::invalid_because(
-                    &format!("{f}.Value"),
-                    "longer than 20480 characters",
-                ));
-            }
             out.push(EnvOut {
-                Name: name.clone(),
+                Name: name,
                 Value: Some(value.clone()),
                 Type: None,
                 SecretId: None,
@@ -241,8 +218,8 @@ fn volumes(
     let mut next_generated = 1u32;
     for (i, v) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
-        let volume_type = required(&v.VolumeType, &format!("{f}.VolumeType"))?;
-        rule(rules::volume_type(volume_type), &format!("{f}.VolumeType"))?;
+        check(v, &format!("{f}."))?;
+        let volume_type = v.VolumeType.clone().unwrap_or_default();
         if volume_type == "Emptydir" {
             let dirs = required(&v.Emptydirs, &format!("{f}.Emptydirs"))?;
             if dirs.is_empty() {
@@ -251,22 +228,15 @@ fn volumes(
             let mut dirs_out = Vec::new();
             for (j, e) in dirs.iter().enumerate() {
                 let ef = format!("{f}.Emptydirs[{j}]");
-                let mount = required(&e.MountPath, &format!("{ef}.MountPath"))?;
-                rule(validate::absolute_path(mount), &format!("{ef}.MountPath"))?;
+                check(e, &format!("{ef}."))?;
+                let mount = e.MountPath.clone().unwrap_or_default();
                 if !mount_paths.insert(mount.clone()) {
                     return Err(NcsError::duplicate(&format!("{ef}.MountPath"), mount));
                 }
                 let mode = e.Mode.clone().unwrap_or_else(|| "rw".to_owned());
-                rule(rules::mount_mode(&mode, false), &format!("{ef}.Mode"))?;
                 let medium = e.Medium.clone().unwrap_or_else(|| "Memory".to_owned());
-                if medium != "Memory" {
-                    return Err(NcsError::invalid_value(&format!("{ef}.Medium"), medium));
-                }
                 let name = match &e.Name {
-                    Some(name) => {
-                        rule(validate::dns1123_label(name), &format!("{ef}.Name"))?;
-                        name.clone()
-                    }
+                    Some(name) => name.clone(),
                     None => loop {
                         let candidate = format!("emptydir-{next_generated}");
                         next_generated += 1;
@@ -278,12 +248,12 @@ fn volumes(
                 dirs_out.push(EmptyDirOut {
                     Name: name,
                     Medium: medium,
-                    MountPath: mount.clone(),
+                    MountPath: mount,
                     Mode: mode,
                 });
             }
             out.push(VolumeOut {
-                VolumeType: volume_type.clone(),
+                VolumeType: volume_type,
                 Emptydirs: Some(dirs_out),
                 Secrets: None,
             });
@@ -295,25 +265,23 @@ fn volumes(
             let mut secrets_out = Vec::new();
             for (j, s) in secrets.iter().enumerate() {
                 let sf = format!("{f}.Secrets[{j}]");
-                let id = positive(
-                    required(&s.SecretId, &format!("{sf}.SecretId"))?,
-                    &format!("{sf}.SecretId"),
-                )?;
-                let mount = required(&s.MountPath, &format!("{sf}.MountPath"))?;
-                rule(validate::absolute_path(mount), &format!("{sf}.MountPath"))?;
+                check(s, &format!("{sf}."))?;
+                let mount = s.MountPath.clone().unwrap_or_default();
                 if !mount_paths.insert(mount.clone()) {
                     return Err(NcsError::duplicate(&format!("{sf}.MountPath"), mount));
                 }
-                let mode = s.Mode.clone().unwrap_or_else(|| "ro".to_owned());
-                rule(rules::mount_mode(&mode, true), &format!("{sf}.Mode"))?;
                 secrets_out.push(SecretVolumeOut {
-                    SecretId: id,
-                    MountPath: mount.clone(),
-                    Mode: mode,
+                    SecretId: s
+                        .SecretId
+                        .as_ref()
+                        .and_then(rules::positive)
+                        .unwrap_or_default(),
+                    MountPath: mount,
+                    Mode: s.Mode.clone().unwrap_or_else(|| "ro".to_owned()),
                 });
             }
             out.push(VolumeOut {
-                VolumeType: volume_type.clone(),
+                VolumeType: volume_type,
                 Emptydirs: None,
                 Secrets: Some(secrets_out),
             });
@@ -331,22 +299,20 @@ fn data_disks(
     let mut names = BTreeSet::new();
     for (i, d) in value.into_iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
-        let disk_type = required(&d.DiskType, &format!("{f}.DiskType"))?;
-        rule(rules::disk_type(disk_type), &format!("{f}.DiskType"))?;
-        let name = required(&d.DiskName, &format!("{f}.DiskName"))?;
-        rule(rules::disk_name(name), &format!("{f}.DiskName"))?;
+        check(d, &format!("{f}."))?;
+        let name = d.DiskName.clone().unwrap_or_default();
         if !names.insert(name.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.DiskName"), name));
         }
-        let mount = required(&d.MountPath, &format!("{f}.MountPath"))?;
-        rule(validate::absolute_path(mount), &format!("{f}.MountPath"))?;
+        let mount = d.MountPath.clone().unwrap_or_default();
         if !mount_paths.insert(mount.clone()) {
             return Err(NcsError::duplicate(&format!("{f}.MountPath"), mount));
         }
-        let size = positive(
-            required(&d.DiskSize, &format!("{f}.DiskSize"))?,
-            &format!("{f}.DiskSize"),
-        )?;
+        let size = d
+            .DiskSize
+            .as_ref()
+            .and_then(rules::positive)
+            .unwrap_or_default();
         let uuid = uuid::Uuid::new_v4();
         out.push(DataDiskOut {
             DiskId: format!(
@@ -354,10 +320,10 @@ fn data_disks(
                 uuid.simple().to_string().get(..12).unwrap_or_default()
             ),
             DiskUuid: uuid.to_string(),
-            DiskName: name.clone(),
+            DiskName: name,
             DiskSize: size,
-            DiskType: disk_type.clone(),
-            MountPath: mount.clone(),
+            DiskType: d.DiskType.clone().unwrap_or_default(),
+            MountPath: mount,
         });
     }
     Ok(out)
@@ -371,14 +337,14 @@ pub(crate) fn container(
     field: &str,
     previous: Option<&NcsContainer>,
 ) -> Parsed<NcsContainer> {
-    let name = required(&def.Name, &format!("{field}.Name"))?;
+    check(def, &format!("{field}."))?;
+    let name = def.Name.clone().unwrap_or_default();
     // A modify matches containers by name and cannot rename them, so the name rule
-    // applies where a container is born: at create.
+    // applies where a container is born: at create (a rule on the state, not the field).
     if previous.is_none() {
-        rule(rules::container_name(name), &format!("{field}.Name"))?;
+        rule(rules::container_name(&name), &format!("{field}.Name"))?;
     }
-    let image = required(&def.Image, &format!("{field}.Image"))?;
-    rule(rules::image(image), &format!("{field}.Image"))?;
+    let image = def.Image.clone().unwrap_or_default();
     let log_dirs = def.LogDirs.clone().unwrap_or_default();
     let mut mount_paths = BTreeSet::new();
     for (i, dir) in log_dirs.iter().enumerate() {
@@ -431,8 +397,8 @@ pub(crate) fn container(
         )?,
     };
     Ok(NcsContainer {
-        name: name.clone(),
-        image: image.clone(),
+        name,
+        image,
         log_dirs,
         args: def.Args.clone().unwrap_or_default(),
         command: def.Command.clone().unwrap_or_default(),
@@ -477,24 +443,22 @@ pub(crate) fn id_list(value: Option<&Vec<Num>>, field: &str) -> Parsed<Vec<u64>>
         .collect()
 }
 
-/// Validates a create request into a definition, its name and labels.
+/// Validates a create request whose field rules hold ([`check`]) into a definition, its
+/// name and labels.
 pub(crate) fn create(
     ctx: &Context<'_>,
     req: &super::wire::CreateRequest,
 ) -> Parsed<(String, BTreeMap<String, String>, NcsDefinition)> {
-    let placement = required(&req.Placement, "Placement")?;
-    let container_type = required(&req.ContainerType, "ContainerType")?;
-    let containers = required(&req.Containers, "Containers")?;
-    let vpc = required(&req.VirtualPrivateCloud, "VirtualPrivateCloud")?;
-    required(&req.NamespaceId, "NamespaceId")?;
-    let name = required(&req.Name, "Name")?;
+    let placement = req.Placement.clone().unwrap_or_default();
+    let container_type = req.ContainerType.clone().unwrap_or_default();
+    let containers = req.Containers.as_deref().unwrap_or_default();
+    let vpc = req.VirtualPrivateCloud.clone().unwrap_or_default();
+    let name = req.Name.clone().unwrap_or_default();
     let pay_type = req.PayType.clone().unwrap_or_else(|| "PostPaid".to_owned());
-    rule(rules::pay_type(&pay_type), "PayType")?;
+    // A post-paid workload is billed by its spec type, so it must name one.
     if pay_type == "PostPaid" {
         required(&req.SpecType, "SpecType")?;
     }
-    rule(validate::dns1123_label(name), "Name")?;
-    rule(rules::container_type(container_type), "ContainerType")?;
     if let Some(spec_type) = &req.SpecType {
         ctx.spec_type(spec_type)?;
     }
@@ -505,9 +469,6 @@ pub(crate) fn create(
                 zone,
             ));
         }
-    }
-    if containers.is_empty() {
-        return Err(NcsError::invalid_value("Containers", "[]"));
     }
     let mut parsed = Vec::with_capacity(containers.len());
     let mut names = BTreeSet::new();
@@ -525,9 +486,9 @@ pub(crate) fn create(
     let definition = NcsDefinition {
         spec_type: req.SpecType.clone(),
         pay_type,
-        container_type: container_type.clone(),
-        zones: placement.ZoneId.clone(),
-        vpc: vpc.clone(),
+        container_type,
+        zones: placement.ZoneId,
+        vpc,
         security_group_ids: req
             .SecurityGroupIds
             .clone()
@@ -537,7 +498,7 @@ pub(crate) fn create(
         image_pull_secret_ids: id_list(req.ImagePullSecretIds.as_ref(), "ImagePullSecretIds")?,
         containers: parsed,
     };
-    Ok((name.clone(), labels(req.Labels.as_ref())?, definition))
+    Ok((name, req.Labels.clone().unwrap_or_default(), definition))
 }
 
 /// Validates a modify request against the current definition; returns the new labels

@@ -1,8 +1,13 @@
 //! NCS-specific value rules (SPEC §4).
 
+use std::collections::BTreeMap;
+
+use validator::ValidationError;
+
+use super::wire::Num;
 use crate::model::{Resources, Sysctl};
-use crate::validate::Check;
 use crate::validate::names::lower_dashed;
+use crate::validate::{self, Check};
 
 /// Kubernetes' safe sysctl set: the default allow-list for `SysCmds`.
 pub const SAFE_SYSCTLS: &[&str] = &[
@@ -200,6 +205,110 @@ pub fn container_name(name: &str) -> Check {
             "must be 1-24 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit, got {name:?}"
         ))
     }
+}
+
+// ---- the rules as field rules (`#[validate(custom(...))]` on the wire types) ----------
+
+/// A positive integer given as a number or a string of digits.
+pub fn positive(value: &Num) -> Option<u64> {
+    non_negative(value).filter(|n| *n > 0)
+}
+
+/// A non-negative integer given as a number or a string of digits.
+pub fn non_negative(value: &Num) -> Option<u64> {
+    match value {
+        Num::Int(n) => u64::try_from(*n).ok(),
+        Num::Text(s) => s.trim().parse::<u64>().ok(),
+    }
+}
+
+/// The value refused when `ok` is false.
+fn value_rule(ok: bool) -> Result<(), ValidationError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(validate::bad_value())
+    }
+}
+
+/// [`positive`] as a field rule (ids, sizes).
+pub fn positive_field(value: &Num) -> Result<(), ValidationError> {
+    value_rule(positive(value).is_some())
+}
+
+/// [`non_negative`] as a field rule (amounts).
+pub fn non_negative_field(value: &Num) -> Result<(), ValidationError> {
+    value_rule(non_negative(value).is_some())
+}
+
+/// A GPU count: non-negative and a whole count of devices.
+pub fn gpu_field(value: &Num) -> Result<(), ValidationError> {
+    value_rule(non_negative(value).is_some_and(|n| u32::try_from(n).is_ok()))
+}
+
+/// [`pay_type`] as a field rule.
+pub fn pay_type_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(pay_type(value))
+}
+
+/// [`container_type`] as a field rule.
+pub fn container_type_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(container_type(value))
+}
+
+/// User labels, each a [`label`].
+pub fn labels_field(labels: &BTreeMap<String, String>) -> Result<(), ValidationError> {
+    validate::rule(labels.iter().try_for_each(|(k, v)| label(k, v)))
+}
+
+/// [`image`] as a field rule.
+pub fn image_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(image(value))
+}
+
+/// [`env_name`] as a field rule.
+pub fn env_name_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(env_name(value))
+}
+
+/// [`env_type`] as a field rule.
+pub fn env_type_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(env_type(Some(value)))
+}
+
+/// [`probe_seconds`] as a field rule.
+pub fn probe_seconds_field(value: i64) -> Result<(), ValidationError> {
+    validate::rule(probe_seconds(value))
+}
+
+/// An emptyDir's `Medium`: `Memory` only.
+pub fn medium_field(value: &str) -> Result<(), ValidationError> {
+    value_rule(value == "Memory")
+}
+
+/// [`mount_mode`] of an emptyDir as a field rule.
+pub fn emptydir_mode_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(mount_mode(value, false))
+}
+
+/// [`mount_mode`] of a secret volume as a field rule.
+pub fn secret_mode_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(mount_mode(value, true))
+}
+
+/// [`volume_type`] as a field rule.
+pub fn volume_type_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(volume_type(value))
+}
+
+/// [`disk_type`] as a field rule.
+pub fn disk_type_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(disk_type(value))
+}
+
+/// [`disk_name`] as a field rule.
+pub fn disk_name_field(value: &str) -> Result<(), ValidationError> {
+    validate::rule(disk_name(value))
 }
 
 #[cfg(test)]

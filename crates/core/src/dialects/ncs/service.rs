@@ -12,6 +12,7 @@ use super::config::NcsConfig;
 use super::definition::NcsDefinition;
 use super::error::NcsError;
 use super::request::{self, Context};
+use super::rules;
 use super::wire::{
     ContainerImage, ContainerOut, CreateReply, CreateRequest, ImagesReply, InfoReply, Instance,
     InstanceContainer, InstancesReply, ListAllParams, ListReply, ModifyRequest, Num,
@@ -437,11 +438,8 @@ impl NcsService {
 
     /// `CreateStatefulWorkload`.
     pub async fn create(&self, caller: &NcsCaller, req: &CreateRequest) -> Reply<CreateReply> {
-        // Presence of the required fields first, in the table's order.
-        request::required(&req.Placement, "Placement")?;
-        request::required(&req.ContainerType, "ContainerType")?;
-        request::required(&req.Containers, "Containers")?;
-        request::required(&req.VirtualPrivateCloud, "VirtualPrivateCloud")?;
+        // The field rules first, in the table's order, before the namespace is looked up.
+        request::check(req, "")?;
         let (tenant, privileged) = self.namespace(caller, req.NamespaceId.as_ref()).await?;
         let zones = self.context_zones().await?;
         let ctx = Context {
@@ -631,14 +629,17 @@ impl NcsService {
         caller: &NcsCaller,
         params: &ListAllParams,
     ) -> Reply<ListReply> {
-        let limit = match &params.Limit {
-            None => 20,
-            Some(n) => request::positive(n, "Limit")?,
-        };
-        let offset = match &params.Offset {
-            None => 0,
-            Some(n) => request::non_negative(n, "Offset")?,
-        };
+        request::check(params, "")?;
+        let limit = params
+            .Limit
+            .as_ref()
+            .and_then(rules::positive)
+            .unwrap_or(20);
+        let offset = params
+            .Offset
+            .as_ref()
+            .and_then(rules::non_negative)
+            .unwrap_or(0);
         let query = WorkloadQuery {
             tenants: match caller {
                 NcsCaller::Operator => None,

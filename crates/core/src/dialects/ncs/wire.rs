@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::rules;
+use crate::validate;
 
 /// A number the vendor accepts either as a JSON number or as a string of digits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -120,21 +124,25 @@ pub struct VirtualPrivateCloud {
 }
 
 /// `Envs[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::Env))]
 pub struct Env {
     /// Variable name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::env_name_field"))]
     pub Name: Option<String>,
     /// Literal value (required when `Type` is absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 20480, message = "longer than 20480 characters"))]
     pub Value: Option<String>,
     /// Absent, or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::env_type_field"))]
     pub Type: Option<String>,
     /// The secret, when `Type` is `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::positive_field"))]
     pub SecretId: Option<Num>,
     /// The key of the secret, when `Type` is `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,18 +150,21 @@ pub struct Env {
 }
 
 /// `Limits` / `Requests` in a request: numbers or strings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::ResourceAmounts))]
 pub struct ResourceAmounts {
     /// Millicores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::non_negative_field"))]
     pub Cpu: Option<Num>,
     /// MB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::non_negative_field"))]
     pub Memory: Option<Num>,
     /// Whole GPUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::gpu_field"))]
     pub Gpu: Option<Num>,
 }
 
@@ -189,25 +200,28 @@ pub struct SecurityContext {
 }
 
 /// `Exec` of a probe.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::Exec))]
 pub struct Exec {
     /// The command.
     #[serde(default)]
+    #[validate(length(min = 1, code = "required"))]
     pub Command: Vec<String>,
 }
 
 /// `LivenessProbe` / `ReadinessProbe`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::Probe))]
 pub struct Probe {
     /// The command to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub Exec: Option<Exec>,
     /// Seconds between runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::probe_seconds_field"))]
     pub PeriodSeconds: Option<i64>,
     /// Seconds before a run times out (`timeoutSeconds` in the table).
     #[serde(
@@ -215,51 +229,60 @@ pub struct Probe {
         alias = "timeoutSeconds",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(custom(function = "rules::probe_seconds_field"))]
     pub TimeoutSeconds: Option<i64>,
 }
 
 /// `Emptydirs[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::EmptyDir))]
 pub struct EmptyDir {
     /// `Memory` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::medium_field"))]
     pub Medium: Option<String>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "validate::absolute_path_field"))]
     pub MountPath: Option<String>,
     /// `ro` or `rw` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::emptydir_mode_field"))]
     pub Mode: Option<String>,
     /// Unique within the container; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "validate::dns1123_label_field"))]
     pub Name: Option<String>,
 }
 
 /// `Secrets[]` of a volume.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::SecretVolume))]
 pub struct SecretVolume {
     /// The secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::positive_field"))]
     pub SecretId: Option<Num>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "validate::absolute_path_field"))]
     pub MountPath: Option<String>,
     /// `ro` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::secret_mode_field"))]
     pub Mode: Option<String>,
 }
 
 /// `Volumes[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::Volume))]
 pub struct Volume {
     /// `Emptydir` or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::volume_type_field"))]
     pub VolumeType: Option<String>,
     /// Required for `Emptydir`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,34 +293,40 @@ pub struct Volume {
 }
 
 /// `DataDisks[]` in a request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::DataDisk))]
 pub struct DataDisk {
     /// `CloudSsd`, `CloudHighPerformanceSsd` or `CloudLocal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::disk_type_field"))]
     pub DiskType: Option<String>,
     /// The disk's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::disk_name_field"))]
     pub DiskName: Option<String>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "validate::absolute_path_field"))]
     pub MountPath: Option<String>,
     /// Size in GB, > 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::positive_field"))]
     pub DiskSize: Option<Num>,
 }
 
 /// `Containers[]` of create and modify.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::ContainerDef))]
 pub struct ContainerDef {
     /// Container name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub Name: Option<String>,
     /// Image URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::image_field"))]
     pub Image: Option<String>,
     /// Log directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,24 +364,28 @@ pub struct ContainerDef {
 }
 
 /// `CreateStatefulWorkload` body.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::CreateRequest))]
 pub struct CreateRequest {
     /// Zones (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub Placement: Option<Placement>,
     /// Spec type (required when PayType is PostPaid, the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub SpecType: Option<String>,
     /// `PostPaid` (default) or `PrePaid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::pay_type_field"))]
     pub PayType: Option<String>,
     /// `Standard` or `HighPerformance` (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "rules::container_type_field"))]
     pub ContainerType: Option<String>,
     /// Containers (required, non-empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, length(min = 1))]
     pub Containers: Option<Vec<ContainerDef>>,
     /// sysctl settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,15 +395,19 @@ pub struct CreateRequest {
     pub SecurityGroupIds: Option<OneOrMany>,
     /// VPC (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub VirtualPrivateCloud: Option<VirtualPrivateCloud>,
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub NamespaceId: Option<Num>,
     /// Workload name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required, custom(function = "validate::dns1123_label_field"))]
     pub Name: Option<String>,
     /// User labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::labels_field"))]
     pub Labels: Option<BTreeMap<String, String>>,
     /// Image pull secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -455,15 +492,17 @@ pub struct WorkloadParams {
 }
 
 /// `DescribeStatefulWorkloadsAllNamespaces` parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::ListAllParams))]
 pub struct ListAllParams {
     /// Page size, > 0, default 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::positive_field"))]
     pub Limit: Option<Num>,
     /// Items to skip, ≥ 0, default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::non_negative_field"))]
     pub Offset: Option<Num>,
 }
 
