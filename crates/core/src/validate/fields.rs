@@ -67,6 +67,21 @@ pub fn rule(check: Check) -> Result<(), ValidationError> {
     check.map_err(|reason| ValidationError::new(RULE).with_message(Cow::Owned(reason)))
 }
 
+/// Field rules for `#[validate(custom(function = ...))]` made from [`Check`] rules:
+/// `name => rule(Type)` defines `pub fn name(value: Type)`, whose error carries the
+/// rule's reason.
+macro_rules! field_rules {
+    ($($name:ident => $rule:ident($ty:ty);)+) => {
+        $(
+            #[doc = concat!("[`", stringify!($rule), "`] as a field rule.")]
+            pub fn $name(value: $ty) -> Result<(), validator::ValidationError> {
+                $crate::validate::rule($rule(value))
+            }
+        )+
+    };
+}
+pub(crate) use field_rules;
+
 /// The first field of `value`, in declaration order, that breaks one of its rules, and
 /// the first rule it breaks; `None` when every field keeps its rules. Fields that hold
 /// nested values are the caller's to check, each with its own call.
@@ -81,28 +96,38 @@ pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken>
         return Vec::new();
     };
     let errors = errors.errors();
-    let order = serde_aux::serde_introspection::serde_introspect::<T>();
-    let field_errors = |field: &'static str| match errors.get(field) {
-        Some(ValidationErrorsKind::Field(broken)) => broken.as_slice(),
-        _ => &[],
+    // validator names a field by its Rust name; serde lists the wire names, which differ
+    // only for a keyword spelt `type_` or `r#type` on the Rust side.
+    let rust_name = |wire: &str| -> Option<Cow<'static, str>> {
+        [wire.to_owned(), format!("{wire}_"), format!("r#{wire}")]
+            .into_iter()
+            .find_map(|name| errors.get_key_value(name.as_str()).map(|(k, _)| k.clone()))
     };
-    let mut fields: Vec<&'static str> = order.to_vec();
-    if fields.is_empty() {
-        // A type serde cannot list (none in the dialects): the fields by name, so that a
-        // broken rule is never lost.
-        fields = errors
-            .keys()
-            .filter_map(|field| match field {
-                Cow::Borrowed(field) => Some(*field),
-                Cow::Owned(_) => None,
-            })
-            .collect();
-        fields.sort_unstable();
-    }
+    let order = serde_aux::serde_introspection::serde_introspect::<T>();
+    let mut fields: Vec<(&'static str, Cow<'static, str>)> = order
+        .iter()
+        .filter_map(|&wire| rust_name(wire).map(|key| (wire, key)))
+        .collect();
+    // Any field serde does not list (none in the dialects) comes last, by name, so that a
+    // broken rule is never lost.
+    let mut rest: Vec<(&'static str, Cow<'static, str>)> = errors
+        .keys()
+        .filter(|key| fields.iter().all(|(_, seen)| seen != *key))
+        .filter_map(|key| match key {
+            Cow::Borrowed(name) => Some((*name, key.clone())),
+            Cow::Owned(_) => None,
+        })
+        .collect();
+    rest.sort_unstable();
+    fields.extend(rest);
     fields
         .into_iter()
-        .flat_map(|field| {
-            field_errors(field).iter().map(move |error| Broken {
+        .flat_map(|(field, key)| {
+            let broken = match errors.get(&key) {
+                Some(ValidationErrorsKind::Field(broken)) => broken.as_slice(),
+                _ => &[],
+            };
+            broken.iter().map(move |error| Broken {
                 field,
                 code: error.code.clone(),
                 reason: error.message.clone(),
@@ -163,6 +188,19 @@ mod tests {
         };
         assert_eq!(first_broken(&good), None);
         assert!(all_broken(&good).is_empty());
+    }
+
+    #[derive(Deserialize, Validate)]
+    struct Renamed {
+        #[serde(rename = "type")]
+        #[validate(required)]
+        type_: Option<String>,
+    }
+
+    #[test]
+    fn a_keyword_field_is_named_as_on_the_wire() {
+        let broken = first_broken(&Renamed { type_: None }).unwrap();
+        assert_eq!((broken.field, broken.is_missing()), ("type", true));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod paths;
 mod ports;
 mod quantity;
 
+pub(crate) use fields::field_rules;
 pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, first_broken, rule};
 pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::{absolute_path, absolute_path_field};

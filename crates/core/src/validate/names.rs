@@ -27,9 +27,8 @@ pub fn dns1123_label(name: &str) -> Check {
     }
 }
 
-/// [`dns1123_label`] as a field rule.
-pub fn dns1123_label_field(name: &str) -> Result<(), validator::ValidationError> {
-    super::rule(dns1123_label(name))
+crate::validate::field_rules! {
+    dns1123_label_field => dns1123_label(&str);
 }
 
 #[cfg(test)]

@@ -14,9 +14,8 @@ pub fn absolute_path(path: &str) -> Check {
     Ok(())
 }
 
-/// [`absolute_path`] as a field rule.
-pub fn absolute_path_field(path: &str) -> Result<(), validator::ValidationError> {
-    super::rule(absolute_path(path))
+crate::validate::field_rules! {
+    absolute_path_field => absolute_path(&str);
 }
 
 #[cfg(test)]

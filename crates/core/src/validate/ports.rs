@@ -11,9 +11,8 @@ pub fn port(value: i64) -> Check {
     }
 }
 
-/// [`port`] as a field rule.
-pub fn port_field(value: i64) -> Result<(), validator::ValidationError> {
-    super::rule(port(value))
+crate::validate::field_rules! {
+    port_field => port(i64);
 }
 
 #[cfg(test)]

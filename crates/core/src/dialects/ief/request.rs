@@ -3,14 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
+use validator::Validate;
+
 use super::definition::DeploymentMeta;
 use super::error::IefError;
 use super::rules;
 use super::wire::{
-    Affinity, Annotations, Attributes, CommandText, ContainerDef, ContainerDefOut,
-    CreateDeploymentRequest, Env, EnvOut, ExecOut, HostPortRangeOut, HttpGetOut, KeyRefOut,
-    MatchExpressions, NumOrText, PodConfigs, PodConfigsOut, PodRequest, PodRequestOut, PortOut,
-    Probe, ProbeOut, ResourcesOut, Tag, UpdateDeploymentRequest, ValueFromOut, VolumeOut,
+    Affinity, Annotations, Attributes, ContainerDef, ContainerDefOut, CreateDeploymentRequest, Env,
+    EnvOut, ExecOut, HostPortRangeOut, HttpGetOut, KeyRefOut, MatchExpressions, NumOrText,
+    PodConfigs, PodConfigsOut, PodRequest, PodRequestOut, PortOut, Probe, ProbeOut, ResourcesOut,
+    Tag, UpdateDeploymentRequest, ValueFromOut, VolumeOut,
 };
 use crate::model::{ConfigKind, PageRequest};
 use crate::validate;
@@ -26,6 +29,20 @@ const MAX_TAGS: usize = 20;
 
 fn rule(check: validate::Check, field: &str) -> Parsed<()> {
     check.map_err(|reason| IefError::invalid(field, reason))
+}
+
+/// The first field rule `value` breaks (declared on its wire type), as IEF's error
+/// naming the field under `path`.
+fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
+    let Some(broken) = validate::first_broken(value) else {
+        return Ok(());
+    };
+    let field = format!("{path}{}", broken.field);
+    Err(match broken.reason {
+        _ if broken.is_missing() => IefError::invalid(&field, "is required"),
+        Some(reason) => IefError::invalid(&field, reason),
+        None => IefError::invalid(&field, format!("breaks the rule {}", broken.code)),
+    })
 }
 
 fn required<'a, T>(value: &'a Option<T>, field: &str) -> Parsed<&'a T> {
@@ -566,50 +583,32 @@ fn amounts(
 
 fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
     let Some(value) = value else { return Ok(None) };
-    let seconds = |v: Option<i64>, default: i64, name: &str| -> Parsed<i64> {
-        let s = v.unwrap_or(default);
-        rule(rules::probe_seconds(s), &format!("{field}.{name}"))?;
-        Ok(s)
-    };
+    check(value, &format!("{field}."))?;
     let exec = match &value.exec {
         None => None,
         Some(e) => {
-            let command = match required(&e.command, &format!("{field}.exec.command"))? {
-                CommandText::One(s) => s.clone(),
-                CommandText::Many(v) => v.join(" "),
-            };
-            rule(
-                rules::exec_command(&command),
-                &format!("{field}.exec.command"),
-            )?;
-            Some(ExecOut { command })
+            check(e, &format!("{field}.exec."))?;
+            Some(ExecOut {
+                command: e
+                    .command
+                    .as_ref()
+                    .map(rules::command_line)
+                    .unwrap_or_default(),
+            })
         }
     };
     let http_get = match &value.http_get {
         None => None,
         Some(h) => {
-            let at = format!("{field}.http_get");
-            let path = required(&h.path, &format!("{at}.path"))?;
-            rule(rules::http_path(path), &format!("{at}.path"))?;
-            let port = port(
-                *required(&h.port, &format!("{at}.port"))?,
-                &format!("{at}.port"),
-            )?;
-            let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".to_owned());
-            rule(rules::scheme(&scheme), &format!("{at}.scheme"))?;
-            if let Some(host) = &h.host
-                && (host.is_empty() || host.len() > 253 || host.contains(char::is_whitespace))
-            {
-                return Err(IefError::invalid(
-                    &format!("{at}.host"),
-                    "must be a host name or address",
-                ));
-            }
+            check(h, &format!("{field}.http_get."))?;
             Some(HttpGetOut {
-                path: path.clone(),
-                port,
+                path: h.path.clone().unwrap_or_default(),
+                port: h
+                    .port
+                    .and_then(|p| u16::try_from(p).ok())
+                    .unwrap_or_default(),
                 host: h.host.clone(),
-                scheme,
+                scheme: h.scheme.clone().unwrap_or_else(|| "HTTP".to_owned()),
             })
         }
     };
@@ -622,14 +621,13 @@ fn probe(value: Option<&Probe>, field: &str) -> Parsed<Option<ProbeOut>> {
     Ok(Some(ProbeOut {
         exec,
         http_get,
-        initial_delay_seconds: seconds(value.initial_delay_seconds, 10, "initial_delay_seconds")?,
-        timeout_seconds: seconds(value.timeout_seconds, 1, "timeout_seconds")?,
+        initial_delay_seconds: value.initial_delay_seconds.unwrap_or(10),
+        timeout_seconds: value.timeout_seconds.unwrap_or(1),
     }))
 }
 
 fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
-    let name = required(&e.name, &format!("{field}.name"))?;
-    rule(rules::env_name(name), &format!("{field}.name"))?;
+    check(e, &format!("{field}."))?;
     let sources = [
         e.value.is_some(),
         e.value_from.is_some(),
@@ -641,17 +639,11 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
             "needs exactly one of value, value_from and field_path",
         ));
     }
-    if let Some(value) = &e.value {
-        rule(rules::env_value(value), &format!("{field}.value"))?;
-    }
     let key_ref = |r: &super::wire::KeyRef, at: &str| -> Parsed<KeyRefOut> {
-        let name = required(&r.name, &format!("{at}.name"))?;
-        rule(rules::config_name(name), &format!("{at}.name"))?;
-        let key = required(&r.key, &format!("{at}.key"))?;
-        rule(rules::config_key(key), &format!("{at}.key"))?;
+        check(r, &format!("{at}."))?;
         Ok(KeyRefOut {
-            name: name.clone(),
-            key: key.clone(),
+            name: r.name.clone().unwrap_or_default(),
+            key: r.key.clone().unwrap_or_default(),
         })
     };
     let value_from = match &e.value_from {
@@ -676,16 +668,8 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
             }
         }
     };
-    if let Some(path) = &e.field_path
-        && path != "status.hostIP"
-    {
-        return Err(IefError::invalid(
-            &format!("{field}.field_path"),
-            format!("only status.hostIP is supported, got {path:?}"),
-        ));
-    }
     Ok(EnvOut {
-        name: name.clone(),
+        name: e.name.clone().unwrap_or_default(),
         value: e.value.clone(),
         value_from,
         field_path: e.field_path.clone(),
@@ -693,22 +677,16 @@ fn env(e: &Env, field: &str) -> Parsed<EnvOut> {
 }
 
 fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
-    let name = required(&v.name, &format!("{field}.name"))?;
-    rule(rules::volume_name(name), &format!("{field}.name"))?;
-    let t = required(&v.type_, &format!("{field}.type"))?;
-    rule(rules::volume_type(t), &format!("{field}.type"))?;
-    let source = required(&v.source, &format!("{field}.source"))?;
+    check(v, &format!("{field}."))?;
+    let t = v.type_.clone().unwrap_or_default();
+    let source = v.source.clone().unwrap_or_default();
+    // What `source` names, and which settings apply, depend on the volume's type.
     let object = matches!(t.as_str(), "configMap" | "secret");
     match t.as_str() {
-        "hostPath" => rule(rules::host_path(source), &format!("{field}.source"))?,
-        "emptyDir" => rule(rules::empty_dir_medium(source), &format!("{field}.source"))?,
-        _ => rule(rules::config_name(source), &format!("{field}.source"))?,
+        "hostPath" => rule(rules::host_path(&source), &format!("{field}.source"))?,
+        "emptyDir" => rule(rules::empty_dir_medium(&source), &format!("{field}.source"))?,
+        _ => rule(rules::config_name(&source), &format!("{field}.source"))?,
     }
-    let destination = required(&v.destination, &format!("{field}.destination"))?;
-    rule(
-        validate::absolute_path(destination),
-        &format!("{field}.destination"),
-    )?;
     if object && v.read_only == Some(false) {
         return Err(IefError::invalid(
             &format!("{field}.read_only"),
@@ -722,18 +700,15 @@ fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
                 "applies to configMap and secret volumes only",
             ));
         }
-        (Some(mode), true) => {
-            rule(rules::default_mode(mode), &format!("{field}.default_mode"))?;
-            u32::try_from(mode).ok()
-        }
+        (Some(mode), true) => u32::try_from(mode).ok(),
         (None, true) => Some(420),
         (None, false) => None,
     };
     Ok(VolumeOut {
-        name: name.clone(),
-        type_: t.clone(),
-        source: source.clone(),
-        destination: destination.clone(),
+        name: v.name.clone().unwrap_or_default(),
+        type_: t,
+        source,
+        destination: v.destination.clone().unwrap_or_default(),
         read_only: v.read_only.unwrap_or(object),
         default_mode,
     })
@@ -741,27 +716,10 @@ fn volume(v: &super::wire::Volume, field: &str) -> Parsed<VolumeOut> {
 
 /// Validates one container.
 fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
-    let name = required(&def.name, &format!("{field}.name"))?;
-    rule(rules::container_name(name), &format!("{field}.name"))?;
-    let image_url = required(&def.image_url, &format!("{field}.image_url"))?;
-    if image_url.is_empty() || image_url.len() > 255 || image_url.chars().any(char::is_whitespace) {
-        return Err(IefError::invalid(
-            &format!("{field}.image_url"),
-            "must be a non-empty image reference without spaces",
-        ));
-    }
+    check(def, &format!("{field}."))?;
+    let name = def.name.clone().unwrap_or_default();
+    let image_url = def.image_url.clone().unwrap_or_default();
     let version = def.version.clone();
-    let tag = version.as_deref().unwrap_or_default();
-    if tag.len() > 128
-        || !tag
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    {
-        return Err(IefError::invalid(
-            &format!("{field}.version"),
-            "must be an image tag: letters, digits, '.', '_' or '-'",
-        ));
-    }
     let args = def.args.clone().unwrap_or_default();
     let command = def.command.clone().unwrap_or_default();
     let length: usize = args.iter().chain(&command).map(|s| s.chars().count()).sum();
@@ -875,8 +833,8 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
     }
     let resources = def.resources.clone().unwrap_or_default();
     Ok(ContainerDefOut {
-        name: name.clone(),
-        image_url: image_url.clone(),
+        name,
+        image_url,
         args,
         command,
         resources: ResourcesOut {

@@ -1,7 +1,10 @@
 //! IEF value rules (SPEC §2).
 
-use crate::validate::Check;
+use validator::ValidationError;
+
+use super::wire::CommandText;
 use crate::validate::names::lower_dashed;
+use crate::validate::{self, Check};
 
 fn bad(what: &str, value: impl std::fmt::Debug) -> Check {
     Err(format!("{what}, got {value:?}"))
@@ -300,6 +303,77 @@ pub fn default_mode(value: i64) -> Check {
     } else {
         bad("must be 0..=511 (0777)", value)
     }
+}
+
+/// An env's `field_path`: only `status.hostIP`.
+pub fn field_path(value: &str) -> Check {
+    if value == "status.hostIP" {
+        Ok(())
+    } else {
+        Err(format!("only status.hostIP is supported, got {value:?}"))
+    }
+}
+
+/// An HTTP probe's host: a host name or address.
+pub fn host(value: &str) -> Check {
+    if value.is_empty() || value.len() > 253 || value.contains(char::is_whitespace) {
+        Err("must be a host name or address".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// A container's image: a non-empty reference without spaces, at most 255.
+pub fn image_url(value: &str) -> Check {
+    if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
+        Err("must be a non-empty image reference without spaces".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// A container's `version`: an image tag of letters, digits, `.`, `_` or `-`, at most 128.
+pub fn image_tag(value: &str) -> Check {
+    if value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        Ok(())
+    } else {
+        Err("must be an image tag: letters, digits, '.', '_' or '-'".to_owned())
+    }
+}
+
+/// An exec probe's command line, given as one string or as words (joined by spaces).
+pub fn command_line(value: &CommandText) -> String {
+    match value {
+        CommandText::One(s) => s.clone(),
+        CommandText::Many(v) => v.join(" "),
+    }
+}
+
+/// [`exec_command`] of a command line as a field rule.
+pub fn exec_command_field(value: &CommandText) -> Result<(), ValidationError> {
+    validate::rule(exec_command(&command_line(value)))
+}
+
+validate::field_rules! {
+    config_name_field => config_name(&str);
+    config_key_field => config_key(&str);
+    env_name_field => env_name(&str);
+    env_value_field => env_value(&str);
+    field_path_field => field_path(&str);
+    http_path_field => http_path(&str);
+    host_field => host(&str);
+    scheme_field => scheme(&str);
+    probe_seconds_field => probe_seconds(i64);
+    volume_name_field => volume_name(&str);
+    volume_type_field => volume_type(&str);
+    default_mode_field => default_mode(i64);
+    container_name_field => container_name(&str);
+    image_url_field => image_url(&str);
+    image_tag_field => image_tag(&str);
 }
 
 #[cfg(test)]

@@ -7,6 +7,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::rules;
+use crate::validate;
 
 /// A number the vendor sends either as a JSON number or as a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,16 +229,18 @@ pub struct Affinity {
 }
 
 /// `Secrets` / `ConfigsMap`: a key of a secret or config map.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::KeyRef))]
 #[serde(deny_unknown_fields)]
 pub struct KeyRef {
     /// The object's name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::config_name_field"))]
     pub name: Option<String>,
     /// The key.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::config_key_field"))]
     pub key: Option<String>,
 }
 
@@ -253,58 +259,66 @@ pub struct ValueFrom {
 }
 
 /// `Env`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Env))]
 #[serde(deny_unknown_fields)]
 pub struct Env {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::env_name_field"))]
     pub name: Option<String>,
     /// A literal value.
     #[serde(default)]
+    #[validate(custom(function = "rules::env_value_field"))]
     pub value: Option<String>,
     /// A key of a config map or secret.
     #[serde(default)]
     pub value_from: Option<ValueFrom>,
     /// A field of the pod: only `status.hostIP`.
     #[serde(default)]
+    #[validate(custom(function = "rules::field_path_field"))]
     pub field_path: Option<String>,
 }
 
 /// `HttpGetDetail`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::HttpGet))]
 #[serde(deny_unknown_fields)]
 pub struct HttpGet {
     /// Path, starting with `/`.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::http_path_field"))]
     pub path: Option<String>,
     /// Port.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::port_field"))]
     pub port: Option<i64>,
     /// Host (default: the pod's IP).
     #[serde(default)]
+    #[validate(custom(function = "rules::host_field"))]
     pub host: Option<String>,
     /// HTTP or HTTPS.
     #[serde(default)]
+    #[validate(custom(function = "rules::scheme_field"))]
     pub scheme: Option<String>,
 }
 
 /// `ModelExec`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Exec))]
 #[serde(deny_unknown_fields)]
 pub struct Exec {
     /// The command line.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::exec_command_field"))]
     pub command: Option<CommandText>,
 }
 
 /// `Probe`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Probe))]
 #[serde(deny_unknown_fields)]
@@ -317,9 +331,11 @@ pub struct Probe {
     pub http_get: Option<HttpGet>,
     /// Seconds before the first probe (default 10).
     #[serde(default)]
+    #[validate(custom(function = "rules::probe_seconds_field"))]
     pub initial_delay_seconds: Option<i64>,
     /// Seconds before a probe times out (default 1).
     #[serde(default)]
+    #[validate(custom(function = "rules::probe_seconds_field"))]
     pub timeout_seconds: Option<i64>,
 }
 
@@ -372,42 +388,49 @@ pub struct Resources {
 }
 
 /// `Volumes`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Volume))]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::volume_name_field"))]
     pub name: Option<String>,
     /// configMap, secret, emptyDir or hostPath.
     #[serde(default, rename = "type")]
+    #[validate(required, custom(function = "rules::volume_type_field"))]
     pub type_: Option<String>,
     /// A host path, `disk`/`memory`, or a config map's or secret's name.
     #[serde(default)]
+    #[validate(required)]
     pub source: Option<String>,
     /// Mount path.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::absolute_path_field"))]
     pub destination: Option<String>,
     /// Read-only.
     #[serde(default)]
     pub read_only: Option<bool>,
     /// File mode of configMap and secret volumes (default 420).
     #[serde(default)]
+    #[validate(custom(function = "rules::default_mode_field"))]
     pub default_mode: Option<i64>,
 }
 
 /// `ContainerDef` of a request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ContainerDef))]
 #[serde(deny_unknown_fields)]
 pub struct ContainerDef {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::container_name_field"))]
     pub name: Option<String>,
     /// Image.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::image_url_field"))]
     pub image_url: Option<String>,
     /// Arguments.
     #[serde(default)]
@@ -438,6 +461,7 @@ pub struct ContainerDef {
     pub liveness_probe: Option<Probe>,
     /// Image version (tag).
     #[serde(default)]
+    #[validate(custom(function = "rules::image_tag_field"))]
     pub version: Option<String>,
     /// Volumes.
     #[serde(default)]

@@ -246,29 +246,9 @@ pub fn gpu_field(value: &Num) -> Result<(), ValidationError> {
     value_rule(non_negative(value).is_some_and(|n| u32::try_from(n).is_ok()))
 }
 
-/// [`pay_type`] as a field rule.
-pub fn pay_type_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(pay_type(value))
-}
-
-/// [`container_type`] as a field rule.
-pub fn container_type_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(container_type(value))
-}
-
 /// User labels, each a [`label`].
 pub fn labels_field(labels: &BTreeMap<String, String>) -> Result<(), ValidationError> {
     validate::rule(labels.iter().try_for_each(|(k, v)| label(k, v)))
-}
-
-/// [`image`] as a field rule.
-pub fn image_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(image(value))
-}
-
-/// [`env_name`] as a field rule.
-pub fn env_name_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(env_name(value))
 }
 
 /// [`env_type`] as a field rule.
@@ -276,9 +256,15 @@ pub fn env_type_field(value: &str) -> Result<(), ValidationError> {
     validate::rule(env_type(Some(value)))
 }
 
-/// [`probe_seconds`] as a field rule.
-pub fn probe_seconds_field(value: i64) -> Result<(), ValidationError> {
-    validate::rule(probe_seconds(value))
+validate::field_rules! {
+    pay_type_field => pay_type(&str);
+    container_type_field => container_type(&str);
+    image_field => image(&str);
+    env_name_field => env_name(&str);
+    probe_seconds_field => probe_seconds(i64);
+    volume_type_field => volume_type(&str);
+    disk_type_field => disk_type(&str);
+    disk_name_field => disk_name(&str);
 }
 
 /// An emptyDir's `Medium`: `Memory` only.
@@ -294,21 +280,6 @@ pub fn emptydir_mode_field(value: &str) -> Result<(), ValidationError> {
 /// [`mount_mode`] of a secret volume as a field rule.
 pub fn secret_mode_field(value: &str) -> Result<(), ValidationError> {
     validate::rule(mount_mode(value, true))
-}
-
-/// [`volume_type`] as a field rule.
-pub fn volume_type_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(volume_type(value))
-}
-
-/// [`disk_type`] as a field rule.
-pub fn disk_type_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(disk_type(value))
-}
-
-/// [`disk_name`] as a field rule.
-pub fn disk_name_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(disk_name(value))
 }
 
 #[cfg(test)]

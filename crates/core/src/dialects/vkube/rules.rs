@@ -47,9 +47,8 @@ pub fn image_reference(value: &str) -> Check {
     }
 }
 
-/// [`image_reference`] as a field rule.
-pub fn image_reference_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(image_reference(value))
+validate::field_rules! {
+    image_reference_field => image_reference(&str);
 }
 
 /// A deploy's memory: `Mi` or `Gi`, more than 0.

@@ -82,9 +82,8 @@ fn all(checks: impl IntoIterator<Item = Check>) -> Result<(), ValidationError> {
     })
 }
 
-/// [`pool_id`] as a field rule.
-pub fn pool_id_field(value: &str) -> Result<(), ValidationError> {
-    validate::rule(pool_id(value))
+validate::field_rules! {
+    pool_id_field => pool_id(&str);
 }
 
 /// [`pool_group`] as a field rule; empty is the `default` group.
