@@ -51,11 +51,6 @@ fn required<'a, T>(value: &'a Option<T>, field: &str) -> Parsed<&'a T> {
         .ok_or_else(|| IefError::invalid(field, "is required"))
 }
 
-fn port(value: i64, field: &str) -> Parsed<u16> {
-    rule(validate::port(value), field)?;
-    u16::try_from(value).map_err(|_| IefError::invalid(field, "must be 1..=65535"))
-}
-
 /// An integer given as a number or as a string of digits; `None` when it is neither.
 fn integer(value: &NumOrText) -> Option<i128> {
     match value {
@@ -754,14 +749,9 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
         .enumerate()
         .map(|(i, p)| {
             let at = format!("{field}.ports[{i}]");
-            let container_port = port(
-                *required(&p.container_port, &format!("{at}.container_port"))?,
-                &format!("{at}.container_port"),
-            )?;
-            let host_port = p
-                .host_port
-                .map(|hp| port(hp, &format!("{at}.host_port")))
-                .transpose()?;
+            check(p, &format!("{at}."))?;
+            let number = |value: Option<i64>| value.and_then(|v| u16::try_from(v).ok());
+            let host_port = number(p.host_port);
             let host_port_range = match &p.host_port_range {
                 None => None,
                 Some(_) if host_port.is_some() => {
@@ -772,14 +762,8 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
                 }
                 Some(r) => {
                     let rf = format!("{at}.host_port_range");
-                    let min = port(
-                        *required(&r.min_port, &format!("{rf}.min_port"))?,
-                        &format!("{rf}.min_port"),
-                    )?;
-                    let max = port(
-                        *required(&r.max_port, &format!("{rf}.max_port"))?,
-                        &format!("{rf}.max_port"),
-                    )?;
+                    check(r, &format!("{rf}."))?;
+                    let (min, max) = (number(r.min_port), number(r.max_port));
                     if max <= min {
                         return Err(IefError::invalid(
                             &format!("{rf}.max_port"),
@@ -787,19 +771,12 @@ fn container(def: &ContainerDef, field: &str) -> Parsed<ContainerDefOut> {
                         ));
                     }
                     Some(HostPortRangeOut {
-                        min_port: min,
-                        max_port: max,
+                        min_port: min.unwrap_or_default(),
+                        max_port: max.unwrap_or_default(),
                     })
                 }
             };
-            if let Some(ip) = &p.host_ip
-                && ip.parse::<std::net::IpAddr>().is_err()
-            {
-                return Err(IefError::invalid(
-                    &format!("{at}.host_ip"),
-                    format!("{ip:?} is not an IP address"),
-                ));
-            }
+            let container_port = number(p.container_port).unwrap_or_default();
             Ok(PortOut {
                 container_port,
                 host_port,

@@ -323,6 +323,14 @@ pub fn host(value: &str) -> Check {
     }
 }
 
+/// A port mapping's host address: an IP address.
+pub fn ip_address(value: &str) -> Check {
+    match value.parse::<std::net::IpAddr>() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(format!("{value:?} is not an IP address")),
+    }
+}
+
 /// A container's image: a non-empty reference without spaces, at most 255.
 pub fn image_url(value: &str) -> Check {
     if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
@@ -374,6 +382,7 @@ validate::field_rules! {
     container_name_field => container_name(&str);
     image_url_field => image_url(&str);
     image_tag_field => image_tag(&str);
+    ip_address_field => ip_address(&str);
 }
 
 #[cfg(test)]

@@ -340,33 +340,38 @@ pub struct Probe {
 }
 
 /// `HostPortRange`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::HostPortRange))]
 #[serde(deny_unknown_fields)]
 pub struct HostPortRange {
     /// Lowest port.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::port_field"))]
     pub min_port: Option<i64>,
     /// Highest port.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::port_field"))]
     pub max_port: Option<i64>,
 }
 
 /// `HostContainerPortMapping`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Port))]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     /// Container port.
     #[serde(default)]
+    #[validate(required, custom(function = "validate::port_field"))]
     pub container_port: Option<i64>,
     /// Host port.
     #[serde(default)]
+    #[validate(custom(function = "validate::port_field"))]
     pub host_port: Option<i64>,
     /// Host address.
     #[serde(default)]
+    #[validate(custom(function = "rules::ip_address_field"))]
     pub host_ip: Option<String>,
     /// Host port range (instead of `host_port`).
     #[serde(default)]
