@@ -75,8 +75,10 @@ impl Context<'_> {
     pub(crate) fn sys_cmds(&self, entries: &[String]) -> Parsed<Vec<String>> {
         for (i, entry) in entries.iter().enumerate() {
             let field = format!("SysCmds[{i}]");
-            let sysctl =
-                rules::sysctl(entry).map_err(|_| NcsError::invalid_value(&field, entry))?;
+            // The format is a field rule (`rules::sys_cmds_field`), checked before.
+            let Ok(sysctl) = rules::sysctl(entry) else {
+                return Err(NcsError::invalid_value(&field, entry));
+            };
             if !self.privileged
                 && rules::sysctl_allowed(&sysctl.name, &self.config.allowed_sysctls).is_err()
             {
@@ -348,10 +350,6 @@ pub(crate) fn container(
     let log_dirs = def.LogDirs.clone().unwrap_or_default();
     let mut mount_paths = BTreeSet::new();
     for (i, dir) in log_dirs.iter().enumerate() {
-        rule(
-            validate::absolute_path(dir),
-            &format!("{field}.LogDirs[{i}]"),
-        )?;
         if !mount_paths.insert(dir.clone()) {
             return Err(NcsError::duplicate(&format!("{field}.LogDirs[{i}]"), dir));
         }
@@ -375,13 +373,7 @@ pub(crate) fn container(
             ));
         }
     }
-    let ssh_key_ids = def
-        .SshKeyIds
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, k)| positive(k, &format!("{field}.SshKeyIds[{i}]")))
-        .collect::<Parsed<Vec<_>>>()?;
+    let ssh_key_ids = ids(def.SshKeyIds.as_ref());
     let volumes = volumes(
         def.Volumes.as_ref(),
         &format!("{field}.Volumes"),
@@ -423,23 +415,12 @@ pub(crate) fn container(
     })
 }
 
-/// User labels: keys non-empty, at most 253 bytes, outside the system `netease/`
-/// prefix; values at most 253 bytes.
-pub(crate) fn labels(value: Option<&BTreeMap<String, String>>) -> Parsed<BTreeMap<String, String>> {
-    let labels = value.cloned().unwrap_or_default();
-    for (k, v) in &labels {
-        rule(rules::label(k, v), "Labels")?;
-    }
-    Ok(labels)
-}
-
-/// Positive ids in a list.
-pub(crate) fn id_list(value: Option<&Vec<Num>>, field: &str) -> Parsed<Vec<u64>> {
+/// The ids of a list whose field rule holds (each positive).
+fn ids(value: Option<&Vec<Num>>) -> Vec<u64> {
     value
         .into_iter()
         .flatten()
-        .enumerate()
-        .map(|(i, n)| positive(n, &format!("{field}[{i}]")))
+        .filter_map(rules::positive)
         .collect()
 }
 
@@ -495,7 +476,7 @@ pub(crate) fn create(
             .map(|s| s.into_vec())
             .unwrap_or_default(),
         sys_cmds: ctx.sys_cmds(req.SysCmds.as_deref().unwrap_or_default())?,
-        image_pull_secret_ids: id_list(req.ImagePullSecretIds.as_ref(), "ImagePullSecretIds")?,
+        image_pull_secret_ids: ids(req.ImagePullSecretIds.as_ref()),
         containers: parsed,
     };
     Ok((name, req.Labels.clone().unwrap_or_default(), definition))
@@ -508,7 +489,8 @@ pub(crate) fn modify(
     req: &super::wire::ModifyRequest,
     current: &NcsDefinition,
 ) -> Parsed<(BTreeMap<String, String>, NcsDefinition)> {
-    let containers = required(&req.Containers, "Containers")?;
+    check(req, "")?;
+    let containers = req.Containers.as_deref().unwrap_or_default();
     let current_names: BTreeSet<&str> =
         current.containers.iter().map(|c| c.name.as_str()).collect();
     let given_names: BTreeSet<&str> = containers
@@ -546,11 +528,11 @@ pub(crate) fn modify(
     ctx.fits_spec(current.spec_type.as_deref(), &parsed)?;
     let definition = NcsDefinition {
         sys_cmds: ctx.sys_cmds(req.SysCmds.as_deref().unwrap_or_default())?,
-        image_pull_secret_ids: id_list(req.ImagePullSecretIds.as_ref(), "ImagePullSecretIds")?,
+        image_pull_secret_ids: ids(req.ImagePullSecretIds.as_ref()),
         containers: parsed,
         ..current.clone()
     };
-    Ok((labels(req.Labels.as_ref())?, definition))
+    Ok((req.Labels.clone().unwrap_or_default(), definition))
 }
 
 /// Validates a spec-type reset against the current definition; returns the new one.

@@ -267,6 +267,33 @@ validate::field_rules! {
     disk_name_field => disk_name(&str);
 }
 
+/// Log directories: each an absolute path (the reason names it by its index).
+pub fn log_dirs_field(dirs: &[String]) -> Result<(), ValidationError> {
+    validate::rule(dirs.iter().enumerate().try_for_each(|(i, dir)| {
+        validate::absolute_path(dir).map_err(|reason| format!("[{i}] {reason}"))
+    }))
+}
+
+/// `SysCmds`: each a [`sysctl`] (the reason names the first that is not by its index;
+/// which names a namespace may set is a rule on its privileges).
+pub fn sys_cmds_field(entries: &[String]) -> Result<(), ValidationError> {
+    validate::rule(entries.iter().enumerate().try_for_each(|(i, entry)| {
+        sysctl(entry)
+            .map(drop)
+            .map_err(|reason| format!("[{i}] {reason}"))
+    }))
+}
+
+/// A list of ids: each [`positive`] (the reason names the first that is not by its
+/// index).
+pub fn positive_ids_field(ids: &[Num]) -> Result<(), ValidationError> {
+    validate::rule(ids.iter().enumerate().try_for_each(|(i, id)| {
+        positive(id)
+            .map(drop)
+            .ok_or_else(|| format!("[{i}] must be a positive integer, got {id}"))
+    }))
+}
+
 /// An emptyDir's `Medium`: `Memory` only.
 pub fn medium_field(value: &str) -> Result<(), ValidationError> {
     value_rule(value == "Memory")

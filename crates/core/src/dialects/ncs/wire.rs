@@ -330,6 +330,7 @@ pub struct ContainerDef {
     pub Image: Option<String>,
     /// Log directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::log_dirs_field"))]
     pub LogDirs: Option<Vec<String>>,
     /// Docker CMD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,6 +349,7 @@ pub struct ContainerDef {
     pub SecurityContext: Option<SecurityContext>,
     /// SSH keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::positive_ids_field"))]
     pub SshKeyIds: Option<Vec<Num>>,
     /// Liveness probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -389,6 +391,7 @@ pub struct CreateRequest {
     pub Containers: Option<Vec<ContainerDef>>,
     /// sysctl settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::sys_cmds_field"))]
     pub SysCmds: Option<Vec<String>>,
     /// Security groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -411,11 +414,12 @@ pub struct CreateRequest {
     pub Labels: Option<BTreeMap<String, String>>,
     /// Image pull secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::positive_ids_field"))]
     pub ImagePullSecretIds: Option<Vec<Num>>,
 }
 
 /// `ModifyStatefulWorkload` body: the full definition; omitted fields are cleared.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ncs::ModifyRequest))]
 pub struct ModifyRequest {
@@ -427,15 +431,19 @@ pub struct ModifyRequest {
     pub StatefulWorkloadId: Option<Num>,
     /// sysctl settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::sys_cmds_field"))]
     pub SysCmds: Option<Vec<String>>,
     /// User labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::labels_field"))]
     pub Labels: Option<BTreeMap<String, String>>,
     /// Containers, matched by name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(required)]
     pub Containers: Option<Vec<ContainerDef>>,
     /// Image pull secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::positive_ids_field"))]
     pub ImagePullSecretIds: Option<Vec<Num>>,
 }
 
