@@ -257,7 +257,7 @@ class Load:
 
     def __init__(self, ns, auth, bases, threads=6, known=None):
         self.ns, self.auth, self.bases, self.known = ns, auth, bases, known
-        self.replies = []  # (time, op, status, reply, name)
+        self.replies = []  # (answered at, op, status, reply, name, sent at)
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
@@ -266,6 +266,7 @@ class Load:
         n = 0
         while not self.stop.is_set():
             base = self.bases[(i + n) % len(self.bases)]
+            sent = time.time()
             if self.known is not None and n % 2:
                 op, name = "describe", self.known[1]
                 status, reply = call(base, "GET", NCS.format("DescribeStatefulWorkloadInfo")
@@ -276,7 +277,7 @@ class Load:
                 status, reply = call(base, "POST", NCS.format("CreateStatefulWorkload"), self.auth,
                                      ncs_body(self.ns, name), timeout=90)
             with self.lock:
-                self.replies.append((time.time(), op, status, reply, name))
+                self.replies.append((time.time(), op, status, reply, name, sent))
             n += 1
 
     def __enter__(self):
@@ -290,7 +291,7 @@ class Load:
             t.join()
 
     def acknowledged(self):
-        return {name: r["StatefulWorkloadId"] for _, op, s, r, name in self.replies
+        return {name: r["StatefulWorkloadId"] for _, op, s, r, name, _ in self.replies
                 if op == "create" and s == 200}
 
 
@@ -331,12 +332,12 @@ def fault_killed_replica():
         time.sleep(4)
     survivors = BASES[:-1]
     ack = load.acknowledged()
-    on_dead = sum(1 for _, _, s, _, _ in load.replies if s == 0)
+    on_dead = sum(1 for _, _, s, _, _, _ in load.replies if s == 0)
     print(f"  {len(ack)} creates acknowledged, {on_dead} requests found the killed replica gone",
           flush=True)
     check(len(ack) > 10, "the load got through")
-    check(all(s in (0, 200) for _, _, s, _, _ in load.replies),
-          f"only successes, or a replica gone: {[(s, r) for _, _, s, r, _ in load.replies if s not in (0, 200)][:3]}")
+    check(all(s in (0, 200) for _, _, s, _, _, _ in load.replies),
+          f"only successes, or a replica gone: {[(s, r) for _, _, s, r, _, _ in load.replies if s not in (0, 200)][:3]}")
     nothing_lost(ns, auth, ack, survivors[0])
     nothing_half_made(ns)
     return survivors
@@ -362,12 +363,12 @@ def fault_outage(component, bases, down_for):
         while time.time() < deadline:
             time.sleep(1)
             with load.lock:
-                recent = [s for t, _, s, _, _ in load.replies if t > time.time() - 3]
+                recent = [s for t, _, s, _, _, _ in load.replies if t > time.time() - 3]
             if time.time() > up_at + 5 and recent and all(s == 200 for s in recent):
                 break
     wrong = []
     temporary = 0
-    for t, op, s, r, name in load.replies:
+    for t, op, s, r, name, _ in load.replies:
         if s == 200:
             if op == "describe" and (r.get("Name") != "known"
                                      or r.get("StatefulWorkloadId") != known["StatefulWorkloadId"]):
@@ -378,13 +379,16 @@ def fault_outage(component, bases, down_for):
             temporary += 1
         else:
             wrong.append((op, s, r))
-    during = [s for t, _, s, _, _ in load.replies if down_at <= t <= up_at]
+    during = [s for t, _, s, _, _, _ in load.replies if down_at <= t <= up_at]
     print(f"  {len(load.replies)} requests, {temporary} clean temporary errors, "
           f"{len(during)} answered while {component} was down", flush=True)
     check(not wrong, f"never a wrong answer: {wrong[:3]}")
     check(during, f"answers while {component} is down")
+    # The last requests sent, not the last answered: one sent while the cluster was
+    # still recovering may be answered (with a clean temporary error) after later ones.
     with load.lock:
-        last = [s for _, _, s, _, _ in load.replies[-8:]]
+        by_sending = sorted(load.replies, key=lambda reply: reply[5])
+        last = [reply[2] for reply in by_sending[-8:]]
     check(last and all(s == 200 for s in last), f"served again without a restart: {last}")
     nothing_lost(ns, auth, load.acknowledged(), bases[0])
     nothing_half_made(ns)
