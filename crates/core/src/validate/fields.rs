@@ -95,38 +95,34 @@ pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken>
     let Err(errors) = value.validate() else {
         return Vec::new();
     };
-    let errors = errors.errors();
-    // validator names a field by its Rust name; serde lists the wire names, which differ
-    // only for a keyword spelt `type_` or `r#type` on the Rust side.
-    let rust_name = |wire: &str| -> Option<Cow<'static, str>> {
-        [wire.to_owned(), format!("{wire}_"), format!("r#{wire}")]
-            .into_iter()
-            .find_map(|name| errors.get_key_value(name.as_str()).map(|(k, _)| k.clone()))
-    };
     let order = serde_aux::serde_introspection::serde_introspect::<T>();
-    let mut fields: Vec<(&'static str, Cow<'static, str>)> = order
+    // validator names a field by its Rust name, serde by its wire name; they differ only
+    // for a keyword (`type_` or `r#type` on the Rust side).
+    let wire_name = |key: &'static str| {
+        order.iter().position(|wire| {
+            key == *wire
+                || key.strip_suffix('_') == Some(wire)
+                || key.strip_prefix("r#") == Some(wire)
+        })
+    };
+    let mut fields: Vec<(usize, &'static str, &[ValidationError])> = errors
+        .errors()
         .iter()
-        .filter_map(|&wire| rust_name(wire).map(|key| (wire, key)))
-        .collect();
-    // Any field serde does not list (none in the dialects) comes last, by name, so that a
-    // broken rule is never lost.
-    let mut rest: Vec<(&'static str, Cow<'static, str>)> = errors
-        .keys()
-        .filter(|key| fields.iter().all(|(_, seen)| seen != *key))
-        .filter_map(|key| match key {
-            Cow::Borrowed(name) => Some((*name, key.clone())),
-            Cow::Owned(_) => None,
+        .filter_map(|(key, kind)| match (key, kind) {
+            (Cow::Borrowed(key), ValidationErrorsKind::Field(broken)) => {
+                // A field serde does not list (none in the dialects) comes last, by name,
+                // so that a broken rule is never lost.
+                let at = wire_name(key);
+                let field = at.and_then(|i| order.get(i).copied()).unwrap_or(key);
+                Some((at.unwrap_or(usize::MAX), field, broken.as_slice()))
+            }
+            _ => None,
         })
         .collect();
-    rest.sort_unstable();
-    fields.extend(rest);
+    fields.sort_unstable_by_key(|&(at, field, _)| (at, field));
     fields
         .into_iter()
-        .flat_map(|(field, key)| {
-            let broken = match errors.get(&key) {
-                Some(ValidationErrorsKind::Field(broken)) => broken.as_slice(),
-                _ => &[],
-            };
+        .flat_map(|(_, field, broken)| {
             broken.iter().map(move |error| Broken {
                 field,
                 code: error.code.clone(),
@@ -135,6 +131,17 @@ pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken>
             })
         })
         .collect()
+}
+
+/// [`Check`]s of each item of a list as one field rule: the first refused item's reason,
+/// named by its index (`[1] must be an absolute path`).
+pub fn each<T>(items: &[T], check: impl Fn(&T) -> Check) -> Result<(), ValidationError> {
+    rule(
+        items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| check(item).map_err(|reason| format!("[{i}] {reason}"))),
+    )
 }
 
 #[cfg(test)]
@@ -201,6 +208,24 @@ mod tests {
     fn a_keyword_field_is_named_as_on_the_wire() {
         let broken = first_broken(&Renamed { type_: None }).unwrap();
         assert_eq!((broken.field, broken.is_missing()), ("type", true));
+    }
+
+    #[test]
+    fn each_names_the_first_refused_item_by_its_index() {
+        let positive = |n: &i64| {
+            if *n > 0 {
+                Ok(())
+            } else {
+                Err(format!("must be positive, got {n}"))
+            }
+        };
+        assert!(each(&[1, 2], positive).is_ok());
+        let refused = each(&[1, 0, -1], positive).unwrap_err();
+        assert_eq!(refused.code, RULE);
+        assert_eq!(
+            refused.message.as_deref(),
+            Some("[1] must be positive, got 0")
+        );
     }
 
     #[test]

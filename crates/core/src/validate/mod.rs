@@ -5,13 +5,15 @@
 //! dialect (`dialects::<dialect>::rules`).
 
 mod fields;
+mod images;
 pub(crate) mod names;
 mod paths;
 mod ports;
 mod quantity;
 
 pub(crate) use fields::field_rules;
-pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, first_broken, rule};
+pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, each, first_broken, rule};
+pub use images::{image_reference, image_reference_field};
 pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::{absolute_path, absolute_path_field};
 pub use ports::{port, port_field};

@@ -331,15 +331,6 @@ pub fn ip_address(value: &str) -> Check {
     }
 }
 
-/// A container's image: a non-empty reference without spaces, at most 255.
-pub fn image_url(value: &str) -> Check {
-    if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
-        Err("must be a non-empty image reference without spaces".to_owned())
-    } else {
-        Ok(())
-    }
-}
-
 /// A container's `version`: an image tag of letters, digits, `.`, `_` or `-`, at most 128.
 pub fn image_tag(value: &str) -> Check {
     if value.len() <= 128
@@ -380,7 +371,6 @@ validate::field_rules! {
     volume_type_field => volume_type(&str);
     default_mode_field => default_mode(i64);
     container_name_field => container_name(&str);
-    image_url_field => image_url(&str);
     image_tag_field => image_tag(&str);
     ip_address_field => ip_address(&str);
 }

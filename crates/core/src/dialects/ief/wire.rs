@@ -435,7 +435,7 @@ pub struct ContainerDef {
     pub name: Option<String>,
     /// Image.
     #[serde(default)]
-    #[validate(required, custom(function = "rules::image_url_field"))]
+    #[validate(required, custom(function = "validate::image_reference_field"))]
     pub image_url: Option<String>,
     /// Arguments.
     #[serde(default)]

@@ -44,17 +44,6 @@ pub fn pay_type(value: &str) -> Check {
     one_of(value, &["PostPaid", "PrePaid"])
 }
 
-/// An image reference: 1–255 characters, no whitespace.
-pub fn image(value: &str) -> Check {
-    if value.is_empty() || value.len() > 255 || value.chars().any(char::is_whitespace) {
-        Err(format!(
-            "must be 1-255 characters without whitespace, got {value:?}"
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 /// An env var name: starts with a letter, `_`, `-` or `.`, then letters, digits, `_`,
 /// `-`, `.`; at most 2048 characters.
 pub fn env_name(value: &str) -> Check {
@@ -259,7 +248,6 @@ pub fn env_type_field(value: &str) -> Result<(), ValidationError> {
 validate::field_rules! {
     pay_type_field => pay_type(&str);
     container_type_field => container_type(&str);
-    image_field => image(&str);
     env_name_field => env_name(&str);
     probe_seconds_field => probe_seconds(i64);
     volume_type_field => volume_type(&str);
@@ -267,31 +255,24 @@ validate::field_rules! {
     disk_name_field => disk_name(&str);
 }
 
-/// Log directories: each an absolute path (the reason names it by its index).
+/// Log directories: each an absolute path.
 pub fn log_dirs_field(dirs: &[String]) -> Result<(), ValidationError> {
-    validate::rule(dirs.iter().enumerate().try_for_each(|(i, dir)| {
-        validate::absolute_path(dir).map_err(|reason| format!("[{i}] {reason}"))
-    }))
+    validate::each(dirs, |dir| validate::absolute_path(dir))
 }
 
-/// `SysCmds`: each a [`sysctl`] (the reason names the first that is not by its index;
-/// which names a namespace may set is a rule on its privileges).
+/// `SysCmds`: each a [`sysctl`] (which names a namespace may set is a rule on its
+/// privileges).
 pub fn sys_cmds_field(entries: &[String]) -> Result<(), ValidationError> {
-    validate::rule(entries.iter().enumerate().try_for_each(|(i, entry)| {
-        sysctl(entry)
-            .map(drop)
-            .map_err(|reason| format!("[{i}] {reason}"))
-    }))
+    validate::each(entries, |entry| sysctl(entry).map(drop))
 }
 
-/// A list of ids: each [`positive`] (the reason names the first that is not by its
-/// index).
+/// A list of ids: each [`positive`].
 pub fn positive_ids_field(ids: &[Num]) -> Result<(), ValidationError> {
-    validate::rule(ids.iter().enumerate().try_for_each(|(i, id)| {
+    validate::each(ids, |id| {
         positive(id)
             .map(drop)
-            .ok_or_else(|| format!("[{i}] must be a positive integer, got {id}"))
-    }))
+            .ok_or_else(|| format!("must be a positive integer, got {id}"))
+    })
 }
 
 /// An emptyDir's `Medium`: `Memory` only.
@@ -345,17 +326,6 @@ mod tests {
         assert!(pay_type("PostPaid").is_ok());
         assert!(pay_type("PrePaid").is_ok());
         assert!(pay_type("Free").is_err());
-        let long_image = "a".repeat(256);
-        for good in [
-            "nginx",
-            "nginx:stable",
-            "10.185.8.133:5000/ncetest/cat:s20170301m1",
-        ] {
-            assert!(image(good).is_ok(), "{good}");
-        }
-        for bad in ["", "nginx stable", "nginx\t", long_image.as_str()] {
-            assert!(image(bad).is_err(), "{bad:?}");
-        }
         for good in ["HOSTNAME", "_x", "a.b-c_d", "aaa"] {
             assert!(env_name(good).is_ok(), "{good}");
         }

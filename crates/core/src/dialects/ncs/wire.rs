@@ -326,7 +326,7 @@ pub struct ContainerDef {
     pub Name: Option<String>,
     /// Image URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(required, custom(function = "rules::image_field"))]
+    #[validate(required, custom(function = "validate::image_reference_field"))]
     pub Image: Option<String>,
     /// Log directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]

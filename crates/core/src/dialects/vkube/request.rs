@@ -53,12 +53,10 @@ fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Reply<()
 /// what no single field shows (a name or host port used twice).
 pub(super) fn deploy(req: &DeployRequest) -> Reply<(&str, &[DeployContainer])> {
     check(req, "")?;
-    let selector = req
-        .nodeSelector
-        .as_ref()
-        .ok_or_else(VkubeError::field_empty)?;
-    check(selector, "nodeSelector.")?;
-    let region = selector.region.as_deref().unwrap_or_default();
+    if let Some(selector) = &req.nodeSelector {
+        check(selector, "nodeSelector.")?;
+    }
+    let region = req.nodeSelector.as_ref().and_then(|s| s.region.as_deref());
     let containers = req.containers.as_deref().unwrap_or_default();
     for (i, c) in containers.iter().enumerate() {
         check(c, &format!("containers[{i}]."))?;
@@ -69,7 +67,7 @@ pub(super) fn deploy(req: &DeployRequest) -> Reply<(&str, &[DeployContainer])> {
             check(p, &format!("containers[{i}].ports[{j}]."))?;
         }
     }
-    Ok((region, containers))
+    Ok((region.unwrap_or_default(), containers))
 }
 
 /// A deploy's containers, whose field rules hold ([`deploy`]), as the pod's

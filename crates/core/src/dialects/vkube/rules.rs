@@ -37,20 +37,6 @@ pub fn image_tag(value: &str) -> Check {
     }
 }
 
-/// A deploy's image reference: at most 255 characters, no whitespace (the registry
-/// says whether it exists).
-pub fn image_reference(value: &str) -> Check {
-    if value.len() > 255 || value.chars().any(char::is_whitespace) {
-        Err("is not an image reference".to_owned())
-    } else {
-        Ok(())
-    }
-}
-
-validate::field_rules! {
-    image_reference_field => image_reference(&str);
-}
-
 /// A deploy's memory: `Mi` or `Gi`, more than 0.
 pub fn memory(value: &str) -> Result<u64, String> {
     match validate::mebi_or_gibi(value)? {

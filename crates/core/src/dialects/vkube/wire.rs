@@ -193,7 +193,7 @@ pub struct DeployContainer {
     #[validate(
         required,
         length(min = 1, code = "required"),
-        custom(function = "rules::image_reference_field")
+        custom(function = "validate::image_reference_field")
     )]
     pub imageName: Option<String>,
     /// Port mappings.
