@@ -146,7 +146,7 @@ async fn create_order(State(s): State<AppState>, _: Operator, raw: RawBody) -> A
 
 /// `POST /admin/v1/ief/projects` body.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
-pub(crate) struct ProjectInput {
+struct ProjectInput {
     /// The project's id.
     project_id: Option<String>,
 }
@@ -175,7 +175,7 @@ async fn create_project(
 /// `POST /admin/v1/ncs/namespaces` body.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[allow(non_snake_case)]
-pub(crate) struct NamespaceInput {
+struct NamespaceInput {
     /// The id to use (allocated when absent).
     NamespaceId: Option<u64>,
     /// May use privileged settings (podgate's addition; default false).
@@ -210,7 +210,7 @@ async fn create_namespace(
 /// `POST /admin/v1/ncs/eips` body.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[allow(non_snake_case)]
-pub(crate) struct EipInput {
+struct EipInput {
     /// The EIP's id.
     EipId: Option<String>,
     /// Its public address.
@@ -259,7 +259,7 @@ async fn topology(State(s): State<AppState>, _: Operator) -> Answer<Json<Value>>
 
 /// `POST /admin/v1/sim/clock` body.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
-pub(crate) struct ClockInput {
+struct ClockInput {
     /// Seconds to move the simulated clock forward.
     advance_seconds: Option<u64>,
 }

@@ -84,8 +84,11 @@ pub(crate) fn json_response<T: serde::Serialize>(
 
 /// A response of JSON text already written (built directly: the generic tuple
 /// responses convert and check each part at run time).
-pub(crate) fn json_text(status: axum::http::StatusCode, text: Vec<u8>) -> axum::response::Response {
-    let mut response = axum::response::Response::new(axum::body::Body::from(text));
+pub(crate) fn json_text(
+    status: axum::http::StatusCode,
+    text: impl Into<axum::body::Body>,
+) -> axum::response::Response {
+    let mut response = axum::response::Response::new(text.into());
     *response.status_mut() = status;
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
