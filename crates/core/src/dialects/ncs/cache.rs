@@ -50,12 +50,17 @@ impl DefinitionCache {
 pub(super) struct InfoCache(RwLock<foldhash::HashMap<WorkloadId, (Workload, InfoReply)>>);
 
 impl InfoCache {
-    /// The reply about `workload`, if it reads as when the reply was built.
-    pub(super) fn get(&self, workload: &Workload) -> Option<InfoReply> {
+    /// The reply about `workload` for the request `request_id` names, if the workload
+    /// reads as when the reply was built (the kept reply's own id is not copied).
+    pub(super) fn get(
+        &self,
+        workload: &Workload,
+        request_id: impl FnOnce() -> String,
+    ) -> Option<InfoReply> {
         let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
         map.get(&workload.id)
             .filter(|(seen, _)| seen == workload)
-            .map(|(_, reply)| reply.clone())
+            .map(|(_, reply)| reply.with_request_id(request_id()))
     }
 
     /// Remembers the reply about `workload`.

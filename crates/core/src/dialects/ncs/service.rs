@@ -667,8 +667,8 @@ impl NcsService {
         params: &WorkloadParams,
     ) -> Reply<InfoReply> {
         let (_, workload) = self.named(caller, params).await?;
-        if let Some(known) = self.infos.get(&workload) {
-            return Ok(known.with_request_id(request_id()));
+        if let Some(known) = self.infos.get(&workload, request_id) {
+            return Ok(known);
         }
         let reply = InfoReply::new(self.info(&workload)?, request_id());
         self.infos.put(workload, reply.clone());
