@@ -1,6 +1,6 @@
-//! The rules every dialect shares (names, quantities, ports, paths), one function per
-//! rule, and the way request types declare their field rules (`validator`, see
-//! [`first_broken`]). Each rule returns `Err(reason)` for a bad value; callers attach the
+//! The rules every dialect shares (names, images, quantities, ports, paths), one
+//! function per rule, and the way request types declare their field rules (`validator`,
+//! see [`first_broken`]). Each rule returns `Err(reason)` for a bad value; callers attach the
 //! field name and map to their dialect's error. A vendor's own rules live with its
 //! dialect (`dialects::<dialect>::rules`).
 
