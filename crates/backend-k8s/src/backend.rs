@@ -100,7 +100,9 @@ impl K8sBackend {
         );
         let registries = config.registry.clone().and_then(|r| {
             Registries::new(r)
-                .map_err(|e| tracing::warn!(error = %e, "no TLS roots: images are not looked up"))
+                .map_err(
+                    |e| tracing::warn!(error = %e, "no registry client: images are not looked up"),
+                )
                 .ok()
         });
         Self {

@@ -1,15 +1,14 @@
 //! Whether an image exists: asked of its OCI registry, as a kubelet's pull would find
 //! it (`HEAD /v2/<name>/manifests/<tag>`), anonymously, with the registry's token
-//! handshake when it asks for one (Docker Hub does).
+//! handshake when it asks for one (Docker Hub does). The protocol is `oci-client`'s;
+//! this file only says which registry a reference goes to and what its answer means.
 
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
 use podgate_core::{Error, Result};
 
 /// Where image lookups go.
@@ -35,76 +34,12 @@ impl Default for RegistryConfig {
 /// How long one lookup may take in all.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The manifest types a lookup accepts (image indexes and single images, OCI and
-/// Docker's).
-const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
-    application/vnd.docker.distribution.manifest.list.v2+json, \
-    application/vnd.oci.image.manifest.v1+json, \
-    application/vnd.docker.distribution.manifest.v2+json";
-
-/// An image reference taken apart: registry host, repository, tag or digest.
-#[derive(Debug, PartialEq, Eq)]
-struct Reference {
-    registry: String,
-    repository: String,
-    reference: String,
-}
-
-fn parse(image: &str, default_registry: &str) -> Option<Reference> {
-    let untagged = |named: &str| match named.rsplit_once(':') {
-        Some((rest, tag)) if !tag.contains('/') => (rest.to_owned(), tag.to_owned()),
-        _ => (named.to_owned(), "latest".to_owned()),
-    };
-    let (rest, reference) = match image.split_once('@') {
-        // A digest names the manifest; a tag beside it says nothing more.
-        Some((named, digest)) => (untagged(named).0, digest.to_owned()),
-        None => untagged(image),
-    };
-    let rest = rest.as_str();
-    if rest.is_empty() {
-        return None;
-    }
-    let (first, remainder) = match rest.split_once('/') {
-        Some((first, remainder)) => (first, Some(remainder)),
-        None => (rest, None),
-    };
-    let is_host = |s: &str| s.contains('.') || s.contains(':') || s == "localhost";
-    let (registry, repository) = match remainder {
-        Some(remainder) if first == "docker.io" || first == "index.docker.io" => {
-            let repository = if remainder.contains('/') {
-                remainder.to_owned()
-            } else {
-                format!("library/{remainder}")
-            };
-            (default_registry.to_owned(), repository)
-        }
-        Some(remainder) if is_host(first) => (first.to_owned(), remainder.to_owned()),
-        Some(_) => (default_registry.to_owned(), rest.to_owned()),
-        None => (default_registry.to_owned(), format!("library/{rest}")),
-    };
-    (!repository.is_empty() && !reference.is_empty()).then_some(Reference {
-        registry,
-        repository,
-        reference,
-    })
-}
-
-/// `key="value"` pairs of a `WWW-Authenticate: Bearer ...` challenge.
-fn challenge(header: &str) -> Option<Vec<(String, String)>> {
-    let params = header.strip_prefix("Bearer ")?;
-    let mut out = Vec::new();
-    for part in params.split(',') {
-        let (key, value) = part.trim().split_once('=')?;
-        out.push((key.to_owned(), value.trim_matches('"').to_owned()));
-    }
-    Some(out)
-}
-
-/// Looks images up in their registries.
+/// Looks images up in their registries. The client keeps each registry's pull token
+/// until it expires, so a second lookup in a repository skips the handshake.
 #[derive(Clone)]
 pub(crate) struct Registries {
-    config: RegistryConfig,
-    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    default_registry: String,
+    client: Client,
 }
 
 fn unavailable(why: String) -> Error {
@@ -115,128 +50,78 @@ fn unavailable(why: String) -> Error {
 }
 
 impl Registries {
-    pub(crate) fn new(config: RegistryConfig) -> std::io::Result<Self> {
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())?
-            .https_or_http()
-            .enable_http1()
-            .build();
-        Ok(Self {
-            config,
-            client: Client::builder(TokioExecutor::new()).build(connector),
+    /// A client for `config`. TLS uses the process's rustls crypto provider, and
+    /// installs ring (the one the Kubernetes client uses) when none is installed yet.
+    pub(crate) fn new(config: RegistryConfig) -> Result<Self> {
+        // Fails only when a provider is already installed, which is then used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = Client::try_from(ClientConfig {
+            protocol: ClientProtocol::HttpsExcept(config.plain_http),
+            connect_timeout: Some(TIMEOUT),
+            ..ClientConfig::default()
         })
+        .map_err(|e| Error::Backend {
+            temporary: false,
+            source: e.into(),
+        })?;
+        Ok(Self {
+            default_registry: config.default_registry,
+            client,
+        })
+    }
+
+    /// The reference `image` names, asked of the configured default registry when it
+    /// names Docker Hub's (or none); `None` when `image` is no image's name.
+    fn reference(&self, image: &str) -> Option<Reference> {
+        let reference = Reference::try_from(image).ok()?;
+        match reference.whole().strip_prefix("docker.io/") {
+            Some(rest) => Reference::try_from(format!("{}/{rest}", self.default_registry)).ok(),
+            None => Some(reference),
+        }
     }
 
     /// Whether `image` exists in its registry. A reference that is no image's name,
     /// or one the registry does not show without credentials, does not.
     pub(crate) async fn exists(&self, image: &str) -> Result<bool> {
-        let Some(r) = parse(image, &self.config.default_registry) else {
+        let Some(reference) = self.reference(image) else {
             return Ok(false);
         };
-        tokio::time::timeout(TIMEOUT, self.lookup(&r))
-            .await
-            .unwrap_or_else(|_| Err(unavailable(format!("{} did not answer", r.registry))))
-    }
-
-    async fn lookup(&self, r: &Reference) -> Result<bool> {
-        let scheme = if self.config.plain_http.contains(&r.registry) {
-            "http"
-        } else {
-            "https"
-        };
-        let url = format!(
-            "{scheme}://{}/v2/{}/manifests/{}",
-            r.registry, r.repository, r.reference
-        );
-        let first = self.head(&url, None).await?;
-        let status = match first.status().as_u16() {
-            401 => {
-                let header = first
-                    .headers()
-                    .get(hyper::header::WWW_AUTHENTICATE)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or_default();
-                let Some(token) = self.token(header).await? else {
-                    return Ok(false);
-                };
-                self.head(&url, Some(&token)).await?.status().as_u16()
-            }
-            other => other,
-        };
-        match status {
-            200..=299 => Ok(true),
-            401 | 403 | 404 => Ok(false),
-            other => Err(unavailable(format!("{} answered {other}", r.registry))),
-        }
-    }
-
-    async fn head(
-        &self,
-        url: &str,
-        token: Option<&str>,
-    ) -> Result<hyper::Response<hyper::body::Incoming>> {
-        let mut request = hyper::Request::head(url).header(hyper::header::ACCEPT, ACCEPT);
-        if let Some(token) = token {
-            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let request = request
-            .body(Empty::new())
-            .map_err(|e| unavailable(e.to_string()))?;
-        self.client
-            .request(request)
-            .await
-            .map_err(|e| unavailable(format!("{url}: {e}")))
-    }
-
-    /// An anonymous pull token from the realm a 401 names; `None` without a bearer
-    /// challenge.
-    async fn token(&self, header: &str) -> Result<Option<String>> {
-        let Some(params) = challenge(header) else {
-            return Ok(None);
-        };
-        let get = |k: &str| {
-            params
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
-        let Some(realm) = get("realm") else {
-            return Ok(None);
-        };
-        let query: Vec<(&str, &str)> = ["service", "scope"]
-            .into_iter()
-            .filter_map(|k| get(k).map(|v| (k, v)))
-            .collect();
-        let query = serde_urlencoded::to_string(&query).map_err(|e| unavailable(e.to_string()))?;
-        let url = if query.is_empty() {
-            realm.to_owned()
-        } else {
-            format!("{realm}?{query}")
-        };
-        let request = hyper::Request::get(&url)
-            .body(Empty::new())
-            .map_err(|e| unavailable(e.to_string()))?;
-        let reply = self
+        let registry = reference.resolve_registry().to_owned();
+        let lookup = self
             .client
-            .request(request)
-            .await
-            .map_err(|e| unavailable(format!("{url}: {e}")))?;
-        if !reply.status().is_success() {
-            return Ok(None);
+            .fetch_manifest_digest(&reference, &RegistryAuth::Anonymous);
+        match tokio::time::timeout(TIMEOUT, lookup).await {
+            Err(_) => Err(unavailable(format!("{registry} did not answer"))),
+            Ok(Ok(_digest)) => Ok(true),
+            Ok(Err(e)) if is_absent(&e) => Ok(false),
+            Ok(Err(e)) => Err(unavailable(format!("{registry}: {e}"))),
         }
-        let body = reply
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| unavailable(e.to_string()))?
-            .to_bytes();
-        let answer: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| unavailable(e.to_string()))?;
-        Ok(answer
-            .get("token")
-            .or_else(|| answer.get("access_token"))
-            .and_then(|t| t.as_str())
-            .map(str::to_owned))
+    }
+}
+
+/// Whether a registry's refusal means the image is not there for an anonymous pull
+/// (unknown, or not shown without credentials), rather than that the registry could
+/// not answer (unreachable, rate-limited, failing).
+fn is_absent(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::UnauthorizedError { .. } => true,
+        OciDistributionError::ServerError { code, .. } => matches!(code, 401 | 403 | 404),
+        OciDistributionError::RegistryError { envelope, .. } => {
+            !envelope.errors.is_empty()
+                && envelope.errors.iter().all(|error| {
+                    matches!(
+                        error.code,
+                        OciErrorCode::ManifestUnknown
+                            | OciErrorCode::NameUnknown
+                            | OciErrorCode::NameInvalid
+                            | OciErrorCode::TagInvalid
+                            | OciErrorCode::NotFound
+                            | OciErrorCode::Unauthorized
+                            | OciErrorCode::Denied
+                    )
+                })
+        }
+        _ => false,
     }
 }
 
@@ -249,36 +134,44 @@ pub(crate) mod tests {
 
     use super::*;
 
+    const DIGEST: &str = "sha256:2d2b2a5e6f8c0e1f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f";
+
     #[test]
-    fn references_name_their_registry_repository_and_tag() {
-        let hub = "registry-1.docker.io";
+    fn references_go_to_their_registry_and_docker_hub_to_the_default() {
+        let registries = Registries::new(RegistryConfig {
+            default_registry: "mirror.local:5000".to_owned(),
+            plain_http: Vec::new(),
+        })
+        .unwrap();
         let cases = [
-            ("nginx", hub, "library/nginx", "latest"),
-            ("nginx:stable", hub, "library/nginx", "stable"),
-            ("bitnami/redis:7", hub, "bitnami/redis", "7"),
-            ("docker.io/library/nginx:1", hub, "library/nginx", "1"),
-            ("quay.io/org/app:v1", "quay.io", "org/app", "v1"),
-            ("localhost:5000/app", "localhost:5000", "app", "latest"),
-            ("ghcr.io/a/b@sha256:abc", "ghcr.io", "a/b", "sha256:abc"),
-            ("nginx:1.25@sha256:abc", hub, "library/nginx", "sha256:abc"),
-            ("docker.io/nginx", hub, "library/nginx", "latest"),
+            ("nginx", "mirror.local:5000", "library/nginx"),
+            ("nginx:stable", "mirror.local:5000", "library/nginx"),
+            ("bitnami/redis:7", "mirror.local:5000", "bitnami/redis"),
+            (
+                "docker.io/library/nginx:1",
+                "mirror.local:5000",
+                "library/nginx",
+            ),
+            ("docker.io/nginx", "mirror.local:5000", "library/nginx"),
+            ("quay.io/org/app:v1", "quay.io", "org/app"),
+            ("localhost:5000/app", "localhost:5000", "app"),
         ];
-        for (image, registry, repository, reference) in cases {
-            assert_eq!(
-                parse(image, hub),
-                Some(Reference {
-                    registry: registry.to_owned(),
-                    repository: repository.to_owned(),
-                    reference: reference.to_owned(),
-                }),
-                "{image}"
-            );
+        for (image, registry, repository) in cases {
+            let reference = registries.reference(image).unwrap();
+            assert_eq!(reference.resolve_registry(), registry, "{image}");
+            assert_eq!(reference.repository(), repository, "{image}");
         }
-        assert_eq!(parse(":x", hub), None);
+        let pinned = registries
+            .reference(&format!("ghcr.io/a/b@{DIGEST}"))
+            .unwrap();
+        assert_eq!(pinned.digest(), Some(DIGEST));
+        assert!(registries.reference(":x").is_none());
+        assert!(registries.reference("no spaces").is_none());
     }
 
     /// A stand-in registry on loopback: it asks for a token (from its own `/token`)
-    /// and, with it, knows `library/nginx` at `stable` and `1`.
+    /// and, with it, knows `library/nginx` at `stable` and `1`; `library/busy` always
+    /// answers that the pull rate limit is reached.
     pub(crate) fn stand_in_registry() -> String {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
@@ -294,26 +187,32 @@ pub(crate) mod tests {
                         Ok(n) => seen.extend_from_slice(&buf[..n]),
                     }
                 }
-                let text = String::from_utf8_lossy(&seen).to_string();
+                let text = String::from_utf8_lossy(&seen).to_lowercase();
                 let line = text.lines().next().unwrap_or_default().to_owned();
-                let authorized = text.contains("Authorization: Bearer t0k3n")
-                    || text.contains("authorization: Bearer t0k3n");
-                let (status, headers, body) = if line.starts_with("GET /token?") {
+                let authorized = text.contains("authorization: bearer t0k3n");
+                let (status, headers, body) = if line.starts_with("get /token?") {
                     ("200 OK", String::new(), r#"{"token":"t0k3n"}"#.to_owned())
                 } else if !authorized {
                     let challenge = format!(
-                        "WWW-Authenticate: Bearer realm=\"http://{me}/token\",service=\"stand-in\",scope=\"repository:library/nginx:pull\"\r\n"
+                        "WWW-Authenticate: Bearer realm=\"http://{me}/token\",service=\"stand-in\"\r\n"
                     );
                     ("401 Unauthorized", challenge, String::new())
-                } else if line.starts_with("HEAD /v2/library/nginx/manifests/stable ")
-                    || line.starts_with("HEAD /v2/library/nginx/manifests/1 ")
+                } else if line.starts_with("head /v2/library/nginx/manifests/stable ")
+                    || line.starts_with("head /v2/library/nginx/manifests/1 ")
                 {
-                    ("200 OK", String::new(), String::new())
+                    let digest = format!("Docker-Content-Digest: {DIGEST}\r\n");
+                    ("200 OK", digest, String::new())
+                } else if line.contains(" /v2/library/busy/") {
+                    let limit =
+                        r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"pull rate limit"}]}"#;
+                    ("429 Too Many Requests", String::new(), limit.to_owned())
                 } else {
-                    ("404 Not Found", String::new(), String::new())
+                    let unknown =
+                        r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#;
+                    ("404 Not Found", String::new(), unknown.to_owned())
                 };
                 let reply = format!(
-                    "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(reply.as_bytes());
@@ -339,6 +238,17 @@ pub(crate) mod tests {
         );
         assert!(!registries.exists("nginx:no-such-tag-ever").await.unwrap());
         assert!(!registries.exists("someone/private:1").await.unwrap());
+        assert!(!registries.exists("Not A Reference").await.unwrap());
+        assert!(
+            matches!(
+                registries.exists("busy:1").await,
+                Err(Error::Backend {
+                    temporary: true,
+                    ..
+                })
+            ),
+            "a registry's rate limit is a temporary failure, not a missing image"
+        );
         let nowhere = Registries::new(RegistryConfig {
             default_registry: "127.0.0.1:9".to_owned(),
             plain_http: vec!["127.0.0.1:9".to_owned()],
