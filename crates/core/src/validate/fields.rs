@@ -96,14 +96,20 @@ pub fn all_broken<'de, T: Validate + Deserialize<'de>>(value: &T) -> Vec<Broken>
         return Vec::new();
     };
     let order = serde_aux::serde_introspection::serde_introspect::<T>();
-    // validator names a field by its Rust name, serde by its wire name; they differ only
-    // for a keyword (`type_` or `r#type` on the Rust side).
+    // validator names a field by its Rust name, serde by its wire name. They differ in
+    // case and underscores (`pod_affinity` is `podAffinity`, `image` `Image`) and for a
+    // keyword (`type_` or `r#type` is `type`), so they are compared without either.
+    let loose = |name: &'static str| {
+        name.trim_start_matches("r#")
+            .chars()
+            .filter(|c| *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+    };
     let wire_name = |key: &'static str| {
-        order.iter().position(|wire| {
-            key == *wire
-                || key.strip_suffix('_') == Some(wire)
-                || key.strip_prefix("r#") == Some(wire)
-        })
+        order
+            .iter()
+            .position(|wire| key == *wire)
+            .or_else(|| order.iter().position(|wire| loose(key).eq(loose(wire))))
     };
     let mut fields: Vec<(usize, &'static str, &[ValidationError])> = errors
         .errors()

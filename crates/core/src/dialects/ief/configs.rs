@@ -2,8 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::IefError;
-use super::request;
+use super::request::{self, ConfigChange, NewConfigBody};
 use super::service::{IefCaller, IefService, Reply};
 use super::wire::{
     ConfigMapReply, ConfigMapResp, CreateConfigMapRequest, CreateSecretRequest,
@@ -53,12 +52,6 @@ fn secret_resp(project: &str, o: ConfigObject) -> SecretResp {
     }
 }
 
-/// What an update changes: the description and the data, each when given.
-struct Change<'a> {
-    description: Option<&'a String>,
-    data: Option<&'a BTreeMap<String, Option<String>>>,
-}
-
 impl IefService {
     async fn list_configs(
         &self,
@@ -105,29 +98,14 @@ impl IefService {
         tenant: &TenantKey,
         kind: ConfigKind,
         id: &str,
-        change: Change<'_>,
-        field: &str,
+        change: ConfigChange,
     ) -> Reply<ConfigObject> {
         let current = self.backend.get_config(tenant, kind, id).await?;
-        if change.description.is_none() && change.data.is_none() {
-            return Err(IefError::invalid(
-                field,
-                "give a description, the data, or both",
-            ));
-        }
         let mut attributes = current.config.attributes;
-        if let Some(d) = change.description {
-            let text = request::description(Some(d), &format!("{field}.description"))?;
+        if let Some(text) = change.description {
             attributes.insert(DESCRIPTION.to_owned(), text);
         }
-        let data_field = match kind {
-            ConfigKind::ConfigMap => format!("{field}.configs"),
-            ConfigKind::Secret => format!("{field}.secrets"),
-        };
-        let data = match change.data {
-            Some(d) => request::config_data(d, &data_field, kind == ConfigKind::Secret)?,
-            None => current.config.data,
-        };
+        let data = change.data.unwrap_or(current.config.data);
         Ok(self
             .backend
             .update_config(tenant, kind, id, data, attributes)
@@ -142,17 +120,11 @@ impl IefService {
         req: &CreateConfigMapRequest,
     ) -> Reply<ConfigMapReply> {
         let tenant = self.project(caller, project_id).await?;
-        let body = req
-            .configmap
-            .as_ref()
-            .ok_or_else(|| IefError::invalid("configmap", "is required"))?;
-        let name = request::config_name(body.name.as_ref(), "configmap.name")?;
-        let description = request::description(body.description.as_ref(), "configmap.description")?;
-        let data = request::config_data(
-            body.configs.as_ref().unwrap_or(&BTreeMap::new()),
-            "configmap.configs",
-            false,
-        )?;
+        let NewConfigBody {
+            name,
+            description,
+            data,
+        } = request::new_configmap(req)?;
         let created = self
             .backend
             .create_config(
@@ -218,16 +190,9 @@ impl IefService {
         req: &UpdateConfigMapRequest,
     ) -> Reply<ConfigMapReply> {
         let tenant = self.project(caller, project_id).await?;
-        let body = req
-            .configmap
-            .as_ref()
-            .ok_or_else(|| IefError::invalid("configmap", "is required"))?;
-        let change = Change {
-            description: body.description.as_ref(),
-            data: body.configs.as_ref(),
-        };
+        let change = request::configmap_change(req)?;
         let updated = self
-            .change_config(&tenant, ConfigKind::ConfigMap, id, change, "configmap")
+            .change_config(&tenant, ConfigKind::ConfigMap, id, change)
             .await?;
         Ok(ConfigMapReply {
             configmap: configmap_resp(project_id, updated),
@@ -256,24 +221,11 @@ impl IefService {
         req: &CreateSecretRequest,
     ) -> Reply<SecretReply> {
         let tenant = self.project(caller, project_id).await?;
-        let body = req
-            .secret
-            .as_ref()
-            .ok_or_else(|| IefError::invalid("secret", "is required"))?;
-        let name = request::config_name(body.name.as_ref(), "secret.name")?;
-        let kind = body.type_.clone().unwrap_or_else(|| OPAQUE.to_owned());
-        if kind != OPAQUE {
-            return Err(IefError::invalid(
-                "secret.type",
-                format!("only Opaque is supported, got {kind:?}"),
-            ));
-        }
-        let description = request::description(body.description.as_ref(), "secret.description")?;
-        let secrets = body
-            .secrets
-            .as_ref()
-            .ok_or_else(|| IefError::invalid("secret.secrets", "is required"))?;
-        let data = request::config_data(secrets, "secret.secrets", true)?;
+        let NewConfigBody {
+            name,
+            description,
+            data,
+        } = request::new_secret(req)?;
         let created = self
             .backend
             .create_config(
@@ -284,7 +236,7 @@ impl IefService {
                     data,
                     attributes: BTreeMap::from([
                         (DESCRIPTION.to_owned(), description),
-                        (TYPE.to_owned(), kind),
+                        (TYPE.to_owned(), OPAQUE.to_owned()),
                     ]),
                 },
             )
@@ -341,16 +293,9 @@ impl IefService {
         req: &UpdateSecretRequest,
     ) -> Reply<SecretReply> {
         let tenant = self.project(caller, project_id).await?;
-        let body = req
-            .secret
-            .as_ref()
-            .ok_or_else(|| IefError::invalid("secret", "is required"))?;
-        let change = Change {
-            description: body.description.as_ref(),
-            data: body.secrets.as_ref(),
-        };
+        let change = request::secret_change(req)?;
         let updated = self
-            .change_config(&tenant, ConfigKind::Secret, id, change, "secret")
+            .change_config(&tenant, ConfigKind::Secret, id, change)
             .await?;
         Ok(SecretReply {
             secret: secret_resp(project_id, updated),

@@ -10,10 +10,11 @@ use super::definition::DeploymentMeta;
 use super::error::IefError;
 use super::rules;
 use super::wire::{
-    Affinity, Annotations, Attributes, ContainerDef, ContainerDefOut, CreateDeploymentRequest, Env,
-    EnvOut, ExecOut, HostPortRangeOut, HttpGetOut, KeyRefOut, MatchExpressions, NumOrText,
-    PodConfigs, PodConfigsOut, PodRequest, PodRequestOut, PortOut, Probe, ProbeOut, ResourcesOut,
-    Tag, UpdateDeploymentRequest, ValueFromOut, VolumeOut,
+    Affinity, Annotations, Attributes, ContainerDef, ContainerDefOut, CreateConfigMapRequest,
+    CreateDeploymentRequest, CreateSecretRequest, Env, EnvOut, ExecOut, HostPortRangeOut,
+    HttpGetOut, KeyRefOut, MatchExpressions, NumOrText, PodConfigs, PodConfigsOut, PodRequest,
+    PodRequestOut, PortOut, Probe, ProbeOut, ResourcesOut, Tag, UpdateConfigMapRequest,
+    UpdateDeploymentRequest, UpdateSecretRequest, ValueFromOut, VolumeOut,
 };
 use crate::model::{ConfigKind, PageRequest};
 use crate::validate;
@@ -24,16 +25,13 @@ type Parsed<T> = Result<T, IefError>;
 /// and `toleration_seconds` is not given (Kubernetes' default).
 pub(super) const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 
-/// The most tags a deployment carries.
-const MAX_TAGS: usize = 20;
-
 fn rule(check: validate::Check, field: &str) -> Parsed<()> {
     check.map_err(|reason| IefError::invalid(field, reason))
 }
 
 /// The first field rule `value` breaks (declared on its wire type), as IEF's error
 /// naming the field under `path`.
-fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
+pub(super) fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
     let Some(broken) = validate::first_broken(value) else {
         return Ok(());
     };
@@ -130,63 +128,37 @@ pub(super) fn force_delete(value: Option<&str>) -> Parsed<bool> {
     }
 }
 
-/// A description: optional, at most 255 characters of the allowed ones.
-pub(super) fn description(value: Option<&String>, field: &str) -> Parsed<String> {
-    let text = value.cloned().unwrap_or_default();
-    rule(rules::description(&text), field)?;
-    Ok(text)
-}
-
-fn replicas(value: Option<i64>, field: &str) -> Parsed<u32> {
-    let n = *required(&value, field)?;
-    if (1..100).contains(&n) {
-        Ok(u32::try_from(n).unwrap_or(1))
-    } else {
-        Err(IefError::invalid(field, format!("must be 1..=99, got {n}")))
-    }
+/// A pod count its rule has accepted (1..=99).
+fn replicas(value: Option<i64>) -> u32 {
+    value.and_then(|n| u32::try_from(n).ok()).unwrap_or(1)
 }
 
 fn tags(value: Option<&Vec<Attributes>>) -> Parsed<Vec<Tag>> {
-    let given = value.map(Vec::as_slice).unwrap_or_default();
-    if given.len() > MAX_TAGS {
-        return Err(IefError::invalid(
-            "tags",
-            format!("at most {MAX_TAGS} tags"),
-        ));
-    }
     let mut keys = BTreeSet::new();
-    given
-        .iter()
+    value
+        .into_iter()
+        .flatten()
         .enumerate()
         .map(|(i, t)| {
-            let key = required(&t.key, &format!("tags[{i}].key"))?;
-            rule(rules::tag_key(key), &format!("tags[{i}].key"))?;
-            let value = required(&t.value, &format!("tags[{i}].value"))?;
-            rule(rules::tag_value(value), &format!("tags[{i}].value"))?;
+            check(t, &format!("tags[{i}]."))?;
+            let (key, value) = (
+                t.key.clone().unwrap_or_default(),
+                t.value.clone().unwrap_or_default(),
+            );
             if !keys.insert(key.clone()) {
                 return Err(IefError::invalid(
                     &format!("tags[{i}].key"),
                     format!("{key} is duplicated"),
                 ));
             }
-            Ok(Tag {
-                key: key.clone(),
-                value: value.clone(),
-            })
+            Ok(Tag { key, value })
         })
         .collect()
 }
 
 fn annotations(value: Option<&Annotations>, groups: &[String]) -> Parsed<Option<Annotations>> {
     let Some(a) = value else { return Ok(None) };
-    if let Some(ring) = &a.ring_controller
-        && ring != "ascend-1980"
-    {
-        return Err(IefError::invalid(
-            "deployment.annotations.ring_controller",
-            format!("must be ascend-1980, got {ring:?}"),
-        ));
-    }
+    check(a, "deployment.annotations.")?;
     if let Some(group) = &a.autonomy_edge_selector
         && !groups.contains(group)
     {
@@ -216,13 +188,7 @@ pub(super) fn new_deployment(
     nodes: &[String],
     groups: &[String],
 ) -> Parsed<NewDeployment> {
-    let name = required(&req.name, "name")?;
-    rule(rules::deployment_name(name), "name")?;
-    let description = description(req.description.as_ref(), "description")?;
-    let source = req.source.clone().unwrap_or_default();
-    if source.chars().count() > 64 {
-        return Err(IefError::invalid("source", "must be at most 64 characters"));
-    }
+    check(req, "")?;
     let tags = tags(req.tags.as_ref())?;
     let node_ids = req.node_ids.clone().unwrap_or_default();
     let group_id = req.group_id.clone().filter(|g| !g.is_empty());
@@ -245,21 +211,21 @@ pub(super) fn new_deployment(
         }
     }
     let spec = required(&req.deployment, "deployment")?;
-    let replicas = replicas(spec.replicas, "deployment.replicas")?;
+    check(spec, "deployment.")?;
     let template = required(&spec.template, "deployment.template")?;
     let pod = pod_request(template, group_id.is_some(), "deployment.template")?;
     let annotations = annotations(spec.annotations.as_ref(), groups)?;
     Ok(NewDeployment {
-        name: name.clone(),
+        name: req.name.clone().unwrap_or_default(),
         meta: DeploymentMeta {
-            description,
+            description: req.description.clone().unwrap_or_default(),
             tags,
-            source,
+            source: req.source.clone().unwrap_or_default(),
             node_ids,
             group_id,
             annotations,
         },
-        replicas,
+        replicas: replicas(spec.replicas),
         pod,
     })
 }
@@ -279,21 +245,15 @@ pub(super) fn deployment_change(
     req: &UpdateDeploymentRequest,
     group: bool,
 ) -> Parsed<DeploymentChange> {
-    let description = req
-        .description
-        .as_ref()
-        .map(|d| description(Some(d), "description"))
-        .transpose()?;
+    check(req, "")?;
+    let description = req.description.clone();
     let (replicas, pod) = match &req.deployment {
         None => (None, None),
         Some(d) => {
-            let replicas = d
-                .replicas
-                .map(|n| replicas(Some(n), "deployment.replicas"))
-                .transpose()?;
+            check(d, "deployment.")?;
             let template = required(&d.template, "deployment.template")?;
             (
-                replicas,
+                d.replicas.map(|n| self::replicas(Some(n))),
                 Some(pod_request(template, group, "deployment.template")?),
             )
         }
@@ -313,6 +273,7 @@ pub(super) fn deployment_change(
 
 /// Validates a `PodRequest`; `group` says whether the deployment targets a node group.
 pub(super) fn pod_request(value: &PodRequest, group: bool, field: &str) -> Parsed<PodRequestOut> {
+    check(value, &format!("{field}."))?;
     let configs = configs(value.configs.as_ref(), group, &format!("{field}.configs"))?;
     let affinity = value
         .affinity
@@ -320,12 +281,6 @@ pub(super) fn pod_request(value: &PodRequest, group: bool, field: &str) -> Parse
         .map(|a| affinity(a, &format!("{field}.affinity")))
         .transpose()?;
     let given = required(&value.containers, &format!("{field}.containers"))?;
-    if given.is_empty() {
-        return Err(IefError::invalid(
-            &format!("{field}.containers"),
-            "must not be empty",
-        ));
-    }
     let mut names = BTreeSet::new();
     let mut volumes: BTreeMap<String, VolumeOut> = BTreeMap::new();
     let mut each = |list: &[ContainerDef], key: &str| -> Parsed<Vec<ContainerDefOut>> {
@@ -382,14 +337,11 @@ pub(super) fn pod_request(value: &PodRequest, group: bool, field: &str) -> Parse
 
 fn configs(value: Option<&PodConfigs>, group: bool, field: &str) -> Parsed<PodConfigsOut> {
     let value = value.cloned().unwrap_or_default();
+    check(&value, &format!("{field}."))?;
     let restart_policy = value
         .restart_policy
         .clone()
         .unwrap_or_else(|| "Always".to_owned());
-    rule(
-        rules::restart_policy(&restart_policy),
-        &format!("{field}.restart_policy"),
-    )?;
     let host_network = value.host_network.unwrap_or(false);
     let dns_policy = value
         .dns_policy
@@ -418,15 +370,8 @@ fn configs(value: Option<&PodConfigs>, group: bool, field: &str) -> Parsed<PodCo
         ));
     }
     let toleration_seconds = match value.toleration_seconds {
-        Some(t) if !(0..=i64::from(u32::MAX)).contains(&t) => {
-            return Err(IefError::invalid(
-                &format!("{field}.toleration_seconds"),
-                "must be >= 0",
-            ));
-        }
-        Some(t) => Some(t),
         None if group => Some(DEFAULT_TOLERATION_SECONDS),
-        None => None,
+        given => given,
     };
     Ok(PodConfigsOut {
         host_network,
@@ -439,32 +384,17 @@ fn configs(value: Option<&PodConfigs>, group: bool, field: &str) -> Parsed<PodCo
 }
 
 fn term(value: &MatchExpressions, field: &str) -> Parsed<MatchExpressions> {
-    let given = required(
-        &value.match_expressions,
-        &format!("{field}.matchExpressions"),
-    )?;
-    if given.is_empty() {
-        return Err(IefError::invalid(
-            &format!("{field}.matchExpressions"),
-            "must not be empty",
-        ));
-    }
-    for (i, e) in given.iter().enumerate() {
+    check(value, &format!("{field}."))?;
+    for (i, e) in value.match_expressions.iter().flatten().enumerate() {
         let at = format!("{field}.matchExpressions[{i}]");
-        let key = required(&e.key, &format!("{at}.key"))?;
-        if key.is_empty() || key.len() > 316 {
-            return Err(IefError::invalid(
-                &format!("{at}.key"),
-                "must be a label key",
-            ));
-        }
-        let op = required(&e.operator, &format!("{at}.operator"))?;
-        let op = crate::model::SelectorOperator::parse(op).ok_or_else(|| {
-            IefError::invalid(
-                &format!("{at}.operator"),
-                format!("must be In, NotIn, Exists, DoesNotExist, Gt or Lt, got {op:?}"),
-            )
-        })?;
+        check(e, &format!("{at}."))?;
+        let Some(op) = e
+            .operator
+            .as_deref()
+            .and_then(crate::model::SelectorOperator::parse)
+        else {
+            return Err(IefError::invalid(&format!("{at}.operator"), "is required"));
+        };
         let values = e.values.as_deref().unwrap_or_default();
         use crate::model::SelectorOperator as Op;
         let ok = match op {
@@ -491,44 +421,22 @@ fn term(value: &MatchExpressions, field: &str) -> Parsed<MatchExpressions> {
 }
 
 fn affinity(value: &Affinity, field: &str) -> Parsed<Affinity> {
-    if value.pod_affinity.is_some() {
-        return Err(IefError::invalid(
-            &format!("{field}.podAffinity"),
-            "is not supported: IEF gives pods no labels a selector could name",
-        ));
-    }
-    if value.pod_anti_affinity.is_some() {
-        return Err(IefError::invalid(
-            &format!("{field}.podAntiAffinity"),
-            "is not supported: IEF gives pods no labels a selector could name",
-        ));
-    }
+    check(value, &format!("{field}."))?;
     if let Some(node) = &value.node_affinity {
         let at = format!("{field}.nodeAffinity");
         if let Some(required) = &node.required {
-            let terms = self::required(
-                &required.node_selector_terms,
-                &format!("{at}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"),
-            )?;
-            for (i, t) in terms.iter().enumerate() {
-                term(
-                    t,
-                    &format!(
-                        "{at}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[{i}]"
-                    ),
-                )?;
+            let at = format!("{at}.requiredDuringSchedulingIgnoredDuringExecution");
+            check(required, &format!("{at}."))?;
+            for (i, t) in required.node_selector_terms.iter().flatten().enumerate() {
+                term(t, &format!("{at}.nodeSelectorTerms[{i}]"))?;
             }
         }
         for (i, p) in node.preferred.iter().flatten().enumerate() {
             let f = format!("{at}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
-            let weight = *required(&p.weight, &format!("{f}.weight"))?;
-            if !(1..=100).contains(&weight) {
-                return Err(IefError::invalid(&format!("{f}.weight"), "must be 1..=100"));
+            check(p, &format!("{f}."))?;
+            if let Some(preference) = &p.preference {
+                term(preference, &format!("{f}.preference"))?;
             }
-            term(
-                required(&p.preference, &format!("{f}.preference"))?,
-                &format!("{f}.preference"),
-            )?;
         }
     }
     Ok(value.clone())
@@ -896,7 +804,7 @@ pub(super) fn config_refs(
 
 /// A config map's or secret's data: keys by the rule, the whole map as JSON at most
 /// 1048576 characters, secret values base64; `null` values dropped.
-pub(super) fn config_data(
+fn config_data(
     value: &BTreeMap<String, Option<String>>,
     field: &str,
     secret: bool,
@@ -920,11 +828,99 @@ pub(super) fn config_data(
     Ok(out)
 }
 
-/// A config map's or secret's name.
-pub(super) fn config_name(value: Option<&String>, field: &str) -> Parsed<String> {
-    let name = required(&value.cloned(), field)?.clone();
-    rule(rules::config_name(&name), field)?;
-    Ok(name)
+/// A config map or secret to create, validated.
+pub(super) struct NewConfigBody {
+    /// The name.
+    pub(super) name: String,
+    /// The description (empty when none is given).
+    pub(super) description: String,
+    /// The keys and values, `null` values dropped.
+    pub(super) data: BTreeMap<String, String>,
+}
+
+/// What a config map or secret update changes; `None` keeps the current value.
+pub(super) struct ConfigChange {
+    /// A new description.
+    pub(super) description: Option<String>,
+    /// New data, replacing the current data whole.
+    pub(super) data: Option<BTreeMap<String, String>>,
+}
+
+/// Validates a config map create request.
+pub(super) fn new_configmap(req: &CreateConfigMapRequest) -> Parsed<NewConfigBody> {
+    check(req, "")?;
+    let body = required(&req.configmap, "configmap")?;
+    check(body, "configmap.")?;
+    let none = BTreeMap::new();
+    Ok(NewConfigBody {
+        name: body.name.clone().unwrap_or_default(),
+        description: body.description.clone().unwrap_or_default(),
+        data: config_data(
+            body.configs.as_ref().unwrap_or(&none),
+            "configmap.configs",
+            false,
+        )?,
+    })
+}
+
+/// Validates a secret create request (its type, when given, is `Opaque`).
+pub(super) fn new_secret(req: &CreateSecretRequest) -> Parsed<NewConfigBody> {
+    check(req, "")?;
+    let body = required(&req.secret, "secret")?;
+    check(body, "secret.")?;
+    let secrets = required(&body.secrets, "secret.secrets")?;
+    Ok(NewConfigBody {
+        name: body.name.clone().unwrap_or_default(),
+        description: body.description.clone().unwrap_or_default(),
+        data: config_data(secrets, "secret.secrets", true)?,
+    })
+}
+
+/// Validates a config map update request.
+pub(super) fn configmap_change(req: &UpdateConfigMapRequest) -> Parsed<ConfigChange> {
+    check(req, "")?;
+    let body = required(&req.configmap, "configmap")?;
+    check(body, "configmap.")?;
+    config_change(
+        body.description.as_ref(),
+        body.configs.as_ref(),
+        "configmap",
+        false,
+    )
+}
+
+/// Validates a secret update request.
+pub(super) fn secret_change(req: &UpdateSecretRequest) -> Parsed<ConfigChange> {
+    check(req, "")?;
+    let body = required(&req.secret, "secret")?;
+    check(body, "secret.")?;
+    config_change(
+        body.description.as_ref(),
+        body.secrets.as_ref(),
+        "secret",
+        true,
+    )
+}
+
+fn config_change(
+    description: Option<&String>,
+    data: Option<&BTreeMap<String, Option<String>>>,
+    field: &str,
+    secret: bool,
+) -> Parsed<ConfigChange> {
+    if description.is_none() && data.is_none() {
+        return Err(IefError::invalid(
+            field,
+            "give a description, the data, or both",
+        ));
+    }
+    let data_field = format!("{field}.{}", if secret { "secrets" } else { "configs" });
+    Ok(ConfigChange {
+        description: description.cloned(),
+        data: data
+            .map(|d| config_data(d, &data_field, secret))
+            .transpose()?,
+    })
 }
 
 #[cfg(test)]
@@ -970,6 +966,141 @@ mod tests {
         assert!(force_delete(Some("maybe")).is_err());
         assert!(force_delete(Some("true")).unwrap());
         assert!(!force_delete(None).unwrap());
+    }
+
+    /// The rules declared on the deployment and config types answer with the path of
+    /// the first field that breaks one, in the document's order.
+    #[test]
+    fn declared_rules_name_the_first_broken_field() {
+        let deployment = |patch: serde_json::Value| {
+            let mut body = serde_json::json!({
+                "name": "app", "node_ids": ["node-1"],
+                "tags": [{"key": "a", "value": "1"}],
+                "deployment": {"replicas": 1, "template": {
+                    "containers": [{"name": "c", "image_url": "nginx:1"}]}},
+            });
+            json_patch(&mut body, patch);
+            let req: CreateDeploymentRequest = serde_json::from_value(body).unwrap();
+            new_deployment(&req, &["node-1".to_owned()], &[])
+                .err()
+                .map(|e| e.message)
+        };
+        assert_eq!(deployment(serde_json::json!({})), None);
+        let cases = [
+            (
+                serde_json::json!({"name": "Bad_Name", "source": "x".repeat(65)}),
+                "name",
+            ),
+            (serde_json::json!({"source": "x".repeat(65)}), "source"),
+            (
+                serde_json::json!({"tags": vec![serde_json::json!({"key": "a", "value": "1"}); 21]}),
+                "tags",
+            ),
+            (
+                serde_json::json!({"tags": [{"key": "a", "value": "1"}, {"value": "2"}]}),
+                "tags[1].key",
+            ),
+            (
+                serde_json::json!({"tags": [{"key": "a", "value": "1"}, {"key": "a", "value": "2"}]}),
+                "tags[1].key",
+            ),
+            (
+                serde_json::json!({"deployment": {"replicas": 100}}),
+                "deployment.replicas",
+            ),
+            (
+                serde_json::json!({"deployment": {"replicas": 2, "template": null}}),
+                "deployment.template",
+            ),
+            (
+                serde_json::json!({"deployment": {"annotations": {"ring_controller": "x"}}}),
+                "deployment.annotations.ring_controller",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"containers": []}}}),
+                "deployment.template.containers",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"configs": {"restart_policy": "Sometimes"}}}}),
+                "deployment.template.configs.restart_policy",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"affinity": {"podAffinity": {}}}}}),
+                "deployment.template.affinity.podAffinity",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"affinity": {"nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "zone", "operator": "Near"}]}]}}}}}}),
+                "deployment.template.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"affinity": {"nodeAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0,
+                        "preference": {"matchExpressions": []}}]}}}}}),
+                "deployment.template.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight",
+            ),
+            (
+                serde_json::json!({"deployment": {"template": {"affinity": {"nodeAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1,
+                        "preference": {"matchExpressions": []}}]}}}}}),
+                "deployment.template.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions",
+            ),
+        ];
+        for (patch, field) in cases {
+            let message = deployment(patch.clone()).unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("Invalid parameter {field}: ")),
+                "{patch}: {message}"
+            );
+        }
+
+        let secret = |body: serde_json::Value| {
+            new_secret(&serde_json::from_value(body).unwrap())
+                .err()
+                .map(|e| e.message)
+        };
+        let good = serde_json::json!({"secret": {"name": "db-pass", "secrets": {"a": "dmFsMQ=="}}});
+        assert_eq!(secret(good), None);
+        for (body, field) in [
+            (serde_json::json!({}), "secret"),
+            (
+                serde_json::json!({"secret": {"name": "x", "type": "tls"}}),
+                "secret.name",
+            ),
+            (
+                serde_json::json!({"secret": {"name": "db-pass", "type": "tls"}}),
+                "secret.type",
+            ),
+            (
+                serde_json::json!({"secret": {"name": "db-pass"}}),
+                "secret.secrets",
+            ),
+        ] {
+            let message = secret(body.clone()).unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("Invalid parameter {field}: ")),
+                "{body}: {message}"
+            );
+        }
+        let change: UpdateConfigMapRequest =
+            serde_json::from_value(serde_json::json!({"configmap": {}})).unwrap();
+        assert!(
+            configmap_change(&change).is_err(),
+            "an update changes something"
+        );
+    }
+
+    /// Merges `patch` into `body`, object by object (RFC 7396 without deletion).
+    fn json_patch(body: &mut serde_json::Value, patch: serde_json::Value) {
+        match (body, patch) {
+            (serde_json::Value::Object(body), serde_json::Value::Object(patch)) => {
+                for (key, value) in patch {
+                    json_patch(body.entry(key).or_insert(serde_json::Value::Null), value);
+                }
+            }
+            (body, patch) => *body = patch,
+        }
     }
 
     #[test]

@@ -344,6 +344,85 @@ pub fn image_tag(value: &str) -> Check {
     }
 }
 
+/// A deployment's `source`: at most 64 characters.
+pub fn source(value: &str) -> Check {
+    if value.chars().count() <= 64 {
+        Ok(())
+    } else {
+        Err("must be at most 64 characters".to_owned())
+    }
+}
+
+/// A deployment's pod count: 1..=99.
+pub fn replicas(value: i64) -> Check {
+    if (1..100).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("must be 1..=99, got {value}"))
+    }
+}
+
+/// The `ring_controller` annotation: only `ascend-1980`.
+pub fn ring_controller(value: &str) -> Check {
+    if value == "ascend-1980" {
+        Ok(())
+    } else {
+        bad("must be ascend-1980", value)
+    }
+}
+
+/// The seconds a group deployment's pods tolerate a lost node: 0..=4294967295.
+pub fn toleration_seconds(value: i64) -> Check {
+    if (0..=i64::from(u32::MAX)).contains(&value) {
+        Ok(())
+    } else {
+        Err("must be >= 0".to_owned())
+    }
+}
+
+/// A node selector requirement's key: a label key, 1-316 characters.
+pub fn label_key(value: &str) -> Check {
+    if (1..=316).contains(&value.len()) {
+        Ok(())
+    } else {
+        Err("must be a label key".to_owned())
+    }
+}
+
+/// A node selector requirement's operator: In, NotIn, Exists, DoesNotExist, Gt or Lt.
+pub fn selector_operator(value: &str) -> Check {
+    match crate::model::SelectorOperator::parse(value) {
+        Some(_) => Ok(()),
+        None => bad("must be In, NotIn, Exists, DoesNotExist, Gt or Lt", value),
+    }
+}
+
+/// A preferred scheduling term's weight: 1..=100.
+pub fn weight(value: i64) -> Check {
+    if (1..=100).contains(&value) {
+        Ok(())
+    } else {
+        Err("must be 1..=100".to_owned())
+    }
+}
+
+/// A secret's type: only `Opaque`.
+pub fn secret_type(value: &str) -> Check {
+    if value == "Opaque" {
+        Ok(())
+    } else {
+        Err(format!("only Opaque is supported, got {value:?}"))
+    }
+}
+
+/// Pod (anti-)affinity as a field rule: refused whatever it says, since IEF gives
+/// pods no labels a selector could name.
+pub fn unsupported_affinity_field(_: &serde_json::Value) -> Result<(), ValidationError> {
+    validate::rule(Err(
+        "is not supported: IEF gives pods no labels a selector could name".to_owned(),
+    ))
+}
+
 /// An exec probe's command line, given as one string or as words (joined by spaces).
 pub fn command_line(value: &CommandText) -> String {
     match value {
@@ -373,6 +452,19 @@ validate::field_rules! {
     container_name_field => container_name(&str);
     image_tag_field => image_tag(&str);
     ip_address_field => ip_address(&str);
+    deployment_name_field => deployment_name(&str);
+    description_field => description(&str);
+    source_field => source(&str);
+    tag_key_field => tag_key(&str);
+    tag_value_field => tag_value(&str);
+    replicas_field => replicas(i64);
+    ring_controller_field => ring_controller(&str);
+    restart_policy_field => restart_policy(&str);
+    toleration_seconds_field => toleration_seconds(i64);
+    label_key_field => label_key(&str);
+    selector_operator_field => selector_operator(&str);
+    weight_field => weight(i64);
+    secret_type_field => secret_type(&str);
 }
 
 #[cfg(test)]

@@ -37,16 +37,18 @@ pub enum CommandText {
 }
 
 /// `Attributes`: a tag.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Attributes))]
 #[serde(deny_unknown_fields)]
 pub struct Attributes {
     /// The key.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::tag_key_field"))]
     pub key: Option<String>,
     /// The value.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::tag_value_field"))]
     pub value: Option<String>,
 }
 
@@ -62,13 +64,14 @@ pub struct Tag {
 }
 
 /// `Annotations` of a deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Annotations))]
 #[serde(deny_unknown_fields)]
 pub struct Annotations {
     /// Generates a rank table file; only `ascend-1980`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::ring_controller_field"))]
     pub ring_controller: Option<String>,
     /// The node group that offline self-healing schedules onto.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +79,7 @@ pub struct Annotations {
 }
 
 /// `PodConfigs`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::PodConfigs))]
 #[serde(deny_unknown_fields)]
@@ -92,9 +95,11 @@ pub struct PodConfigs {
     pub migration: Option<bool>,
     /// Always, OnFailure or Never.
     #[serde(default)]
+    #[validate(custom(function = "rules::restart_policy_field"))]
     pub restart_policy: Option<String>,
     /// Seconds a lost node is tolerated before migrating (group deployments only).
     #[serde(default)]
+    #[validate(custom(function = "rules::toleration_seconds_field"))]
     pub toleration_seconds: Option<i64>,
     /// Default, ClusterFirst or ClusterFirstWithHostNet.
     #[serde(default)]
@@ -122,16 +127,18 @@ pub struct PodConfigsOut {
 }
 
 /// `MatchExpression` of a node selector term.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::MatchExpression))]
 #[serde(deny_unknown_fields)]
 pub struct MatchExpression {
     /// The node label.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::label_key_field"))]
     pub key: Option<String>,
     /// In, NotIn, Exists, DoesNotExist, Gt or Lt.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::selector_operator_field"))]
     pub operator: Option<String>,
     /// The values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,38 +146,42 @@ pub struct MatchExpression {
 }
 
 /// `MatchExpressions`: a node selector term.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::MatchExpressions))]
 #[serde(deny_unknown_fields)]
 pub struct MatchExpressions {
     /// The requirements, ANDed.
     #[serde(default, rename = "matchExpressions")]
+    #[validate(required, length(min = 1, message = "must not be empty"))]
     pub match_expressions: Option<Vec<MatchExpression>>,
 }
 
 /// `PreferredSchedulingTerm`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::PreferredSchedulingTerm))]
 #[serde(deny_unknown_fields)]
 pub struct PreferredSchedulingTerm {
     /// The term.
     #[serde(default)]
+    #[validate(required)]
     pub preference: Option<MatchExpressions>,
     /// Its weight, 1..=100.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::weight_field"))]
     pub weight: Option<i64>,
 }
 
 /// `RequiredDuringScheduling`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::RequiredDuringScheduling))]
 #[serde(deny_unknown_fields)]
 pub struct RequiredDuringScheduling {
     /// The terms, ORed.
     #[serde(default, rename = "nodeSelectorTerms")]
+    #[validate(required)]
     pub node_selector_terms: Option<Vec<MatchExpressions>>,
 }
 
@@ -198,7 +209,7 @@ pub struct NodeAffinity {
 
 /// `Affinity`, Kubernetes' shape. Pod (anti-)affinity is refused: IEF gives pods no
 /// labels a selector could name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::Affinity))]
 #[serde(deny_unknown_fields)]
@@ -217,6 +228,7 @@ pub struct Affinity {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[validate(custom(function = "rules::unsupported_affinity_field"))]
     pub pod_affinity: Option<serde_json::Value>,
     /// Not supported.
     #[serde(
@@ -225,6 +237,7 @@ pub struct Affinity {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[validate(custom(function = "rules::unsupported_affinity_field"))]
     pub pod_anti_affinity: Option<serde_json::Value>,
 }
 
@@ -477,7 +490,7 @@ pub struct ContainerDef {
 }
 
 /// `PodRequest`: what a deployment's pods run.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::PodRequest))]
 #[serde(deny_unknown_fields)]
@@ -493,20 +506,23 @@ pub struct PodRequest {
     pub init_containers: Option<Vec<ContainerDef>>,
     /// Containers.
     #[serde(default)]
+    #[validate(required, length(min = 1, message = "must not be empty"))]
     pub containers: Option<Vec<ContainerDef>>,
 }
 
 /// `CreateAppsInDeploymentV3`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::DeploymentSpec))]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentSpec {
     /// Pods, 1..=99.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::replicas_field"))]
     pub replicas: Option<i64>,
     /// What the pods run.
     #[serde(default)]
+    #[validate(required)]
     pub template: Option<PodRequest>,
     /// Annotations.
     #[serde(default)]
@@ -514,19 +530,22 @@ pub struct DeploymentSpec {
 }
 
 /// `POST /v3/{project_id}/edgemgr/deployments` body (`Deployment`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::CreateDeploymentRequest))]
 #[serde(deny_unknown_fields)]
 pub struct CreateDeploymentRequest {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::deployment_name_field"))]
     pub name: Option<String>,
     /// Description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
     /// Where the deployment comes from.
     #[serde(default)]
+    #[validate(custom(function = "rules::source_field"))]
     pub source: Option<String>,
     /// A node group, or none with `node_ids`.
     #[serde(default)]
@@ -536,28 +555,32 @@ pub struct CreateDeploymentRequest {
     pub node_ids: Option<Vec<String>>,
     /// Tags.
     #[serde(default)]
+    #[validate(length(max = 20, message = "at most 20 tags"))]
     pub tags: Option<Vec<Attributes>>,
     /// Replicas, template, annotations.
     #[serde(default)]
+    #[validate(required)]
     pub deployment: Option<DeploymentSpec>,
 }
 
 /// `UpdatePodDeployment`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdatePodDeployment))]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePodDeployment {
     /// Pods, 1..=99.
     #[serde(default)]
+    #[validate(custom(function = "rules::replicas_field"))]
     pub replicas: Option<i64>,
     /// The new template, replacing the old one whole.
     #[serde(default)]
+    #[validate(required)]
     pub template: Option<PodRequest>,
 }
 
 /// `PUT /v3/{project_id}/edgemgr/deployments/{id}` body (`UpdateDeployment`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateDeploymentRequest))]
 #[serde(deny_unknown_fields)]
@@ -567,6 +590,7 @@ pub struct UpdateDeploymentRequest {
     pub deployment: Option<UpdatePodDeployment>,
     /// A new description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
 }
 
@@ -703,16 +727,18 @@ pub struct ListConfigsParams {
 }
 
 /// `ConfigMap` of a create request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::ConfigMap))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMap {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::config_name_field"))]
     pub name: Option<String>,
     /// Description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
     /// The keys and values.
     #[serde(default)]
@@ -720,24 +746,26 @@ pub struct ConfigMap {
 }
 
 /// `POST /v2/{project_id}/edgemgr/configmaps` body (`ConfigMaps`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::CreateConfigMapRequest))]
 #[serde(deny_unknown_fields)]
 pub struct CreateConfigMapRequest {
     /// The config map.
     #[serde(default)]
+    #[validate(required)]
     pub configmap: Option<ConfigMap>,
 }
 
 /// `UpdateConfigMap`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConfigMap {
     /// Description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
     /// The keys and values; a `null` value drops the key.
     #[serde(default)]
@@ -745,55 +773,62 @@ pub struct UpdateConfigMap {
 }
 
 /// `PUT /v2/{project_id}/edgemgr/configmaps/{id}` body (`UpdateConfigMaps`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMapRequest))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConfigMapRequest {
     /// The changes.
     #[serde(default)]
+    #[validate(required)]
     pub configmap: Option<UpdateConfigMap>,
 }
 
 /// `SecretDetail` of a create request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::SecretDetail))]
 #[serde(deny_unknown_fields)]
 pub struct SecretDetail {
     /// Name.
     #[serde(default)]
+    #[validate(required, custom(function = "rules::config_name_field"))]
     pub name: Option<String>,
     /// Only `Opaque`.
     #[serde(default, rename = "type")]
+    #[validate(custom(function = "rules::secret_type_field"))]
     pub type_: Option<String>,
     /// Description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
     /// The keys and base64 values.
     #[serde(default)]
+    #[validate(required)]
     pub secrets: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// `POST /v2/{project_id}/edgemgr/secrets` body (`Secret`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::CreateSecretRequest))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSecretRequest {
     /// The secret.
     #[serde(default)]
+    #[validate(required)]
     pub secret: Option<SecretDetail>,
 }
 
 /// `UpdateSecretDetail`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSecretDetail {
     /// Description.
     #[serde(default)]
+    #[validate(custom(function = "rules::description_field"))]
     pub description: Option<String>,
     /// The keys and base64 values; a `null` value drops the key.
     #[serde(default)]
@@ -801,13 +836,14 @@ pub struct UpdateSecretDetail {
 }
 
 /// `PUT /v2/{project_id}/edgemgr/secrets/{id}` body (`UpdateSecret`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretRequest))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSecretRequest {
     /// The changes.
     #[serde(default)]
+    #[validate(required)]
     pub secret: Option<UpdateSecretDetail>,
 }
 
