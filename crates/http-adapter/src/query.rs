@@ -21,7 +21,22 @@ pub(crate) fn pairs(query: Option<&str>) -> Map<String, Value> {
 /// The decoded pairs of `query` in order (`serde_urlencoded`'s own decoder): borrowed
 /// where nothing needed decoding.
 pub(crate) fn split(query: Option<&str>) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+    let query = query.unwrap_or_default();
+    // A query with no `%` and no `+` has nothing to decode, and is split as it is: the
+    // same pairs, without the decoder's three passes over each one. This is most
+    // queries; it takes NCS's describe over HTTP, in process, from 3.1 to 2.9-3.0 µs
+    // (`cargo bench --bench http_load`; 2.8-2.9 µs with the hand-written parser this
+    // module replaced).
+    let plain = !query.bytes().any(|b| b == b'%' || b == b'+');
+    let as_is = query
+        .split('&')
+        .filter(move |pair| plain && !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (Cow::Borrowed(key), Cow::Borrowed(value))
+        });
+    let decoded = form_urlencoded::parse(if plain { &[] } else { query.as_bytes() });
+    as_is.chain(decoded)
 }
 
 /// The parameters `T` the query carries, read as [`pairs`]' object; the error says which
@@ -46,6 +61,26 @@ mod tests {
         assert_eq!(pairs.get("\u{FFFD}"), Some(&Value::from("z")));
         assert_eq!(pairs.len(), 5);
         assert!(super::pairs(None).is_empty());
+    }
+
+    #[test]
+    fn queries_with_nothing_to_decode_split_as_the_decoder_would() {
+        for query in [
+            "Action=DescribeStatefulWorkloadInfo&Version=2017-11-16&NamespaceId=7",
+            "a=1&&b&c=d=e&=x&y=&",
+            "&&",
+            "",
+            "k\u{e9}=v\u{e9}",
+        ] {
+            let ours: Vec<_> = split(Some(query)).collect();
+            let decoder: Vec<_> = form_urlencoded::parse(query.as_bytes()).collect();
+            assert_eq!(ours, decoder, "{query:?}");
+        }
+        let decoded: Vec<_> = split(Some("a=x+y&b=%21")).collect();
+        assert_eq!(
+            decoded,
+            [("a".into(), "x y".into()), ("b".into(), "!".into())]
+        );
     }
 
     #[test]
