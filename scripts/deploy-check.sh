@@ -14,7 +14,9 @@ SA=system:serviceaccount:podgate-system:podgate
 
 log() { printf '[deploy-check] %s\n' "$*" >&2; }
 
+# The namespace first: a server-side dry run of the objects in it needs it to exist.
 log "server-side dry run of deploy/"
+kubectl apply -f deploy/00-namespace.yaml >/dev/null
 kubectl apply --dry-run=server -f deploy/ >/dev/null
 
 log "applying the namespace and the permissions"

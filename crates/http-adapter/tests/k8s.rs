@@ -122,7 +122,7 @@ fn without_a_cluster_it_says_so_and_exits() {
 }
 
 /// A registry on loopback that holds `library/nginx` (any tag) and nothing else, as
-/// the OCI distribution API answers a manifest `HEAD`.
+/// the OCI distribution API answers a manifest `HEAD`: with the manifest's digest.
 fn registry() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
@@ -142,13 +142,14 @@ fn registry() -> String {
                 .next()
                 .unwrap_or_default()
                 .to_owned();
-            let status = if line.starts_with("HEAD /v2/library/nginx/manifests/") {
-                "200 OK"
+            let head = if line.starts_with("HEAD /v2/library/nginx/manifests/") {
+                "200 OK\r\nDocker-Content-Digest: sha256:\
+                 6a2b0e9f1c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7"
             } else {
                 "404 Not Found"
             };
             let _ = stream.write_all(
-                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                format!("HTTP/1.1 {head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                     .as_bytes(),
             );
         }
