@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the HTTP API against its own /openapi.json with schemathesis: the server runs
+# Fuzzes the HTTP API against its own /openapi.json with schemathesis (every phase, the
+# stateful one following the links creates declare): the server runs
 # on loopback on the simulator, requests are bounded (a fixed seed and a fixed number
 # of examples per operation), and every check runs. Fails on a crash, an undocumented
 # status, or a reply that breaks its schema.
@@ -35,7 +36,7 @@ eval "$TENANTS"
   --checks all \
   --seed 20261122 \
   --max-examples "$EXAMPLES" \
-  --phases examples,coverage,fuzzing \
+  --phases examples,coverage,fuzzing,stateful \
   --workers 1 \
   --no-color \
   --request-timeout 10

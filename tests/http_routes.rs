@@ -1099,6 +1099,55 @@ async fn admin_api_and_operations() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+    // The path the vendor documents keeps the handler's name; the alias is numbered.
+    let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
+    assert_eq!(
+        id("/v2/{project_id}/edgemgr/configmaps", "post"),
+        "create_configmap"
+    );
+    assert_eq!(
+        id("//v2/{project_id}/edgemgr/configmaps", "post"),
+        "create_configmap_2"
+    );
+    assert_eq!(id("/k8s/deploy", "post"), "deploy");
+    // Every link names, in OpenAPI's own words, an operation the document has.
+    let ids: Vec<&serde_json::Value> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation.get("operationId"))
+        .collect();
+    let links =
+        &doc["paths"]["/v2/{project_id}/edgemgr/configmaps"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        links["get"]["parameters"]["id"],
+        "$response.body#/configmap/id"
+    );
+    let mut followed = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            for response in operation["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                for link in response["links"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    assert!(link.get("operation_id").is_none(), "{link}");
+                    assert!(ids.contains(&&link["operationId"]), "{link}");
+                    followed += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        followed >= 13,
+        "create links to read, change and delete: {followed}"
+    );
     let (status, reply) = h.call(Method::GET, "/nowhere", &[], None).await;
     assert_eq!(
         (status.as_u16(), reply["error"]["code"].as_u64()),

@@ -174,7 +174,13 @@ async fn list_deployments(
 #[utoipa::path(post, path = "/deployments", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
     request_body = ief::wire::CreateDeploymentRequest,
-    responses((status = 201, description = "Created", body = ief::wire::DeploymentResp, content_type = "application/json"), IefErrors))]
+    responses((status = 201, description = "Created", body = ief::wire::DeploymentResp, content_type = "application/json",
+        links(
+            ("get" = (operation_id = "get_deployment", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/id")))),
+            ("update" = (operation_id = "update_deployment", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/id")))),
+            ("delete" = (operation_id = "delete_deployment", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/id")))),
+            ("pods" = (operation_id = "list_pods", parameters(("project_id" = "$request.path.project_id"), ("deployment_id" = "$response.body#/id")))),
+        )), IefErrors))]
 async fn create_deployment(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -340,7 +346,12 @@ async fn get_group(
 #[utoipa::path(post, path = "/configmaps", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
     request_body = ief::wire::CreateConfigMapRequest,
-    responses((status = 201, description = "Created", body = ief::wire::ConfigMapReply, content_type = "application/json"), IefErrors))]
+    responses((status = 201, description = "Created", body = ief::wire::ConfigMapReply, content_type = "application/json",
+        links(
+            ("get" = (operation_id = "get_configmap", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/configmap/id")))),
+            ("update" = (operation_id = "update_configmap", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/configmap/id")))),
+            ("delete" = (operation_id = "delete_configmap", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/configmap/id")))),
+        )), IefErrors))]
 async fn create_configmap(
     State(s): State<AppState>,
     Caller(caller): Caller,
@@ -426,7 +437,12 @@ async fn delete_configmap(
 #[utoipa::path(post, path = "/secrets", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header)),
     request_body = ief::wire::CreateSecretRequest,
-    responses((status = 201, description = "Created", body = ief::wire::SecretReply, content_type = "application/json"), IefErrors))]
+    responses((status = 201, description = "Created", body = ief::wire::SecretReply, content_type = "application/json",
+        links(
+            ("get" = (operation_id = "get_secret", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/secret/id")))),
+            ("update" = (operation_id = "update_secret", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/secret/id")))),
+            ("delete" = (operation_id = "delete_secret", parameters(("project_id" = "$request.path.project_id"), ("id" = "$response.body#/secret/id")))),
+        )), IefErrors))]
 async fn create_secret(
     State(s): State<AppState>,
     Caller(caller): Caller,

@@ -28,7 +28,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// The routes, with `/openapi.json` serving their document (rendered once).
 pub(crate) fn router() -> Router<AppState> {
     let (router, doc) = routes().split_for_parts();
-    let text = Bytes::from(serde_json::to_vec(&finish(doc)).unwrap_or_default());
+    let text = Bytes::from(render(&finish(doc)));
     router.route(
         "/openapi.json",
         get(move || {
@@ -38,17 +38,61 @@ pub(crate) fn router() -> Router<AppState> {
     )
 }
 
-/// The OpenAPI document of the whole server.
+/// The OpenAPI document of the whole server. Serialised by serde, its links name their
+/// fields as utoipa 5.5 does (`operation_id`); `/openapi.json` serves them as OpenAPI
+/// names them (`operationId`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     finish(routes().split_for_parts().1)
 }
 
+/// `doc` as JSON text. utoipa 5.5 writes a response link's fields in snake case
+/// (`operation_id`, `request_body`) where OpenAPI has them in camel case
+/// (`operationId`, `requestBody`); they are renamed here, where the document is
+/// rendered.
+fn render(doc: &utoipa::openapi::OpenApi) -> Vec<u8> {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    camel_case_links(&mut value);
+    serde_json::to_vec(&value).unwrap_or_default()
+}
+
+fn camel_case_links(value: &mut serde_json::Value) {
+    let serde_json::Value::Object(object) = value else {
+        return;
+    };
+    for (key, child) in object.iter_mut() {
+        if key == "links"
+            && let serde_json::Value::Object(links) = child
+        {
+            for link in links
+                .values_mut()
+                .filter_map(serde_json::Value::as_object_mut)
+            {
+                for (snake, camel) in [
+                    ("operation_id", "operationId"),
+                    ("operation_ref", "operationRef"),
+                    ("request_body", "requestBody"),
+                ] {
+                    if let Some(field) = link.remove(snake) {
+                        link.insert(camel.to_owned(), field);
+                    }
+                }
+            }
+        } else {
+            camel_case_links(child);
+        }
+    }
+}
+
 /// The gathered document made valid: a route served under two prefixes (IEF's leading
 /// double slash, V-Kube's `/api/v1`) is documented under both from one handler, so the
-/// later copy's operation id takes the number of its occurrence.
+/// copy under the longer prefix has its operation id numbered (`get_configmap_2`), and
+/// the shorter path, the one the vendor documents, keeps the handler's name that links
+/// name.
 fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut seen = std::collections::HashMap::<String, usize>::new();
-    for item in doc.paths.paths.values_mut() {
+    let mut items: Vec<_> = doc.paths.paths.iter_mut().collect();
+    items.sort_by_key(|(path, _)| (path.len(), path.as_str()));
+    for (_, item) in items {
         let operations: [&mut Option<Operation>; 5] = [
             &mut item.get,
             &mut item.put,

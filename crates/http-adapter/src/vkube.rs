@@ -126,7 +126,8 @@ async fn order(State(s): State<AppState>, Caller(caller): Caller) -> Answer<Resp
 #[utoipa::path(post, path = "/deploy", tag = "vkube",
     params(("secret" = String, Header)),
     request_body = vkube::wire::DeployRequest,
-    responses((status = 200, body = vkube::wire::DeployReply),
+    responses((status = 200, body = vkube::wire::DeployReply,
+        links(("status" = (operation_id = "pod_status")), ("log" = (operation_id = "pod_log")))),
         (status = 400, body = vkube::wire::ErrorReply), (status = 401, body = vkube::wire::ErrorReply),
         (status = 413, body = vkube::wire::ErrorReply),
         VkubeErrors))]

@@ -110,7 +110,12 @@ async fn query(
 
 #[utoipa::path(post, path = "/serverless/v1/podpools", tag = "yuanrong",
     request_body = yuanrong::wire::CreatePoolsRequest,
-    responses((status = 200, body = YrCreateReply),
+    responses((status = 200, body = YrCreateReply,
+        links(
+            ("query" = (operation_id = "query", parameters(("id" = "$request.body#/pools/0/id")))),
+            ("update" = (operation_id = "update", parameters(("id" = "$request.body#/pools/0/id")))),
+            ("delete" = (operation_id = "delete", parameters(("id" = "$request.body#/pools/0/id")))),
+        )),
         (status = 401, body = YrReply),
         (status = 500, description = "4104 with failed_pools, or 130600 for a body that is not JSON (HTTP 500 by contract)", body = YrCreateReply),
         (status = 504, body = YrReply)))]
