@@ -31,7 +31,7 @@ fn rule(check: validate::Check, field: &str) -> Parsed<()> {
 
 /// The first field rule `value` breaks (declared on its wire type), as IEF's error
 /// naming the field under `path`.
-pub(super) fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
+fn check<'de, T: Validate + Deserialize<'de>>(value: &T, path: &str) -> Parsed<()> {
     let Some(broken) = validate::first_broken(value) else {
         return Ok(());
     };
