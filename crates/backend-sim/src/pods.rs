@@ -283,8 +283,24 @@ pub(crate) fn replace_all(
         .get(&workload)
         .map(|w| w.pods.clone())
         .unwrap_or_default();
-    for old in members {
-        replace_pod(state, obs, workload, old, origin);
+    // Every member goes first, then every replacement starts: the waiting pods are
+    // gone over once for all of them. One member at a time (`replace_pod`) went over
+    // them once per member: 16 s to change the template of a pool of 5 000 pods that
+    // mostly wait (found by the `yuanrong_pools` fuzz target).
+    let mut ordinals = Vec::with_capacity(members.len());
+    for old in &members {
+        let (Some(rec), Some(pod)) = (state.workloads.get(&workload), state.pods.get(old)) else {
+            continue;
+        };
+        let ran = obs.pod_running(pod, rec);
+        ordinals.push(pod.ordinal);
+        if let Some(rec) = state.workloads.get_mut(&workload) {
+            rec.ran_before |= ran;
+        }
+    }
+    remove_pods(state, obs, members);
+    for ordinal in ordinals {
+        start_pod(state, obs, workload, origin, ordinal);
     }
 }
 
