@@ -256,19 +256,7 @@ pub(crate) fn replace_pod(
     old: PodId,
     origin: PodOrigin,
 ) {
-    let Some(rec) = state.workloads.get(&workload) else {
-        return;
-    };
-    let Some(pod) = state.pods.get(&old) else {
-        return;
-    };
-    let ran = obs.pod_running(pod, rec);
-    let ordinal = pod.ordinal;
-    if let Some(rec) = state.workloads.get_mut(&workload) {
-        rec.ran_before |= ran;
-    }
-    remove_pod(state, obs, old);
-    start_pod(state, obs, workload, origin, ordinal);
+    replace_pods(state, obs, workload, vec![old], origin);
 }
 
 /// Replaces every member pod.
@@ -283,12 +271,23 @@ pub(crate) fn replace_all(
         .get(&workload)
         .map(|w| w.pods.clone())
         .unwrap_or_default();
-    // Every member goes first, then every replacement starts: the waiting pods are
-    // gone over once for all of them. One member at a time (`replace_pod`) went over
-    // them once per member: 16 s to change the template of a pool of 5 000 pods that
-    // mostly wait (found by the `yuanrong_pools` fuzz target).
-    let mut ordinals = Vec::with_capacity(members.len());
-    for old in &members {
+    replace_pods(state, obs, workload, members, origin);
+}
+
+/// Replaces the member pods `olds` by new ones with the same ordinals, remembering
+/// whether any old one ran. Every old pod goes first, then every replacement starts:
+/// the waiting pods are gone over once for all of them. Once per pod went over them
+/// once per member: 16 s to change the template of a pool of 5 000 pods that mostly
+/// wait (found by the `yuanrong_pools` fuzz target).
+fn replace_pods(
+    state: &mut State,
+    obs: &Observer<'_>,
+    workload: WorkloadId,
+    olds: Vec<PodId>,
+    origin: PodOrigin,
+) {
+    let mut ordinals = Vec::with_capacity(olds.len());
+    for old in &olds {
         let (Some(rec), Some(pod)) = (state.workloads.get(&workload), state.pods.get(old)) else {
             continue;
         };
@@ -298,7 +297,10 @@ pub(crate) fn replace_all(
             rec.ran_before |= ran;
         }
     }
-    remove_pods(state, obs, members);
+    if ordinals.is_empty() {
+        return;
+    }
+    remove_pods(state, obs, olds);
     for ordinal in ordinals {
         start_pod(state, obs, workload, origin, ordinal);
     }
