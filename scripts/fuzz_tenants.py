@@ -4,17 +4,20 @@ prints it as shell `export` lines for scripts/schemathesis.toml to hand out:
 
     fuzz_tenants.py BASE_URL ADMIN_TOKEN
 
-one tenant of each dialect with its credential (an NCS namespace and an EIP, an IEF
+one tenant of each dialect with its credential (an NCS namespace with an EIP and a
+workload made from the vendor's create example, an IEF
 project, a V-Kube order with its pod deployed), and in them one object of each kind
 the API's paths name (IEF config maps, secrets and deployments, an openYuanrong pool):
 one that operations read and change, and one that deletes may remove.
 """
 import json
+import pathlib
 import shlex
 import sys
 import urllib.request
 
 BASE, ADMIN = sys.argv[1].rstrip("/"), sys.argv[2]
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def call(method, path, body=None, headers=None):
@@ -35,12 +38,25 @@ ns = admin("/admin/v1/ncs/namespaces", {})
 out["PODGATE_FUZZ_NCS_NAMESPACE"] = ns["NamespaceId"]
 out["PODGATE_FUZZ_NCS_TOKEN"] = ns["token"]
 admin("/admin/v1/ncs/eips", {"EipId": "eip-fuzz", "Address": "203.0.113.7"})
+out["PODGATE_FUZZ_NCS_EIP"] = "eip-fuzz"
+with open(FIXTURES / "ncs" / "create_request.json", encoding="utf-8") as f:
+    NCS_WORKLOAD = json.load(f)
+NCS_WORKLOAD["NamespaceId"] = ns["NamespaceId"]
+ncs = {"Authorization": f"Bearer {ns['token']}"}
+NCS_QUERY = "/ncs?Version=2017-11-16&Action="
+workload = call("POST", NCS_QUERY + "CreateStatefulWorkload", NCS_WORKLOAD, ncs)["StatefulWorkloadId"]
+out["PODGATE_FUZZ_NCS_WORKLOAD"] = workload
+pods = call("GET", f"{NCS_QUERY}DescribeStatefulWorkloadInstances&NamespaceId={ns['NamespaceId']}"
+            f"&StatefulWorkloadId={workload}", None, ncs)["Pods"]
+out["PODGATE_FUZZ_NCS_CONTAINER"] = pods[0]["Containers"][0]["DockerContainerId"]
 
 project = "fuzzproject"
 ief = {"X-Auth-Token": admin("/admin/v1/ief/projects", {"project_id": project})["token"]}
 out["PODGATE_FUZZ_IEF_PROJECT"] = project
 out["PODGATE_FUZZ_IEF_TOKEN"] = ief["X-Auth-Token"]
 edge = f"/v2/{project}/edgemgr"
+out["PODGATE_FUZZ_IEF_NODE"] = call("GET", f"{edge}/nodes", None, ief)["nodes"][0]["id"]
+out["PODGATE_FUZZ_IEF_GROUP"] = call("GET", f"{edge}/groups", None, ief)["edge_groups"][0]["id"]
 for use in ("KEPT", "DELETED"):
     name = f"fuzz-{use.lower()}"
     cm = call("POST", f"{edge}/configmaps", {"configmap": {"name": name, "configs": {"k": "v"}}}, ief)

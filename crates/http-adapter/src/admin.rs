@@ -130,7 +130,7 @@ fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
     if !value.is_object() {
         return Err(AdminFailure::new(400, "the body must be a JSON object"));
     }
-    serde_json::from_value(value)
+    podgate_core::validate::strict_from_value(value)
         .map_err(|e| AdminFailure::new(400, format!("invalid request: {e}")))
 }
 
@@ -148,6 +148,7 @@ async fn create_order(State(s): State<AppState>, _: Operator, raw: RawBody) -> A
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 struct ProjectInput {
     /// The project's id.
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_-]{1,64}$")]
     project_id: Option<String>,
 }
 
@@ -212,9 +213,29 @@ async fn create_namespace(
 #[allow(non_snake_case)]
 struct EipInput {
     /// The EIP's id.
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 128)]
     EipId: Option<String>,
-    /// Its public address.
+    /// Its public address, IPv4 or IPv6.
+    #[schema(required = true, nullable = false, schema_with = ip_address)]
     Address: Option<String>,
+}
+
+/// An IPv4 or IPv6 address, as `std::net::IpAddr` reads one.
+fn ip_address() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    };
+    let format = |known| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(known)))
+    };
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(format(KnownFormat::Ipv4))
+            .item(format(KnownFormat::Ipv6))
+            .build(),
+    )
 }
 
 #[utoipa::path(post, path = "/admin/v1/ncs/eips", tag = "admin", request_body = EipInput,
@@ -260,7 +281,8 @@ async fn topology(State(s): State<AppState>, _: Operator) -> Answer<Json<Value>>
 /// `POST /admin/v1/sim/clock` body.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 struct ClockInput {
-    /// Seconds to move the simulated clock forward.
+    /// Seconds to move the simulated clock forward, at most ten years.
+    #[schema(required = true, nullable = false, maximum = 315_360_000)]
     advance_seconds: Option<u64>,
 }
 

@@ -134,7 +134,7 @@ type Object = Path<(String, String)>;
         ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query),
         ("deployment_id" = Option<String>, Query), ("deployment_ids" = Option<String>, Query, description = "comma-separated"),
         ("plugin_instance_name" = Option<String>, Query),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "default 10"), ("offset" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, description = "The pods (exactly one of the four filters)", body = ief::wire::ListPodsReply, content_type = "application/json"), IefErrors))]
 async fn list_pods(
     State(s): State<AppState>,
@@ -152,8 +152,8 @@ async fn list_pods(
 
 #[utoipa::path(get, path = "/deployments", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("limit" = Option<String>, Query, description = "1..=100, default 10"), ("offset" = Option<String>, Query, description = ">= 0"),
-        ("sort" = Option<String>, Query, description = "created_at:desc (default) or created_at:asc"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "default 10"), ("offset" = Option<i64>, Query, minimum = 0),
+        ("sort" = Option<String>, Query, pattern = "^(created_at)(:(asc|desc))?$", description = "created_at:desc (default) or created_at:asc"),
         ("name" = Option<String>, Query, description = "part of the name"),
         ("node_id" = Option<String>, Query), ("group_id" = Option<String>, Query)),
     responses((status = 200, description = "The deployments", body = ief::wire::ListDeploymentsReply, content_type = "application/json"), IefErrors))]
@@ -233,7 +233,7 @@ async fn update_deployment(
 
 #[utoipa::path(delete, path = "/deployments/{id}", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("id" = String, Path), ("force_delete" = Option<String>, Query, description = "true or false")),
+        ("id" = String, Path), ("force_delete" = Option<String>, Query, pattern = "^(true|false)$", description = "true or false")),
     responses((status = 204, description = "Deleted"), IefErrors))]
 async fn delete_deployment(
     State(s): State<AppState>,
@@ -282,9 +282,9 @@ async fn delete_pod(
 #[utoipa::path(get, path = "/nodes", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
         ("name" = Option<String>, Query, description = "part of the name"),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 500"), ("offset" = Option<String>, Query, description = ">= 0"),
-        ("sort" = Option<String>, Query, description = "name or created_at, :asc or :desc"),
-        ("state" = Option<String>, Query), ("group_id" = Option<String>, Query)),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "default 500"), ("offset" = Option<i64>, Query, minimum = 0),
+        ("sort" = Option<String>, Query, pattern = "^(name|created_at)(:(asc|desc))?$", description = "name or created_at, :asc or :desc"),
+        ("state" = Option<String>, Query, pattern = "^(UNCONNECTED|RUNNING|FAIL|STOPPED|UPGRADING|FREEZE)$"), ("group_id" = Option<String>, Query)),
     responses((status = 200, description = "The nodes", body = ief::wire::ListNodesReply, content_type = "application/json"), IefErrors))]
 async fn list_nodes(
     State(s): State<AppState>,
@@ -314,8 +314,8 @@ async fn get_node(
 
 #[utoipa::path(get, path = "/groups", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, :asc or :desc"),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 10"), ("offset" = Option<String>, Query, description = ">= 0")),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, pattern = "^(name)(:(asc|desc))?$", description = "name, :asc or :desc"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "default 10"), ("offset" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, description = "The node groups", body = ief::wire::ListGroupsReply, content_type = "application/json"), IefErrors))]
 async fn list_groups(
     State(s): State<AppState>,
@@ -369,8 +369,8 @@ async fn create_configmap(
 
 #[utoipa::path(get, path = "/configmaps", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, pattern = "^(name|created_at|updated_at)(:(asc|desc))?$", description = "name, created_at or updated_at, :asc or :desc"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "default 1000"), ("offset" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, description = "The config maps", body = ief::wire::ListConfigMapsReply, content_type = "application/json"), IefErrors))]
 async fn list_configmaps(
     State(s): State<AppState>,
@@ -457,8 +457,8 @@ async fn create_secret(
 
 #[utoipa::path(get, path = "/secrets", tag = "ief",
     params(("project_id" = String, Path), ("X-Auth-Token" = String, Header),
-        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, created_at or updated_at, :asc or :desc"),
-        ("limit" = Option<String>, Query, description = "1..=1000, default 1000"), ("offset" = Option<String>, Query, description = ">= 0")),
+        ("name" = Option<String>, Query), ("sort" = Option<String>, Query, pattern = "^(name|created_at|updated_at)(:(asc|desc))?$", description = "name, created_at or updated_at, :asc or :desc"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "default 1000"), ("offset" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, description = "The secrets", body = ief::wire::ListSecretsReply, content_type = "application/json"), IefErrors))]
 async fn list_secrets(
     State(s): State<AppState>,

@@ -50,19 +50,37 @@ enum NcsErrors {
     TimedOut(ncs::wire::ErrorReply),
 }
 
+/// The Actions' parameters a query may carry (a body's win over them); a type for the
+/// OpenAPI document only.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, non_snake_case)]
+struct ActionParams {
+    /// The namespace.
+    NamespaceId: Option<String>,
+    /// The workload.
+    StatefulWorkloadId: Option<String>,
+    /// RestartContainer: the DockerContainerId.
+    ContainerId: Option<String>,
+    /// (Un)AssociateEipOfStatefulWorkload: the EIP.
+    EipId: Option<String>,
+    /// DescribeStatefulWorkloadsAllNamespaces: page size, default 20.
+    #[param(minimum = 1)]
+    Limit: Option<i64>,
+    /// DescribeStatefulWorkloadsAllNamespaces: items to skip.
+    #[param(minimum = 0)]
+    Offset: Option<i64>,
+}
+
 /// An NCS Action with its parameters in the query string. The reply depends on the
 /// Action: CreateReply, RequestIdReply, ListReply, InfoReply, InstancesReply or
 /// ImagesReply.
 #[utoipa::path(get, path = "/ncs", tag = "ncs",
     params(
-        ("Action" = String, Query, description = "The Action (e.g. DescribeStatefulWorkloadInfo)"),
-        ("Version" = String, Query, description = "2017-11-16"),
-        ("NamespaceId" = Option<String>, Query, description = "The namespace"),
-        ("StatefulWorkloadId" = Option<String>, Query, description = "The workload"),
-        ("ContainerId" = Option<String>, Query, description = "RestartContainer: the DockerContainerId"),
-        ("EipId" = Option<String>, Query, description = "(Un)AssociateEipOfStatefulWorkload: the EIP"),
-        ("Limit" = Option<String>, Query, description = "DescribeStatefulWorkloadsAllNamespaces: page size, > 0, default 20"),
-        ("Offset" = Option<String>, Query, description = "DescribeStatefulWorkloadsAllNamespaces: items to skip, >= 0"),
+        ("Action" = String, Query, description = "The Action: one of the GET Actions",
+            pattern = "^(RedeployStatefulWorkload|RestartContainer|RestartStatefulWorkloadInstance|DeleteStatefulWorkload|DescribeStatefulWorkloads|DescribeStatefulWorkloadsAllNamespaces|DescribeStatefulWorkloadInfo|DescribeStatefulWorkloadInstances|DescribeStatefulWorkloadImages|AssociateEipOfStatefulWorkload|UnAssociateEipOfStatefulWorkload)$"),
+        ("Version" = String, Query, pattern = "^2017-11-16$"),
+        ActionParams,
     ),
     security(("bearer" = [])),
     responses((status = 200, description = "The Action's reply", body = Object), NcsErrors))]
@@ -71,13 +89,16 @@ async fn query_call(state: State<AppState>, req: Request) -> Response {
 }
 
 /// An NCS Action with its parameters in a JSON body (CreateRequest, ModifyRequest,
-/// ResetSpecTypeRequest or the GET Actions' parameters), which win over the query's.
+/// ResetSpecTypeRequest or the GET Actions' parameters), which win over the query's;
+/// the query takes the same parameters as a GET.
 #[utoipa::path(post, path = "/ncs", tag = "ncs",
     params(
-        ("Action" = String, Query, description = "The Action (e.g. CreateStatefulWorkload)"),
-        ("Version" = String, Query, description = "2017-11-16"),
+        ("Action" = String, Query, description = "The Action: any, its parameters in the body",
+            pattern = "^(CreateStatefulWorkload|ResetStatefulWorkloadSpecType|ModifyStatefulWorkload|RedeployStatefulWorkload|RestartContainer|RestartStatefulWorkloadInstance|DeleteStatefulWorkload|DescribeStatefulWorkloads|DescribeStatefulWorkloadsAllNamespaces|DescribeStatefulWorkloadInfo|DescribeStatefulWorkloadInstances|DescribeStatefulWorkloadImages|AssociateEipOfStatefulWorkload|UnAssociateEipOfStatefulWorkload)$"),
+        ("Version" = String, Query, pattern = "^2017-11-16$"),
+        ActionParams,
     ),
-    request_body(content = Object, description = "The Action's parameters"),
+    request_body(content = Option<Object>, description = "The Action's parameters (none: the query's)"),
     security(("bearer" = [])),
     responses((status = 200, description = "The Action's reply", body = Object), NcsErrors))]
 async fn body_call(state: State<AppState>, req: Request) -> Response {

@@ -92,7 +92,8 @@ async fn regions(State(s): State<AppState>) -> Json<Vec<String>> {
 }
 
 #[utoipa::path(get, path = "/images", tag = "vkube",
-    params(("image" = Option<String>, Query), ("tag" = Option<String>, Query)),
+    params(("image" = String, Query, max_length = 255, pattern = "^[a-z0-9_]([-a-z0-9._/:]*/[-a-z0-9._]+|[-a-z0-9._]*)$"),
+        ("tag" = String, Query, pattern = "^[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}$")),
     responses((status = 200, body = vkube::wire::StatusOk),
         (status = 400, description = "image format not allow.Format: image:tag", body = vkube::wire::ErrorReply),
         (status = 404, description = "image does not exist.", body = vkube::wire::ErrorReply),
@@ -141,7 +142,7 @@ async fn deploy(
 }
 
 #[utoipa::path(get, path = "/pod/log", tag = "vkube",
-    params(("secret" = String, Header), ("container" = Option<String>, Query), ("tailLines" = Option<String>, Query)),
+    params(("secret" = String, Header), ("container" = Option<String>, Query), ("tailLines" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, description = "The log, as a JSON string", body = String, content_type = "application/json"),
         (status = 400, body = vkube::wire::ErrorReply), (status = 401, body = vkube::wire::ErrorReply),
         (status = 404, description = "pod not found", body = vkube::wire::ErrorReply),

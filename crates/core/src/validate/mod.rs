@@ -10,6 +10,7 @@ pub(crate) mod names;
 mod paths;
 mod ports;
 mod quantity;
+pub(crate) mod strict;
 
 pub(crate) use fields::field_rules;
 pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, each, first_broken, rule};
@@ -18,6 +19,7 @@ pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::{absolute_path, absolute_path_field};
 pub use ports::{port, port_field};
 pub use quantity::{Quantity, cpu_quantity, mebi_or_gibi, quantity};
+pub use strict::from_value as strict_from_value;
 
 /// The outcome of one rule: `Err` carries the reason, in English, without the field name.
 pub type Check = Result<(), String>;

@@ -106,7 +106,7 @@ impl IefError {
         Self::new(
             400,
             "IEF.100004",
-            format!("Invalid offset {value}: must be an integer >= 0"),
+            format!("Invalid offset {value}: must be an integer in 0..=9223372036854775807"),
         )
     }
 

@@ -73,7 +73,7 @@ fn shown(value: &NumOrText) -> String {
 }
 
 /// The page a `limit`/`offset` pair asks for: limit 1..=`max` (default `default`),
-/// offset ≥ 0 (default 0), integers given as numbers or strings.
+/// offset 0..=2^63-1 (default 0), integers given as numbers or strings.
 pub fn page(
     limit: Option<&NumOrText>,
     offset: Option<&NumOrText>,
@@ -90,8 +90,8 @@ pub fn page(
     let offset = match offset {
         None => 0,
         Some(v) => integer(v)
-            .filter(|n| *n >= 0)
-            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
+            .filter(|n| (0..=i128::from(i64::MAX)).contains(n))
+            .and_then(|n| u64::try_from(n).ok())
             .ok_or_else(|| IefError::offset(shown(v)))?,
     };
     Ok(PageRequest::new(offset, limit))

@@ -225,6 +225,14 @@ pub fn tag_value(value: &str) -> Check {
     word(value, 1, 256, "a tag value")
 }
 
+/// [`config_key`] as a pattern, for the OpenAPI document.
+pub const CONFIG_KEY_PATTERN: &str = "^[A-Za-z-][-._A-Za-z0-9]{0,62}$";
+
+/// [`base64`] as a pattern, for the OpenAPI document: the standard alphabet, padded,
+/// with the unused bits of the last character zero.
+pub const BASE64_PATTERN: &str =
+    "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
+
 /// A config map's or secret's name: 4-64 lowercase letters, digits or `-`, starting
 /// with a letter, not ending with `-`.
 pub fn config_name(value: &str) -> Check {

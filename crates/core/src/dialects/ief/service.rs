@@ -11,6 +11,7 @@ use super::ids::deployment_of;
 use crate::backend::ClusterBackend;
 use crate::model::{NewTenant, TenantKey, TenantKind, Workload};
 use crate::secret::{Token, TokenHash};
+use crate::validate::strict;
 
 pub(super) type Reply<T> = Result<T, IefError>;
 
@@ -32,7 +33,7 @@ pub struct IefService {
 
 /// Decodes a request body or query, naming what is wrong on failure.
 pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
-    serde_path_to_error::deserialize(value)
+    serde_path_to_error::deserialize(strict::Deserializer::new(value))
         .map_err(|e| IefError::bad_body(format!("at {}: {}", e.path(), e.inner())))
 }
 

@@ -45,10 +45,18 @@ pub struct Attributes {
     /// The key.
     #[serde(default)]
     #[validate(required, custom(function = "rules::tag_key_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_-]{1,128}$")
+    )]
     pub key: Option<String>,
     /// The value.
     #[serde(default)]
     #[validate(required, custom(function = "rules::tag_value_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_-]{1,256}$")
+    )]
     pub value: Option<String>,
 }
 
@@ -250,10 +258,26 @@ pub struct KeyRef {
     /// The object's name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::config_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
+        )
+    )]
     pub name: Option<String>,
     /// The key.
     #[serde(default)]
     #[validate(required, custom(function = "rules::config_key_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[A-Za-z-][-._A-Za-z0-9]{0,62}$"
+        )
+    )]
     pub key: Option<String>,
 }
 
@@ -280,10 +304,19 @@ pub struct Env {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::env_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[A-Za-z_][A-Za-z0-9_]{0,2047}$"
+        )
+    )]
     pub name: Option<String>,
     /// A literal value.
     #[serde(default)]
     #[validate(custom(function = "rules::env_value_field"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20480))]
     pub value: Option<String>,
     /// A key of a config map or secret.
     #[serde(default)]
@@ -307,6 +340,10 @@ pub struct HttpGet {
     /// Port.
     #[serde(default)]
     #[validate(required, custom(function = "validate::port_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 65535)
+    )]
     pub port: Option<i64>,
     /// Host (default: the pod's IP).
     #[serde(default)]
@@ -361,10 +398,18 @@ pub struct HostPortRange {
     /// Lowest port.
     #[serde(default)]
     #[validate(required, custom(function = "validate::port_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 65535)
+    )]
     pub min_port: Option<i64>,
     /// Highest port.
     #[serde(default)]
     #[validate(required, custom(function = "validate::port_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 65535)
+    )]
     pub max_port: Option<i64>,
 }
 
@@ -377,10 +422,15 @@ pub struct Port {
     /// Container port.
     #[serde(default)]
     #[validate(required, custom(function = "validate::port_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 65535)
+    )]
     pub container_port: Option<i64>,
     /// Host port.
     #[serde(default)]
     #[validate(custom(function = "validate::port_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     pub host_port: Option<i64>,
     /// Host address.
     #[serde(default)]
@@ -414,18 +464,36 @@ pub struct Volume {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::volume_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+        )
+    )]
     pub name: Option<String>,
     /// configMap, secret, emptyDir or hostPath.
     #[serde(default, rename = "type")]
     #[validate(required, custom(function = "rules::volume_type_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^(configMap|secret|emptyDir|hostPath)$"
+        )
+    )]
     pub type_: Option<String>,
     /// A host path, `disk`/`memory`, or a config map's or secret's name.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub source: Option<String>,
     /// Mount path.
     #[serde(default)]
     #[validate(required, custom(function = "validate::absolute_path_field"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub destination: Option<String>,
     /// Read-only.
     #[serde(default)]
@@ -445,10 +513,28 @@ pub struct ContainerDef {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::container_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$"
+        )
+    )]
     pub name: Option<String>,
     /// Image.
     #[serde(default)]
     #[validate(required, custom(function = "validate::image_reference_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^\S+$"
+        )
+    )]
     pub image_url: Option<String>,
     /// Arguments.
     #[serde(default)]
@@ -470,6 +556,7 @@ pub struct ContainerDef {
     pub privileged: Option<bool>,
     /// User id, 0..=65534.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 65534))]
     pub run_as_user: Option<i64>,
     /// Readiness probe.
     #[serde(default)]
@@ -480,6 +567,7 @@ pub struct ContainerDef {
     /// Image version (tag).
     #[serde(default)]
     #[validate(custom(function = "rules::image_tag_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[-A-Za-z0-9._]{0,128}$"))]
     pub version: Option<String>,
     /// Volumes.
     #[serde(default)]
@@ -507,6 +595,10 @@ pub struct PodRequest {
     /// Containers.
     #[serde(default)]
     #[validate(required, length(min = 1, message = "must not be empty"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1)
+    )]
     pub containers: Option<Vec<ContainerDef>>,
 }
 
@@ -519,10 +611,15 @@ pub struct DeploymentSpec {
     /// Pods, 1..=99.
     #[serde(default)]
     #[validate(required, custom(function = "rules::replicas_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 99)
+    )]
     pub replicas: Option<i64>,
     /// What the pods run.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub template: Option<PodRequest>,
     /// Annotations.
     #[serde(default)]
@@ -538,14 +635,27 @@ pub struct CreateDeploymentRequest {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::deployment_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$"
+        )
+    )]
     pub name: Option<String>,
     /// Description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
     /// Where the deployment comes from.
     #[serde(default)]
     #[validate(custom(function = "rules::source_field"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub source: Option<String>,
     /// A node group, or none with `node_ids`.
     #[serde(default)]
@@ -556,10 +666,12 @@ pub struct CreateDeploymentRequest {
     /// Tags.
     #[serde(default)]
     #[validate(length(max = 20, message = "at most 20 tags"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub tags: Option<Vec<Attributes>>,
     /// Replicas, template, annotations.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub deployment: Option<DeploymentSpec>,
 }
 
@@ -572,10 +684,12 @@ pub struct UpdatePodDeployment {
     /// Pods, 1..=99.
     #[serde(default)]
     #[validate(custom(function = "rules::replicas_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 99))]
     pub replicas: Option<i64>,
     /// The new template, replacing the old one whole.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub template: Option<PodRequest>,
 }
 
@@ -591,6 +705,10 @@ pub struct UpdateDeploymentRequest {
     /// A new description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
 }
 
@@ -735,13 +853,26 @@ pub struct ConfigMap {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::config_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
+        )
+    )]
     pub name: Option<String>,
     /// Description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
     /// The keys and values.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::configs))]
     pub configs: Option<BTreeMap<String, Option<String>>>,
 }
 
@@ -754,21 +885,27 @@ pub struct CreateConfigMapRequest {
     /// The config map.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub configmap: Option<ConfigMap>,
 }
 
 /// `UpdateConfigMap`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap, min_properties = 1))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConfigMap {
     /// Description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
     /// The keys and values; a `null` value drops the key.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::configs))]
     pub configs: Option<BTreeMap<String, Option<String>>>,
 }
 
@@ -781,6 +918,7 @@ pub struct UpdateConfigMapRequest {
     /// The changes.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub configmap: Option<UpdateConfigMap>,
 }
 
@@ -793,18 +931,32 @@ pub struct SecretDetail {
     /// Name.
     #[serde(default)]
     #[validate(required, custom(function = "rules::config_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
+        )
+    )]
     pub name: Option<String>,
     /// Only `Opaque`.
     #[serde(default, rename = "type")]
     #[validate(custom(function = "rules::secret_type_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^Opaque$"))]
     pub type_: Option<String>,
     /// Description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
     /// The keys and base64 values.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = openapi::secrets))]
     pub secrets: Option<BTreeMap<String, Option<String>>>,
 }
 
@@ -817,21 +969,27 @@ pub struct CreateSecretRequest {
     /// The secret.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub secret: Option<SecretDetail>,
 }
 
 /// `UpdateSecretDetail`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail, min_properties = 1))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSecretDetail {
     /// Description.
     #[serde(default)]
     #[validate(custom(function = "rules::description_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r#"^[^^~#$%&*<>()\[\]{}'"\\]{0,255}$"#)
+    )]
     pub description: Option<String>,
     /// The keys and base64 values; a `null` value drops the key.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::secrets))]
     pub secrets: Option<BTreeMap<String, Option<String>>>,
 }
 
@@ -844,6 +1002,7 @@ pub struct UpdateSecretRequest {
     /// The changes.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub secret: Option<UpdateSecretDetail>,
 }
 
@@ -1432,4 +1591,36 @@ pub struct ErrorReply {
     pub error_code: String,
     /// The message.
     pub error_msg: String,
+}
+
+/// Schemas the derive cannot state: maps whose keys follow a rule.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{Object, schema::SchemaType};
+
+    fn data(value_pattern: Option<&str>) -> Object {
+        let value = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(value_pattern);
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(super::rules::CONFIG_KEY_PATTERN)),
+            ))
+            .additional_properties(Some(value))
+            .build()
+    }
+
+    /// A config map's data: keys by `rules::config_key`, string values.
+    pub(super) fn configs() -> Object {
+        data(None)
+    }
+
+    /// A secret's data: keys by `rules::config_key`, values by `rules::base64`.
+    pub(super) fn secrets() -> Object {
+        data(Some(super::rules::BASE64_PATTERN))
+    }
 }

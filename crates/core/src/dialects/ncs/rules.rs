@@ -203,12 +203,13 @@ pub fn positive(value: &Num) -> Option<u64> {
     non_negative(value).filter(|n| *n > 0)
 }
 
-/// A non-negative integer given as a number or a string of digits.
+/// A non-negative integer, at most 2^63-1, given as a number or a string of digits.
 pub fn non_negative(value: &Num) -> Option<u64> {
-    match value {
-        Num::Int(n) => u64::try_from(*n).ok(),
-        Num::Text(s) => s.trim().parse::<u64>().ok(),
-    }
+    let n = match value {
+        Num::Int(n) => *n,
+        Num::Text(s) => s.trim().parse::<i64>().ok()?,
+    };
+    u64::try_from(n).ok()
 }
 
 /// The value refused when `ok` is false.

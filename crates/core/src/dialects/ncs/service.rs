@@ -26,6 +26,7 @@ use crate::model::{
     WorkloadSpec,
 };
 use crate::secret::{Token, TokenHash};
+use crate::validate::strict;
 
 type Reply<T> = Result<T, NcsError>;
 
@@ -107,10 +108,10 @@ pub fn container_status(status: &ContainerStatus) -> &'static str {
 pub fn decode<T: DeserializeOwned>(params: &serde_json::Value) -> Reply<T> {
     // Tracking the path costs an allocation per field: only a rejected object is
     // decoded again, with tracking, to name what is wrong.
-    if let Ok(decoded) = T::deserialize(params) {
+    if let Ok(decoded) = T::deserialize(strict::Deserializer::new(params)) {
         return Ok(decoded);
     }
-    serde_path_to_error::deserialize(params).map_err(|e| {
+    serde_path_to_error::deserialize(strict::Deserializer::new(params)).map_err(|e| {
         let path = e.path().to_string();
         NcsError::invalid_format(if path == "." {
             "the request body"

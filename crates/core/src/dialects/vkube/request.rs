@@ -13,19 +13,20 @@ use super::error::VkubeError;
 use super::rules;
 use super::wire::{DeployContainer, DeployRequest};
 use crate::model::{ContainerPort, ContainerSpec, ResourceRequirements, Resources};
-use crate::validate;
+use crate::validate::{self, strict};
 
 type Reply<T> = Result<T, VkubeError>;
 
 /// Decodes a request body; a malformed one is 400.
 pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
-    // Every body is a JSON object (serde would also fill a struct from an array).
+    // Every body, and every struct in it, is a JSON object (serde would also fill a
+    // struct from an array).
     if !value.is_object() {
         return Err(VkubeError::bad_request(
             "invalid request body: not a JSON object".to_owned(),
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(strict::Deserializer::new(value)).map_err(|e| {
         VkubeError::bad_request(format!(
             "invalid request body at {}: {}",
             e.path(),

@@ -63,13 +63,15 @@ pub fn split_lines(value: &str) -> Vec<String> {
     parts
 }
 
-/// `resourceUnit`: `N-Unit-Resource` with N ≥ 1; returns N.
+/// `resourceUnit`: `N-Unit-Resource` with N in 1..=1000000, written in plain digits
+/// (no sign, no leading zero); returns N.
 pub fn resource_unit(value: &str) -> Result<u64, String> {
     let n = value
         .strip_suffix("-Unit-Resource")
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
         .and_then(|n| n.parse::<u64>().ok())
-        .filter(|n| *n >= 1 && *n <= 1_000_000);
-    n.ok_or_else(|| format!("must be N-Unit-Resource with N ≥ 1, got {value:?}"))
+        .filter(|n| (1..=1_000_000).contains(n));
+    n.ok_or_else(|| format!("must be N-Unit-Resource with N in 1..=1000000, got {value:?}"))
 }
 
 #[cfg(test)]

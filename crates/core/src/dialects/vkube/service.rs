@@ -317,9 +317,17 @@ impl VkubeService {
         let pod = self.pod_of(&tenant, &workload).await?;
         let tail = match tail_lines {
             None => None,
-            Some(t) => Some(t.trim().parse::<u64>().map_err(|_| {
-                VkubeError::bad_request(format!("tailLines must be an integer >= 0, got {t:?}"))
-            })?),
+            Some(t) => Some(
+                t.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .ok_or_else(|| {
+                        VkubeError::bad_request(format!(
+                            "tailLines must be an integer in 0..=9223372036854775807, got {t:?}"
+                        ))
+                    })?,
+            ),
         };
         let container = match container {
             Some(name) => name.to_owned(),

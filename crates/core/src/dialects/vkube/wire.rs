@@ -18,8 +18,12 @@ pub struct ServiceOptions {
     /// How ports are given (free text).
     #[serde(default)]
     pub portSpecification: String,
-    /// `N-Unit-Resource`: the memory quota is N units.
+    /// `N-Unit-Resource`: the memory quota is N units, 1..=1000000.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, pattern = "^([1-9][0-9]{0,5}|1000000)-Unit-Resource$")
+    )]
     pub resourceUnit: String,
 }
 
@@ -99,6 +103,7 @@ pub struct OrderInput {
     pub recipient: Option<String>,
     /// Options bought (required: `resourceUnit`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub serviceOptions: Option<ServiceOptions>,
     /// Order status.
     #[serde(default)]
@@ -127,9 +132,14 @@ pub struct CreatedOrder {
 pub struct CheckPortsRequest {
     /// The region.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_length = 1)
+    )]
     pub region: Option<String>,
-    /// The ports.
+    /// The ports, each 1..=65535.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = openapi::ports))]
     pub ports: Option<Vec<serde_json::Value>>,
 }
 
@@ -161,10 +171,15 @@ pub struct DeployPort {
     /// Container port.
     #[serde(default)]
     #[validate(required, custom(function = "validate::port_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 65535)
+    )]
     pub containerPort: Option<i64>,
     /// Host port.
     #[serde(default)]
     #[validate(custom(function = "validate::port_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     pub hostPort: Option<i64>,
 }
 
@@ -176,6 +191,14 @@ pub struct DeployResource {
     /// Memory, `Mi` or `Gi`.
     #[serde(default)]
     #[validate(required, custom(function = "rules::memory_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Mi|Gi)$"
+        )
+    )]
     pub memory: Option<String>,
 }
 
@@ -187,6 +210,14 @@ pub struct DeployContainer {
     /// DNS-1123 label.
     #[serde(default)]
     #[validate(required, custom(function = "validate::dns1123_label_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+        )
+    )]
     pub name: Option<String>,
     /// Image.
     #[serde(default)]
@@ -195,6 +226,16 @@ pub struct DeployContainer {
         length(min = 1, code = "required"),
         custom(function = "validate::image_reference_field")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^\S+$"
+        )
+    )]
     pub imageName: Option<String>,
     /// Port mappings.
     #[serde(default)]
@@ -202,6 +243,7 @@ pub struct DeployContainer {
     /// Resources (checked on their own).
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub resource: Option<DeployResource>,
     /// Newline-separated command.
     #[serde(default)]
@@ -219,6 +261,10 @@ pub struct NodeSelector {
     /// The region.
     #[serde(default)]
     #[validate(required, length(min = 1, code = "required"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_length = 1)
+    )]
     pub region: Option<String>,
 }
 
@@ -230,10 +276,15 @@ pub struct DeployRequest {
     /// Where to run (checked on its own).
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub nodeSelector: Option<NodeSelector>,
     /// What to run (each checked on its own).
     #[serde(default)]
     #[validate(required, length(min = 1, code = "required"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1)
+    )]
     pub containers: Option<Vec<DeployContainer>>,
 }
 
@@ -283,4 +334,23 @@ pub struct ErrorBody {
 pub struct ErrorReply {
     /// The error.
     pub error: ErrorBody,
+}
+
+/// Schemas the derive cannot state.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+
+    /// At least one port, each an integer in 1..=65535.
+    pub(super) fn ports() -> utoipa::openapi::Array {
+        ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(65535)),
+            )
+            .min_items(Some(1))
+            .build()
+    }
 }

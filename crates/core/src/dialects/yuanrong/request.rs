@@ -11,7 +11,7 @@ use super::error::YrError;
 use super::rules;
 use super::wire::{IdleRecycle, PoolIn, QueryParams, ResourcesOut};
 use crate::model::{PageRequest, PoolPolicy};
-use crate::validate;
+use crate::validate::{self, strict};
 
 type Reply<T> = Result<T, YrError>;
 
@@ -46,13 +46,14 @@ pub(super) fn across(
     }
 }
 
-/// Decodes a request body; malformed JSON or types are 130600. Every body is a JSON
-/// object (serde would also fill a struct from an array, field by field).
+/// Decodes a request body; malformed JSON or types are 130600. Every body, and every
+/// struct in it, is a JSON object (serde would also fill a struct from an array, field by
+/// field).
 pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
     if !value.is_object() {
         return Err(YrError::bad_json("the body is not a JSON object"));
     }
-    serde_path_to_error::deserialize(value)
+    serde_path_to_error::deserialize(strict::Deserializer::new(value))
         .map_err(|e| YrError::bad_json(format!("at {}: {}", e.path(), e.inner())))
 }
 

@@ -1,0 +1,148 @@
+"""schemathesis hooks for scripts/fuzz-http.sh: what the OpenAPI document cannot say.
+
+- Rules across query parameters: IEF's pod list takes exactly one of its four filters,
+  and its deployment list a node or a group, not both. Generated queries that break
+  them are mended (one filter kept, or the kept deployment's added), so the cases the schema calls valid are valid.
+- Where each rule names something that exists: a deployment's node or group, an NCS
+  paging parameter only for the Action that pages.
+- Objects to remove: outside the stateful phase, a delete (or a restart, which replaces the pod) can succeed only
+  once per object, so each valid case that removes one gets an object of its own,
+  made through the API just before the call.
+
+The tenants come from the environment fuzz_tenants.py set up.
+"""
+import json
+import os
+import urllib.request
+
+import schemathesis
+from schemathesis import GenerationMode
+
+BASE = os.environ.get("PODGATE_FUZZ_BASE", "")
+PROJECT = os.environ.get("PODGATE_FUZZ_IEF_PROJECT", "")
+IEF = {"X-Auth-Token": os.environ.get("PODGATE_FUZZ_IEF_TOKEN", "")}
+POD_FILTERS = ("node_id", "group_id", "deployment_id", "deployment_ids")
+
+
+@schemathesis.hook("map_query").apply_to(method="GET", path_regex=r"/edgemgr/pods$")
+def one_pod_filter(ctx, query):
+    query = dict(query or {})
+    given = [key for key in POD_FILTERS if key in query]
+    for key in given[1:]:
+        del query[key]
+    if not given:
+        query["deployment_id"] = os.environ.get("PODGATE_FUZZ_IEF_DEPLOYMENT_KEPT", "")
+    return query
+
+
+@schemathesis.hook("map_query").apply_to(method="GET", path_regex=r"/edgemgr/deployments$")
+def node_or_group(ctx, query):
+    query = dict(query or {})
+    if "node_id" in query:
+        query.pop("group_id", None)
+    return query
+
+
+def call(method, path, body=None, headers=None):
+    req = urllib.request.Request(BASE + path, method=method, headers=headers or {},
+                                 data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+_made = 0
+
+
+def fresh_name(kind):
+    global _made
+    _made += 1
+    return f"fuzz-{kind}-{_made}"
+
+
+def deployment():
+    made = call("POST", f"/v3/{PROJECT}/edgemgr/deployments", {
+        "name": fresh_name("d"), "node_ids": ["node-1"], "deployment": {"replicas": 1, "template": {
+            "containers": [{"name": "c", "image_url": "nginx", "version": "stable"}]}}}, IEF)
+    pods = call("GET", f"/v3/{PROJECT}/edgemgr/pods?deployment_id={made['id']}", None, IEF)
+    return made["id"], pods["pods"][0]["name"]
+
+
+def ncs_workload():
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures", "ncs",
+                           "create_request.json"), encoding="utf-8") as f:
+        body = json.load(f)
+    body["NamespaceId"] = int(os.environ["PODGATE_FUZZ_NCS_NAMESPACE"])
+    body["Name"] = fresh_name("w")
+    made = call("POST", "/ncs?Version=2017-11-16&Action=CreateStatefulWorkload", body,
+                {"Authorization": f"Bearer {os.environ['PODGATE_FUZZ_NCS_TOKEN']}"})
+    return str(made["StatefulWorkloadId"])
+
+
+def fresh_objects(case):
+    """The path and query of a case that removes an object, pointed at a new one."""
+    path = case.operation.path
+    if case.method == "DELETE" and path == "/serverless/v1/podpools":
+        pool = fresh_name("pool")
+        call("POST", "/serverless/v1/podpools", {"pools": [{"id": pool, "size": 1, "image": "nginx:stable"}]})
+        case.query = {**(case.query or {}), "id": pool}
+    elif case.method == "DELETE" and path.endswith("/edgemgr/configmaps/{id}"):
+        made = call("POST", f"/v2/{PROJECT}/edgemgr/configmaps",
+                    {"configmap": {"name": fresh_name("cm"), "configs": {"k": "v"}}}, IEF)
+        case.path_parameters["id"] = made["configmap"]["id"]
+    elif case.method == "DELETE" and path.endswith("/edgemgr/secrets/{id}"):
+        made = call("POST", f"/v2/{PROJECT}/edgemgr/secrets",
+                    {"secret": {"name": fresh_name("s"), "secrets": {"k": "dg=="}}}, IEF)
+        case.path_parameters["id"] = made["secret"]["id"]
+    elif case.method == "DELETE" and path.endswith("/edgemgr/deployments/{id}"):
+        case.path_parameters["id"], _ = deployment()
+    elif path == "/ncs" and (case.query or {}).get("Action") == "DeleteStatefulWorkload":
+        case.query["StatefulWorkloadId"] = ncs_workload()
+    elif path.endswith("/pods/{pod_name}") or path.endswith("/pods/{pod_name}/restart"):
+        case.path_parameters["id"], case.path_parameters["pod_name"] = deployment()
+
+
+NCS_ACTIONS = {"RedeployStatefulWorkload", "RestartContainer", "RestartStatefulWorkloadInstance",
+               "DeleteStatefulWorkload", "DescribeStatefulWorkloads", "DescribeStatefulWorkloadInfo",
+               "DescribeStatefulWorkloadInstances", "DescribeStatefulWorkloadImages",
+               "AssociateEipOfStatefulWorkload", "UnAssociateEipOfStatefulWorkload",
+               "CreateStatefulWorkload", "ResetStatefulWorkloadSpecType", "ModifyStatefulWorkload"}
+PAGES = "DescribeStatefulWorkloadsAllNamespaces"
+
+
+def ncs_paging(case, positive):
+    """NCS's one path takes every Action, and only one of them pages: a valid case keeps
+    Limit and Offset for it alone, and an invalid one sends them to it."""
+    query = case.query if case.query is not None else {}
+    action = query.get("Action")
+    if case.operation.path != "/ncs" or action == PAGES:
+        return
+    if positive:
+        query.pop("Limit", None)
+        query.pop("Offset", None)
+    elif isinstance(action, str) and action in NCS_ACTIONS and ("Limit" in query or "Offset" in query):
+        query["Action"] = PAGES
+
+
+def where_to_deploy(case):
+    """A deployment goes to exactly one node, or to a group, that exists."""
+    body = case.body
+    if case.method == "POST" and case.operation.path.endswith("/edgemgr/deployments") \
+            and isinstance(body, dict):
+        if body.get("group_id") is not None:
+            body["group_id"], body["node_ids"] = "group-a", None
+        else:
+            body["node_ids"] = ["node-1"]
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    meta = case.meta
+    if meta is None:
+        return
+    positive = meta.generation.mode == GenerationMode.POSITIVE
+    ncs_paging(case, positive)
+    # The stateful phase's cases name what earlier steps made: they keep their ids.
+    if positive and "stateful" not in str(meta.phase.name).lower():
+        where_to_deploy(case)
+        fresh_objects(case)
