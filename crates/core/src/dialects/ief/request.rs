@@ -928,6 +928,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_array_is_no_object() {
+        // Found by the HTTP fuzz run: serde's derive read `[null, null]` as `Resources`.
+        let body = serde_json::json!({"deployment": {"replicas": 1, "template": {"containers": [
+            {"name": "a", "image_url": "nginx", "resources": [null, null]}]}}});
+        let err =
+            super::super::service::decode::<super::super::wire::UpdateDeploymentRequest>(body)
+                .unwrap_err();
+        assert!(
+            err.message
+                .contains("deployment.template.containers[0].resources")
+                && err.message.contains("expected struct"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn pages_and_sorts() {
         let n = |v: f64| NumOrText::Num(v);
         let t = |v: &str| NumOrText::Text(v.to_owned());
@@ -942,12 +959,18 @@ mod tests {
                 "IEF.100005"
             );
         }
-        for bad in [n(-1.0), t("-3"), n(0.5)] {
+        for bad in [n(-1.0), t("-3"), n(0.5), t("9223372036854775808")] {
             assert_eq!(
                 page(None, Some(&bad), 10, 100).unwrap_err().code,
-                "IEF.100004"
+                "IEF.100004",
+                "{bad:?}"
             );
         }
+        assert_eq!(
+            page(None, Some(&t("9223372036854775807")), 10, 100).unwrap(),
+            PageRequest::new(u64::try_from(i64::MAX).unwrap(), 10),
+            "the largest offset"
+        );
         let keys = ["created_at"];
         assert_eq!(
             sort(None, &keys, ("created_at", true)).unwrap(),
