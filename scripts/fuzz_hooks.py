@@ -11,16 +11,17 @@
 
 The tenants come from the environment fuzz_tenants.py set up.
 """
-import json
 import os
-import urllib.request
 
 import schemathesis
 from schemathesis import GenerationMode
 
-BASE = os.environ.get("PODGATE_FUZZ_BASE", "")
-PROJECT = os.environ.get("PODGATE_FUZZ_IEF_PROJECT", "")
-IEF = {"X-Auth-Token": os.environ.get("PODGATE_FUZZ_IEF_TOKEN", "")}
+from fuzz_api import Api
+
+ENV = os.environ.get
+API = Api(ENV("PODGATE_FUZZ_BASE", ""))
+PROJECT = ENV("PODGATE_FUZZ_IEF_PROJECT", "")
+IEF = {"X-Auth-Token": ENV("PODGATE_FUZZ_IEF_TOKEN", "")}
 POD_FILTERS = ("node_id", "group_id", "deployment_id", "deployment_ids")
 
 
@@ -43,14 +44,6 @@ def node_or_group(ctx, query):
     return query
 
 
-def call(method, path, body=None, headers=None):
-    req = urllib.request.Request(BASE + path, method=method, headers=headers or {},
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
-
-
 _made = 0
 
 
@@ -61,43 +54,23 @@ def fresh_name(kind):
 
 
 def deployment():
-    made = call("POST", f"/v3/{PROJECT}/edgemgr/deployments", {
-        "name": fresh_name("d"), "node_ids": ["node-1"], "deployment": {"replicas": 1, "template": {
-            "containers": [{"name": "c", "image_url": "nginx", "version": "stable"}]}}}, IEF)
-    pods = call("GET", f"/v3/{PROJECT}/edgemgr/pods?deployment_id={made['id']}", None, IEF)
-    return made["id"], pods["pods"][0]["name"]
-
-
-def ncs_workload():
-    with open(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures", "ncs",
-                           "create_request.json"), encoding="utf-8") as f:
-        body = json.load(f)
-    body["NamespaceId"] = int(os.environ["PODGATE_FUZZ_NCS_NAMESPACE"])
-    body["Name"] = fresh_name("w")
-    made = call("POST", "/ncs?Version=2017-11-16&Action=CreateStatefulWorkload", body,
-                {"Authorization": f"Bearer {os.environ['PODGATE_FUZZ_NCS_TOKEN']}"})
-    return str(made["StatefulWorkloadId"])
+    return API.ief_deployment(PROJECT, IEF, fresh_name("d"), ENV("PODGATE_FUZZ_IEF_NODE"))
 
 
 def fresh_objects(case):
     """The path and query of a case that removes an object, pointed at a new one."""
     path = case.operation.path
     if case.method == "DELETE" and path == "/serverless/v1/podpools":
-        pool = fresh_name("pool")
-        call("POST", "/serverless/v1/podpools", {"pools": [{"id": pool, "size": 1, "image": "nginx:stable"}]})
-        case.query = {**(case.query or {}), "id": pool}
+        case.query = {**(case.query or {}), "id": API.pool(fresh_name("pool"))}
     elif case.method == "DELETE" and path.endswith("/edgemgr/configmaps/{id}"):
-        made = call("POST", f"/v2/{PROJECT}/edgemgr/configmaps",
-                    {"configmap": {"name": fresh_name("cm"), "configs": {"k": "v"}}}, IEF)
-        case.path_parameters["id"] = made["configmap"]["id"]
+        case.path_parameters["id"] = API.ief_configmap(PROJECT, IEF, fresh_name("cm"))
     elif case.method == "DELETE" and path.endswith("/edgemgr/secrets/{id}"):
-        made = call("POST", f"/v2/{PROJECT}/edgemgr/secrets",
-                    {"secret": {"name": fresh_name("s"), "secrets": {"k": "dg=="}}}, IEF)
-        case.path_parameters["id"] = made["secret"]["id"]
+        case.path_parameters["id"] = API.ief_secret(PROJECT, IEF, fresh_name("s"))
     elif case.method == "DELETE" and path.endswith("/edgemgr/deployments/{id}"):
         case.path_parameters["id"], _ = deployment()
     elif path == "/ncs" and (case.query or {}).get("Action") == "DeleteStatefulWorkload":
-        case.query["StatefulWorkloadId"] = ncs_workload()
+        case.query["StatefulWorkloadId"] = str(API.ncs_workload(
+            ENV("PODGATE_FUZZ_NCS_NAMESPACE"), ENV("PODGATE_FUZZ_NCS_TOKEN"), fresh_name("w")))
     elif path.endswith("/pods/{pod_name}") or path.endswith("/pods/{pod_name}/restart"):
         case.path_parameters["id"], case.path_parameters["pod_name"] = deployment()
 
@@ -130,9 +103,9 @@ def where_to_deploy(case):
     if case.method == "POST" and case.operation.path.endswith("/edgemgr/deployments") \
             and isinstance(body, dict):
         if body.get("group_id") is not None:
-            body["group_id"], body["node_ids"] = "group-a", None
+            body["group_id"], body["node_ids"] = ENV("PODGATE_FUZZ_IEF_GROUP"), None
         else:
-            body["node_ids"] = ["node-1"]
+            body["node_ids"] = [ENV("PODGATE_FUZZ_IEF_NODE")]
 
 
 @schemathesis.hook

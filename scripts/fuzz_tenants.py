@@ -10,22 +10,14 @@ project, a V-Kube order with its pod deployed), and in them one object of each k
 the API's paths name (IEF config maps, secrets and deployments, an openYuanrong pool):
 one that operations read and change, and one that deletes may remove.
 """
-import json
-import pathlib
 import shlex
 import sys
-import urllib.request
 
-BASE, ADMIN = sys.argv[1].rstrip("/"), sys.argv[2]
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+from fuzz_api import NCS_QUERY, Api
 
-
-def call(method, path, body=None, headers=None):
-    req = urllib.request.Request(BASE + path, method=method, headers=headers or {},
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
+api = Api(sys.argv[1])
+ADMIN = sys.argv[2]
+call = api.call
 
 
 def admin(path, body):
@@ -39,12 +31,8 @@ out["PODGATE_FUZZ_NCS_NAMESPACE"] = ns["NamespaceId"]
 out["PODGATE_FUZZ_NCS_TOKEN"] = ns["token"]
 admin("/admin/v1/ncs/eips", {"EipId": "eip-fuzz", "Address": "203.0.113.7"})
 out["PODGATE_FUZZ_NCS_EIP"] = "eip-fuzz"
-with open(FIXTURES / "ncs" / "create_request.json", encoding="utf-8") as f:
-    NCS_WORKLOAD = json.load(f)
-NCS_WORKLOAD["NamespaceId"] = ns["NamespaceId"]
 ncs = {"Authorization": f"Bearer {ns['token']}"}
-NCS_QUERY = "/ncs?Version=2017-11-16&Action="
-workload = call("POST", NCS_QUERY + "CreateStatefulWorkload", NCS_WORKLOAD, ncs)["StatefulWorkloadId"]
+workload = api.ncs_workload(ns["NamespaceId"], ns["token"])
 out["PODGATE_FUZZ_NCS_WORKLOAD"] = workload
 pods = call("GET", f"{NCS_QUERY}DescribeStatefulWorkloadInstances&NamespaceId={ns['NamespaceId']}"
             f"&StatefulWorkloadId={workload}", None, ncs)["Pods"]
@@ -59,16 +47,11 @@ out["PODGATE_FUZZ_IEF_NODE"] = call("GET", f"{edge}/nodes", None, ief)["nodes"][
 out["PODGATE_FUZZ_IEF_GROUP"] = call("GET", f"{edge}/groups", None, ief)["edge_groups"][0]["id"]
 for use in ("KEPT", "DELETED"):
     name = f"fuzz-{use.lower()}"
-    cm = call("POST", f"{edge}/configmaps", {"configmap": {"name": name, "configs": {"k": "v"}}}, ief)
-    out[f"PODGATE_FUZZ_IEF_CONFIGMAP_{use}"] = cm["configmap"]["id"]
-    secret = call("POST", f"{edge}/secrets", {"secret": {"name": name, "secrets": {"k": "dg=="}}}, ief)
-    out[f"PODGATE_FUZZ_IEF_SECRET_{use}"] = secret["secret"]["id"]
-    deployment = call("POST", f"/v3/{project}/edgemgr/deployments", {
-        "name": name, "node_ids": ["node-1"], "deployment": {"replicas": 1, "template": {
-            "containers": [{"name": "c", "image_url": "nginx", "version": "stable"}]}}}, ief)
-    out[f"PODGATE_FUZZ_IEF_DEPLOYMENT_{use}"] = deployment["id"]
-    pods = call("GET", f"/v3/{project}/edgemgr/pods?deployment_id={deployment['id']}", None, ief)
-    out[f"PODGATE_FUZZ_IEF_POD_{use}"] = pods["pods"][0]["name"]
+    out[f"PODGATE_FUZZ_IEF_CONFIGMAP_{use}"] = api.ief_configmap(project, ief, name)
+    out[f"PODGATE_FUZZ_IEF_SECRET_{use}"] = api.ief_secret(project, ief, name)
+    deployment, pod = api.ief_deployment(project, ief, name, out["PODGATE_FUZZ_IEF_NODE"])
+    out[f"PODGATE_FUZZ_IEF_DEPLOYMENT_{use}"] = deployment
+    out[f"PODGATE_FUZZ_IEF_POD_{use}"] = pod
 
 order = admin("/admin/v1/vkube/orders", {"serviceOptions": {"resourceUnit": "4-Unit-Resource"}})
 out["PODGATE_FUZZ_VKUBE_SECRET"] = order["secret"]
@@ -76,9 +59,7 @@ call("POST", "/k8s/deploy", {"nodeSelector": {"region": "region1"}, "containers"
     {"name": "web", "imageName": "nginx", "resource": {"memory": "64Mi"}}]}, {"secret": order["secret"]})
 
 for use in ("KEPT", "DELETED"):
-    pool = f"fuzzpool-{use.lower()}"
-    call("POST", "/serverless/v1/podpools", {"pools": [{"id": pool, "size": 1, "image": "nginx:stable"}]})
-    out[f"PODGATE_FUZZ_POOL_{use}"] = pool
+    out[f"PODGATE_FUZZ_POOL_{use}"] = api.pool(f"fuzzpool-{use.lower()}")
 
 for key, value in out.items():
     print(f"export {key}={shlex.quote(str(value))}")

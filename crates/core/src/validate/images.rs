@@ -18,6 +18,19 @@ crate::validate::field_rules! {
     image_reference_field => image_reference(&str);
 }
 
+/// [`image_reference`] for the OpenAPI document: 1–255 characters, none of them
+/// whitespace.
+#[cfg(feature = "openapi")]
+pub(crate) fn image_reference_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some(r"^\S+$"))
+        .description(Some("An image: 1-255 characters, no whitespace."))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,8 @@ pub(crate) mod strict;
 
 pub(crate) use fields::field_rules;
 pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, each, first_broken, rule};
+#[cfg(feature = "openapi")]
+pub(crate) use images::image_reference_schema;
 pub use images::{image_reference, image_reference_field};
 pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::{absolute_path, absolute_path_field};

@@ -233,6 +233,9 @@ pub const CONFIG_KEY_PATTERN: &str = "^[A-Za-z-][-._A-Za-z0-9]{0,62}$";
 pub const BASE64_PATTERN: &str =
     "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
 
+/// [`config_name`] as a pattern, for the OpenAPI document.
+pub const CONFIG_NAME_PATTERN: &str = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$";
+
 /// A config map's or secret's name: 4-64 lowercase letters, digits or `-`, starting
 /// with a letter, not ending with `-`.
 pub fn config_name(value: &str) -> Check {

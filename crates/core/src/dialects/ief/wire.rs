@@ -260,11 +260,7 @@ pub struct KeyRef {
     #[validate(required, custom(function = "rules::config_name_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
-        )
+        schema(required = true, schema_with = openapi::config_name)
     )]
     pub name: Option<String>,
     /// The key.
@@ -272,11 +268,7 @@ pub struct KeyRef {
     #[validate(required, custom(function = "rules::config_key_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            pattern = "^[A-Za-z-][-._A-Za-z0-9]{0,62}$"
-        )
+        schema(required = true, schema_with = openapi::config_key)
     )]
     pub key: Option<String>,
 }
@@ -527,13 +519,7 @@ pub struct ContainerDef {
     #[validate(required, custom(function = "validate::image_reference_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            min_length = 1,
-            max_length = 255,
-            pattern = r"^\S+$"
-        )
+        schema(required = true, schema_with = validate::image_reference_schema)
     )]
     pub image_url: Option<String>,
     /// Arguments.
@@ -855,11 +841,7 @@ pub struct ConfigMap {
     #[validate(required, custom(function = "rules::config_name_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
-        )
+        schema(required = true, schema_with = openapi::config_name)
     )]
     pub name: Option<String>,
     /// Description.
@@ -933,11 +915,7 @@ pub struct SecretDetail {
     #[validate(required, custom(function = "rules::config_name_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            pattern = "^[a-z][-a-z0-9]{2,62}[a-z0-9]$"
-        )
+        schema(required = true, schema_with = openapi::config_name)
     )]
     pub name: Option<String>,
     /// Only `Opaque`.
@@ -1593,11 +1571,38 @@ pub struct ErrorReply {
     pub error_msg: String,
 }
 
-/// Schemas the derive cannot state: maps whose keys follow a rule.
+/// Schemas for rules several fields share, stated once beside the rule's pattern, and
+/// maps whose keys follow a rule.
 #[cfg(feature = "openapi")]
 mod openapi {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     use utoipa::openapi::{Object, schema::SchemaType};
+
+    use super::rules;
+
+    fn text(pattern: &str, description: &str) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .description(Some(description))
+            .build()
+    }
+
+    /// A config map's or secret's name: `rules::config_name`.
+    pub(super) fn config_name() -> Object {
+        text(
+            rules::CONFIG_NAME_PATTERN,
+            "A config map's or secret's name: 4-64 lowercase letters, digits or '-', starting with a letter, not ending with '-'.",
+        )
+    }
+
+    /// A key of a config map's or secret's data: `rules::config_key`.
+    pub(super) fn config_key() -> Object {
+        text(
+            rules::CONFIG_KEY_PATTERN,
+            "A key: 1-63 letters, digits, '.', '-' or '_', starting with a letter or '-'.",
+        )
+    }
 
     fn data(value_pattern: Option<&str>) -> Object {
         let value = ObjectBuilder::new()
@@ -1605,11 +1610,7 @@ mod openapi {
             .pattern(value_pattern);
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
-            .property_names(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(super::rules::CONFIG_KEY_PATTERN)),
-            ))
+            .property_names(Some(config_key()))
             .additional_properties(Some(value))
             .build()
     }

@@ -228,13 +228,7 @@ pub struct DeployContainer {
     )]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            min_length = 1,
-            max_length = 255,
-            pattern = r"^\S+$"
-        )
+        schema(required = true, schema_with = validate::image_reference_schema)
     )]
     pub imageName: Option<String>,
     /// Port mappings.
