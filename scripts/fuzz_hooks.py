@@ -2,12 +2,14 @@
 
 - Rules across query parameters: IEF's pod list takes exactly one of its four filters,
   and its deployment list a node or a group, not both. Generated queries that break
-  them are mended (one filter kept, or the kept deployment's added), so the cases the schema calls valid are valid.
+  them are mended (one filter kept, or the kept deployment's added), so the cases the
+  schema calls valid are valid.
 - Where each rule names something that exists: a deployment's node or group, an NCS
   paging parameter only for the Action that pages.
-- Objects to remove: outside the stateful phase, a delete (or a restart, which replaces the pod) can succeed only
-  once per object, so each valid case that removes one gets an object of its own,
-  made through the API just before the call.
+- Objects to remove: outside the stateful phase, a delete (or a restart, which
+  replaces the pod) can succeed only once per object, so each valid case that removes
+  one gets an object of its own, made through the API (scripts/fuzz_api.py) just
+  before the call.
 
 The tenants come from the environment fuzz_tenants.py set up.
 """
