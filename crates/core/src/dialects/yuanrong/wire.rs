@@ -14,9 +14,11 @@ use super::rules;
 pub struct IdleRecycleIn {
     /// Seconds for pods below `size`; -1 never, 0 not configured.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1))]
     pub reserved: Option<i64>,
     /// Seconds for pods above `size`; -1 never, 0 not configured.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1))]
     pub scaled: Option<i64>,
 }
 
@@ -44,10 +46,22 @@ pub struct PoolIn {
         required(message = "id is required"),
         custom(function = "rules::pool_id_field")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$"
+        )
+    )]
     pub id: Option<String>,
     /// Group (default `default`).
     #[serde(default)]
     #[validate(custom(function = "rules::pool_group_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([a-zA-Z0-9]([-a-zA-Z0-9]{0,38}[a-zA-Z0-9])?)?$")
+    )]
     pub group: Option<String>,
     /// Replace claimed pods only once destroyed.
     #[serde(default)]
@@ -55,18 +69,22 @@ pub struct PoolIn {
     /// Pods kept ready.
     #[serde(default)]
     #[validate(range(min = 0, max = 100_000, message = "size must be in 0..=100000"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub size: Option<i64>,
     /// Most pods (default: size).
     #[serde(default)]
     #[validate(range(max = 100_000, message = "max_size must be at most 100000"))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 100_000))]
     pub max_size: Option<i64>,
     /// runtime-manager image.
     #[serde(default)]
     #[validate(length(max = 200, message = "image must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub image: Option<String>,
     /// function-agent-init image.
     #[serde(default)]
     #[validate(length(max = 200, message = "init_image must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub init_image: Option<String>,
     /// Pool labels.
     #[serde(default)]
@@ -97,6 +115,7 @@ pub struct PoolIn {
     /// Runtime class.
     #[serde(default)]
     #[validate(length(max = 64, message = "runtime_class_name must be at most 64 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub runtime_class_name: Option<String>,
     /// JSON array of Kubernetes Tolerations.
     #[serde(default)]
@@ -126,6 +145,7 @@ pub struct PoolIn {
 pub struct CreatePoolsRequest {
     /// The pools; each is created independently.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub pools: Option<Vec<PoolIn>>,
 }
 
@@ -137,10 +157,12 @@ pub struct UpdatePoolRequest {
     /// New size.
     #[serde(default)]
     #[validate(range(min = 0, max = 100_000, message = "size must be in 0..=100000"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub size: Option<i64>,
     /// New max size (ignored for a pool that does not scale).
     #[serde(default)]
     #[validate(range(max = 100_000, message = "max_size must be at most 100000"))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 100_000))]
     pub max_size: Option<i64>,
     /// New HPA spec (JSON string).
     #[serde(default)]
