@@ -874,7 +874,7 @@ pub struct CreateConfigMapRequest {
 /// `UpdateConfigMap`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap, min_properties = 1))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateConfigMap))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConfigMap {
     /// Description.
@@ -900,7 +900,10 @@ pub struct UpdateConfigMapRequest {
     /// The changes.
     #[serde(default)]
     #[validate(required)]
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = openapi::not_empty::<UpdateConfigMap>)
+    )]
     pub configmap: Option<UpdateConfigMap>,
 }
 
@@ -954,7 +957,7 @@ pub struct CreateSecretRequest {
 /// `UpdateSecretDetail`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail, min_properties = 1))]
+#[cfg_attr(feature = "openapi", schema(as = ief::UpdateSecretDetail))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSecretDetail {
     /// Description.
@@ -980,7 +983,10 @@ pub struct UpdateSecretRequest {
     /// The changes.
     #[serde(default)]
     #[validate(required)]
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = openapi::not_empty::<UpdateSecretDetail>)
+    )]
     pub secret: Option<UpdateSecretDetail>,
 }
 
@@ -1571,11 +1577,11 @@ pub struct ErrorReply {
     pub error_msg: String,
 }
 
-/// Schemas for rules several fields share, stated once beside the rule's pattern, and
-/// maps whose keys follow a rule.
+/// Schemas for rules several fields share, stated once beside the rule's pattern, maps
+/// whose keys follow a rule, and changes that must change something.
 #[cfg(feature = "openapi")]
 mod openapi {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
     use utoipa::openapi::{Object, schema::SchemaType};
 
     use super::rules;
@@ -1601,6 +1607,17 @@ mod openapi {
         text(
             rules::CONFIG_KEY_PATTERN,
             "A key: 1-63 letters, digits, '.', '-' or '_', starting with a letter or '-'.",
+        )
+    }
+
+    /// `T`'s schema with at least one property: a change that changes nothing is
+    /// refused. (utoipa 5.5's `min_properties` attribute writes `maxProperties`.)
+    pub(super) fn not_empty<T: utoipa::PartialSchema>() -> Schema {
+        Schema::AllOf(
+            AllOfBuilder::new()
+                .item(T::schema())
+                .item(ObjectBuilder::new().min_properties(Some(1)))
+                .build(),
         )
     }
 
