@@ -4,7 +4,8 @@
   and its deployment list a node or a group, not both. Generated queries that break
   them are mended (one filter kept, or the kept deployment's added), so the cases the
   schema calls valid are valid.
-- Where each rule names something that exists: a deployment's node or group, an NCS
+- Where each rule names something that exists: a deployment's node or group, a V-Kube
+  pod's region, an NCS
   paging parameter only for the Action that pages.
 - Objects to remove: outside the stateful phase, a delete (or a restart, which
   replaces the pod) can succeed only once per object, so each valid case that removes
@@ -60,7 +61,8 @@ def deployment():
 
 
 def fresh_objects(case):
-    """The path and query of a case that removes an object, pointed at a new one."""
+    """The path and query of a case that removes an object, pointed at a new one (and a
+    V-Kube log's container at one the pod has)."""
     path = case.operation.path
     if case.method == "DELETE" and path == "/serverless/v1/podpools":
         case.query = {**(case.query or {}), "id": API.pool(fresh_name("pool"))}
@@ -75,6 +77,10 @@ def fresh_objects(case):
             ENV("PODGATE_FUZZ_NCS_NAMESPACE"), ENV("PODGATE_FUZZ_NCS_TOKEN"), fresh_name("w")))
     elif path.endswith("/pods/{pod_name}") or path.endswith("/pods/{pod_name}/restart"):
         case.path_parameters["id"], case.path_parameters["pod_name"] = deployment()
+    elif path.endswith("/k8s/pod/log") and "container" in (case.query or {}):
+        # Deploys replace the order's pod: name a container the pod has now.
+        status = API.call("GET", "/k8s/pod/status", None, {"secret": ENV("PODGATE_FUZZ_VKUBE_SECRET")})
+        case.query["container"] = status["podSpec"]["containers"][0]["name"]
 
 
 NCS_ACTIONS = {"RedeployStatefulWorkload", "RestartContainer", "RestartStatefulWorkloadInstance",
@@ -100,8 +106,12 @@ def ncs_paging(case, positive):
 
 
 def where_to_deploy(case):
-    """A deployment goes to exactly one node, or to a group, that exists."""
+    """A deployment goes to exactly one node, or to a group, that exists; a V-Kube pod
+    to a region that exists."""
     body = case.body
+    if case.method == "POST" and case.operation.path.endswith("/k8s/deploy") \
+            and isinstance(body, dict) and isinstance(body.get("nodeSelector"), dict):
+        body["nodeSelector"]["region"] = "region1"
     if case.method == "POST" and case.operation.path.endswith("/edgemgr/deployments") \
             and isinstance(body, dict):
         if body.get("group_id") is not None:

@@ -53,7 +53,8 @@ for use in ("KEPT", "DELETED"):
     out[f"PODGATE_FUZZ_IEF_DEPLOYMENT_{use}"] = deployment
     out[f"PODGATE_FUZZ_IEF_POD_{use}"] = pod
 
-order = admin("/admin/v1/vkube/orders", {"serviceOptions": {"resourceUnit": "4-Unit-Resource"}})
+# The largest quota an order may have, so that a deploy's memory is rarely over it.
+order = admin("/admin/v1/vkube/orders", {"serviceOptions": {"resourceUnit": "1000000-Unit-Resource"}})
 out["PODGATE_FUZZ_VKUBE_SECRET"] = order["secret"]
 call("POST", "/k8s/deploy", {"nodeSelector": {"region": "region1"}, "containers": [
     {"name": "web", "imageName": "nginx", "resource": {"memory": "64Mi"}}]}, {"secret": order["secret"]})

@@ -188,7 +188,7 @@ pub struct DeployPort {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = vkube::DeployResource))]
 pub struct DeployResource {
-    /// Memory, `Mi` or `Gi`.
+    /// Memory, `Mi` or `Gi`, more than 0.
     #[serde(default)]
     #[validate(required, custom(function = "rules::memory_field"))]
     #[cfg_attr(
@@ -196,7 +196,7 @@ pub struct DeployResource {
         schema(
             required = true,
             nullable = false,
-            pattern = r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Mi|Gi)$"
+            pattern = r"^\+?([0-9]*[1-9][0-9]*(\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)(Mi|Gi)$"
         )
     )]
     pub memory: Option<String>,
