@@ -182,6 +182,14 @@ impl SimBackend {
     pub fn stored_templates(&self) -> Result<usize> {
         Ok(self.read()?.state.templates.len())
     }
+
+    /// How many times the scheduler has looked for a node for a pod since the simulator
+    /// started: a pod placed at once counts one, a waiting pod one more each time room
+    /// is looked for again. Lets a test hold the cost of an operation to the pods it
+    /// touches.
+    pub fn placements_tried(&self) -> Result<u64> {
+        Ok(self.read()?.state.placements_tried)
+    }
 }
 
 impl podgate_core::SimulatorControls for SimBackend {

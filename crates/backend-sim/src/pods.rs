@@ -114,7 +114,7 @@ pub(crate) fn start_pod(
         .next
         .container
         .saturating_add((count + template.init_containers.len()) as u64);
-    let node = scheduler::place(&mut state.nodes, &template);
+    let node = state.place(&template);
     let bound_at = obs.now.plus_millis(ms(obs.delays.schedule));
     state.pods.insert(
         id,
@@ -214,7 +214,7 @@ pub(crate) fn retry_unschedulable(state: &mut State, now: Timestamp, obs: &Obser
         let Some(template) = state.workloads.get(&workload).map(|w| w.template.clone()) else {
             continue;
         };
-        if let Some(node) = scheduler::place(&mut state.nodes, &template) {
+        if let Some(node) = state.place(&template) {
             state.unschedulable.remove(&id);
             if let Some(pod) = state.pods.get_mut(&id) {
                 pod.node = Some(node);

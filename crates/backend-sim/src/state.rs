@@ -335,9 +335,19 @@ pub(crate) struct State {
     pub(crate) config_names: HashMap<(TenantKey, ConfigKind, Box<str>), String>,
     /// Timed work, earliest first.
     pub(crate) events: Tracked<(Timestamp, u64, Event), ()>,
+    /// How many times a node was looked for for a pod, since the simulator started
+    /// (not stored).
+    pub(crate) placements_tried: u64,
 }
 
 impl State {
+    /// A node with room for a pod of `template`, taken for it, if there is one: the
+    /// scheduler's answer, counted.
+    pub(crate) fn place(&mut self, template: &PodTemplate) -> Option<u32> {
+        self.placements_tried = self.placements_tried.saturating_add(1);
+        crate::scheduler::place(&mut self.nodes, template)
+    }
+
     /// The stored copy of an equal template, or this one, stored.
     pub(crate) fn intern(&mut self, template: Arc<PodTemplate>) -> Arc<PodTemplate> {
         if let Some(existing) = self.templates.get(&template) {
