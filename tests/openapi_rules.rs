@@ -50,6 +50,9 @@ const FIELDS: &[(&str, &str, Rule)] = &[
     ("ief.Env", "name", |v| ief::rules::env_name(v).is_ok()),
     ("ief.Volume", "name", |v| ief::rules::volume_name(v).is_ok()),
     ("ief.Volume", "type", |v| ief::rules::volume_type(v).is_ok()),
+    ("ief.MatchExpression", "operator", |v| {
+        ief::rules::selector_operator(v).is_ok()
+    }),
     ("ief.SecretDetail", "type", |v| {
         ief::rules::secret_type(v).is_ok()
     }),
@@ -141,6 +144,13 @@ fn probes() -> Vec<String> {
         "abcd-",
         "Abcd",
         "a--b",
+        "In",
+        "NotIn",
+        "Exists",
+        "DoesNotExist",
+        "Gt",
+        "Lt",
+        "in",
     ] {
         out.push(sample.to_owned());
     }

@@ -147,6 +147,14 @@ pub struct MatchExpression {
     /// In, NotIn, Exists, DoesNotExist, Gt or Lt.
     #[serde(default)]
     #[validate(required, custom(function = "rules::selector_operator_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^(In|NotIn|Exists|DoesNotExist|Gt|Lt)$"
+        )
+    )]
     pub operator: Option<String>,
     /// The values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,6 +170,10 @@ pub struct MatchExpressions {
     /// The requirements, ANDed.
     #[serde(default, rename = "matchExpressions")]
     #[validate(required, length(min = 1, message = "must not be empty"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1)
+    )]
     pub match_expressions: Option<Vec<MatchExpression>>,
 }
 
@@ -174,10 +186,15 @@ pub struct PreferredSchedulingTerm {
     /// The term.
     #[serde(default)]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub preference: Option<MatchExpressions>,
     /// Its weight, 1..=100.
     #[serde(default)]
     #[validate(required, custom(function = "rules::weight_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 100)
+    )]
     pub weight: Option<i64>,
 }
 
@@ -190,6 +207,7 @@ pub struct RequiredDuringScheduling {
     /// The terms, ORed.
     #[serde(default, rename = "nodeSelectorTerms")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub node_selector_terms: Option<Vec<MatchExpressions>>,
 }
 
@@ -374,10 +392,12 @@ pub struct Probe {
     /// Seconds before the first probe (default 10).
     #[serde(default)]
     #[validate(custom(function = "rules::probe_seconds_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3600))]
     pub initial_delay_seconds: Option<i64>,
     /// Seconds before a probe times out (default 1).
     #[serde(default)]
     #[validate(custom(function = "rules::probe_seconds_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3600))]
     pub timeout_seconds: Option<i64>,
 }
 
@@ -485,7 +505,10 @@ pub struct Volume {
     /// Mount path.
     #[serde(default)]
     #[validate(required, custom(function = "validate::absolute_path_field"))]
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^/")
+    )]
     pub destination: Option<String>,
     /// Read-only.
     #[serde(default)]
