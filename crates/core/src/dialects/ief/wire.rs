@@ -993,7 +993,7 @@ pub struct UpdateSecretDetail {
     pub description: Option<String>,
     /// The keys and base64 values; a `null` value drops the key.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::secrets))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::secret_changes))]
     pub secrets: Option<BTreeMap<String, Option<String>>>,
 }
 
@@ -1644,24 +1644,36 @@ mod openapi {
         )
     }
 
-    fn data(value_pattern: Option<&str>) -> Object {
+    fn data(value_pattern: Option<&str>, object: SchemaType) -> Object {
         let value = ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
             .pattern(value_pattern);
         ObjectBuilder::new()
-            .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+            .schema_type(object)
             .property_names(Some(config_key()))
             .additional_properties(Some(value))
             .build()
     }
 
-    /// A config map's data: keys by `rules::config_key`, string values.
-    pub(super) fn configs() -> Object {
-        data(None)
+    fn or_null() -> SchemaType {
+        SchemaType::from_iter([Type::Object, Type::Null])
     }
 
-    /// A secret's data: keys by `rules::config_key`, values by `rules::base64`.
+    /// A config map's data: keys by `rules::config_key`, string values; `null` is none.
+    pub(super) fn configs() -> Object {
+        data(None, or_null())
+    }
+
+    /// A new secret's data: keys by `rules::config_key`, values by `rules::base64`.
     pub(super) fn secrets() -> Object {
-        data(Some(super::rules::BASE64_PATTERN))
+        data(
+            Some(super::rules::BASE64_PATTERN),
+            SchemaType::new(Type::Object),
+        )
+    }
+
+    /// A secret's changed data, as [`secrets`]; `null` is none.
+    pub(super) fn secret_changes() -> Object {
+        data(Some(super::rules::BASE64_PATTERN), or_null())
     }
 }
