@@ -21,16 +21,27 @@ class Api:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read() or b"null")
 
-    def ncs_workload(self, namespace, token, name=None):
-        """A workload made from the vendor's create example: its id."""
+    @staticmethod
+    def ncs_example():
+        """The vendor's create example."""
         with open(FIXTURES / "ncs" / "create_request.json", encoding="utf-8") as f:
-            body = json.load(f)
+            return json.load(f)
+
+    def ncs_workload(self, namespace, token, name=None, body=None):
+        """A workload made from `body`, by default the vendor's create example: its id."""
+        body = body or self.ncs_example()
         body["NamespaceId"] = int(namespace)
         if name is not None:
             body["Name"] = name
         made = self.call("POST", NCS_QUERY + "CreateStatefulWorkload", body,
                          {"Authorization": f"Bearer {token}"})
         return made["StatefulWorkloadId"]
+
+    def ncs_eip(self, admin, eip):
+        """An EIP NCS namespaces may associate: its id."""
+        self.call("POST", "/admin/v1/ncs/eips", {"EipId": eip, "Address": "203.0.113.7"},
+                  {"Authorization": f"Bearer {admin}"})
+        return eip
 
     def ief_configmap(self, project, ief, name):
         made = self.call("POST", f"/v2/{project}/edgemgr/configmaps",

@@ -5,27 +5,39 @@
   them are mended (one filter kept, or the kept deployment's added), so the cases the
   schema calls valid are valid.
 - Where each rule names something that exists: a deployment's node or group, a V-Kube
-  pod's region, an NCS
-  paging parameter only for the Action that pages.
-- Objects to remove: outside the stateful phase, a delete (or a restart, which
-  replaces the pod) can succeed only once per object, so each valid case that removes
-  one gets an object of its own, made through the API (scripts/fuzz_api.py) just
-  before the call.
+  pod's region, an NCS body's namespace, workload, zone and spec type (and a name of
+  its own); an NCS paging parameter only for the Action that pages.
+- Rules across fields: NCS's POST body is one Action's parameters, and the query's
+  Action must be that one; a pod's containers have names of their own.
+- Objects to remove or bind: outside the stateful phase, a delete (or a restart,
+  which replaces the pod, or an EIP association) can succeed only once per object, so
+  each valid case that removes or binds one gets an object of its own, made through
+  the API (scripts/fuzz_api.py) just before the call.
 
 The tenants come from the environment fuzz_tenants.py set up.
 """
 import os
 
 import schemathesis
+from jsonschema_rs import Draft202012Validator
 from schemathesis import GenerationMode
 
-from fuzz_api import Api
+from fuzz_api import NCS_QUERY, Api
 
 ENV = os.environ.get
 API = Api(ENV("PODGATE_FUZZ_BASE", ""))
 PROJECT = ENV("PODGATE_FUZZ_IEF_PROJECT", "")
 IEF = {"X-Auth-Token": ENV("PODGATE_FUZZ_IEF_TOKEN", "")}
 POD_FILTERS = ("node_id", "group_id", "deployment_id", "deployment_ids")
+NCS_ACTIONS = {"RedeployStatefulWorkload", "RestartContainer", "RestartStatefulWorkloadInstance",
+               "DeleteStatefulWorkload", "DescribeStatefulWorkloads", "DescribeStatefulWorkloadInfo",
+               "DescribeStatefulWorkloadInstances", "DescribeStatefulWorkloadImages",
+               "AssociateEipOfStatefulWorkload", "UnAssociateEipOfStatefulWorkload",
+               "CreateStatefulWorkload", "ResetStatefulWorkloadSpecType", "ModifyStatefulWorkload"}
+PAGES = "DescribeStatefulWorkloadsAllNamespaces"
+ASSOCIATION = ("AssociateEipOfStatefulWorkload", "UnAssociateEipOfStatefulWorkload")
+# The catalogue's largest spec type (NcsConfig's default), which most containers fit.
+SPEC_TYPE = "ncs.n1.xlarge32"
 
 
 @schemathesis.hook("map_query").apply_to(method="GET", path_regex=r"/edgemgr/pods$")
@@ -75,20 +87,26 @@ def fresh_objects(case):
     elif path == "/ncs" and (case.query or {}).get("Action") == "DeleteStatefulWorkload":
         case.query["StatefulWorkloadId"] = str(API.ncs_workload(
             ENV("PODGATE_FUZZ_NCS_NAMESPACE"), ENV("PODGATE_FUZZ_NCS_TOKEN"), fresh_name("w")))
+    elif path == "/ncs" and (case.query or {}).get("Action") in ASSOCIATION:
+        # A workload holds one EIP, and an EIP one workload: an association gets a new
+        # workload and a new EIP, a release the two associated just before.
+        namespace, token = ENV("PODGATE_FUZZ_NCS_NAMESPACE"), ENV("PODGATE_FUZZ_NCS_TOKEN")
+        workload = API.ncs_workload(namespace, token, fresh_name("w"))
+        eip = API.ncs_eip(ENV("PODGATE_FUZZ_ADMIN"), fresh_name("eip"))
+        if case.query["Action"] == "UnAssociateEipOfStatefulWorkload":
+            API.call("GET", f"{NCS_QUERY}AssociateEipOfStatefulWorkload&NamespaceId={namespace}"
+                     f"&StatefulWorkloadId={workload}&EipId={eip}", None,
+                     {"Authorization": f"Bearer {token}"})
+        named = {"NamespaceId": namespace, "StatefulWorkloadId": str(workload), "EipId": eip}
+        case.query.update(named)
+        if isinstance(case.body, dict):
+            case.body.update({k: v for k, v in named.items() if k in case.body})
     elif path.endswith("/pods/{pod_name}") or path.endswith("/pods/{pod_name}/restart"):
         case.path_parameters["id"], case.path_parameters["pod_name"] = deployment()
     elif path.endswith("/k8s/pod/log") and "container" in (case.query or {}):
         # Deploys replace the order's pod: name a container the pod has now.
         status = API.call("GET", "/k8s/pod/status", None, {"secret": ENV("PODGATE_FUZZ_VKUBE_SECRET")})
         case.query["container"] = status["podSpec"]["containers"][0]["name"]
-
-
-NCS_ACTIONS = {"RedeployStatefulWorkload", "RestartContainer", "RestartStatefulWorkloadInstance",
-               "DeleteStatefulWorkload", "DescribeStatefulWorkloads", "DescribeStatefulWorkloadInfo",
-               "DescribeStatefulWorkloadInstances", "DescribeStatefulWorkloadImages",
-               "AssociateEipOfStatefulWorkload", "UnAssociateEipOfStatefulWorkload",
-               "CreateStatefulWorkload", "ResetStatefulWorkloadSpecType", "ModifyStatefulWorkload"}
-PAGES = "DescribeStatefulWorkloadsAllNamespaces"
 
 
 def ncs_paging(case, positive):
@@ -103,6 +121,98 @@ def ncs_paging(case, positive):
         query.pop("Offset", None)
     elif isinstance(action, str) and action in NCS_ACTIONS and ("Limit" in query or "Offset" in query):
         query["Action"] = PAGES
+
+
+# NCS's POST body is one of the Actions' request types (ncs.ActionBody); each Action
+# takes its own, over the query's parameters. Tried in this order, the first that fits
+# a body is its Action.
+NCS_BODIES = {"CreateStatefulWorkload": "ncs.CreateRequest",
+              "ResetStatefulWorkloadSpecType": "ncs.ResetSpecTypeRequest",
+              "ModifyStatefulWorkload": "ncs.ModifyRequest"}
+NCS_ORDER = [*NCS_BODIES, *sorted(NCS_ACTIONS - set(NCS_BODIES)), PAGES]
+_fits = {}
+
+
+def ncs_fits(case, action, params):
+    """Whether `params` are valid parameters of `action`, by the document."""
+    name = NCS_BODIES.get(action, "ncs.ListAllParams" if action == PAGES else "ncs.WorkloadParams")
+    if name not in _fits:
+        root = {"$ref": f"#/components/schemas/{name}",
+                "components": case.operation.schema.raw_schema["components"]}
+        _fits[name] = Draft202012Validator(root).is_valid
+    return _fits[name](params)
+
+
+def ncs_action_for_body(case):
+    """A valid POST's Action is the one whose parameters its body holds (none: the
+    query's), with the query's: the query's own Action when they are its, else the
+    first that takes them."""
+    if case.method != "POST" or case.operation.path != "/ncs":
+        return
+    body = case.body if isinstance(case.body, dict) else {}
+    query = case.query if case.query is not None else {}
+    # A parameter the body gives is the body's (the server refuses two different values).
+    for key in body:
+        if key not in ("Action", "Version"):
+            query.pop(key, None)
+    params = {**{k: v for k, v in query.items() if k not in ("Action", "Version")}, **body}
+    if query.get("Action") in NCS_ORDER and ncs_fits(case, query["Action"], params):
+        return
+    query["Action"] = next(a for a in NCS_ORDER if ncs_fits(case, a, params))
+    case.query = query
+
+
+def ncs_names(case):
+    """What a valid NCS body names, pointed at what exists: the tenant's namespace,
+    workload, container and EIP, a zone and the catalogue's largest spec type, and a
+    name of its own; a modify or a spec-type reset gets a workload of its own, its container
+    named as the workload's."""
+    body = case.body
+    if case.method != "POST" or case.operation.path != "/ncs" or not isinstance(body, dict):
+        return
+    action = (case.query or {}).get("Action")
+    namespace, token = ENV("PODGATE_FUZZ_NCS_NAMESPACE"), ENV("PODGATE_FUZZ_NCS_TOKEN")
+    for key, env in (("NamespaceId", namespace), ("StatefulWorkloadId", ENV("PODGATE_FUZZ_NCS_WORKLOAD")),
+                     ("ContainerId", ENV("PODGATE_FUZZ_NCS_CONTAINER")), ("EipId", ENV("PODGATE_FUZZ_NCS_EIP"))):
+        if key in body:
+            body[key] = int(env) if key.endswith("Id") and env.isdigit() else env
+    example = Api.ncs_example()
+    if action == "CreateStatefulWorkload":
+        body["Name"] = fresh_name("w")
+        zones = (body.get("Placement") or {}).get("ZoneId")
+        if isinstance(zones, list):
+            body["Placement"]["ZoneId"] = example["Placement"]["ZoneId"][:len(zones)]
+    if "SpecType" in body or (action == "CreateStatefulWorkload" and body.get("PayType") != "PrePaid"):
+        body["SpecType"] = SPEC_TYPE
+    if action in ("ModifyStatefulWorkload", "ResetStatefulWorkloadSpecType"):
+        # One container with no log directories, disks or volumes: a modify keeps the
+        # number of each.
+        example["Containers"] = [{"Name": "c", "Image": "nginx"}]
+        example["SpecType"] = SPEC_TYPE
+        body["StatefulWorkloadId"] = API.ncs_workload(namespace, token, fresh_name("w"), example)
+        containers = body.get("Containers")
+        if isinstance(containers, list) and containers and isinstance(containers[0], dict):
+            containers[0]["Name"] = "c"
+
+
+def unique_container_names(case):
+    """A pod's containers, init containers included, have names of their own: a name
+    met before gets a suffix (the name rule still holds)."""
+    body = case.body
+    if case.method not in ("POST", "PUT") or "/edgemgr/deployments" not in case.operation.path \
+            or not isinstance(body, dict):
+        return
+    template = (body.get("deployment") or {}).get("template") if isinstance(body.get("deployment"), dict) else None
+    if not isinstance(template, dict):
+        return
+    seen = set()
+    for key in ("init_containers", "containers"):
+        for i, container in enumerate(template.get(key) or []):
+            if not isinstance(container, dict) or not isinstance(container.get("name"), str):
+                continue
+            if container["name"] in seen:
+                container["name"] = f"{container['name'][:28]}-{key[0]}{i}"
+            seen.add(container["name"])
 
 
 def where_to_deploy(case):
@@ -126,8 +236,12 @@ def before_call(ctx, case, **kwargs):
     if meta is None:
         return
     positive = meta.generation.mode == GenerationMode.POSITIVE
+    if positive:
+        ncs_action_for_body(case)
     ncs_paging(case, positive)
     # The stateful phase's cases name what earlier steps made: they keep their ids.
     if positive and "stateful" not in str(meta.phase.name).lower():
         where_to_deploy(case)
+        unique_container_names(case)
+        ncs_names(case)
         fresh_objects(case)

@@ -29,8 +29,7 @@ out = {"PODGATE_FUZZ_ADMIN": ADMIN}
 ns = admin("/admin/v1/ncs/namespaces", {})
 out["PODGATE_FUZZ_NCS_NAMESPACE"] = ns["NamespaceId"]
 out["PODGATE_FUZZ_NCS_TOKEN"] = ns["token"]
-admin("/admin/v1/ncs/eips", {"EipId": "eip-fuzz", "Address": "203.0.113.7"})
-out["PODGATE_FUZZ_NCS_EIP"] = "eip-fuzz"
+out["PODGATE_FUZZ_NCS_EIP"] = api.ncs_eip(ADMIN, "eip-fuzz")
 ncs = {"Authorization": f"Bearer {ns['token']}"}
 workload = api.ncs_workload(ns["NamespaceId"], ns["token"])
 out["PODGATE_FUZZ_NCS_WORKLOAD"] = workload

@@ -412,6 +412,42 @@ async fn ncs_query_parameters_mean_what_a_json_body_means() {
 }
 
 #[tokio::test]
+async fn ncs_query_and_body_must_agree() {
+    let h = Http::new();
+    let auth = namespace_one(&h).await;
+    let a = [("authorization", auth.as_str())];
+    let describe = |query: &str| ncs_uri("DescribeStatefulWorkloads", query);
+    // The same value, spelt as the query spells it or as JSON: one parameter.
+    for body in [json!({"NamespaceId": 1}), json!({"NamespaceId": "1"})] {
+        let (status, reply) = h
+            .call(Method::POST, &describe("NamespaceId=1"), &a, Some(body))
+            .await;
+        assert_eq!(status, 200, "{reply}");
+    }
+    let before = h
+        .call(Method::GET, &describe("NamespaceId=1"), &a, None)
+        .await;
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            &ncs_uri("DescribeStatefulWorkloadsAllNamespaces", "Limit=null"),
+            &a,
+            Some(json!({"Limit": 5})),
+        )
+        .await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["Code"], "InvalidParameterValue");
+    assert!(
+        reply["Message"].as_str().unwrap().contains("Limit"),
+        "{reply}"
+    );
+    let after = h
+        .call(Method::GET, &describe("NamespaceId=1"), &a, None)
+        .await;
+    assert_eq!(before.1["TotalCount"], after.1["TotalCount"]);
+}
+
+#[tokio::test]
 async fn ief_over_http() {
     let h = Http::new();
     let project = "bcd83056c918480f8f190844bd425b23";

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use podgate::core::dialects::{ief, vkube, yuanrong};
+use podgate::core::dialects::{ief, ncs, vkube, yuanrong};
 use podgate::core::validate;
 use serde_json::Value;
 
@@ -74,6 +74,60 @@ const FIELDS: &[(&str, &str, Rule)] = &[
     ("yuanrong.PoolIn", "group", |v| {
         v.is_empty() || yuanrong::rules::pool_group(v).is_ok()
     }),
+    ("ief.HttpGet", "path", |v| ief::rules::http_path(v).is_ok()),
+    ("ief.HttpGet", "scheme", |v| ief::rules::scheme(v).is_ok()),
+    ("ief.Env", "field_path", |v| {
+        ief::rules::field_path(v).is_ok()
+    }),
+    ("ief.MatchExpression", "key", |v| {
+        ief::rules::label_key(v).is_ok()
+    }),
+    ("ncs.CreateRequest", "Name", |v| {
+        validate::dns1123_label(v).is_ok()
+    }),
+    ("ncs.CreateRequest", "ContainerType", |v| {
+        ncs::rules::container_type(v).is_ok()
+    }),
+    ("ncs.CreateRequest", "PayType", |v| {
+        ncs::rules::pay_type(v).is_ok()
+    }),
+    ("ncs.ContainerDef", "Name", |v| {
+        ncs::rules::container_name(v).is_ok()
+    }),
+    ("ncs.ContainerDef", "Image", |v| {
+        validate::image_reference(v).is_ok()
+    }),
+    ("ncs.Env", "Name", |v| ncs::rules::env_name(v).is_ok()),
+    ("ncs.Env", "Type", |v| ncs::rules::env_type(Some(v)).is_ok()),
+    ("ncs.EmptyDir", "Medium", |v| {
+        ncs::rules::medium_field(v).is_ok()
+    }),
+    ("ncs.EmptyDir", "Mode", |v| {
+        ncs::rules::mount_mode(v, false).is_ok()
+    }),
+    ("ncs.EmptyDir", "Name", |v| {
+        validate::dns1123_label(v).is_ok()
+    }),
+    ("ncs.SecretVolume", "Mode", |v| {
+        ncs::rules::mount_mode(v, true).is_ok()
+    }),
+    ("ncs.Volume", "VolumeType", |v| {
+        ncs::rules::volume_type(v).is_ok()
+    }),
+    ("ncs.DataDisk", "DiskType", |v| {
+        ncs::rules::disk_type(v).is_ok()
+    }),
+    ("ncs.DataDisk", "DiskName", |v| {
+        ncs::rules::disk_name(v).is_ok()
+    }),
+    // A number NCS takes as an integer or a string: the string's rule. (Its upper bound
+    // is a value, which a pattern does not state: GPUs' 4294967295 is left out.)
+    ("ncs.DataDisk", "DiskSize", |v| {
+        ncs::rules::positive(&ncs::wire::Num::Text(v.to_owned())).is_some()
+    }),
+    ("ncs.ResourceAmounts", "Cpu", |v| {
+        ncs::rules::non_negative(&ncs::wire::Num::Text(v.to_owned())).is_some()
+    }),
     ("GET /k8s/images", "image", |v| {
         vkube::rules::image_name(v).is_ok()
     }),
@@ -95,8 +149,8 @@ fn probes() -> Vec<String> {
         }
     }
     for len in [
-        3, 4, 5, 31, 32, 33, 38, 39, 40, 41, 62, 63, 64, 65, 127, 128, 129, 255, 256, 257, 2047,
-        2048, 2049,
+        3, 4, 5, 31, 32, 315, 316, 317, 33, 38, 39, 40, 41, 62, 63, 64, 65, 127, 128, 129, 255,
+        256, 257, 2047, 2048, 2049,
     ] {
         out.extend([
             "a".repeat(len),
@@ -151,6 +205,25 @@ fn probes() -> Vec<String> {
         "Gt",
         "Lt",
         "in",
+        "status.hostIP",
+        "status.hostIPs",
+        "HTTP",
+        "hTTpS",
+        "Memory",
+        "Secret",
+        "Emptydir",
+        "CloudSsd",
+        "CloudLocal",
+        "Standard",
+        "PrePaid",
+        "ro",
+        "rw",
+        "/",
+        "/a b",
+        "007",
+        "4294967295",
+        "4294967296",
+        "9223372036854775807",
     ] {
         out.push(sample.to_owned());
     }
@@ -171,7 +244,11 @@ fn schema<'a>(doc: &'a Value, place: &str, name: &str) -> &'a Value {
     } else {
         let property = &doc["components"]["schemas"][place]["properties"][name];
         assert!(!property.is_null(), "{place}.{name}: no such property");
-        property
+        // A value taken as a number or a string: the string's schema.
+        property["oneOf"]
+            .as_array()
+            .and_then(|any| any.iter().find(|s| s["type"] == "string"))
+            .unwrap_or(property)
     }
 }
 
@@ -231,5 +308,29 @@ fn secret_values_are_base64_as_the_rule_reads_it() {
             ief::rules::base64(&probe).is_ok(),
             "{probe:?}"
         );
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    out.push(target);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(podgate_http::openapi()).unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 100, "{} references", found.len());
+    for target in found {
+        let pointer = target.strip_prefix('#').unwrap_or(target);
+        assert!(doc.pointer(pointer).is_some(), "{target} resolves");
     }
 }

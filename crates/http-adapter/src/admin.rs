@@ -216,26 +216,8 @@ struct EipInput {
     #[schema(required = true, nullable = false, min_length = 1, max_length = 128)]
     EipId: Option<String>,
     /// Its public address, IPv4 or IPv6.
-    #[schema(required = true, nullable = false, schema_with = ip_address)]
+    #[schema(required = true, nullable = false, schema_with = podgate_core::validate::ip_address_schema)]
     Address: Option<String>,
-}
-
-/// An IPv4 or IPv6 address, as `std::net::IpAddr` reads one.
-fn ip_address() -> utoipa::openapi::Schema {
-    use utoipa::openapi::schema::{
-        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
-    };
-    let format = |known| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(known)))
-    };
-    Schema::OneOf(
-        OneOfBuilder::new()
-            .item(format(KnownFormat::Ipv4))
-            .item(format(KnownFormat::Ipv6))
-            .build(),
-    )
 }
 
 #[utoipa::path(post, path = "/admin/v1/ncs/eips", tag = "admin", request_body = EipInput,

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use podgate_core::dialects::ncs::{self, NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
 use podgate_core::secret::TokenHash;
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -50,8 +52,8 @@ enum NcsErrors {
     TimedOut(ncs::wire::ErrorReply),
 }
 
-/// The Actions' parameters a query may carry (a body's win over them); a type for the
-/// OpenAPI document only.
+/// The Actions' parameters a query may carry (a body given too must agree with them);
+/// a type for the OpenAPI document only.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, non_snake_case)]
@@ -72,6 +74,37 @@ struct ActionParams {
     Offset: Option<i64>,
 }
 
+/// A POST body: the parameters of one Action, any of the Actions' request types. The
+/// query's `Action` says which; the document cannot tie the two together. A type for
+/// the OpenAPI document only.
+struct ActionBody;
+
+impl utoipa::PartialSchema for ActionBody {
+    fn schema() -> RefOr<Schema> {
+        let any = [
+            "ncs.CreateRequest",
+            "ncs.ModifyRequest",
+            "ncs.ResetSpecTypeRequest",
+            "ncs.WorkloadParams",
+            "ncs.ListAllParams",
+        ]
+        .into_iter()
+        .fold(AnyOfBuilder::new(), |any, name| {
+            any.item(Ref::from_schema_name(name))
+        });
+        any.description(Some(
+            "CreateStatefulWorkload: CreateRequest; ModifyStatefulWorkload: ModifyRequest; ResetStatefulWorkloadSpecType: ResetSpecTypeRequest; DescribeStatefulWorkloadsAllNamespaces: ListAllParams; the other Actions: WorkloadParams.",
+        ))
+        .into()
+    }
+}
+
+impl utoipa::ToSchema for ActionBody {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ncs.ActionBody")
+    }
+}
+
 /// An NCS Action with its parameters in the query string. The reply depends on the
 /// Action: CreateReply, RequestIdReply, ListReply, InfoReply, InstancesReply or
 /// ImagesReply.
@@ -89,8 +122,9 @@ async fn query_call(state: State<AppState>, req: Request) -> Response {
 }
 
 /// An NCS Action with its parameters in a JSON body (CreateRequest, ModifyRequest,
-/// ResetSpecTypeRequest or the GET Actions' parameters), which win over the query's;
-/// the query takes the same parameters as a GET.
+/// ResetSpecTypeRequest or the GET Actions' parameters), joined to the query's; the
+/// query takes the same parameters as a GET, and one given in both must have the same
+/// value in both.
 #[utoipa::path(post, path = "/ncs", tag = "ncs",
     params(
         ("Action" = String, Query, description = "The Action: any, its parameters in the body",
@@ -98,7 +132,7 @@ async fn query_call(state: State<AppState>, req: Request) -> Response {
         ("Version" = String, Query, pattern = "^2017-11-16$"),
         ActionParams,
     ),
-    request_body(content = Option<Object>, description = "The Action's parameters (none: the query's)"),
+    request_body(content = Option<ActionBody>, description = "The Action's parameters (none: the query's)"),
     security(("bearer" = [])),
     responses((status = 200, description = "The Action's reply", body = Object), NcsErrors))]
 async fn body_call(state: State<AppState>, req: Request) -> Response {
@@ -154,6 +188,14 @@ struct Call<'a> {
     params: Map<String, Value>,
 }
 
+/// A body value as the query would spell it: a string as it is, anything else as JSON.
+fn text(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
 /// The request's answer.
 async fn answer(
     state: &AppState,
@@ -167,8 +209,23 @@ async fn answer(
     let mut params = call.params;
     match json_body(read_body(body, state).await) {
         Ok(Value::Null) => {}
-        // A body's parameters join the query's, and win over them.
-        Ok(Value::Object(body)) => params.extend(body),
+        // A body's parameters join the query's; one both give must be the same in both.
+        Ok(Value::Object(body)) => {
+            for (key, value) in body {
+                if let Some(given) = params.get(&key)
+                    && given.as_str() != Some(text(&value).as_ref())
+                {
+                    return Err(NcsError::new(
+                        NcsCode::InvalidParameterValue,
+                        format!(
+                            "The Parameter {key} is given in the query and in the body with different values."
+                        ),
+                    )
+                    .into());
+                }
+                params.insert(key, value);
+            }
+        }
         Ok(_) => return Err(NcsError::invalid_format("the request body").into()),
         Err(BodyProblem::TooLarge) => {
             return Err(NcsError::new(

@@ -122,8 +122,19 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     ),
     // The routes bring the schemas their handlers name. These they do not: NCS's
     // parameters and replies (its one route takes and answers any Action's, documented
-    // as objects) and the error bodies named only by the `IntoResponses` types.
+    // as objects), the types whose fields state a rule around them (IEF's probe,
+    // variable, its source, port, volume, selector requirement and amounts; NCS's
+    // variable and volume) and the error bodies named only by the `IntoResponses` types.
     components(schemas(
+        ief::wire::Probe,
+        ief::wire::Env,
+        ief::wire::Port,
+        ief::wire::Volume,
+        ief::wire::ValueFrom,
+        ief::wire::NumOrText,
+        ief::wire::MatchExpression,
+        ncs::wire::Env,
+        ncs::wire::Volume,
         ncs::wire::CreateRequest,
         ncs::wire::ModifyRequest,
         ncs::wire::ResetSpecTypeRequest,

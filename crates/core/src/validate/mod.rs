@@ -10,6 +10,10 @@ pub(crate) mod names;
 mod paths;
 mod ports;
 mod quantity;
+#[cfg(feature = "openapi")]
+pub(crate) mod shapes;
+#[cfg(feature = "openapi")]
+pub use shapes::ip_address as ip_address_schema;
 pub(crate) mod strict;
 
 pub(crate) use fields::field_rules;
@@ -17,6 +21,8 @@ pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, each, first_broken,
 #[cfg(feature = "openapi")]
 pub(crate) use images::image_reference_schema;
 pub use images::{image_reference, image_reference_field};
+#[cfg(feature = "openapi")]
+pub(crate) use names::dns1123_label_schema;
 pub use names::{dns1123_label, dns1123_label_field};
 pub use paths::{absolute_path, absolute_path_field};
 pub use ports::{port, port_field};

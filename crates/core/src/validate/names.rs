@@ -31,6 +31,18 @@ crate::validate::field_rules! {
     dns1123_label_field => dns1123_label(&str);
 }
 
+/// [`dns1123_label`] for the OpenAPI document.
+#[cfg(feature = "openapi")]
+pub(crate) fn dns1123_label_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+        .description(Some(
+            "A DNS-1123 label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.",
+        ))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -393,7 +393,7 @@ pub fn toleration_seconds(value: i64) -> Check {
 
 /// A node selector requirement's key: a label key, 1-316 characters.
 pub fn label_key(value: &str) -> Check {
-    if (1..=316).contains(&value.len()) {
+    if (1..=316).contains(&value.chars().count()) {
         Ok(())
     } else {
         Err("must be a label key".to_owned())

@@ -108,6 +108,7 @@ pub struct PodConfigs {
     /// Seconds a lost node is tolerated before migrating (group deployments only).
     #[serde(default)]
     #[validate(custom(function = "rules::toleration_seconds_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4294967295_i64))]
     pub toleration_seconds: Option<i64>,
     /// Default, ClusterFirst or ClusterFirstWithHostNet.
     #[serde(default)]
@@ -143,6 +144,10 @@ pub struct MatchExpression {
     /// The node label.
     #[serde(default)]
     #[validate(required, custom(function = "rules::label_key_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_length = 1, max_length = 316)
+    )]
     pub key: Option<String>,
     /// In, NotIn, Exists, DoesNotExist, Gt or Lt.
     #[serde(default)]
@@ -172,7 +177,7 @@ pub struct MatchExpressions {
     #[validate(required, length(min = 1, message = "must not be empty"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, nullable = false, min_items = 1)
+        schema(required = true, schema_with = openapi::match_expressions)
     )]
     pub match_expressions: Option<Vec<MatchExpression>>,
 }
@@ -330,10 +335,12 @@ pub struct Env {
     pub value: Option<String>,
     /// A key of a config map or secret.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::value_from))]
     pub value_from: Option<ValueFrom>,
     /// A field of the pod: only `status.hostIP`.
     #[serde(default)]
     #[validate(custom(function = "rules::field_path_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^status\\.hostIP$"))]
     pub field_path: Option<String>,
 }
 
@@ -346,6 +353,10 @@ pub struct HttpGet {
     /// Path, starting with `/`.
     #[serde(default)]
     #[validate(required, custom(function = "rules::http_path_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^/\\S*$")
+    )]
     pub path: Option<String>,
     /// Port.
     #[serde(default)]
@@ -362,6 +373,7 @@ pub struct HttpGet {
     /// HTTP or HTTPS.
     #[serde(default)]
     #[validate(custom(function = "rules::scheme_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[Hh][Tt][Tt][Pp][Ss]?$"))]
     pub scheme: Option<String>,
 }
 
@@ -374,6 +386,10 @@ pub struct Exec {
     /// The command line.
     #[serde(default)]
     #[validate(required, custom(function = "rules::exec_command_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = openapi::command_line)
+    )]
     pub command: Option<CommandText>,
 }
 
@@ -447,6 +463,7 @@ pub struct Port {
     /// Host address.
     #[serde(default)]
     #[validate(custom(function = "rules::ip_address_field"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::host_ip))]
     pub host_ip: Option<String>,
     /// Host port range (instead of `host_port`).
     #[serde(default)]
@@ -461,9 +478,11 @@ pub struct Port {
 pub struct Resources {
     /// Limits.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_amounts))]
     pub limits: Option<BTreeMap<String, NumOrText>>,
     /// Requests.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_amounts))]
     pub requests: Option<BTreeMap<String, NumOrText>>,
 }
 
@@ -516,6 +535,7 @@ pub struct Volume {
     /// File mode of configMap and secret volumes (default 420).
     #[serde(default)]
     #[validate(custom(function = "rules::default_mode_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 511))]
     pub default_mode: Option<i64>,
 }
 
@@ -556,9 +576,11 @@ pub struct ContainerDef {
     pub resources: Option<Resources>,
     /// Environment.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::envs))]
     pub envs: Option<Vec<Env>>,
     /// Port mappings.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::ports))]
     pub ports: Option<Vec<Port>>,
     /// Privileged mode.
     #[serde(default)]
@@ -569,9 +591,11 @@ pub struct ContainerDef {
     pub run_as_user: Option<i64>,
     /// Readiness probe.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::probe))]
     pub readiness_probe: Option<Probe>,
     /// Liveness probe.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::probe))]
     pub liveness_probe: Option<Probe>,
     /// Image version (tag).
     #[serde(default)]
@@ -580,6 +604,7 @@ pub struct ContainerDef {
     pub version: Option<String>,
     /// Volumes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::volumes))]
     pub volumes: Option<Vec<Volume>>,
     /// D310, D310B or empty.
     #[serde(default)]
@@ -1604,10 +1629,15 @@ pub struct ErrorReply {
 /// whose keys follow a rule, and changes that must change something.
 #[cfg(feature = "openapi")]
 mod openapi {
-    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
+    use utoipa::openapi::schema::{
+        AllOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+    };
     use utoipa::openapi::{Object, schema::SchemaType};
 
     use super::rules;
+    use utoipa::openapi::RefOr;
+
+    use crate::validate::shapes;
 
     fn text(pattern: &str, description: &str) -> Object {
         ObjectBuilder::new()
@@ -1642,6 +1672,192 @@ mod openapi {
                 .item(ObjectBuilder::new().min_properties(Some(1)))
                 .build(),
         )
+    }
+
+    /// A probe, or none: a probe checks with exactly one of `exec` and `http_get`.
+    pub(super) fn probe() -> Schema {
+        shapes::or_null(
+            shapes::one_shape(
+                "ief.Probe",
+                [
+                    shapes::given("exec", Type::Object),
+                    shapes::given("http_get", Type::Object),
+                ],
+            ),
+            "A probe: exactly one of exec and http_get, with when and how long to wait.",
+        )
+    }
+
+    /// Environment variables, or none: each takes its value from exactly one of
+    /// `value`, `value_from` and `field_path`.
+    pub(super) fn envs() -> Schema {
+        shapes::list_or_null(
+            shapes::one_shape(
+                "ief.Env",
+                [
+                    shapes::given("value", Type::String),
+                    shapes::given("value_from", Type::Object),
+                    shapes::given("field_path", Type::String),
+                ],
+            ),
+            "Environment variables: each with exactly one of value, value_from and field_path.",
+        )
+    }
+
+    /// Port mappings, or none: each maps `host_port` or `host_port_range`, not both.
+    pub(super) fn ports() -> Schema {
+        shapes::list_or_null(
+            shapes::one_shape(
+                "ief.Port",
+                [
+                    shapes::given("host_port", Type::Integer).property(
+                        "host_port_range",
+                        ObjectBuilder::new().schema_type(Type::Null),
+                    ),
+                    shapes::absent("host_port"),
+                ],
+            ),
+            "Port mappings: each with host_port or host_port_range, not both.",
+        )
+    }
+
+    /// Volumes, or none: what `source` names depends on the type (`request::volume`):
+    /// a config map or secret by name (read-only, with a file mode), a host path, or an
+    /// emptyDir's medium.
+    pub(super) fn volumes() -> Schema {
+        let of = |types: &[&str], source: &str| {
+            ObjectBuilder::new()
+                .property(
+                    "type",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(types.iter().copied())),
+                )
+                .property(
+                    "source",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(source)),
+                )
+        };
+        let objects = of(&["configMap", "secret"], rules::CONFIG_NAME_PATTERN).property(
+            "read_only",
+            ObjectBuilder::new().enum_values(Some([Some(true), None])),
+        );
+        shapes::list_or_null(
+            shapes::one_shape(
+                "ief.Volume",
+                [
+                    objects,
+                    of(&["hostPath"], r"^/[-A-Za-z0-9/_.]{0,4095}$")
+                        .property("default_mode", ObjectBuilder::new().schema_type(Type::Null)),
+                    of(&["emptyDir"], "^(disk|memory)$")
+                        .property("default_mode", ObjectBuilder::new().schema_type(Type::Null)),
+                ],
+            ),
+            "Volumes: a configMap or secret volume names one (read-only), a hostPath one a path, an emptyDir one its medium (disk or memory).",
+        )
+    }
+
+    /// A node selector term's requirements, at least one: In and NotIn take values,
+    /// Exists and DoesNotExist none, Gt and Lt one integer.
+    pub(super) fn match_expressions() -> Schema {
+        let by = |operators: [&str; 2], values: Option<RefOr<Schema>>| {
+            let operator = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(operators));
+            let shape = ObjectBuilder::new().property("operator", operator);
+            match values {
+                Some(values) => shape.property("values", values).required("values"),
+                None => shape.property(
+                    "values",
+                    shapes::or_null(ArrayBuilder::new().max_items(Some(0)), "No values."),
+                ),
+            }
+        };
+        let values = |min: usize, max: Option<usize>, item: ObjectBuilder| {
+            ArrayBuilder::new()
+                .items(item)
+                .min_items(Some(min))
+                .max_items(max)
+                .into()
+        };
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let integer = text().pattern(Some("^[+-]?[0-9]{1,18}$"));
+        ArrayBuilder::new()
+            .items(shapes::one_shape(
+                "ief.MatchExpression",
+                [
+                    by(["In", "NotIn"], Some(values(1, None, text()))),
+                    by(["Exists", "DoesNotExist"], None),
+                    by(["Gt", "Lt"], Some(values(1, Some(1), integer))),
+                ],
+            ))
+            .min_items(Some(1))
+            .description(Some(
+                "The requirements, ANDed: In and NotIn take one or more values, Exists and DoesNotExist none, Gt and Lt one integer.",
+            ))
+            .into()
+    }
+
+    /// A port mapping's host address, or none.
+    pub(super) fn host_ip() -> Schema {
+        shapes::or_null(
+            shapes::ip_address(),
+            "The host address: an IPv4 or IPv6 address.",
+        )
+    }
+
+    /// Where a variable's value comes from, or none: exactly one of a config map's
+    /// key and a secret's.
+    pub(super) fn value_from() -> Schema {
+        shapes::or_null(
+            shapes::one_shape(
+                "ief.ValueFrom",
+                [
+                    shapes::given("configmap", Type::Object),
+                    shapes::given("secret", Type::Object),
+                ],
+            ),
+            "A key of a config map or of a secret: exactly one of the two.",
+        )
+    }
+
+    /// Resource amounts by name (cpu, memory, gpu or npu), or none.
+    pub(super) fn resource_amounts() -> Schema {
+        shapes::or_null(
+            ObjectBuilder::new()
+                .property_names(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(["cpu", "memory", "gpu", "npu"])),
+                ))
+                .additional_properties(Some(utoipa::openapi::Ref::from_schema_name(
+                    "ief.NumOrText",
+                ))),
+            "Amounts by resource: cpu, memory, gpu or npu.",
+        )
+    }
+
+    /// An exec probe's command line (`rules::exec_command`): one string of 1-10240
+    /// characters, or its words.
+    pub(super) fn command_line() -> Schema {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(10240)),
+            )
+            .item(
+                ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(Type::String))
+                    .min_items(Some(1)),
+            )
+            .description(Some(
+                "The command line: one string, or its words (joined by spaces); 1-10240 characters.",
+            ))
+            .into()
     }
 
     fn data(value_pattern: Option<&str>, object: SchemaType) -> Object {

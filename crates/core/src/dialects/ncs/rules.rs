@@ -203,13 +203,20 @@ pub fn positive(value: &Num) -> Option<u64> {
     non_negative(value).filter(|n| *n > 0)
 }
 
-/// A non-negative integer, at most 2^63-1, given as a number or a string of digits.
+/// A non-negative integer, at most 2^63-1, given as a number or a string of 1–19
+/// ASCII digits (no sign, no spaces).
 pub fn non_negative(value: &Num) -> Option<u64> {
     let n = match value {
         Num::Int(n) => *n,
-        Num::Text(s) => s.trim().parse::<i64>().ok()?,
+        Num::Text(s) if digits(s) => s.parse::<i64>().ok()?,
+        Num::Text(_) => return None,
     };
     u64::try_from(n).ok()
+}
+
+/// Whether `s` is what [`non_negative`] parses: 1–19 ASCII digits.
+fn digits(s: &str) -> bool {
+    (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The value refused when `ok` is false.
@@ -294,6 +301,28 @@ pub fn secret_mode_field(value: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_digits() {
+        let text = |s: &str| non_negative(&Num::Text(s.to_owned()));
+        assert_eq!(text("0"), Some(0));
+        assert_eq!(text("007"), Some(7));
+        assert_eq!(text("9223372036854775807"), Some(i64::MAX.unsigned_abs()));
+        for bad in [
+            "",
+            " 5",
+            "5 ",
+            "+5",
+            "-0",
+            "1.5",
+            "9223372036854775808",
+            "00000000000000000001",
+        ] {
+            assert_eq!(text(bad), None, "{bad:?}");
+        }
+        assert_eq!(positive(&Num::Text("0".to_owned())), None);
+        assert_eq!(non_negative(&Num::Int(-1)), None);
+    }
 
     #[test]
     fn enum_rules_table() {

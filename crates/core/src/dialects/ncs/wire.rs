@@ -131,18 +131,29 @@ pub struct Env {
     /// Variable name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::env_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[A-Za-z_.-][A-Za-z0-9_.-]{0,2047}$"
+        )
+    )]
     pub Name: Option<String>,
     /// Literal value (required when `Type` is absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 20480, message = "longer than 20480 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20480))]
     pub Value: Option<String>,
     /// Absent, or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::env_type_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^Secret$"))]
     pub Type: Option<String>,
     /// The secret, when `Type` is `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::positive_field"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::positive))]
     pub SecretId: Option<Num>,
     /// The key of the secret, when `Type` is `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,14 +168,17 @@ pub struct ResourceAmounts {
     /// Millicores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::non_negative_field"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::non_negative))]
     pub Cpu: Option<Num>,
     /// MB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::non_negative_field"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::non_negative))]
     pub Memory: Option<Num>,
     /// Whole GPUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::gpu_field"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::gpus))]
     pub Gpu: Option<Num>,
 }
 
@@ -207,6 +221,7 @@ pub struct Exec {
     /// The command.
     #[serde(default)]
     #[validate(length(min = 1, code = "required"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1))]
     pub Command: Vec<String>,
 }
 
@@ -218,10 +233,12 @@ pub struct Probe {
     /// The command to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub Exec: Option<Exec>,
     /// Seconds between runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::probe_seconds_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3600))]
     pub PeriodSeconds: Option<i64>,
     /// Seconds before a run times out (`timeoutSeconds` in the table).
     #[serde(
@@ -230,6 +247,7 @@ pub struct Probe {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(custom(function = "rules::probe_seconds_field"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3600))]
     pub TimeoutSeconds: Option<i64>,
 }
 
@@ -241,18 +259,28 @@ pub struct EmptyDir {
     /// `Memory` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::medium_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^Memory$"))]
     pub Medium: Option<String>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "validate::absolute_path_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^/")
+    )]
     pub MountPath: Option<String>,
     /// `ro` or `rw` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::emptydir_mode_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(ro|rw)$"))]
     pub Mode: Option<String>,
     /// Unique within the container; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "validate::dns1123_label_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    )]
     pub Name: Option<String>,
 }
 
@@ -264,14 +292,20 @@ pub struct SecretVolume {
     /// The secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::positive_field"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = openapi::positive))]
     pub SecretId: Option<Num>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "validate::absolute_path_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^/")
+    )]
     pub MountPath: Option<String>,
     /// `ro` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::secret_mode_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^ro$"))]
     pub Mode: Option<String>,
 }
 
@@ -283,6 +317,10 @@ pub struct Volume {
     /// `Emptydir` or `Secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::volume_type_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^(Emptydir|Secret)$")
+    )]
     pub VolumeType: Option<String>,
     /// Required for `Emptydir`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -300,18 +338,35 @@ pub struct DataDisk {
     /// `CloudSsd`, `CloudHighPerformanceSsd` or `CloudLocal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::disk_type_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^(CloudSsd|CloudHighPerformanceSsd|CloudLocal)$"
+        )
+    )]
     pub DiskType: Option<String>,
     /// The disk's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::disk_name_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_length = 1, max_length = 63)
+    )]
     pub DiskName: Option<String>,
     /// Where it is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "validate::absolute_path_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^/")
+    )]
     pub MountPath: Option<String>,
     /// Size in GB, > 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::positive_field"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = openapi::positive))]
     pub DiskSize: Option<Num>,
 }
 
@@ -323,10 +378,19 @@ pub struct ContainerDef {
     /// Container name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$"
+        )
+    )]
     pub Name: Option<String>,
     /// Image URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "validate::image_reference_field"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = validate::image_reference_schema))]
     pub Image: Option<String>,
     /// Log directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -340,6 +404,7 @@ pub struct ContainerDef {
     pub Command: Option<Vec<String>>,
     /// Environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::envs))]
     pub Envs: Option<Vec<Env>>,
     /// Resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,6 +424,7 @@ pub struct ContainerDef {
     pub ReadinessProbe: Option<Probe>,
     /// Volumes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::volumes))]
     pub Volumes: Option<Vec<Volume>>,
     /// Data disks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -373,6 +439,7 @@ pub struct CreateRequest {
     /// Zones (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub Placement: Option<Placement>,
     /// Spec type (required when PayType is PostPaid, the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,14 +447,27 @@ pub struct CreateRequest {
     /// `PostPaid` (default) or `PrePaid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::pay_type_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(PostPaid|PrePaid)$"))]
     pub PayType: Option<String>,
     /// `Standard` or `HighPerformance` (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "rules::container_type_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            pattern = "^(Standard|HighPerformance)$"
+        )
+    )]
     pub ContainerType: Option<String>,
     /// Containers (required, non-empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, length(min = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1)
+    )]
     pub Containers: Option<Vec<ContainerDef>>,
     /// sysctl settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,14 +479,20 @@ pub struct CreateRequest {
     /// VPC (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub VirtualPrivateCloud: Option<VirtualPrivateCloud>,
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub NamespaceId: Option<Num>,
     /// Workload name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required, custom(function = "validate::dns1123_label_field"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = validate::dns1123_label_schema)
+    )]
     pub Name: Option<String>,
     /// User labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -425,9 +511,11 @@ pub struct CreateRequest {
 pub struct ModifyRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub NamespaceId: Option<Num>,
     /// Workload (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub StatefulWorkloadId: Option<Num>,
     /// sysctl settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -440,6 +528,7 @@ pub struct ModifyRequest {
     /// Containers, matched by name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(required)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub Containers: Option<Vec<ContainerDef>>,
     /// Image pull secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -454,9 +543,14 @@ pub struct ModifyRequest {
 pub struct ResetContainer {
     /// Container name (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub Name: Option<String>,
     /// New resources (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = openapi::reset_resources)
+    )]
     pub ResourceRequirements: Option<ResourceRequirements>,
 }
 
@@ -467,15 +561,22 @@ pub struct ResetContainer {
 pub struct ResetSpecTypeRequest {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub NamespaceId: Option<Num>,
     /// Workload (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub StatefulWorkloadId: Option<Num>,
     /// New spec type (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub SpecType: Option<String>,
     /// New resources per container (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1)
+    )]
     pub Containers: Option<Vec<ResetContainer>>,
 }
 
@@ -487,6 +588,7 @@ pub struct ResetSpecTypeRequest {
 pub struct WorkloadParams {
     /// Namespace (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub NamespaceId: Option<Num>,
     /// Workload (required except for `DescribeStatefulWorkloads`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1028,4 +1130,139 @@ pub struct ErrorReply {
     pub Code: String,
     /// The message.
     pub Message: String,
+}
+
+/// Schemas of the numbers the vendor takes as a JSON integer or a string of digits,
+/// with the bounds their rules set (`rules::non_negative`). A string's value is held to
+/// them as well; a pattern cannot say so, so a string of digits beyond the bound is
+/// valid here and refused by the rule.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+
+    use crate::validate::shapes;
+
+    /// Environment variables, or none: each a literal `Value`, or a secret's (`Type`
+    /// `Secret` with its `SecretId` and a `Key`).
+    pub(super) fn envs() -> Schema {
+        let literal = shapes::given("Value", Type::String)
+            .property("Type", ObjectBuilder::new().schema_type(Type::Null));
+        let secret = shapes::given("Type", Type::String)
+            .property(
+                "Key",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1)),
+            )
+            .required("Key")
+            .required("SecretId");
+        shapes::list_or_null(
+            shapes::one_shape("ncs.Env", [literal, secret]),
+            "Environment variables: each a Value, or a secret's (Type, SecretId and Key).",
+        )
+    }
+
+    /// Volumes, or none: an `Emptydir` volume lists its `Emptydirs`, a `Secret` one its
+    /// `Secrets`.
+    pub(super) fn volumes() -> Schema {
+        let of = |kind: &str, list: &str| {
+            ObjectBuilder::new()
+                .property(
+                    "VolumeType",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([kind])),
+                )
+                .property(
+                    list,
+                    utoipa::openapi::schema::ArrayBuilder::new().min_items(Some(1)),
+                )
+                .required(list)
+        };
+        shapes::list_or_null(
+            shapes::one_shape(
+                "ncs.Volume",
+                [of("Emptydir", "Emptydirs"), of("Secret", "Secrets")],
+            ),
+            "Volumes: an Emptydir volume with its Emptydirs, a Secret one with its Secrets.",
+        )
+    }
+
+    /// A spec-type reset's resources: both `Limits` and `Requests`, each with `Cpu` and
+    /// `Memory`.
+    pub(super) fn reset_resources() -> Schema {
+        let amounts = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .required("Cpu")
+                .required("Memory")
+        };
+        AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name(
+                "ncs.ResourceRequirements",
+            ))
+            .item(
+                ObjectBuilder::new()
+                    .property("Limits", amounts())
+                    .property("Requests", amounts())
+                    .required("Limits")
+                    .required("Requests"),
+            )
+            .description(Some(
+                "The new resources: Limits and Requests, each with Cpu and Memory.",
+            ))
+            .into()
+    }
+
+    fn whole(minimum: i64, maximum: i64, digits: &str, description: &str) -> Schema {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int64,
+                    )))
+                    .minimum(Some(minimum))
+                    .maximum(Some(maximum)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(digits))
+                    .max_length(Some(19)),
+            )
+            .description(Some(description))
+            .build()
+            .into()
+    }
+
+    /// `rules::positive`: ids and sizes.
+    pub(super) fn positive() -> Schema {
+        whole(
+            1,
+            i64::MAX,
+            "^[0-9]*[1-9][0-9]*$",
+            "A positive integer, or a string of its digits.",
+        )
+    }
+
+    /// `rules::non_negative`: amounts.
+    pub(super) fn non_negative() -> Schema {
+        whole(
+            0,
+            i64::MAX,
+            "^[0-9]+$",
+            "A non-negative integer, or a string of its digits.",
+        )
+    }
+
+    /// `rules::gpu_field`: a whole count of devices.
+    pub(super) fn gpus() -> Schema {
+        whole(
+            0,
+            i64::from(u32::MAX),
+            "^[0-9]{1,10}$",
+            "A count of GPUs (0 to 4294967295), or a string of its digits.",
+        )
+    }
 }

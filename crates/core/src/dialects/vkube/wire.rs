@@ -212,11 +212,7 @@ pub struct DeployContainer {
     #[validate(required, custom(function = "validate::dns1123_label_field"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            required = true,
-            nullable = false,
-            pattern = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-        )
+        schema(required = true, schema_with = validate::dns1123_label_schema)
     )]
     pub name: Option<String>,
     /// Image.
