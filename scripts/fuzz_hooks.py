@@ -216,18 +216,27 @@ def unique_container_names(case):
 
 
 def where_to_deploy(case):
-    """A deployment goes to exactly one node, or to a group, that exists; a V-Kube pod
-    to a region that exists."""
+    """A deployment goes to exactly one node, or to a group, that exists (a group when
+    it names a group's settings), and names a group that exists; a V-Kube pod goes to
+    a region that exists."""
     body = case.body
     if case.method == "POST" and case.operation.path.endswith("/k8s/deploy") \
             and isinstance(body, dict) and isinstance(body.get("nodeSelector"), dict):
         body["nodeSelector"]["region"] = "region1"
     if case.method == "POST" and case.operation.path.endswith("/edgemgr/deployments") \
             and isinstance(body, dict):
-        if body.get("group_id") is not None:
+        spec = body.get("deployment") if isinstance(body.get("deployment"), dict) else {}
+        template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+        configs = template.get("configs") if isinstance(template.get("configs"), dict) else {}
+        # Settings only a node group's deployment takes say where it goes.
+        for_group = any(configs.get(k) is not None for k in ("migration", "toleration_seconds"))
+        if body.get("group_id") is not None or for_group:
             body["group_id"], body["node_ids"] = ENV("PODGATE_FUZZ_IEF_GROUP"), None
         else:
             body["node_ids"] = [ENV("PODGATE_FUZZ_IEF_NODE")]
+        annotations = spec.get("annotations")
+        if isinstance(annotations, dict) and annotations.get("autonomy_edge_selector") is not None:
+            annotations["autonomy_edge_selector"] = ENV("PODGATE_FUZZ_IEF_GROUP")
 
 
 @schemathesis.hook

@@ -76,6 +76,13 @@ const FIELDS: &[(&str, &str, Rule)] = &[
     }),
     ("ief.HttpGet", "path", |v| ief::rules::http_path(v).is_ok()),
     ("ief.HttpGet", "scheme", |v| ief::rules::scheme(v).is_ok()),
+    ("ief.HttpGet", "host", |v| ief::rules::host(v).is_ok()),
+    ("ief.PodConfigs", "restart_policy", |v| {
+        ief::rules::restart_policy(v).is_ok()
+    }),
+    ("ief.Annotations", "ring_controller", |v| {
+        ief::rules::ring_controller(v).is_ok()
+    }),
     ("ief.Env", "field_path", |v| {
         ief::rules::field_path(v).is_ok()
     }),
@@ -149,8 +156,8 @@ fn probes() -> Vec<String> {
         }
     }
     for len in [
-        3, 4, 5, 31, 32, 315, 316, 317, 33, 38, 39, 40, 41, 62, 63, 64, 65, 127, 128, 129, 255,
-        256, 257, 2047, 2048, 2049,
+        3, 4, 5, 31, 32, 252, 253, 254, 315, 316, 317, 33, 38, 39, 40, 41, 62, 63, 64, 65, 127,
+        128, 129, 255, 256, 257, 2047, 2048, 2049,
     ] {
         out.extend([
             "a".repeat(len),
@@ -206,6 +213,9 @@ fn probes() -> Vec<String> {
         "Lt",
         "in",
         "status.hostIP",
+        "Always",
+        "OnFailure",
+        "ascend-1980",
         "status.hostIPs",
         "HTTP",
         "hTTpS",

@@ -327,7 +327,7 @@ pub fn field_path(value: &str) -> Check {
 
 /// An HTTP probe's host: a host name or address.
 pub fn host(value: &str) -> Check {
-    if value.is_empty() || value.len() > 253 || value.contains(char::is_whitespace) {
+    if value.is_empty() || value.chars().count() > 253 || value.contains(char::is_whitespace) {
         Err("must be a host name or address".to_owned())
     } else {
         Ok(())

@@ -80,6 +80,7 @@ pub struct Annotations {
     /// Generates a rank table file; only `ascend-1980`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "rules::ring_controller_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^ascend-1980$"))]
     pub ring_controller: Option<String>,
     /// The node group that offline self-healing schedules onto.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +105,7 @@ pub struct PodConfigs {
     /// Always, OnFailure or Never.
     #[serde(default)]
     #[validate(custom(function = "rules::restart_policy_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(Always|OnFailure|Never)$"))]
     pub restart_policy: Option<String>,
     /// Seconds a lost node is tolerated before migrating (group deployments only).
     #[serde(default)]
@@ -112,6 +114,10 @@ pub struct PodConfigs {
     pub toleration_seconds: Option<i64>,
     /// Default, ClusterFirst or ClusterFirstWithHostNet.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(Default|ClusterFirst|ClusterFirstWithHostNet)$")
+    )]
     pub dns_policy: Option<String>,
 }
 
@@ -258,7 +264,7 @@ pub struct Affinity {
         rename = "podAffinity",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::unsupported))]
     #[validate(custom(function = "rules::unsupported_affinity_field"))]
     pub pod_affinity: Option<serde_json::Value>,
     /// Not supported.
@@ -267,7 +273,7 @@ pub struct Affinity {
         rename = "podAntiAffinity",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::unsupported))]
     #[validate(custom(function = "rules::unsupported_affinity_field"))]
     pub pod_anti_affinity: Option<serde_json::Value>,
 }
@@ -369,6 +375,7 @@ pub struct HttpGet {
     /// Host (default: the pod's IP).
     #[serde(default)]
     #[validate(custom(function = "rules::host_field"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\S{1,253}$"))]
     pub host: Option<String>,
     /// HTTP or HTTPS.
     #[serde(default)]
@@ -1806,6 +1813,16 @@ mod openapi {
             shapes::ip_address(),
             "The host address: an IPv4 or IPv6 address.",
         )
+    }
+
+    /// A field IEF documents and podgate refuses: only null (or its absence) is taken.
+    pub(super) fn unsupported() -> Schema {
+        ObjectBuilder::new()
+            .schema_type(Type::Null)
+            .description(Some(
+                "Not supported: IEF gives pods no labels a selector could name.",
+            ))
+            .into()
     }
 
     /// Where a variable's value comes from, or none: exactly one of a config map's
