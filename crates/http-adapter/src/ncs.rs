@@ -215,11 +215,9 @@ async fn answer(
                 if let Some(given) = params.get(&key)
                     && given.as_str() != Some(text(&value).as_ref())
                 {
-                    return Err(NcsError::new(
-                        NcsCode::InvalidParameterValue,
-                        format!(
-                            "The Parameter {key} is given in the query and in the body with different values."
-                        ),
+                    return Err(NcsError::invalid_because(
+                        &key,
+                        "the query and the body give it different values",
                     )
                     .into());
                 }
