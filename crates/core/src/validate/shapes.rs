@@ -13,9 +13,14 @@ pub(crate) fn given(key: &str, kind: Type) -> ObjectBuilder {
         .required(key)
 }
 
+/// Only null: with [`ObjectBuilder::property`], a key that is absent or null.
+pub(crate) fn null() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Null)
+}
+
 /// A shape: `key` is absent or null.
 pub(crate) fn absent(key: &str) -> ObjectBuilder {
-    ObjectBuilder::new().property(key, ObjectBuilder::new().schema_type(Type::Null))
+    ObjectBuilder::new().property(key, null())
 }
 
 /// The component named `component`, in exactly one of `shapes`.
@@ -35,7 +40,7 @@ pub(crate) fn one_shape(
 /// `schema`, or null (an optional field).
 pub(crate) fn or_null(schema: impl Into<RefOr<Schema>>, description: &str) -> Schema {
     OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .item(null())
         .item(schema)
         .description(Some(description))
         .into()

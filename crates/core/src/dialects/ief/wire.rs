@@ -1717,10 +1717,8 @@ mod openapi {
             shapes::one_shape(
                 "ief.Port",
                 [
-                    shapes::given("host_port", Type::Integer).property(
-                        "host_port_range",
-                        ObjectBuilder::new().schema_type(Type::Null),
-                    ),
+                    shapes::given("host_port", Type::Integer)
+                        .property("host_port_range", shapes::null()),
                     shapes::absent("host_port"),
                 ],
             ),
@@ -1757,9 +1755,8 @@ mod openapi {
                 [
                     objects,
                     of(&["hostPath"], r"^/[-A-Za-z0-9/_.]{0,4095}$")
-                        .property("default_mode", ObjectBuilder::new().schema_type(Type::Null)),
-                    of(&["emptyDir"], "^(disk|memory)$")
-                        .property("default_mode", ObjectBuilder::new().schema_type(Type::Null)),
+                        .property("default_mode", shapes::null()),
+                    of(&["emptyDir"], "^(disk|memory)$").property("default_mode", shapes::null()),
                 ],
             ),
             "Volumes: a configMap or secret volume names one (read-only), a hostPath one a path, an emptyDir one its medium (disk or memory).",
@@ -1817,8 +1814,7 @@ mod openapi {
 
     /// A field IEF documents and podgate refuses: only null (or its absence) is taken.
     pub(super) fn unsupported() -> Schema {
-        ObjectBuilder::new()
-            .schema_type(Type::Null)
+        shapes::null()
             .description(Some(
                 "Not supported: IEF gives pods no labels a selector could name.",
             ))

@@ -1145,8 +1145,7 @@ mod openapi {
     /// Environment variables, or none: each a literal `Value`, or a secret's (`Type`
     /// `Secret` with its `SecretId` and a `Key`).
     pub(super) fn envs() -> Schema {
-        let literal = shapes::given("Value", Type::String)
-            .property("Type", ObjectBuilder::new().schema_type(Type::Null));
+        let literal = shapes::given("Value", Type::String).property("Type", shapes::null());
         let secret = shapes::given("Type", Type::String)
             .property(
                 "Key",
