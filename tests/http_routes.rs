@@ -1266,3 +1266,87 @@ async fn every_dialect_refuses_an_oversized_body_in_its_own_shape() {
     let (s, _) = h.call(Method::GET, "/healthz", &[], None).await;
     assert_eq!(s, 200);
 }
+
+/// An integer written with a zero fraction (`2.0`), which the OpenAPI document's
+/// `integer` allows, is that integer in every dialect; any other fraction is refused.
+#[tokio::test]
+async fn every_dialect_takes_an_integer_written_with_a_zero_fraction() {
+    let h = Http::new();
+    // Admin: an NCS namespace numbered 7.0 is namespace 7.
+    let ns = h
+        .admin("/admin/v1/ncs/namespaces", json!({"NamespaceId": 7.0}))
+        .await;
+    assert_eq!(ns["NamespaceId"], 7);
+
+    // openYuanrong: a pool of size 2.0.
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Some(json!({"pools": [{"id": "whole", "size": 2.0, "max_size": 3e0}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, reply) = h
+        .call(Method::GET, "/serverless/v1/podpools?id=whole", &[], None)
+        .await;
+    assert_eq!(reply["result"]["pools"][0]["size"], 2, "{reply}");
+    assert_eq!(reply["result"]["pools"][0]["max_size"], 3, "{reply}");
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/serverless/v1/podpools",
+            &[],
+            Some(json!({"pools": [{"id": "half", "size": 2.5}]})),
+        )
+        .await;
+    assert_eq!(status, 500, "{reply}");
+
+    // IEF: a deployment of 2.0 replicas.
+    let project = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    let created = h
+        .admin("/admin/v1/ief/projects", json!({"project_id": project}))
+        .await;
+    let token = created["token"].as_str().unwrap().to_owned();
+    let a = [("x-auth-token", token.as_str())];
+    let deployment = |replicas: Value| {
+        json!({"name": "whole", "group_id": "group-a", "deployment": {"replicas": replicas,
+            "template": {"containers": [{"name": "c", "image_url": "nginx", "version": "stable",
+                "resources": {"limits": {"cpu": 0.5, "memory": 256}}}],
+                "configs": {"migration": true, "toleration_seconds": 300.0}}}})
+    };
+    let path = format!("/v3/{project}/edgemgr/deployments");
+    let (status, reply) = h
+        .call(Method::POST, &path, &a, Some(deployment(json!(2.0))))
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["replicas"], 2, "{reply}");
+    assert_eq!(
+        reply["template"]["configs"]["toleration_seconds"], 300,
+        "{reply}"
+    );
+    let (status, reply) = h
+        .call(Method::POST, &path, &a, Some(deployment(json!(1.5))))
+        .await;
+    assert_eq!(status, 400, "{reply}");
+
+    // V-Kube: a port 8080.0.
+    let order = h
+        .admin(
+            "/admin/v1/vkube/orders",
+            json!({"serviceOptions": {"resourceUnit": "1-Unit-Resource"}}),
+        )
+        .await;
+    let body = json!({"nodeSelector": {"region": "ausrine"}, "containers": [
+        {"name": "web", "imageName": "nginx", "ports": [{"containerPort": 8080.0}], "resource": {"memory": "64Mi"}}]});
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            "/k8s/deploy",
+            &[("secret", order["secret"].as_str().unwrap())],
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+}

@@ -3,6 +3,10 @@
 //! sequence of the fields in order (`"resources": [null, null]` would be a `Resources`
 //! with both fields absent); an API must refuse that.
 //!
+//! One rule is looser, to match the OpenAPI document: an integer field takes a number
+//! written with a fraction of zero (`93.0`, `1e2`), which JSON Schema's `integer` counts
+//! as an integer and serde's integers refuse. Any other fraction is refused as before.
+//!
 //! [`Deserializer`] wraps any deserializer and forwards every call to it, wrapping the
 //! visitor, and through it every nested deserializer, `SeqAccess`, `MapAccess`,
 //! `EnumAccess` and `VariantAccess`, so the rule holds at any depth (the way
@@ -46,11 +50,12 @@ impl<D> Deserializer<D> {
     }
 }
 
-/// Forwards `deserialize_*` methods to the inner deserializer, the visitor wrapped.
+/// Forwards `deserialize_*` methods to the inner deserializer, the visitor wrapped to
+/// expect what the method reads.
 macro_rules! forward_deserialize {
-    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+    ($expect:ident: $($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.0.$method($($arg,)* Wrap::lenient(visitor))
+            self.0.$method($($arg,)* Wrap { inner: visitor, expect: Expect::$expect })
         }
     )*};
 }
@@ -59,8 +64,7 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Deserializer<D> {
     type Error = D::Error;
 
     forward_deserialize! {
-        deserialize_any();
-        deserialize_bool();
+        Integer:
         deserialize_i8();
         deserialize_i16();
         deserialize_i32();
@@ -71,6 +75,12 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Deserializer<D> {
         deserialize_u32();
         deserialize_u64();
         deserialize_u128();
+    }
+
+    forward_deserialize! {
+        Any:
+        deserialize_any();
+        deserialize_bool();
         deserialize_f32();
         deserialize_f64();
         deserialize_char();
@@ -106,21 +116,32 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Deserializer<D> {
     }
 }
 
+/// What a wrapped visitor reads, as far as the strict rules care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// A struct: a sequence is refused.
+    Struct,
+    /// An integer: a number with a zero fraction is taken as that integer.
+    Integer,
+    /// Anything else: handed on unchanged.
+    Any,
+}
+
 /// A visitor passed on to the inner deserializer: it hands what it is given, wrapped, to
-/// the visitor it wraps, and, for a struct, refuses a sequence.
+/// the visitor it wraps, and applies the strict rules for what it expects.
 struct Wrap<V> {
     /// The visitor wrapped.
     inner: V,
-    /// Whether a struct is expected (a sequence is then refused).
-    is_struct: bool,
+    /// What the wrapped visitor reads.
+    expect: Expect,
 }
 
 impl<V> Wrap<V> {
-    /// Wraps the visitor of anything but a struct.
+    /// Wraps the visitor of anything but a struct or an integer.
     const fn lenient(inner: V) -> Self {
         Self {
             inner,
-            is_struct: false,
+            expect: Expect::Any,
         }
     }
 
@@ -128,9 +149,19 @@ impl<V> Wrap<V> {
     const fn of_struct(inner: V) -> Self {
         Self {
             inner,
-            is_struct: true,
+            expect: Expect::Struct,
         }
     }
+}
+
+/// `v` as an integer when it is one written with a zero fraction, and no larger than
+/// 2^53 either way. Beyond that a double holds the integer in the text only rounded
+/// (`-9223372036854775809` reads as -2^63), so it stays a float and is refused.
+#[allow(clippy::cast_possible_truncation)]
+fn integral(v: f64) -> Option<i64> {
+    // 2^53: every integer up to it is exact in a double, and the cast below too.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    (v.fract() == 0.0 && v.abs() <= EXACT).then_some(v as i64)
 }
 
 /// Forwards `visit_*` methods of a plain value to the inner visitor, unchanged.
@@ -162,7 +193,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         visit_u64(u64);
         visit_u128(u128);
         visit_f32(f32);
-        visit_f64(f64);
         visit_char(char);
         visit_str(&str);
         visit_borrowed_str(&'de str);
@@ -170,6 +200,13 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         visit_bytes(&[u8]);
         visit_borrowed_bytes(&'de [u8]);
         visit_byte_buf(Vec<u8>);
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        match integral(v) {
+            Some(n) if self.expect == Expect::Integer => self.inner.visit_i64(n),
+            _ => self.inner.visit_f64(v),
+        }
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
@@ -192,7 +229,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        if self.is_struct {
+        if self.expect == Expect::Struct {
             return Err(de::Error::invalid_type(Unexpected::Seq, &self));
         }
         self.inner.visit_seq(Seq(seq))
@@ -488,5 +525,64 @@ mod tests {
                 .to_string(),
             "invalid type: integer `7`, expected a string"
         );
+    }
+
+    #[test]
+    fn an_integer_may_be_written_with_a_zero_fraction() {
+        let body: Body =
+            from_value(json!({"kind": {"sized": {"size": 4.0}}, "pair": [1e0, 2e2]})).unwrap();
+        assert_eq!(body.kind, Some(Kind::Sized { size: 4 }));
+        assert_eq!(body.pair, Some((1, 200)));
+        assert_eq!(from_value::<i64>(json!(-13320.0)).unwrap(), -13_320);
+        assert_eq!(
+            from_value::<u64>(json!(9_007_199_254_740_992.0)).unwrap(),
+            1 << 53
+        );
+        assert_eq!(
+            from_value::<i64>(json!(-9_007_199_254_740_992.0)).unwrap(),
+            -(1 << 53)
+        );
+        assert_eq!(
+            from_value::<Option<u16>>(json!(64608.0)).unwrap(),
+            Some(64_608)
+        );
+        // A number field still reads the number as written.
+        assert!((from_value::<f64>(json!(2.5)).unwrap() - 2.5).abs() < f64::EPSILON);
+        assert!((from_value::<f64>(json!(3.0)).unwrap() - 3.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn an_integer_with_a_fraction_or_out_of_range_is_refused() {
+        for (value, error) in [
+            (
+                json!({"kind": {"sized": {"size": 4.5}}}),
+                "invalid type: floating point `4.5`, expected u32",
+            ),
+            (
+                json!({"kind": {"sized": {"size": -1.0}}}),
+                "invalid value: integer `-1`, expected u32",
+            ),
+            (
+                json!({"pair": [1, 300.0]}),
+                "invalid value: integer `300`, expected u8",
+            ),
+            (
+                json!({"kind": {"sized": {"size": 1e300}}}),
+                "invalid type: floating point `1e+300`, expected u32",
+            ),
+        ] {
+            assert_eq!(
+                from_value::<Body>(value.clone()).unwrap_err().to_string(),
+                error,
+                "{value}"
+            );
+        }
+        // Beyond 2^53 the text's integer may have been rounded: one past i64's range
+        // reads as -2^63, which must not pass for it.
+        let past_i64: Value = serde_json::from_str("-9223372036854775809").unwrap();
+        assert_eq!(past_i64.as_f64(), Some(-9_223_372_036_854_775_808.0));
+        assert!(from_value::<i64>(past_i64).is_err());
+        assert!(from_value::<u64>(json!(1.8e19)).is_err());
+        assert!(from_value::<i64>(json!(f64::MIN)).is_err());
     }
 }
