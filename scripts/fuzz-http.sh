@@ -38,6 +38,7 @@ export PODGATE_FUZZ_BASE="http://127.0.0.1:$PORT" PYTHONPATH=scripts SCHEMATHESI
 "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \
   --seed 20261122 \
+  --generation-database none \
   --max-examples "$EXAMPLES" \
   --phases examples,coverage,fuzzing,stateful \
   --workers 1 \

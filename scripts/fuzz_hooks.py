@@ -8,7 +8,11 @@
   pod's region, an NCS body's namespace, workload, zone and spec type (and a name of
   its own); an NCS paging parameter only for the Action that pages.
 - Rules across fields: NCS's POST body is one Action's parameters, and the query's
-  Action must be that one; a pod's containers have names of their own.
+  Action must be that one; a pod's containers have names of their own, as have a
+  container's variables and volumes, a deployment's tags and each new deployment; a
+  host port range ends above its start; a group's deployment says whether it migrates.
+- What an IEF deployment reads: a config map's or secret's key, or a volume's config,
+  is one that exists (`fuzz-refs`, key `k`).
 - Objects to remove or bind: outside the stateful phase, a delete (or a restart,
   which replaces the pod, or an EIP association) can succeed only once per object, so
   each valid case that removes or binds one gets an object of its own, made through
@@ -195,34 +199,111 @@ def ncs_names(case):
             containers[0]["Name"] = "c"
 
 
-def unique_container_names(case):
-    """A pod's containers, init containers included, have names of their own: a name
-    met before gets a suffix (the name rule still holds)."""
+def deployment_template(case):
+    """The template of an IEF deployment create or update body, or None."""
     body = case.body
     if case.method not in ("POST", "PUT") or "/edgemgr/deployments" not in case.operation.path \
-            or not isinstance(body, dict):
-        return
-    template = (body.get("deployment") or {}).get("template") if isinstance(body.get("deployment"), dict) else None
-    if not isinstance(template, dict):
-        return
+            or not isinstance(body, dict) or not isinstance(body.get("deployment"), dict):
+        return None
+    template = body["deployment"].get("template")
+    return template if isinstance(template, dict) else None
+
+
+def unique(items, key, limit, dash="-"):
+    """Gives each dict in `items` whose `key` is a name met before a suffix (within
+    `limit` characters, joined by `dash`, so that the name rule still holds)."""
     seen = set()
-    for key in ("init_containers", "containers"):
-        for i, container in enumerate(template.get(key) or []):
-            if not isinstance(container, dict) or not isinstance(container.get("name"), str):
-                continue
-            if container["name"] in seen:
-                container["name"] = f"{container['name'][:28]}-{key[0]}{i}"
-            seen.add(container["name"])
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get(key), str):
+            continue
+        if item[key] in seen:
+            suffix = f"{dash}u{i}"
+            item[key] = item[key][:limit - len(suffix)] + suffix
+        seen.add(item[key])
+
+
+def containers(template):
+    return [c for key in ("init_containers", "containers")
+            for c in (template.get(key) or []) if isinstance(c, dict)]
+
+
+_names = set()
+
+
+def ief_deployment_fields(case):
+    """Names of its own for a new deployment, its containers (across init and main
+    containers), each container's variables and volumes, and its tags; host port
+    ranges that end above their start."""
+    template = deployment_template(case)
+    if template is None:
+        return
+    body = case.body
+    if case.method == "POST" and isinstance(body.get("name"), str):
+        name = body["name"]
+        if name in _names:
+            suffix = f"-n{len(_names)}"
+            name = name[:32 - len(suffix)] + suffix
+        body["name"] = name
+        _names.add(name)
+    unique(body.get("tags"), "key", 128)
+    every = containers(template)
+    unique(every, "name", 32)
+    for container in every:
+        unique(container.get("envs"), "name", 2048, dash="_")
+        unique(container.get("volumes"), "name", 63)
+        for port in container.get("ports") or []:
+            span = port.get("host_port_range") if isinstance(port, dict) else None
+            if isinstance(span, dict) and isinstance(span.get("min_port"), (int, float)) \
+                    and isinstance(span.get("max_port"), (int, float)) \
+                    and span["max_port"] <= span["min_port"]:
+                if span["min_port"] < 65535:
+                    span["max_port"] = span["min_port"] + 1
+                else:
+                    span["min_port"] = span["max_port"] - 1
+
+
+_refs = []
+
+
+def refs():
+    """The config map and secret every deployment's references name (made once)."""
+    if not _refs:
+        API.ief_configmap(PROJECT, IEF, "fuzz-refs")
+        API.ief_secret(PROJECT, IEF, "fuzz-refs")
+        _refs.append("fuzz-refs")
+    return _refs[0]
+
+
+def ief_references(case):
+    """A deployment's variables and volumes read a config map or secret that exists,
+    and a key it has."""
+    template = deployment_template(case)
+    if template is None:
+        return
+    for container in containers(template):
+        for env in container.get("envs") or []:
+            source = env.get("value_from") if isinstance(env, dict) else None
+            for kind in ("configmap", "secret"):
+                if isinstance(source, dict) and isinstance(source.get(kind), dict):
+                    source[kind].update({"name": refs(), "key": "k"})
+        for volume in container.get("volumes") or []:
+            if isinstance(volume, dict) and volume.get("type") in ("configMap", "secret"):
+                volume["source"] = refs()
 
 
 def where_to_deploy(case):
     """A deployment goes to exactly one node, or to a group, that exists (a group when
-    it names a group's settings), and names a group that exists; a V-Kube pod goes to
-    a region that exists."""
+    it names a group's settings), and names a group that exists; an update of the kept
+    deployment, on a node, names no group-only setting; a V-Kube pod goes to a region
+    that exists."""
     body = case.body
     if case.method == "POST" and case.operation.path.endswith("/k8s/deploy") \
             and isinstance(body, dict) and isinstance(body.get("nodeSelector"), dict):
         body["nodeSelector"]["region"] = "region1"
+    template = deployment_template(case)
+    if case.method == "PUT" and template is not None and isinstance(template.get("configs"), dict):
+        # The deployment updated runs on a node, which takes no group-only setting.
+        template["configs"].pop("toleration_seconds", None)
     if case.method == "POST" and case.operation.path.endswith("/edgemgr/deployments") \
             and isinstance(body, dict):
         spec = body.get("deployment") if isinstance(body.get("deployment"), dict) else {}
@@ -232,6 +313,9 @@ def where_to_deploy(case):
         for_group = any(configs.get(k) is not None for k in ("migration", "toleration_seconds"))
         if body.get("group_id") is not None or for_group:
             body["group_id"], body["node_ids"] = ENV("PODGATE_FUZZ_IEF_GROUP"), None
+            # A group's deployment says whether its pods migrate.
+            if isinstance(template, dict) and configs.get("migration") is None:
+                template["configs"] = {**configs, "migration": False}
         else:
             body["node_ids"] = [ENV("PODGATE_FUZZ_IEF_NODE")]
         annotations = spec.get("annotations")
@@ -251,6 +335,7 @@ def before_call(ctx, case, **kwargs):
     # The stateful phase's cases name what earlier steps made: they keep their ids.
     if positive and "stateful" not in str(meta.phase.name).lower():
         where_to_deploy(case)
-        unique_container_names(case)
+        ief_deployment_fields(case)
+        ief_references(case)
         ncs_names(case)
         fresh_objects(case)

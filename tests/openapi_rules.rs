@@ -32,6 +32,9 @@ const FIELDS: &[(&str, &str, Rule)] = &[
     ("ief.ContainerDef", "version", |v| {
         ief::rules::image_tag(v).is_ok()
     }),
+    ("ief.ContainerDef", "npu_type", |v| {
+        ief::rules::npu_type(v).is_ok()
+    }),
     ("ief.Attributes", "key", |v| ief::rules::tag_key(v).is_ok()),
     ("ief.Attributes", "value", |v| {
         ief::rules::tag_value(v).is_ok()

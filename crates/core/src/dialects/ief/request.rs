@@ -446,7 +446,6 @@ fn number(value: &NumOrText, field: &str) -> Parsed<f64> {
     let n = match value {
         NumOrText::Num(n) => *n,
         NumOrText::Text(s) => s
-            .trim()
             .parse::<f64>()
             .map_err(|_| IefError::invalid(field, format!("{s:?} is not a number")))?,
     };
@@ -942,6 +941,32 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn an_amount_is_a_number_or_exactly_its_text() {
+        let limits = |v: NumOrText| {
+            amounts(
+                Some(&BTreeMap::from([("cpu".to_owned(), v)])),
+                "limits",
+                true,
+            )
+        };
+        let t = |v: &str| NumOrText::Text(v.to_owned());
+        for good in [t("0.5"), t(".5"), t("+0.5"), t("5e-1"), NumOrText::Num(0.5)] {
+            assert_eq!(limits(good).unwrap()["cpu"], "0.5");
+        }
+        // The document's pattern takes no space around the number, nor does the rule.
+        for bad in [
+            t(" 0.5"),
+            t("0.5\n"),
+            t(""),
+            t("inf"),
+            t("NaN"),
+            t("0.5cores"),
+        ] {
+            assert_eq!(limits(bad).unwrap_err().code, "IEF.100002");
+        }
     }
 
     #[test]

@@ -485,11 +485,11 @@ pub struct Port {
 pub struct Resources {
     /// Limits.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_amounts))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_limits))]
     pub limits: Option<BTreeMap<String, NumOrText>>,
     /// Requests.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_amounts))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = openapi::resource_requests))]
     pub requests: Option<BTreeMap<String, NumOrText>>,
 }
 
@@ -615,6 +615,7 @@ pub struct ContainerDef {
     pub volumes: Option<Vec<Volume>>,
     /// D310, D310B or empty.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(D310|D310B)?$"))]
     pub npu_type: Option<String>,
 }
 
@@ -1637,7 +1638,8 @@ pub struct ErrorReply {
 #[cfg(feature = "openapi")]
 mod openapi {
     use utoipa::openapi::schema::{
-        AllOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+        AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder,
+        OneOfBuilder, Schema, Type,
     };
     use utoipa::openapi::{Object, schema::SchemaType};
 
@@ -1836,21 +1838,48 @@ mod openapi {
         )
     }
 
-    /// Resource amounts by name (cpu, memory, gpu or npu), or none.
-    pub(super) fn resource_amounts() -> Schema {
-        shapes::or_null(
-            ObjectBuilder::new()
-                .property_names(Some(
+    /// Resource limits by name, or none (`rules::cpu`, `memory`, `gpu`, `npu`).
+    pub(super) fn resource_limits() -> Schema {
+        resource_amounts(4.0)
+    }
+
+    /// Resource requests by name, or none (`rules::cpu`, `memory`, `gpu`, `npu`).
+    pub(super) fn resource_requests() -> Schema {
+        resource_amounts(0.01)
+    }
+
+    /// Amounts by resource name, a memory amount from `least_memory`: each a number in
+    /// the resource's range, or a number's text (whose range the rule alone checks).
+    fn resource_amounts(least_memory: f64) -> Schema {
+        let amount = |least: f64, most: f64, kind: Type| {
+            OneOfBuilder::new()
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(kind)
+                        .minimum(Some(least))
+                        .maximum(Some(most)),
+                )
+                .item(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
-                        .enum_values(Some(["cpu", "memory", "gpu", "npu"])),
-                ))
-                .additional_properties(Some(utoipa::openapi::Ref::from_schema_name(
-                    "ief.NumOrText",
-                ))),
-            "Amounts by resource: cpu, memory, gpu or npu.",
+                        .pattern(Some(NUMBER_TEXT)),
+                )
+        };
+        shapes::or_null(
+            ObjectBuilder::new()
+                .property("cpu", amount(0.01, 1000.0, Type::Number))
+                .property("memory", amount(least_memory, 1_024_000.0, Type::Number))
+                .property("gpu", amount(0.01, 1_024_000.0, Type::Number))
+                .property("npu", amount(1.0, 1000.0, Type::Integer))
+                .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+            "Amounts by resource: cpu (cores), memory and gpu (MB), npu (whole NPUs); \
+             each a number, or its text.",
         )
     }
+
+    /// The text of a number as the amounts take it (as `f64::from_str` reads one,
+    /// less infinities and NaN): digits with an optional sign, fraction and exponent.
+    const NUMBER_TEXT: &str = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$";
 
     /// An exec probe's command line (`rules::exec_command`): one string of 1-10240
     /// characters, or its words.
@@ -1863,9 +1892,19 @@ mod openapi {
                     .max_length(Some(10240)),
             )
             .item(
-                ArrayBuilder::new()
-                    .items(ObjectBuilder::new().schema_type(Type::String))
-                    .min_items(Some(1)),
+                // Words join to an empty line only as one empty word.
+                AnyOfBuilder::new()
+                    .item(
+                        ArrayBuilder::new()
+                            .items(ObjectBuilder::new().schema_type(Type::String))
+                            .min_items(Some(2)),
+                    )
+                    .item(
+                        ArrayBuilder::new()
+                            .items(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)))
+                            .min_items(Some(1))
+                            .max_items(Some(1)),
+                    ),
             )
             .description(Some(
                 "The command line: one string, or its words (joined by spaces); 1-10240 characters.",
