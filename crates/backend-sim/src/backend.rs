@@ -6,6 +6,7 @@ use std::sync::{Arc, PoisonError};
 
 use async_trait::async_trait;
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
+use podgate_core::feed::{Feed, FeedEvent};
 use podgate_core::model::{
     ConfigKind, ConfigObject, ConfigQuery, ContainerId, Eip, NamespaceId, NewConfig, NewTenant,
     Node, Page, PageRequest, Pod, PodId, PodQuery, Tenant, TenantKey, TenantKind, Workload,
@@ -39,6 +40,8 @@ pub struct SimBackend {
     /// A change could not be written: memory is ahead of the file, so every further
     /// operation is refused until a restart reloads the file.
     pub(crate) failed: AtomicBool,
+    /// The event feed, unless turned off.
+    pub(crate) feed: Option<Arc<Feed>>,
 }
 
 impl fmt::Debug for SimBackend {
@@ -98,17 +101,21 @@ impl SimBackend {
             .into_iter()
             .map(NodeState::empty)
             .collect();
+        let feed = (config.feed_capacity > 0).then(|| Arc::new(Feed::new(config.feed_capacity)));
+        let mut state = State {
+            nodes,
+            ..State::default()
+        };
+        state.feed.on = feed.is_some();
         Self {
-            state: ShardedLock::new(State {
-                nodes,
-                ..State::default()
-            }),
+            state: ShardedLock::new(state),
             images: ShardedLock::new(config.images),
             clock: SimClock::new(config.clock),
             delays: config.delays,
             #[cfg(feature = "sqlite")]
             store: None,
             failed: AtomicBool::new(false),
+            feed,
         }
     }
 
@@ -156,8 +163,15 @@ impl SimBackend {
         config: SimConfig,
         path: impl AsRef<std::path::Path>,
     ) -> Result<Self, crate::SimError> {
-        let delays = config.delays;
-        let opened = crate::store::Store::open_for(config, path.as_ref())?;
+        let (delays, capacity) = (config.delays, config.feed_capacity);
+        let mut opened = crate::store::Store::open_for(config, path.as_ref())?;
+        let feed = (capacity > 0).then(|| Arc::new(Feed::restore(capacity, opened.feed)));
+        opened.state.feed.on = feed.is_some();
+        opened.state.watch_all_quietly(&Observer {
+            now: opened.clock.now(),
+            delays: &delays,
+            images: &opened.images,
+        });
         Ok(Self {
             state: ShardedLock::new(opened.state),
             images: ShardedLock::new(opened.images),
@@ -165,7 +179,15 @@ impl SimBackend {
             delays,
             store: Some(std::sync::Mutex::new(opened.store)),
             failed: AtomicBool::new(false),
+            feed,
         })
+    }
+
+    /// The event feed: every change this simulator makes, and whatever its user records
+    /// (the HTTP adapter records each dialect request). `None` when
+    /// [`SimConfig::feed_capacity`] is 0.
+    pub fn feed(&self) -> Option<Arc<Feed>> {
+        self.feed.clone()
     }
 
     pub(crate) fn images(&self) -> ShardedLockReadGuard<'_, ImageCatalogue> {
@@ -194,6 +216,13 @@ impl SimBackend {
         self.check_healthy()?;
         let mut view = self.write();
         let out = change(&mut view);
+        let (state, observer) = view.parts();
+        state.observe_pods(&observer);
+        if let Some(feed) = &self.feed {
+            for (at, event) in state.feed.take() {
+                feed.record(at, event);
+            }
+        }
         self.persist(&mut view.state)?;
         out
     }
@@ -205,13 +234,20 @@ impl SimBackend {
             return Ok(());
         };
         let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
-        store.commit(state, self.clock.offset_ms()).map_err(|e| {
-            self.failed.store(true, Ordering::SeqCst);
-            Error::Backend {
-                temporary: false,
-                source: Box::new(e),
-            }
-        })
+        let entries = self
+            .feed
+            .as_ref()
+            .map(|f| f.take_unsaved())
+            .unwrap_or_default();
+        store
+            .commit(state, self.clock.offset_ms(), &entries)
+            .map_err(|e| {
+                self.failed.store(true, Ordering::SeqCst);
+                Error::Backend {
+                    temporary: false,
+                    source: Box::new(e),
+                }
+            })
     }
 
     #[cfg(not(feature = "sqlite"))]
@@ -229,14 +265,14 @@ impl SimBackend {
         let now = self.clock.now();
         let images = self.images();
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        pools::reconcile(
-            &mut state,
-            &Observer {
-                now,
-                delays: &self.delays,
-                images: &images,
-            },
-        );
+        let observer = Observer {
+            now,
+            delays: &self.delays,
+            images: &images,
+        };
+        // What pods showed up to now, then the work due by now.
+        state.observe_pods(&observer);
+        pools::reconcile(&mut state, &observer);
         View {
             state,
             images,
@@ -265,7 +301,7 @@ impl SimBackend {
 
     /// The state as it stands, without the timed work [`Self::read`] does first (nor
     /// its clock reading): for what timed work never changes, tenants and tokens.
-    fn read_untimed(&self) -> Result<ShardedLockReadGuard<'_, State>> {
+    pub(crate) fn read_untimed(&self) -> Result<ShardedLockReadGuard<'_, State>> {
         self.check_healthy()?;
         Ok(self.state.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -441,6 +477,7 @@ impl ClusterBackend for SimBackend {
 
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
         self.mutate(|view| {
+            let now = view.now;
             let state = &mut *view.state;
             let key = match tenant.key {
                 TenantKey::Namespace(NamespaceId(0)) => {
@@ -468,6 +505,9 @@ impl ClusterBackend for SimBackend {
             state
                 .tokens
                 .insert((key.kind(), tenant.token_hash), key.clone());
+            state.feed.emit(now, || FeedEvent::TenantCreated {
+                tenant: key.to_string(),
+            });
             state.tenants.insert(key, stored.clone());
             Ok(stored)
         })
@@ -532,6 +572,13 @@ impl ClusterBackend for SimBackend {
                 },
             );
             state.index_workload(id);
+            state.workload_event(now, id, |tenant, workload, name| {
+                FeedEvent::WorkloadCreated {
+                    tenant,
+                    workload,
+                    name,
+                }
+            });
             let (state, observer) = view.parts();
             pods::scale(state, &observer, id, PodOrigin::Create, false);
             let rec = Self::owned(state, now, tenant, id)?;
@@ -702,6 +749,15 @@ impl ClusterBackend for SimBackend {
                     rec.last_change = (Change::Updated, now);
                 }
             }
+            if changed {
+                state.workload_event(now, id, |tenant, workload, name| {
+                    FeedEvent::WorkloadUpdated {
+                        tenant,
+                        workload,
+                        name,
+                    }
+                });
+            }
             if template_changed {
                 pods::replace_all(state, &observer, id, PodOrigin::Rollout);
             }
@@ -718,10 +774,17 @@ impl ClusterBackend for SimBackend {
             let (pool, deleting) = (rec.kind == WorkloadKind::Pool, rec.deleting_until.is_some());
             let until = now.plus_millis(ms(view.delays.restart));
             let (state, observer) = view.parts();
-            if pool {
-                if deleting {
-                    return Err(Error::not_found("workload", id));
+            if pool && deleting {
+                return Err(Error::not_found("workload", id));
+            }
+            state.workload_event(now, id, |tenant, workload, name| {
+                FeedEvent::WorkloadDeleted {
+                    tenant,
+                    workload,
+                    name,
                 }
+            });
+            if pool {
                 if until <= now {
                     pools::purge(state, &observer, id);
                 } else {
@@ -939,6 +1002,9 @@ impl ClusterBackend for SimBackend {
                 holder: None,
             };
             view.state.eips.insert(id.to_owned(), eip.clone());
+            view.state
+                .feed
+                .emit(view.now, || FeedEvent::EipCreated { eip: id.to_owned() });
             Ok(eip)
         })
     }
@@ -977,6 +1043,11 @@ impl ClusterBackend for SimBackend {
             if let Some(rec) = state.workloads.get_mut(&workload) {
                 rec.eip = Some(eip.into());
             }
+            state.feed.emit(view.now, || FeedEvent::EipAssociated {
+                tenant: tenant.to_string(),
+                workload: workload.0,
+                eip: eip.to_owned(),
+            });
             Ok(())
         })
     }
@@ -1003,6 +1074,11 @@ impl ClusterBackend for SimBackend {
             if let Some(rec) = state.workloads.get_mut(&workload) {
                 rec.eip = None;
             }
+            state.feed.emit(view.now, || FeedEvent::EipUnassociated {
+                tenant: tenant.to_string(),
+                workload: workload.0,
+                eip: eip.to_owned(),
+            });
             Ok(())
         })
     }

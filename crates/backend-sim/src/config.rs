@@ -69,6 +69,10 @@ pub struct SimConfig {
     /// How hard a persistent simulator ([`SimBackend::open`](crate::SimBackend)) works
     /// to keep a change once it is acknowledged. Ignored in memory.
     pub durability: Durability,
+    /// How many entries the event feed ([`SimBackend::feed`](crate::SimBackend::feed))
+    /// keeps, newest first; 0 turns the feed off. A persistent simulator keeps them
+    /// in its file too.
+    pub feed_capacity: usize,
 }
 
 /// When a persistent simulator's change counts as stored: SQLite's `synchronous`
@@ -96,6 +100,7 @@ impl Default for SimConfig {
             delays: Delays::ZERO,
             clock: ClockMode::Manual(podgate_core::model::Timestamp(1_767_225_600_000)),
             durability: Durability::Full,
+            feed_capacity: podgate_core::feed::DEFAULT_CAPACITY,
         }
     }
 }

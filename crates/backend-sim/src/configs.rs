@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use podgate_core::feed::FeedEvent;
 use podgate_core::model::{ConfigKind, ConfigObject, ConfigQuery, NewConfig, TenantKey};
 use podgate_core::{Error, Result};
 
@@ -44,6 +45,17 @@ fn in_use(view: &WriteView<'_>, tenant: &TenantKey, kind: ConfigKind, name: &str
         .any(|w| w.template.config_refs().contains(&(kind, name)))
 }
 
+/// The feed's entry for a `change` of `object` (its name and kind, never its data).
+fn config_event(object: &ConfigObject, change: &str) -> FeedEvent {
+    FeedEvent::Config {
+        tenant: object.tenant.to_string(),
+        config: object.config.kind.name().to_owned(),
+        id: object.id.clone(),
+        name: object.config.name.clone(),
+        change: change.to_owned(),
+    }
+}
+
 impl SimBackend {
     pub(crate) fn create_config_now(
         &self,
@@ -82,6 +94,7 @@ impl SimBackend {
                 },
             );
             state.index_config(&id);
+            state.feed.emit(now, || config_event(&object, "created"));
             Ok(object)
         })
     }
@@ -137,7 +150,11 @@ impl SimBackend {
             rec.object.config.data = data;
             rec.object.config.attributes = attributes;
             rec.object.updated_at = now;
-            Ok(rec.object.clone())
+            let object = rec.object.clone();
+            view.state
+                .feed
+                .emit(now, || config_event(&object, "updated"));
+            Ok(object)
         })
     }
 
@@ -158,8 +175,13 @@ impl SimBackend {
                     kind.name()
                 )));
             }
+            let now = view.now;
             let state = &mut *view.state;
-            state.configs.remove(id);
+            if let Some(rec) = state.configs.remove(id) {
+                state
+                    .feed
+                    .emit(now, || config_event(&rec.object, "deleted"));
+            }
             if let Some(m) = state.tenant_configs.get_mut(&(tenant.clone(), kind)) {
                 m.remove(&seq);
             }

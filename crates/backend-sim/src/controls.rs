@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use podgate_core::feed::{Feed, FeedEvent};
 use podgate_core::model::{
     ContainerState, NodeLossPolicy, PodId, RestartPolicy, Timestamp, WorkloadId,
 };
@@ -20,20 +21,101 @@ impl SimBackend {
     /// Moves simulated time forward; pods move on through their lifecycle accordingly.
     /// Returns the new now. A persistent simulator stores the clock before answering.
     pub fn advance(&self, by: Duration) -> Result<Timestamp> {
-        self.mutate(|_| Ok(self.clock.advance(by)))
+        let now = self.mutate(|_| Ok(self.clock.advance(by)))?;
+        // A second write does the work the new time brings and records the pods'
+        // changes at their instants, then the move itself, at the new now.
+        self.mutate(|view| {
+            let paused = self.clock.paused();
+            view.state.feed.emit(view.now, || FeedEvent::Clock {
+                advanced_ms: u64::try_from(by.as_millis()).unwrap_or(u64::MAX),
+                paused,
+            });
+            Ok(())
+        })?;
+        Ok(now)
+    }
+
+    /// Pauses a wall clock, or lets it run on from where it stands (a manual clock
+    /// always stands still). Returns now.
+    pub fn set_paused(&self, paused: bool) -> Result<Timestamp> {
+        self.mutate(|view| {
+            let was = self.clock.paused();
+            let now = self.clock.set_paused(paused);
+            let paused = self.clock.paused();
+            if paused != was {
+                view.state.feed.emit(now, || FeedEvent::Clock {
+                    advanced_ms: 0,
+                    paused,
+                });
+            }
+            Ok(now)
+        })
+    }
+
+    /// Does the work that is due (pool recycling, purges, pods observed for the event
+    /// feed) and stores feed entries not yet written. On a wall clock, whoever serves
+    /// the simulator calls this every second or so, so that the feed shows what time
+    /// alone changes as it happens.
+    pub fn tick(&self) -> Result<()> {
+        let now = self.clock.now();
+        let due = self.read_untimed()?.due(now);
+        if due || self.feed.as_ref().is_some_and(|f| f.has_unsaved()) {
+            self.mutate(|_| Ok(()))?;
+        }
+        Ok(())
     }
 
     /// Adds an image to the simulated registry; pods waiting for it start on their
     /// next pull.
     pub fn add_image(&self, reference: &str) -> Result<()> {
-        self.images
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(reference);
+        self.change_image(reference, true)
+    }
+
+    /// Fault: removes an image from the simulated registry. Pods that start after this
+    /// cannot pull it (`ErrImagePull`, then `ImagePullBackOff`) until it is added
+    /// again; running containers go on. A persistent simulator remembers the removal,
+    /// also of an image its configured catalogue lists.
+    pub fn remove_image(&self, reference: &str) -> Result<()> {
+        if !self.has_image(reference) {
+            return Err(Error::not_found("image", reference));
+        }
+        self.change_image(reference, false)
+    }
+
+    fn change_image(&self, reference: &str, present: bool) -> Result<()> {
+        {
+            let mut images = self
+                .images
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if present {
+                images.insert(reference);
+            } else {
+                images.remove(reference);
+            }
+        }
         self.mutate(|view| {
-            view.state
-                .images_added
-                .push(crate::images::normalize_image(reference));
+            let now = view.now;
+            let state = &mut *view.state;
+            let image = crate::images::normalize_image(reference);
+            state.feed.emit(now, || {
+                if present {
+                    FeedEvent::ImageAdded {
+                        image: image.clone(),
+                    }
+                } else {
+                    FeedEvent::ImageRemoved {
+                        image: image.clone(),
+                    }
+                }
+            });
+            if present {
+                state.images_added.push(image);
+            } else {
+                state.images_removed.push(image);
+            }
+            // Any pod may use the image: look at each again.
+            state.watch_pods(now, |_| true);
             Ok(())
         })
     }
@@ -84,6 +166,13 @@ impl SimBackend {
                 }
                 rec.last_down = Some((now, crashed));
             }
+            if crashed {
+                state.feed.emit(now, || FeedEvent::ContainerCrashed {
+                    pod: pod_id.0,
+                    container: container.to_owned(),
+                });
+            }
+            state.feed.watch(now, pod_id);
             Ok(())
         })
     }
@@ -101,6 +190,10 @@ impl SimBackend {
                     .set_node_ready(name, false)
                     .ok_or_else(|| Error::not_found("node", name))?,
             );
+            state.feed.emit(now, || FeedEvent::NodeLost {
+                node: name.to_owned(),
+            });
+            state.watch_pods(now, |p| p.node == index);
             let victims: Vec<(PodId, WorkloadId, bool)> = state
                 .pods
                 .iter()
@@ -152,6 +245,10 @@ impl SimBackend {
             let index = state
                 .set_node_ready(name, true)
                 .ok_or_else(|| Error::not_found("node", name))?;
+            state.feed.emit(now, || FeedEvent::NodeRestored {
+                node: name.to_owned(),
+            });
+            state.watch_pods(now, |p| p.node == Some(index));
             let back: Vec<PodId> = state
                 .pods
                 .iter()
@@ -215,5 +312,25 @@ impl podgate_core::SimulatorControls for SimBackend {
 
     fn restore_node(&self, name: &str) -> Result<()> {
         SimBackend::restore_node(self, name)
+    }
+
+    fn remove_image(&self, reference: &str) -> Result<()> {
+        SimBackend::remove_image(self, reference)
+    }
+
+    fn set_paused(&self, paused: bool) -> Result<Timestamp> {
+        SimBackend::set_paused(self, paused)
+    }
+
+    fn paused(&self) -> bool {
+        self.clock.paused()
+    }
+
+    fn tick(&self) -> Result<()> {
+        SimBackend::tick(self)
+    }
+
+    fn feed(&self) -> Option<std::sync::Arc<Feed>> {
+        SimBackend::feed(self)
     }
 }

@@ -72,6 +72,11 @@ impl ImageCatalogue {
         self.images.insert(normalize_image(reference));
     }
 
+    /// Removes an image; answers whether it was there.
+    pub fn remove(&mut self, reference: &str) -> bool {
+        self.images.remove(normalized(reference).as_ref())
+    }
+
     /// Every image, normalised, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         Self::sort(&self.images).into_iter()

@@ -49,6 +49,7 @@ mod config;
 mod configs;
 mod controls;
 mod error;
+mod feed;
 mod images;
 mod lifecycle;
 mod logs;

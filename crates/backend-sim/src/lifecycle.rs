@@ -64,6 +64,37 @@ pub(crate) fn pod_name(
     }
 }
 
+/// The phase of a pod whose main containers are in `states`: `Unknown` while its
+/// node is lost, `Failed` once every container ended, `Running` once every one runs or
+/// ended, `Pending` before.
+fn phase_of<'s>(
+    lost: bool,
+    mut states: impl Iterator<Item = &'s ContainerState> + Clone,
+) -> PodPhase {
+    let terminated = |s: &ContainerState| matches!(s, ContainerState::Terminated { .. });
+    if lost {
+        PodPhase::Unknown
+    } else if states.clone().next().is_some() && states.clone().all(terminated) {
+        PodPhase::Failed
+    } else if states.all(|s| matches!(s, ContainerState::Running { .. }) || terminated(s)) {
+        PodPhase::Running
+    } else {
+        PodPhase::Pending
+    }
+}
+
+/// What the event feed shows of a pod: a new feed entry is due when it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shown {
+    pub(crate) phase: PodPhase,
+    /// Why it is not running, if it is not.
+    pub(crate) reason: Option<String>,
+    /// Restarts of all its containers.
+    pub(crate) restarts: u32,
+    /// The node it is bound to, by index.
+    pub(crate) node: Option<u32>,
+}
+
 /// What one pod is doing, summarised for the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PodCondition {
@@ -279,16 +310,7 @@ impl Observer<'_> {
                 restart_count: 0,
             })
             .collect();
-        let terminated = |c: &ContainerStatus| matches!(c.state, ContainerState::Terminated { .. });
-        let phase = if pod.lost {
-            PodPhase::Unknown
-        } else if !containers.is_empty() && containers.iter().all(terminated) {
-            PodPhase::Failed
-        } else if containers.iter().all(|c| c.ready || terminated(c)) {
-            PodPhase::Running
-        } else {
-            PodPhase::Pending
-        };
+        let phase = phase_of(pod.lost, containers.iter().map(|c| &c.state));
         let bound = pod.node.is_some() && self.now >= pod.bound_at;
         let node = pod
             .node
@@ -330,6 +352,66 @@ impl Observer<'_> {
             claimed_by: pod.claimed.as_deref().map(str::to_owned),
             template: workload.template.clone(),
         }
+    }
+
+    /// What the event feed shows of `pod` now.
+    pub(crate) fn shown(&self, pod: &PodRec, workload: &WorkloadRec) -> Shown {
+        let template = &workload.template;
+        let states: Vec<ContainerState> = (0..template.containers.len())
+            .map(|i| self.container_state(pod, template, i))
+            .collect();
+        let waiting = |state: ContainerState| match state {
+            ContainerState::Waiting { reason } => Some(reason),
+            ContainerState::Terminated { reason, exit_code } if exit_code != 0 => Some(reason),
+            ContainerState::Running { .. } | ContainerState::Terminated { .. } => None,
+        };
+        let reason = if pod.node.is_none() {
+            Some("Unschedulable".to_owned())
+        } else if pod.lost {
+            Some("NodeLost".to_owned())
+        } else {
+            (0..template.init_containers.len())
+                .map(|i| self.init_state(pod, template, i))
+                .chain(states.iter().cloned())
+                .find_map(waiting)
+        };
+        Shown {
+            phase: phase_of(pod.lost, states.iter()),
+            reason,
+            restarts: pod
+                .containers
+                .iter()
+                .fold(0_u32, |n, c| n.saturating_add(c.restarts)),
+            node: pod.node.filter(|_| self.now >= pod.bound_at),
+        }
+    }
+
+    /// The next instant after now at which what [`Observer::shown`] shows of `pod`
+    /// may change by time alone: binding, start, pull back-off, a container back up.
+    pub(crate) fn next_change(&self, pod: &PodRec) -> Option<Timestamp> {
+        let start = self.start_at(pod);
+        let steps = pod.node.map(|_| {
+            [
+                pod.bound_at,
+                start,
+                start.plus_millis(ms(self.delays.pull_backoff)),
+            ]
+        });
+        let back_up = pod.containers.iter().filter_map(|c| {
+            c.last_down.map(|(down, crashed)| {
+                down.plus_millis(ms(if crashed {
+                    self.delays.crash_backoff
+                } else {
+                    self.delays.restart
+                }))
+            })
+        });
+        steps
+            .into_iter()
+            .flatten()
+            .chain(back_up)
+            .filter(|t| *t > self.now)
+            .min()
     }
 
     /// The workload's status, from its member pods.

@@ -137,6 +137,7 @@ pub(crate) fn start_pod(
             state.unschedulable.insert(id);
         }
     }
+    state.feed.watch(obs.now, id);
     if let Some(rec) = state.workloads.get_mut(&workload) {
         rec.pods.push(id);
     }
@@ -173,6 +174,7 @@ pub(crate) fn remove_pods(
     let mut gone: BTreeMap<WorkloadId, BTreeSet<PodId>> = BTreeMap::new();
     for id in ids {
         if let Some(workload) = unplace(state, id) {
+            state.pod_gone(obs.now, id, workload);
             gone.entry(workload).or_default().insert(id);
         }
     }
@@ -221,6 +223,7 @@ pub(crate) fn retry_unschedulable(state: &mut State, now: Timestamp, obs: &Obser
                 pod.bound_at = now.plus_millis(ms(obs.delays.schedule));
             }
             index_placed(state, id, node, workload);
+            state.feed.watch(now, id);
         }
     }
 }

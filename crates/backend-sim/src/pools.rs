@@ -1,6 +1,7 @@
 //! The pool controller: claims, releases, idle recycling, and timed work (graceful
 //! deletion, idle checks).
 
+use podgate_core::feed::FeedEvent;
 use podgate_core::model::{PodId, WorkloadId};
 use podgate_core::{Error, Result};
 
@@ -58,6 +59,11 @@ pub(crate) fn claim(
     if let Some(pod) = state.pods.get_mut(&chosen) {
         pod.claimed = Some(instance.into());
     }
+    state.feed.emit(obs.now, || FeedEvent::PoolClaimed {
+        pool: pool.0,
+        pod: chosen.0,
+        instance: instance.to_owned(),
+    });
     if !policy.reuse {
         // The pod leaves the pool, which replaces it at once.
         if let Some(rec) = state.workloads.get_mut(&pool) {
@@ -85,6 +91,10 @@ pub(crate) fn release(
     if !belongs || !claimed {
         return Err(Error::not_found("pod", pod));
     }
+    state.feed.emit(obs.now, || FeedEvent::PoolReleased {
+        pool: pool.0,
+        pod: pod.0,
+    });
     pods::remove_pod(state, obs, pod);
     if state
         .workloads

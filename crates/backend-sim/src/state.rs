@@ -14,6 +14,8 @@ use podgate_core::model::{
 };
 use podgate_core::secret::TokenHash;
 
+use crate::feed::FeedState;
+
 /// Ids in ascending order: O(1) access by position, so an offset page costs O(page).
 /// New ids are always the largest, so inserting is a push.
 #[derive(Debug, Default, Clone)]
@@ -326,6 +328,8 @@ pub(crate) struct State {
     pub(crate) nodes_changed: bool,
     /// Images added since the store last wrote them.
     pub(crate) images_added: Vec<String>,
+    /// Images removed since the store last wrote them.
+    pub(crate) images_removed: Vec<String>,
     pub(crate) templates: HashSet<Arc<PodTemplate>>,
     pub(crate) eips: Tracked<String, Eip>,
     /// Config maps and secrets by id.
@@ -338,6 +342,8 @@ pub(crate) struct State {
     /// How many times a node was looked for for a pod, since the simulator started
     /// (not stored).
     pub(crate) placements_tried: u64,
+    /// What the event feed gathers while the state is written (not stored).
+    pub(crate) feed: FeedState,
 }
 
 impl State {
@@ -429,11 +435,12 @@ impl State {
         self.events.insert((at, seq, event), ());
     }
 
-    /// Whether timed work is due at `now`.
+    /// Whether timed work, or a pod the feed watches, is due at `now`.
     pub(crate) fn due(&self, now: Timestamp) -> bool {
         self.events
             .first_key_value()
             .is_some_and(|((at, _, _), ())| *at <= now)
+            || self.feed.due(now)
     }
 }
 

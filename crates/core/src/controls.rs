@@ -4,9 +4,11 @@
 //! these only when it is a simulator.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Result;
+use crate::feed::Feed;
 use crate::model::{PodId, Timestamp};
 
 /// The simulated cluster's clock and faults.
@@ -31,4 +33,21 @@ pub trait SimulatorControls: Send + Sync + Debug + 'static {
 
     /// The node named `name` answers again.
     fn restore_node(&self, name: &str) -> Result<()>;
+
+    /// Fault: the image can no longer be pulled (`NotFound` when it is not there);
+    /// pods that start after this wait in `ErrImagePull` until it is added again.
+    fn remove_image(&self, reference: &str) -> Result<()>;
+
+    /// Pauses the clock, or lets it run on from where it stands. Returns now.
+    fn set_paused(&self, paused: bool) -> Result<Timestamp>;
+
+    /// Whether the clock stands still (a manual clock always does).
+    fn paused(&self) -> bool;
+
+    /// Does the work that is due and records what it changed; whoever serves a
+    /// simulator on a running clock calls this about every second.
+    fn tick(&self) -> Result<()>;
+
+    /// The event feed of what the simulator changes, if it keeps one.
+    fn feed(&self) -> Option<Arc<Feed>>;
 }

@@ -40,6 +40,7 @@ pub mod backend;
 mod controls;
 pub mod dialects;
 mod error;
+pub mod feed;
 pub mod model;
 pub mod pod_spec;
 pub mod secret;

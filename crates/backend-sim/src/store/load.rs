@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, Row};
 use serde::de::DeserializeOwned;
 
+use podgate_core::feed::FeedEntry;
 use podgate_core::model::{Eip, Node, PodId, PodTemplate, Tenant, Timestamp, WorkloadId};
 
 use super::{StoredClock, classify};
@@ -36,6 +37,10 @@ pub(super) fn load(conn: &Connection, path: &str) -> Result<(State, StoredClock)
     })?;
     reader.each("SELECT reference FROM images", |row| {
         state.images_added.push(reader.text(row, 0)?.to_owned());
+        Ok(())
+    })?;
+    reader.each("SELECT reference FROM images_removed", |row| {
+        state.images_removed.push(reader.text(row, 0)?.to_owned());
         Ok(())
     })?;
     reader.each("SELECT body FROM tenants", |row| {
@@ -154,4 +159,24 @@ impl Reader<'_> {
             detail,
         }
     }
+}
+
+/// The newest `capacity` entries of the feed table, oldest first.
+pub(super) fn feed(
+    conn: &Connection,
+    path: &str,
+    capacity: usize,
+) -> Result<Vec<FeedEntry>, SimError> {
+    let reader = Reader { conn, path };
+    let mut entries = Vec::new();
+    let limit = i64::try_from(capacity).unwrap_or(i64::MAX);
+    reader.each(
+        &format!("SELECT body FROM feed ORDER BY seq DESC LIMIT {limit}"),
+        |row| {
+            entries.push(reader.decode::<FeedEntry>("feed entry", reader.text(row, 0)?)?);
+            Ok(())
+        },
+    )?;
+    entries.reverse();
+    Ok(entries)
 }

@@ -20,6 +20,7 @@ use std::sync::{Arc, Weak};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use podgate_core::feed::FeedEntry;
 use podgate_core::model::{PodTemplate, Timestamp, WorkloadId};
 
 use crate::clock::{ClockMode, SimClock};
@@ -59,6 +60,8 @@ pub(crate) struct Store {
     path: String,
     counters: Counters,
     clock: StoredClock,
+    /// How many feed entries the file keeps.
+    feed_capacity: usize,
     /// The template each workload's row holds (templates are shared and never
     /// change in place: the same allocation is the same template), so a change to a
     /// workload's pods or claims rewrites its body and not its template. Weak: the
@@ -79,6 +82,8 @@ pub(crate) struct Opened {
     pub(crate) state: State,
     pub(crate) clock: SimClock,
     pub(crate) images: ImageCatalogue,
+    /// The feed's newest entries, oldest first.
+    pub(crate) feed: Vec<FeedEntry>,
 }
 
 impl Store {
@@ -87,17 +92,23 @@ impl Store {
     /// images join the ones the file holds.
     pub(crate) fn open_for(config: SimConfig, path: &Path) -> Result<Opened, SimError> {
         let mut store = Store::open(path, config.durability)?;
+        store.feed_capacity = config.feed_capacity;
         let (mut state, clock) = store.load_or_init(&config)?;
         let mut images = config.images;
         for image in std::mem::take(&mut state.images_added) {
             images.insert(&image);
         }
+        for image in std::mem::take(&mut state.images_removed) {
+            images.remove(&image);
+        }
         state.track();
+        let feed = load::feed(&store.conn, &store.path, config.feed_capacity)?;
         Ok(Opened {
             store,
             state,
             clock: SimClock::resumed(clock.mode(), clock.offset_ms),
             images,
+            feed,
         })
     }
 }
@@ -136,6 +147,7 @@ impl Store {
             path: name,
             counters: Counters::default(),
             clock: StoredClock::new(ClockMode::Wall, 0),
+            feed_capacity: 0,
             templates: HashMap::new(),
         };
         store.check()?;
@@ -269,9 +281,15 @@ impl Store {
         write(&mut self.conn).map_err(|e| classify(&self.path, e))
     }
 
-    /// Writes everything `state` changed since the last commit, and the clock, in one
-    /// transaction; returns once it is as durable as the file's [`Durability`] says.
-    pub(crate) fn commit(&mut self, state: &mut State, clock_offset: i64) -> Result<(), SimError> {
+    /// Writes everything `state` changed since the last commit, the clock and the new
+    /// feed entries `feed`, in one transaction; returns once it is as durable as the
+    /// file's [`Durability`] says.
+    pub(crate) fn commit(
+        &mut self,
+        state: &mut State,
+        clock_offset: i64,
+        feed: &[FeedEntry],
+    ) -> Result<(), SimError> {
         let clock = StoredClock {
             offset_ms: clock_offset,
             ..self.clock
@@ -286,6 +304,7 @@ impl Store {
             templates: &self.templates,
         };
         let written = write_changes(&tx, state, &last, &clock)
+            .and_then(|written| write_feed(&tx, feed, self.feed_capacity).map(|()| written))
             .and_then(|written| tx.commit().map(|()| written))
             .map_err(|e| classify(&self.path, e))?;
         self.counters = state.next;
@@ -405,6 +424,14 @@ fn write_changes(
     for image in state.images_added.drain(..) {
         tx.prepare_cached("INSERT OR IGNORE INTO images (reference) VALUES (?1)")?
             .execute(params![image])?;
+        tx.prepare_cached("DELETE FROM images_removed WHERE reference = ?1")?
+            .execute(params![image])?;
+    }
+    for image in state.images_removed.drain(..) {
+        tx.prepare_cached("DELETE FROM images WHERE reference = ?1")?
+            .execute(params![image])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO images_removed (reference) VALUES (?1)")?
+            .execute(params![image])?;
     }
     if state.next != *last.counters {
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'counters'")?
@@ -415,6 +442,26 @@ fn write_changes(
             .execute(params![json(clock)?])?;
     }
     Ok(written)
+}
+
+/// Appends `entries` to the feed table and drops what falls out of its last
+/// `capacity` entries.
+fn write_feed(
+    tx: &rusqlite::Transaction<'_>,
+    entries: &[FeedEntry],
+    capacity: usize,
+) -> rusqlite::Result<()> {
+    let Some(last) = entries.last() else {
+        return Ok(());
+    };
+    for entry in entries {
+        tx.prepare_cached("INSERT OR REPLACE INTO feed (seq, body) VALUES (?1, ?2)")?
+            .execute(params![id_i64(entry.seq), json(entry)?])?;
+    }
+    let keep = u64::try_from(capacity).unwrap_or(u64::MAX);
+    tx.prepare_cached("DELETE FROM feed WHERE seq <= ?1")?
+        .execute(params![id_i64(last.seq.saturating_sub(keep))])?;
+    Ok(())
 }
 
 /// A record as stored.

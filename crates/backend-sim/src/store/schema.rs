@@ -24,6 +24,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);",
     // 2: config maps and secrets.
     "CREATE TABLE configs (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;",
+    // 3: the event feed's newest entries, and images made unpullable (which the
+    // configured catalogue must not bring back on the next open).
+    "CREATE TABLE feed (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+     CREATE TABLE images_removed (reference TEXT PRIMARY KEY) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
