@@ -5,7 +5,7 @@
   them are mended (one filter kept, or the kept deployment's added), so the cases the
   schema calls valid are valid.
 - Where each rule names something that exists: a deployment's node or group, a V-Kube
-  pod's region, an NCS body's namespace, workload, zone and spec type (and a name of
+  pod's region, the container a simulated crash names, an NCS body's namespace, workload, zone and spec type (and a name of
   its own); an NCS paging parameter only for the Action that pages.
 - Rules across fields: NCS's POST body is one Action's parameters, and the query's
   Action must be that one; a pod's containers have names of their own, as have a
@@ -291,6 +291,12 @@ def ief_references(case):
                 volume["source"] = refs()
 
 
+def sim_fault_target(case):
+    """A crash names a container the pod has."""
+    if case.operation.path == "/admin/v1/sim/pods/{pod}/crash" and isinstance(case.body, dict):
+        case.body["container"] = ENV("PODGATE_FUZZ_SIM_CONTAINER")
+
+
 def where_to_deploy(case):
     """A deployment goes to exactly one node, or to a group, that exists (a group when
     it names a group's settings), and names a group that exists; an update of the kept
@@ -337,5 +343,6 @@ def before_call(ctx, case, **kwargs):
         where_to_deploy(case)
         ief_deployment_fields(case)
         ief_references(case)
+        sim_fault_target(case)
         ncs_names(case)
         fresh_objects(case)

@@ -61,5 +61,15 @@ call("POST", "/k8s/deploy", {"nodeSelector": {"region": "region1"}, "containers"
 for use in ("KEPT", "DELETED"):
     out[f"PODGATE_FUZZ_POOL_{use}"] = api.pool(f"fuzzpool-{use.lower()}")
 
+# The simulator's faults: a container of the NCS workload's pod to crash (zero delays:
+# it runs again at once), and a node nothing provisioned here runs on, to lose and
+# restore without taking anything from under the other operations.
+cluster = call("GET", "/admin/v1/cluster", None, {"Authorization": f"Bearer {ADMIN}"})
+pod = next(p for p in cluster["pods"] if p["workload"] == int(workload))
+out["PODGATE_FUZZ_SIM_POD"] = pod["id"]
+out["PODGATE_FUZZ_SIM_CONTAINER"] = pod["containers"][0]
+busy = {p["node"] for p in cluster["pods"]} | {out["PODGATE_FUZZ_IEF_NODE"]}
+out["PODGATE_FUZZ_SIM_NODE"] = [n["name"] for n in cluster["nodes"] if n["name"] not in busy][-1]
+
 for key, value in out.items():
     print(f"export {key}={shlex.quote(str(value))}")

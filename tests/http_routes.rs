@@ -1350,3 +1350,307 @@ async fn every_dialect_takes_an_integer_written_with_a_zero_fraction() {
         .await;
     assert_eq!(status, 200, "{reply}");
 }
+
+/// The event feed over the admin API: each dialect request with its outcome and each
+/// change, in order, with no token in it; bounded pages; the admin token required.
+#[tokio::test]
+async fn the_event_feed_records_requests_and_changes() {
+    let h = Http::new();
+    let admin = format!("Bearer {ADMIN}");
+    let op = [("authorization", admin.as_str())];
+    let ns = h.admin("/admin/v1/ncs/namespaces", json!({})).await;
+    let token = ns["token"].as_str().unwrap().to_owned();
+    let auth = format!("Bearer {token}");
+    create_the_example(&h, &auth).await;
+    // Refused: a bad parameter, in NCS's words.
+    let (status, _) = h
+        .call(
+            Method::GET,
+            &ncs_uri("DescribeStatefulWorkloads", "NamespaceId=abc"),
+            &[("authorization", auth.as_str())],
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    let (status, page) = h
+        .call(
+            Method::GET,
+            "/admin/v1/events?since=0&limit=1000",
+            &op,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let entries = page["entries"].as_array().unwrap();
+    let requests: Vec<(&str, &str, u64, &Value)> = entries
+        .iter()
+        .filter(|e| e["kind"] == "request")
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap(),
+                e["tenant"].as_str().unwrap_or(""),
+                e["status"].as_u64().unwrap(),
+                &e["error_code"],
+            )
+        })
+        .collect();
+    let namespace = format!("namespace {}", ns["NamespaceId"]);
+    assert_eq!(
+        requests,
+        [
+            (
+                "CreateStatefulWorkload",
+                namespace.as_str(),
+                200,
+                &Value::Null
+            ),
+            (
+                "DescribeStatefulWorkloads",
+                namespace.as_str(),
+                400,
+                &json!("InvalidParameterValue")
+            ),
+        ]
+    );
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    let at = |kind: &str| kinds.iter().position(|k| *k == kind).unwrap();
+    assert!(at("tenant_created") < at("workload_created"), "{kinds:?}");
+    assert!(at("workload_created") < at("pod"), "{kinds:?}");
+    assert!(at("pod") < at("request"), "{kinds:?}");
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert_eq!(page["last"], *seqs.last().unwrap());
+    // No tenant's token, nor the admin token, anywhere in it.
+    let text = page.to_string();
+    assert!(!text.contains(&token) && !text.contains(ADMIN));
+
+    // Paging on from the last one seen; nothing beyond the end.
+    let last = seqs.last().unwrap();
+    let (_, beyond) = h
+        .call(
+            Method::GET,
+            &format!("/admin/v1/events?since={last}"),
+            &op,
+            None,
+        )
+        .await;
+    assert_eq!(beyond["entries"], json!([]));
+    let (_, far) = h
+        .call(
+            Method::GET,
+            "/admin/v1/events?since=9223372036854775807",
+            &op,
+            None,
+        )
+        .await;
+    assert_eq!(far["entries"], json!([]));
+    let (_, two) = h
+        .call(Method::GET, "/admin/v1/events?since=1&limit=2", &op, None)
+        .await;
+    assert_eq!(two["entries"][0]["seq"], 2);
+    assert_eq!(two["entries"].as_array().unwrap().len(), 2);
+
+    // Bad input: a clear 400; no admin token or a wrong one: 401 (also on the stream).
+    for query in [
+        "limit=0",
+        "limit=1001",
+        "since=-1",
+        "since=abc",
+        "limit=1.5",
+        "since=9223372036854775808",
+    ] {
+        let (status, reply) = h
+            .call(Method::GET, &format!("/admin/v1/events?{query}"), &op, None)
+            .await;
+        assert_eq!(status, 400, "{query}: {reply}");
+        assert!(reply["error"]["message"].is_string(), "{reply}");
+    }
+    for path in [
+        "/admin/v1/events",
+        "/admin/v1/events/stream",
+        "/admin/v1/cluster",
+    ] {
+        for headers in [
+            vec![],
+            vec![("authorization", "Bearer wrong")],
+            vec![("authorization", auth.as_str())],
+        ] {
+            let (status, _) = h.call(Method::GET, path, &headers, None).await;
+            assert_eq!(status, 401, "{path} {headers:?}");
+        }
+    }
+}
+
+/// `GET /admin/v1/cluster`, as the operator.
+async fn cluster_view(h: &Http) -> Value {
+    let admin = format!("Bearer {ADMIN}");
+    let (status, view) = h
+        .call(
+            Method::GET,
+            "/admin/v1/cluster",
+            &[("authorization", admin.as_str())],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    view
+}
+
+/// The cluster as the console reads it, and the simulator's controls: the clock and
+/// the faults, each answered in the admin API's shape.
+#[tokio::test]
+async fn the_console_reads_the_cluster_and_drives_the_simulator() {
+    let h = Http::new();
+    let admin = format!("Bearer {ADMIN}");
+    let op = [("authorization", admin.as_str())];
+    let auth = namespace_one(&h).await;
+    create_the_example(&h, &auth).await;
+    let view = cluster_view(&h).await;
+    assert_eq!(view["simulated"], true);
+    assert_eq!(view["clock"]["paused"], true);
+    let pod = view["pods"][0].clone();
+    assert_eq!(
+        (
+            pod["dialect"].as_str(),
+            pod["phase"].as_str(),
+            pod["tenant"].as_str()
+        ),
+        (Some("ncs"), Some("Pending"), Some("namespace 1")),
+        "{pod}"
+    );
+    assert_eq!(view["workloads"][0]["dialect"], "ncs");
+    assert!(
+        view["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["used"]["pods"].is_u64())
+    );
+    assert!(
+        !view
+            .to_string()
+            .contains(auth.trim_start_matches("Bearer "))
+    );
+
+    // The clock moves: the pod runs, and its node counts it.
+    let (status, clock) = h
+        .call(
+            Method::POST,
+            "/admin/v1/sim/clock",
+            &op,
+            Some(json!({"advance_seconds": 60})),
+        )
+        .await;
+    assert_eq!(status, 200, "{clock}");
+    assert!(clock["unix_ms"].as_i64().unwrap() > 0);
+    let view = cluster_view(&h).await;
+    let pod = view["pods"][0].clone();
+    assert_eq!(pod["phase"], "Running", "{pod}");
+    let node = pod["node"].as_str().unwrap();
+    let used = view["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == node)
+        .unwrap()["used"]["pods"]
+        .clone();
+    assert_eq!(used, 1);
+
+    // A crash: restarts rise; a container that is not there, 404; one down, 409.
+    let container = pod["containers"][0].as_str().unwrap();
+    let crash = format!("/admin/v1/sim/pods/{}/crash", pod["id"]);
+    let (status, reply) = h
+        .call(
+            Method::POST,
+            &crash,
+            &op,
+            Some(json!({"container": container})),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, _) = h
+        .call(
+            Method::POST,
+            &crash,
+            &op,
+            Some(json!({"container": container})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, _) = h
+        .call(
+            Method::POST,
+            &crash,
+            &op,
+            Some(json!({"container": "nope"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = h
+        .call(
+            Method::POST,
+            "/admin/v1/sim/pods/x/crash",
+            &op,
+            Some(json!({"container": container})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(cluster_view(&h).await["pods"][0]["restarts"], 1);
+
+    // A node lost and restored; an unknown node, 404.
+    for (path, ready) in [("lose", false), ("restore", true)] {
+        let (status, _) = h
+            .call(
+                Method::POST,
+                &format!("/admin/v1/sim/nodes/{node}/{path}"),
+                &op,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let view = cluster_view(&h).await;
+        let state = view["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == node)
+            .unwrap()["ready"]
+            .clone();
+        assert_eq!(state, ready);
+    }
+    let (status, _) = h
+        .call(Method::POST, "/admin/v1/sim/nodes/nowhere/lose", &op, None)
+        .await;
+    assert_eq!(status, 404);
+
+    // An image made unpullable, and back; bad input refused.
+    for (body, status) in [
+        (json!({"image": "redis:7", "pullable": false}), 200),
+        (json!({"image": "redis:7", "pullable": false}), 404),
+        (json!({"image": "redis:7", "pullable": true}), 200),
+        (json!({"image": "has space", "pullable": true}), 400),
+        (json!({"image": "redis:7"}), 400),
+        (json!({}), 400),
+    ] {
+        let (got, reply) = h
+            .call(
+                Method::POST,
+                "/admin/v1/sim/images",
+                &op,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got, status, "{body}: {reply}");
+    }
+    assert!(h.sim.has_image("redis:7"));
+    for body in [json!({}), json!({"advance_seconds": 315_360_001_u64})] {
+        let (status, _) = h
+            .call(Method::POST, "/admin/v1/sim/clock", &op, Some(body))
+            .await;
+        assert_eq!(status, 400);
+    }
+}

@@ -1,7 +1,6 @@
 //! The admin API (SPEC §6), guarded by the admin token: provisioning of orders,
-//! projects, namespaces and EIPs; the topology; the simulator's clock.
-
-use std::time::Duration;
+//! projects, namespaces and EIPs, and the topology. The simulator's controls are in
+//! `sim`, the cluster's view in `cluster`, the event feed in `feed`.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -52,6 +51,7 @@ impl From<podgate_core::Error> for AdminFailure {
             E::Invalid { field, reason } => Self::new(400, format!("{field}: {reason}")),
             E::AlreadyExists { kind, id } => Self::new(409, format!("{kind} {id} already exists")),
             E::NotFound { kind, id } => Self::new(404, format!("{kind} {id} not found")),
+            E::IncorrectState(why) => Self::new(409, why),
             _ => Self::new(500, "internal error"),
         }
     }
@@ -67,13 +67,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_namespace))
         .routes(routes!(create_eip))
         .routes(routes!(topology))
-        .routes(routes!(clock))
 }
 
 /// The admin API's error (for the OpenAPI document).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
-struct AdminError {
+pub(crate) struct AdminError {
     error: AdminErrorBody,
 }
 
@@ -89,7 +88,7 @@ struct AdminErrorBody {
 /// document only.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
-enum AdminErrors {
+pub(crate) enum AdminErrors {
     /// No valid admin bearer token
     #[response(status = 401)]
     Unauthorized(AdminError),
@@ -102,7 +101,7 @@ enum AdminErrors {
 }
 
 /// The operator: the admin bearer token (read in place, not copied).
-struct Operator;
+pub(crate) struct Operator;
 
 impl FromRequestParts<AppState> for Operator {
     type Rejection = AdminFailure;
@@ -118,7 +117,8 @@ impl FromRequestParts<AppState> for Operator {
     }
 }
 
-fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
+/// The JSON object a request carries (none: `{}`), decoded strictly.
+pub(crate) fn body<T: for<'de> Deserialize<'de>>(raw: RawBody) -> Answer<T> {
     let value = match json_body(raw.0) {
         Ok(Value::Null) => json!({}),
         Ok(v) => v,
@@ -258,38 +258,4 @@ async fn topology(State(s): State<AppState>, _: Operator) -> Answer<Json<Value>>
         })
         .collect();
     Ok(Json(Value::Array(nodes)))
-}
-
-/// `POST /admin/v1/sim/clock` body.
-#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
-struct ClockInput {
-    /// Seconds to move the simulated clock forward, at most ten years.
-    #[schema(required = true, nullable = false, maximum = 315_360_000)]
-    advance_seconds: Option<u64>,
-}
-
-#[utoipa::path(post, path = "/admin/v1/sim/clock", tag = "admin", request_body = ClockInput,
-    security(("bearer" = [])),
-    responses((status = 200, description = "{now, unix_ms}: the new simulated time", body = Object),
-        (status = 400, body = AdminError),
-        (status = 404, description = "the backend is not the simulator", body = AdminError),
-        (status = 413, body = AdminError), AdminErrors))]
-async fn clock(State(s): State<AppState>, _: Operator, raw: RawBody) -> Answer<Json<Value>> {
-    let sim = s
-        .inner
-        .sim
-        .as_ref()
-        .ok_or_else(|| AdminFailure::new(404, "the backend is not the simulator"))?;
-    let input: ClockInput = body(raw)?;
-    let seconds = input
-        .advance_seconds
-        .ok_or_else(|| AdminFailure::new(400, "advance_seconds is required"))?;
-    if seconds > 10 * 365 * 24 * 3600 {
-        return Err(AdminFailure::new(
-            400,
-            "advance_seconds is at most ten years",
-        ));
-    }
-    let now = sim.advance(Duration::from_secs(seconds))?;
-    Ok(Json(json!({"now": now.to_iso8601(), "unix_ms": now.0})))
 }

@@ -11,12 +11,23 @@ use crate::extract::json_response;
 #[derive(Debug)]
 pub(crate) struct Failure<E>(pub(crate) E);
 
+/// The vendor's error code of an error response, for the event feed.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorCode(pub(crate) String);
+
 impl<E: DialectError> IntoResponse for Failure<E> {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        json_response(status, &self.0.reply())
+        answer(status, &self.0)
     }
+}
+
+/// `error` answered with `status`, its code noted.
+fn answer<E: DialectError>(status: StatusCode, error: &E) -> Response {
+    let mut response = json_response(status, &error.reply());
+    response.extensions_mut().insert(ErrorCode(error.code()));
+    response
 }
 
 impl<E: DialectError> From<E> for Failure<E> {
@@ -28,5 +39,5 @@ impl<E: DialectError> From<E> for Failure<E> {
 /// Dialect `E`'s answer to a request that failed outside its handlers (see
 /// [`DialectError::outside`]).
 pub(crate) fn outside<E: DialectError>(status: StatusCode, message: &str) -> Response {
-    json_response(status, &E::outside(status.as_u16(), message))
+    answer(status, &E::outside(status.as_u16(), message))
 }

@@ -7,11 +7,12 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Extensions, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use futures_util::future::CatchUnwind;
@@ -19,10 +20,11 @@ use podgate_core::dialects::ief::IefError;
 use podgate_core::dialects::ncs::NcsError;
 use podgate_core::dialects::vkube::VkubeError;
 use podgate_core::dialects::yuanrong::YrError;
+use podgate_core::feed::FeedEvent;
 use tower::{Layer, Service};
 
 use crate::admin::AdminFailure;
-use crate::failure::outside;
+use crate::failure::{ErrorCode, outside};
 use crate::metrics::Operation;
 use crate::state::AppState;
 
@@ -53,6 +55,12 @@ impl Dialect {
         } else {
             Self::Ops
         }
+    }
+
+    /// Whether this is one of the four vendor dialects (whose requests the event feed
+    /// records).
+    fn is_vendor(self) -> bool {
+        !matches!(self, Self::Admin | Self::Ops)
     }
 
     fn name(self) -> &'static str {
@@ -124,11 +132,16 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(&mut self, mut req: Request) -> Self::Future {
         let started = Instant::now();
         let dialect = Dialect::of(req.uri().path());
         let operation = route_operation(dialect, &req);
         let method = req.method().clone();
+        let tenant = (dialect.is_vendor() && self.state.inner.feed.is_some()).then(|| {
+            let slot = TenantSlot::default();
+            req.extensions_mut().insert(slot.clone());
+            slot
+        });
         Guarded {
             work: AssertUnwindSafe(self.inner.call(req)).catch_unwind(),
             deadline: None,
@@ -136,6 +149,7 @@ where
             dialect,
             operation,
             method,
+            tenant,
             state: self.state.clone(),
         }
     }
@@ -153,7 +167,22 @@ pin_project_lite::pin_project! {
         dialect: Dialect,
         operation: Option<Cow<'static, str>>,
         method: Method,
+        tenant: Option<TenantSlot>,
         state: AppState,
+    }
+}
+
+/// Where a dialect's handler notes whose credential a request carried, for the event
+/// feed (set once the credential is checked; the operator's token names no tenant).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TenantSlot(Arc<OnceLock<String>>);
+
+impl TenantSlot {
+    /// Notes `tenant` on the request `extensions` belong to, if the feed wants it.
+    pub(crate) fn note(extensions: &Extensions, tenant: impl FnOnce() -> String) {
+        if let Some(slot) = extensions.get::<Self>() {
+            let _ = slot.0.set(tenant());
+        }
     }
 }
 
@@ -192,10 +221,26 @@ where
                 .take()
                 .unwrap_or_else(|| Cow::Owned(format!("{} {}", this.method, crate::ncs::PATH))),
         };
+        let status = response.status().as_u16();
+        if let (Some(feed), Some(tenant)) = (&this.state.inner.feed, this.tenant.take()) {
+            feed.record(
+                this.state.now(),
+                FeedEvent::Request {
+                    dialect: dialect.name().to_owned(),
+                    operation: operation.clone().into_owned(),
+                    tenant: tenant.0.get().cloned(),
+                    status,
+                    error_code: response
+                        .extensions()
+                        .get::<ErrorCode>()
+                        .map(|c| c.0.clone()),
+                },
+            );
+        }
         this.state.inner.metrics.record(
             dialect.name(),
             operation,
-            response.status().as_u16(),
+            status,
             this.started.elapsed().as_secs_f64(),
         );
         Poll::Ready(Ok(response))

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::Response;
 use podgate_core::dialects::ief::{self, IefCaller, IefError, decode};
+use podgate_core::model::TenantKey;
 use podgate_core::secret::TokenHash;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -15,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
+use crate::guard::TenantSlot;
 use crate::query;
 use crate::state::AppState;
 
@@ -99,7 +101,13 @@ impl FromRequestParts<AppState> for Caller {
         if state.is_admin(presented) {
             return Ok(Self(IefCaller::Operator));
         }
-        Ok(Self(state.inner.ief.authenticate(presented).await?))
+        let caller = state.inner.ief.authenticate(presented).await?;
+        if let IefCaller::Project(project) = &caller {
+            TenantSlot::note(&parts.extensions, || {
+                TenantKey::Project(project.clone()).to_string()
+            });
+        }
+        Ok(Self(caller))
     }
 }
 

@@ -23,8 +23,10 @@
 //! ```
 
 mod admin;
+mod cluster;
 mod extract;
 mod failure;
+mod feed;
 mod guard;
 mod ief;
 mod metrics;
@@ -33,6 +35,7 @@ mod openapi;
 mod ops;
 mod query;
 mod server;
+mod sim;
 mod state;
 mod vkube;
 mod yuanrong;

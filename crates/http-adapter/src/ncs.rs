@@ -5,9 +5,11 @@ use std::borrow::Cow;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use podgate_core::dialects::ncs::{self, NcsAction, NcsCaller, NcsCode, NcsError, NcsService};
+use podgate_core::model::TenantKey;
 use podgate_core::secret::TokenHash;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{AnyOfBuilder, Schema};
@@ -17,6 +19,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
 use crate::failure::Failure;
+use crate::guard::TenantSlot;
 use crate::metrics::Operation;
 use crate::query;
 use crate::state::AppState;
@@ -139,12 +142,16 @@ async fn body_call(state: State<AppState>, req: Request) -> Response {
     call(state, req).await
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<NcsCaller, NcsError> {
-    let presented = TokenHash::of(bearer(headers).ok_or_else(NcsError::auth_failure)?);
+async fn caller(state: &AppState, parts: &Parts) -> Result<NcsCaller, NcsError> {
+    let presented = TokenHash::of(bearer(&parts.headers).ok_or_else(NcsError::auth_failure)?);
     if state.is_admin(presented) {
         return Ok(NcsCaller::Operator);
     }
-    state.inner.ncs.authenticate(presented).await
+    let caller = state.inner.ncs.authenticate(presented).await?;
+    if let NcsCaller::Namespace { id, .. } = &caller {
+        TenantSlot::note(&parts.extensions, || TenantKey::Namespace(*id).to_string());
+    }
+    Ok(caller)
 }
 
 /// Takes the request apart: the headers read in place, not copied, and the query decoded
@@ -171,7 +178,7 @@ async fn call(State(state): State<AppState>, req: Request) -> Response {
         action,
         params,
     };
-    let mut response = answer(&state, &parts.headers, body, request)
+    let mut response = answer(&state, &parts, body, request)
         .await
         .unwrap_or_else(IntoResponse::into_response);
     if let Some(action) = named {
@@ -199,11 +206,11 @@ fn text(value: &Value) -> Cow<'_, str> {
 /// The request's answer.
 async fn answer(
     state: &AppState,
-    headers: &HeaderMap,
+    parts: &Parts,
     body: Body,
     call: Call<'_>,
 ) -> Result<Response, Failure<NcsError>> {
-    let caller = caller(state, headers).await?;
+    let caller = caller(state, parts).await?;
     NcsService::check_version(call.version.as_deref())?;
     let action = call.action?;
     let mut params = call.params;

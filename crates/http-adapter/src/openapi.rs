@@ -22,6 +22,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::vkube::router())
         .merge(crate::yuanrong::router())
         .merge(crate::admin::router())
+        .merge(crate::cluster::router())
+        .merge(crate::sim::router())
+        .merge(crate::feed::router())
         .merge(crate::ops::router())
 }
 

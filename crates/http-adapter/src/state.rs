@@ -4,10 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use podgate_core::dialects::ief::IefService;
 use podgate_core::dialects::ncs::{NcsConfig, NcsService};
 use podgate_core::dialects::vkube::{VkubeConfig, VkubeService};
 use podgate_core::dialects::yuanrong::{YrConfig, YuanrongService};
+use podgate_core::feed::Feed;
+use podgate_core::model::Timestamp;
 use podgate_core::secret::TokenHash;
 use podgate_core::{ClusterBackend, SimulatorControls};
 
@@ -24,6 +28,12 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// How long a request may take before it is answered with a timeout error.
     pub request_timeout: Duration,
+    /// How many entries the event feed keeps when the backend has no feed of its own
+    /// (Kubernetes: the requests this server answered); 0 turns it off. A simulator
+    /// brings its own feed ([`SimConfig::feed_capacity`]).
+    ///
+    /// [`SimConfig::feed_capacity`]: https://docs.rs/podgate-backend-sim
+    pub feed_capacity: usize,
 }
 
 impl HttpConfig {
@@ -34,6 +44,7 @@ impl HttpConfig {
             yuanrong_token: None,
             body_limit: 1 << 20,
             request_timeout: Duration::from_secs(30),
+            feed_capacity: podgate_core::feed::DEFAULT_CAPACITY,
         }
     }
 }
@@ -55,6 +66,10 @@ pub(crate) struct Inner {
     pub(crate) admin: TokenHash,
     pub(crate) config: HttpConfig,
     pub(crate) metrics: Metrics,
+    /// The event feed: the simulator's, or one of the requests alone; none when off.
+    pub(crate) feed: Option<Arc<Feed>>,
+    /// Turns true when the server shuts down: live streams end.
+    pub(crate) closing: watch::Sender<bool>,
 }
 
 impl AppState {
@@ -65,6 +80,10 @@ impl AppState {
         sim: Option<Arc<dyn SimulatorControls>>,
         config: HttpConfig,
     ) -> Self {
+        let feed = match &sim {
+            Some(sim) => sim.feed(),
+            None => (config.feed_capacity > 0).then(|| Arc::new(Feed::new(config.feed_capacity))),
+        };
         let inner = Inner {
             ncs: NcsService::new(backend.clone(), NcsConfig::default()),
             ief: IefService::new(backend.clone()),
@@ -79,6 +98,8 @@ impl AppState {
             sim,
             config,
             metrics: Metrics::default(),
+            feed,
+            closing: watch::Sender::new(false),
         };
         Self {
             inner: Arc::new(inner),
@@ -96,6 +117,25 @@ impl AppState {
         config: HttpConfig,
     ) -> Self {
         Self::new(sim.clone(), Some(sim), config)
+    }
+
+    /// The simulator's controls, when the backend is the simulator.
+    pub fn simulator(&self) -> Option<Arc<dyn SimulatorControls>> {
+        self.inner.sim.clone()
+    }
+
+    /// Ends the live event streams, so that a graceful shutdown need not wait for
+    /// their clients to leave. Call it when the shutdown begins.
+    pub fn close_streams(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Now, on the backend's clock: simulated time on the simulator.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.inner
+            .sim
+            .as_ref()
+            .map_or_else(Timestamp::now, |sim| sim.now())
     }
 
     /// Whether `presented` is the admin token (constant-time). Takes the presented text,

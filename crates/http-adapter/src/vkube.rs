@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
 use podgate_core::dialects::vkube::{self, VkubeCaller, VkubeError, decode};
+use podgate_core::model::TenantKey;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
+use crate::guard::TenantSlot;
 use crate::query;
 use crate::state::AppState;
 
@@ -60,7 +62,11 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let secret = header(&parts.headers, SECRET).ok_or_else(VkubeError::unauthorized)?;
-        Ok(Self(state.inner.vkube.authenticate(secret).await?))
+        let caller = state.inner.vkube.authenticate(secret).await?;
+        TenantSlot::note(&parts.extensions, || {
+            TenantKey::Order(caller.order.clone()).to_string()
+        });
+        Ok(Self(caller))
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use podgate_core::dialects::yuanrong::wire::Envelope;
 use podgate_core::dialects::yuanrong::{self, YrError, decode};
+use podgate_core::model::TenantKey;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -15,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::failure::Failure;
+use crate::guard::TenantSlot;
 use crate::query;
 use crate::state::AppState;
 
@@ -87,6 +89,7 @@ impl FromRequestParts<AppState> for Authorized {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         state.inner.yuanrong.authorize(bearer(&parts.headers))?;
+        TenantSlot::note(&parts.extensions, || TenantKey::System.to_string());
         Ok(Self)
     }
 }

@@ -150,3 +150,96 @@ fn every_dialect_over_real_http_then_graceful_shutdown() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// An open event stream on `server`, its head read: what it sends is read on with
+/// [`read_until`].
+fn open_stream(server: &Server, path: &str, admin: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {admin}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let head = read_until(&mut stream, "\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("text/event-stream"), "{head}");
+    stream
+}
+
+/// What `stream` sends until `marker` has come (panics after its read timeout).
+fn read_until(stream: &mut std::net::TcpStream, marker: &str) -> String {
+    use std::io::Read;
+    let mut seen = Vec::new();
+    let mut buf = [0_u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(marker) {
+        let n = stream
+            .read(&mut buf)
+            .expect("the stream sends before its timeout");
+        assert!(
+            n > 0,
+            "the stream ended: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[test]
+fn the_event_stream_follows_the_feed_survives_clients_and_ends_on_shutdown() {
+    let admin = "stream-admin-token";
+    let server = Server::start(&["--admin-token", admin, "--in-memory"]);
+    let op_header = format!("Bearer {admin}");
+    let op = [("Authorization", op_header.as_str())];
+
+    // From the start, and live: what happens after the stream opened arrives on it.
+    let mut from_start = open_stream(&server, "/admin/v1/events/stream?since=0", admin);
+    let (status, ns) = server.call("POST", "/admin/v1/ncs/namespaces", &op, Some(&json!({})));
+    assert_eq!(status, 201);
+    let sent = read_until(&mut from_start, "\"kind\":\"tenant_created\"");
+    assert!(sent.contains("id: 1"), "{sent}");
+    assert!(!sent.contains(ns["token"].as_str().unwrap()), "{sent}");
+
+    // A client that goes away mid-stream, and one that asks beyond the end: the
+    // server goes on answering, and the second sees only what comes next.
+    drop(from_start);
+    let mut beyond = open_stream(&server, "/admin/v1/events/stream?since=1000000", admin);
+    server.call("POST", "/admin/v1/ncs/namespaces", &op, Some(&json!({})));
+    assert_eq!(server.call("GET", "/healthz", &[], None).0, 200);
+    let (_, page) = server.call("GET", "/admin/v1/events?since=0", &op, None);
+    assert_eq!(page["last"], 2, "{page}");
+    drop(beyond);
+    beyond = open_stream(&server, "/admin/v1/events/stream", admin);
+    server.call("POST", "/admin/v1/ncs/namespaces", &op, Some(&json!({})));
+    let sent = read_until(&mut beyond, "\"kind\":\"tenant_created\"");
+    assert!(sent.contains("id: 3") && !sent.contains("id: 2"), "{sent}");
+
+    // Shutdown with a stream open: the stream ends and the server exits.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "graceful exit: {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "podgate did not stop on SIGTERM with a stream open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(beyond);
+}

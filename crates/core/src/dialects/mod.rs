@@ -32,10 +32,17 @@ pub trait DialectError: std::error::Error + Send + Sync + 'static {
     /// The vendor's body for this error.
     fn reply(&self) -> Self::Reply;
 
-    /// The vendor's body for a request that failed outside the dialect's handlers and
-    /// is answered with `status`: a path it does not serve (404), a method its route
-    /// does not take (405), a handler that panicked (500) or ran out of time (504).
-    fn outside(status: u16, message: &str) -> Self::Reply;
+    /// The vendor's code for this error, as text: NCS's `Code`, IEF's `error_code`,
+    /// openYuanrong's `code`, V-Kube's `error.code` (the HTTP status).
+    fn code(&self) -> String;
+
+    /// The error for a request that failed outside the dialect's handlers and is
+    /// answered with `status` (whatever [`DialectError::http_status`] says): a path it
+    /// does not serve (404), a method its route does not take (405), a handler that
+    /// panicked (500) or ran out of time (504).
+    fn outside(status: u16, message: &str) -> Self
+    where
+        Self: Sized;
 }
 
 /// The tenant of `kind` that `token` belongs to; `Unauthenticated` when none does.

@@ -69,6 +69,17 @@ impl TenantKind {
             Self::System => "system",
         }
     }
+
+    /// The dialect whose tenants these are: `ncs`, `ief`, `vkube`, or `yuanrong` for
+    /// the system tenant (openYuanrong's pools).
+    pub fn dialect(self) -> &'static str {
+        match self {
+            Self::Namespace => "ncs",
+            Self::Project => "ief",
+            Self::Order => "vkube",
+            Self::System => "yuanrong",
+        }
+    }
 }
 
 /// A tenant to create. For a namespace with id 0 the backend allocates the next free id.

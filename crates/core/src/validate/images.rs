@@ -21,7 +21,7 @@ crate::validate::field_rules! {
 /// [`image_reference`] for the OpenAPI document: 1–255 characters, none of them
 /// whitespace.
 #[cfg(feature = "openapi")]
-pub(crate) fn image_reference_schema() -> utoipa::openapi::Object {
+pub fn image_reference_schema() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::Type::String)
         .min_length(Some(1))

@@ -19,7 +19,7 @@ pub(crate) mod strict;
 pub(crate) use fields::field_rules;
 pub use fields::{Broken, RULE, VALUE, all_broken, bad_value, each, first_broken, rule};
 #[cfg(feature = "openapi")]
-pub(crate) use images::image_reference_schema;
+pub use images::image_reference_schema;
 pub use images::{image_reference, image_reference_field};
 #[cfg(feature = "openapi")]
 pub(crate) use names::dns1123_label_schema;

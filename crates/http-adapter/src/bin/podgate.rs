@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use podgate_backend_k8s::{K8sBackend, K8sConfig, RegistryConfig};
 use podgate_backend_sim::{ClockMode, Delays, SimBackend, SimConfig};
-use podgate_core::ClusterBackend;
+use podgate_core::{ClusterBackend, SimulatorControls};
 use podgate_http::{AppState, HttpConfig, app, serve, shutdown_signal};
 
 /// A request allocates and frees many small buffers; mimalloc does that in about half
@@ -77,6 +77,10 @@ struct Serve {
         default_value = "realistic"
     )]
     sim_delays: SimDelays,
+    /// How many entries the event feed (`/admin/v1/events`) keeps; 0 turns it off.
+    /// The simulator keeps them in its file too.
+    #[arg(long, env = "PODGATE_FEED_CAPACITY", default_value_t = podgate_core::feed::DEFAULT_CAPACITY)]
+    feed_capacity: usize,
     /// A JSON topology file for the simulator.
     #[arg(long, env = "PODGATE_TOPOLOGY")]
     topology: Option<String>,
@@ -194,6 +198,23 @@ fn keep_reconciling(backend: Arc<dyn ClusterBackend>) {
     });
 }
 
+/// On a simulator: does its due work every half second, so that the event feed shows
+/// what time alone changes (a pod turning Running) as it happens, and the requests it
+/// records reach the simulator's file.
+fn keep_ticking(sim: Option<Arc<dyn SimulatorControls>>) {
+    let Some(sim) = sim else {
+        return;
+    };
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if let Err(e) = sim.tick() {
+                tracing::warn!(error = %e, "the simulator's tick failed");
+            }
+        }
+    });
+}
+
 async fn run(args: Serve) -> Result<(), String> {
     let admin_token = match args.admin_token {
         Some(t) if !t.is_empty() => t,
@@ -205,6 +226,7 @@ async fn run(args: Serve) -> Result<(), String> {
     };
     let mut config = HttpConfig::new(admin_token);
     config.yuanrong_token = args.yuanrong_token.filter(|t| !t.is_empty());
+    config.feed_capacity = args.feed_capacity;
     let state = match args.backend {
         Backend::Sim => {
             let mut sim = SimConfig {
@@ -213,6 +235,7 @@ async fn run(args: Serve) -> Result<(), String> {
                     SimDelays::Realistic => Delays::REALISTIC,
                 },
                 clock: ClockMode::Wall,
+                feed_capacity: args.feed_capacity,
                 ..SimConfig::default()
             };
             if let Some(path) = &args.topology {
@@ -251,13 +274,25 @@ async fn run(args: Serve) -> Result<(), String> {
         }
     };
     keep_reconciling(state.backend());
+    keep_ticking(state.simulator());
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     println!("podgate listening on http://{local}");
     tracing::info!(%local, "serving");
-    serve(listener, app(state), shutdown_signal())
+    let closing = state.clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Live event streams end, so the shutdown does not wait for their clients.
+        closing.close_streams();
+    };
+    serve(listener, app(state.clone()), shutdown)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // What the feed recorded since the last tick, stored before the process ends.
+    if let Some(sim) = state.simulator() {
+        sim.tick().map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

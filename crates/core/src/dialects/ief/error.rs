@@ -176,13 +176,17 @@ impl crate::dialects::DialectError for IefError {
         }
     }
 
-    fn outside(status: u16, message: &str) -> ErrorReply {
+    fn code(&self) -> String {
+        self.code.to_owned()
+    }
+
+    fn outside(status: u16, message: &str) -> Self {
         let code = match status {
             404 => "IEF.100404",
             405 => "IEF.100405",
             _ => "IEF.100500",
         };
-        IefError::new(status, code, message).reply()
+        IefError::new(status, code, message)
     }
 }
 

@@ -176,13 +176,17 @@ impl crate::dialects::DialectError for NcsError {
         }
     }
 
-    fn outside(status: u16, message: &str) -> ErrorReply {
+    fn code(&self) -> String {
+        self.code.as_str().to_owned()
+    }
+
+    fn outside(status: u16, message: &str) -> Self {
         let code = match status {
             404 => NcsCode::InvalidParameterValue,
             405 => NcsCode::UnsupportedOperation,
             _ => NcsCode::InternalServerError,
         };
-        NcsError::new(code, message).reply()
+        NcsError::new(code, message)
     }
 }
 

@@ -85,11 +85,15 @@ impl crate::dialects::DialectError for VkubeError {
     }
 
     /// A server error reads `server errror`, whatever went wrong, as the vendor's do.
-    fn outside(status: u16, message: &str) -> ErrorReply {
+    fn code(&self) -> String {
+        self.status.to_string()
+    }
+
+    fn outside(status: u16, message: &str) -> Self {
         if status >= 500 {
-            VkubeError::new(status, VkubeError::server().message).reply()
+            VkubeError::new(status, VkubeError::server().message)
         } else {
-            VkubeError::new(status, message).reply()
+            VkubeError::new(status, message)
         }
     }
 }

@@ -88,15 +88,19 @@ impl crate::dialects::DialectError for YrError {
     }
 
     /// The envelope's `code` is the HTTP status, or `INTERNAL` for a server error.
-    fn outside(status: u16, message: &str) -> Envelope<()> {
-        Envelope {
+    fn code(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn outside(status: u16, message: &str) -> Self {
+        YrError {
+            status,
             code: if status >= 500 {
                 INTERNAL
             } else {
                 i32::from(status)
             },
             message: message.to_owned(),
-            result: None,
         }
     }
 }
