@@ -21,6 +21,7 @@ use podgate::core::dialects::ncs::{NcsCaller, NcsConfig, NcsDefinition, NcsServi
 use podgate::core::model::{NamespaceId, PageRequest, TenantKey, WorkloadId, WorkloadSpec};
 use podgate_http::HttpConfig;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 /// NCS namespace 1, made through the admin API; its `Authorization` header.
 async fn namespace_one(h: &Http) -> String {
@@ -1653,4 +1654,36 @@ async fn the_console_reads_the_cluster_and_drives_the_simulator() {
             .await;
         assert_eq!(status, 400);
     }
+}
+
+/// The web console's page, script and style, served from the binary to anyone (they
+/// hold no data: the page asks for the admin token), under a policy that lets them
+/// load nothing from elsewhere.
+#[tokio::test]
+async fn the_console_is_served_from_the_binary() {
+    let h = Http::new();
+    for (path, kind, holds) in [
+        ("/ui", "text/html", "podgate console"),
+        (
+            "/ui/console.js",
+            "text/javascript",
+            "/admin/v1/events/stream",
+        ),
+        ("/ui/console.css", "text/css", ".card"),
+    ] {
+        let (status, bytes, content_type) = h.raw(Method::GET, path, &[], Body::empty()).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(content_type.starts_with(kind), "{path}: {content_type}");
+        assert!(String::from_utf8(bytes).unwrap().contains(holds), "{path}");
+    }
+    let response = h
+        .app
+        .clone()
+        .oneshot(axum::http::Request::get("/ui").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'self'"));
 }

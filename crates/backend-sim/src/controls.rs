@@ -156,6 +156,7 @@ impl SimBackend {
             }
             // A crash under `Never` ends the container for good: no restart to count.
             let restarts = !crashed || workload.template.restart_policy != RestartPolicy::Never;
+            let (tenant, workload) = (workload.tenant.to_string(), pod.workload.0);
             if let Some(rec) = state
                 .pods
                 .get_mut(&pod_id)
@@ -168,6 +169,8 @@ impl SimBackend {
             }
             if crashed {
                 state.feed.emit(now, || FeedEvent::ContainerCrashed {
+                    tenant,
+                    workload,
                     pod: pod_id.0,
                     container: container.to_owned(),
                 });

@@ -180,7 +180,8 @@ async fn faults_and_their_recovery_are_recorded() {
     let after = sim.feed().unwrap().since(mark, usize::MAX).entries;
     assert!(matches!(
         &after[0].event,
-        FeedEvent::ContainerCrashed { pod: p, container } if *p == pod.id.0 && container == "app"
+        FeedEvent::ContainerCrashed { pod: p, container, workload: w, tenant }
+            if *p == pod.id.0 && container == "app" && *w == workload.id.0 && tenant == "namespace 1"
     ));
     let story = pod_story(&after, start);
     assert_eq!(

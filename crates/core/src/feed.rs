@@ -197,6 +197,10 @@ pub enum FeedEvent {
     },
     /// Fault: a container crashed.
     ContainerCrashed {
+        /// Its tenant.
+        tenant: String,
+        /// Its workload.
+        workload: u64,
         /// The pod.
         pod: u64,
         /// The container.

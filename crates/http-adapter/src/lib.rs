@@ -24,6 +24,7 @@
 
 mod admin;
 mod cluster;
+mod console;
 mod extract;
 mod failure;
 mod feed;
@@ -49,8 +50,8 @@ pub use openapi::openapi;
 pub use server::{serve, shutdown_signal};
 pub use state::{AppState, HttpConfig};
 
-/// Every route: the four dialects, the admin API, `/healthz`, `/readyz`, `/metrics` and
-/// `/openapi.json`, with the body limit, timeout, panic catcher (in the guard, so the
+/// Every route: the four dialects, the admin API, `/healthz`, `/readyz`, `/metrics`,
+/// `/openapi.json` and the web console at `/ui`, with the body limit, timeout, panic catcher (in the guard, so the
 /// answer has the dialect's shape), tracing and metrics.
 pub fn app(state: AppState) -> Router {
     // One layer stack, so that a request passes one boxed service for all of them.

@@ -32,7 +32,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 pub(crate) fn router() -> Router<AppState> {
     let (router, doc) = routes().split_for_parts();
     let text = Bytes::from(render(&finish(doc)));
-    router.route(
+    router.merge(crate::console::router()).route(
         "/openapi.json",
         get(move || {
             let text = text.clone();

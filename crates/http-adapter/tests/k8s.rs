@@ -339,6 +339,39 @@ fn every_dialect_over_http_on_a_real_cluster() {
         Some(&json!({"advance_seconds": 5})),
     );
     assert_ne!(status, 200);
+    for path in ["/admin/v1/sim/nodes/node-1/lose", "/admin/v1/sim/images"] {
+        let (status, _) = server.call("POST", path, &op, Some(&json!({})));
+        assert_eq!(status, 404, "{path}");
+    }
+
+    // What the console reads: the cluster's nodes and what runs, with no simulator.
+    let (status, cluster) = server.call("GET", "/admin/v1/cluster", &op, None);
+    assert_eq!(status, 200, "{cluster}");
+    assert_eq!(cluster["simulated"], false, "{cluster}");
+    assert_eq!(
+        cluster["nodes"].as_array().map(Vec::len),
+        Some(6),
+        "{cluster}"
+    );
+    assert!(
+        cluster["pods"]
+            .as_array()
+            .is_some_and(|pods| pods.iter().any(|p| p["dialect"] == "ncs")),
+        "{cluster}"
+    );
+    // Its event feed holds the requests this server answered, with their tenants.
+    let (status, page) = server.call("GET", "/admin/v1/events?limit=1000", &op, None);
+    assert_eq!(status, 200, "{page}");
+    let entries = page["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["kind"] == "request"
+            && e["operation"] == "CreateStatefulWorkload"
+            && e["status"] == 200
+            && e["tenant"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("namespace "))),
+        "{page}"
+    );
 
     // SIGTERM: the server stops by itself.
     let mut server = server;
