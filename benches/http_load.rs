@@ -1,5 +1,5 @@
-//! HTTP load: NCS `DescribeStatefulWorkloadInfo` served by podgate, and the same bytes
-//! served by a bare axum handler, each driven by the same in-process load generator
+//! HTTP load: NCS `DescribeStatefulWorkloadInfo` served by podgate (with its event feed
+//! on, as it ships, and off), and the same bytes served by a bare axum handler, each driven by the same in-process load generator
 //! (keep-alive HTTP/1.1 connections on loopback, fixed concurrency and duration).
 //! Prints requests/s and p99 latency of each, and the ratio.
 //!
@@ -245,12 +245,13 @@ fn in_process_on_this_thread(
     })
 }
 
-fn main() {
-    let seconds = env("PODGATE_LOAD_SECONDS", 3);
-    let connections = env("PODGATE_LOAD_CONNECTIONS", 32);
-
-    // podgate on the simulator, with one workload to describe.
-    let sim = Arc::new(SimBackend::new(SimConfig::default()));
+/// podgate on a simulator whose event feed keeps `feed_capacity` entries (0: off),
+/// with one workload to describe: the app, the describe path and the namespace's token.
+fn podgate_app(feed_capacity: usize) -> (Router, String, String) {
+    let sim = Arc::new(SimBackend::new(SimConfig {
+        feed_capacity,
+        ..SimConfig::default()
+    }));
     let ncs = NcsService::new(sim.clone(), NcsConfig::default());
     let setup = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -271,13 +272,32 @@ fn main() {
         "/ncs?Action=DescribeStatefulWorkloadInfo&Version=2017-11-16&NamespaceId={}&StatefulWorkloadId={}",
         namespace.0, created["StatefulWorkloadId"]
     );
+    let mut config = HttpConfig::new("bench-admin");
+    config.feed_capacity = feed_capacity;
+    (
+        app(AppState::simulated(sim, config)),
+        path,
+        token.expose().to_owned(),
+    )
+}
+
+fn main() {
+    let seconds = env("PODGATE_LOAD_SECONDS", 3);
+    let connections = env("PODGATE_LOAD_CONNECTIONS", 32);
     let workers = usize::try_from(env("PODGATE_LOAD_WORKERS", 2)).unwrap_or(2);
-    let podgate = app(AppState::simulated(sim, HttpConfig::new("bench-admin")));
+
+    // podgate as it ships (the event feed on, recording every request), and with the
+    // feed off, measured side by side.
+    let (podgate, path, token) = podgate_app(podgate::core::feed::DEFAULT_CAPACITY);
+    let (quiet, quiet_path, quiet_token) = podgate_app(0);
+    assert_eq!(path, quiet_path);
     let (podgate_addr, _p) = spawn_server("podgate", podgate.clone(), workers);
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n\r\n",
-        token.expose()
-    );
+    let (quiet_addr, _q) = spawn_server("quiet", quiet.clone(), workers);
+    let request_with = |token: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n")
+    };
+    let request = request_with(&token);
+    let quiet_request = request_with(&quiet_token);
 
     // The same bytes from a bare handler.
     let sample = {
@@ -302,13 +322,14 @@ fn main() {
         }),
     );
     let (bare_addr, _b) = spawn_server("bare", bare.clone(), workers);
-    let token = token.expose();
     let requests = u32::try_from(env("PODGATE_INPROCESS_REQUESTS", 200_000)).unwrap_or(200_000);
     for threads in [1, 2] {
         println!(
-            "in process, one request at a time on each of {threads} thread(s): podgate {:.1?}, bare {:.1?}",
-            in_process(&podgate, &path, token, requests, threads),
-            in_process(&bare, &path, token, requests, threads)
+            "in process, one request at a time on each of {threads} thread(s): podgate {:.1?}, \
+             podgate with the feed off {:.1?}, bare {:.1?}",
+            in_process(&podgate, &path, &token, requests, threads),
+            in_process(&quiet, &path, &quiet_token, requests, threads),
+            in_process(&bare, &path, &token, requests, threads)
         );
     }
 
@@ -316,32 +337,43 @@ fn main() {
         "reply: {} bytes; {connections} connections, {seconds} s each after a 1 s warm-up",
         sample.len()
     );
-    // Alternate the two so that drift in the machine's load hits both alike; report
-    // each round and the median ratio.
+    // Alternate the three so that drift in the machine's load hits them alike; report
+    // each round and the median ratios.
     let rounds = env("PODGATE_LOAD_ROUNDS", 9);
     let rps = |o: &Outcome| o.requests as f64 / o.seconds;
-    let mut ratios = Vec::new();
+    let cpu = |o: &Outcome| o.cpu.map_or("-".to_owned(), |c| format!("{c:.1?}"));
+    let line = |name: &str, o: &Outcome| {
+        format!(
+            "{name} {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?}, cpu {}/req)",
+            rps(o),
+            o.p50,
+            o.p99,
+            cpu(o)
+        )
+    };
+    let (mut ratios, mut quiet_ratios) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
         let ours = drive("podgate", &podgate_addr, &request, connections, seconds);
+        let off = drive("quiet", &quiet_addr, &quiet_request, connections, seconds);
         let theirs = drive("bare", &bare_addr, &request, connections, seconds);
-        let cpu = |o: &Outcome| o.cpu.map_or("-".to_owned(), |c| format!("{c:.1?}"));
         println!(
-            "round {round}: podgate {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?}, cpu {}/req)   \
-             bare {:>7.0} req/s (p50 {:>7.1?}, p99 {:>7.1?}, cpu {}/req)   ratio {:.2}",
-            rps(&ours),
-            ours.p50,
-            ours.p99,
-            cpu(&ours),
-            rps(&theirs),
-            theirs.p50,
-            theirs.p99,
-            cpu(&theirs),
-            rps(&ours) / rps(&theirs)
+            "round {round}: {}   {}   {}   ratio {:.2} (feed off {:.2})",
+            line("podgate", &ours),
+            line("feed off", &off),
+            line("bare", &theirs),
+            rps(&ours) / rps(&theirs),
+            rps(&off) / rps(&theirs)
         );
         ratios.push(rps(&ours) / rps(&theirs));
+        quiet_ratios.push(rps(&off) / rps(&theirs));
     }
-    ratios.sort_by(f64::total_cmp);
-    if let Some(median) = ratios.get(ratios.len() / 2) {
-        println!("ratio (podgate / bare), median of {rounds}: {median:.2} of the requests/s");
+    for (what, ratios) in [
+        ("podgate", &mut ratios),
+        ("podgate, feed off", &mut quiet_ratios),
+    ] {
+        ratios.sort_by(f64::total_cmp);
+        if let Some(median) = ratios.get(ratios.len() / 2) {
+            println!("ratio ({what} / bare), median of {rounds}: {median:.2} of the requests/s");
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! Simulator benchmarks through the NCS service: create, describe, and a list page
-//! (`Limit` 100) with 1k, 100k and 1M pods resident; then resident memory per pod at
-//! 1M pods.
+//! Simulator benchmarks through the NCS service: create (with the event feed on, as
+//! it ships, and off), describe, and a list page (`Limit` 100) with 1k, 100k and 1M
+//! pods resident; then resident memory per pod at 1M pods.
 //!
 //! `cargo bench --bench sim` runs everything; `cargo bench --bench sim -- list` only
 //! the list pages, and so on (criterion's filters). Sizes can be narrowed with
@@ -33,8 +33,13 @@ struct World {
     last_id: u64,
 }
 
-fn populate(rt: &Runtime, n: u64) -> World {
-    let sim = common::roomy_sim();
+/// A simulator holding `n` workloads of one pod each, its event feed keeping
+/// `feed_capacity` entries (0: off).
+fn populate(rt: &Runtime, n: u64, feed_capacity: usize) -> World {
+    let sim = std::sync::Arc::new(podgate::sim::SimBackend::new(podgate::sim::SimConfig {
+        feed_capacity,
+        ..common::roomy_config()
+    }));
     let ncs = NcsService::new(sim, NcsConfig::default());
     rt.block_on(async {
         let (ns, _) = ncs.create_namespace(None, false).await.unwrap();
@@ -82,7 +87,7 @@ fn main() {
     for n in common::sizes(&[1_000, 100_000, 1_000_000]) {
         let rss_before = rss_bytes();
         let started = Instant::now();
-        let mut world = populate(&rt, n);
+        let mut world = populate(&rt, n, podgate::core::feed::DEFAULT_CAPACITY);
         let populate_time = started.elapsed();
         let rss_after = rss_bytes();
         if n == 1_000_000 {
@@ -108,6 +113,28 @@ fn main() {
                 BatchSize::SmallInput,
             );
         });
+        // The same with the event feed off, beside it (up to 100k: a second world of a
+        // million pods would only double the set-up).
+        if n <= 100_000 {
+            let mut quiet = populate(&rt, n, 0);
+            group.bench_function("create, feed off", |b| {
+                b.iter_batched(
+                    || {
+                        quiet.created += 1;
+                        common::ncs_create_body(quiet.ns, &format!("extra{}", quiet.created))
+                    },
+                    |request| {
+                        rt.block_on(quiet.ncs.call(
+                            &OP,
+                            NcsAction::CreateStatefulWorkload,
+                            &request,
+                        ))
+                        .unwrap()
+                    },
+                    BatchSize::SmallInput,
+                );
+            });
+        }
         let describe =
             json!({"NamespaceId": world.ns.0, "StatefulWorkloadId": world.last_id / 2 + 1});
         group.bench_function("describe", |b| {

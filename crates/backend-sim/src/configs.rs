@@ -46,13 +46,13 @@ fn in_use(view: &WriteView<'_>, tenant: &TenantKey, kind: ConfigKind, name: &str
 }
 
 /// The feed's entry for a `change` of `object` (its name and kind, never its data).
-fn config_event(object: &ConfigObject, change: &str) -> FeedEvent {
+fn config_event(object: &ConfigObject, change: &'static str) -> FeedEvent {
     FeedEvent::Config {
         tenant: object.tenant.to_string(),
-        config: object.config.kind.name().to_owned(),
+        config: object.config.kind.name().into(),
         id: object.id.clone(),
         name: object.config.name.clone(),
-        change: change.to_owned(),
+        change: change.into(),
     }
 }
 

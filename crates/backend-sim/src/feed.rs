@@ -13,10 +13,10 @@
 //! a reopened simulator observes every pod afresh and records no entry for what it
 //! finds.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use podgate_core::feed::FeedEvent;
-use podgate_core::model::{PodId, Timestamp, WorkloadId};
+use podgate_core::model::{PodId, PodPhase, Timestamp, WorkloadId};
 
 use crate::lifecycle::{Observer, Shown, pod_name};
 use crate::state::State;
@@ -28,8 +28,8 @@ pub(crate) struct FeedState {
     pub(crate) on: bool,
     /// Entries gathered during the current write.
     pub(crate) out: Vec<(Timestamp, FeedEvent)>,
-    /// What each live pod last showed.
-    shown: HashMap<PodId, Shown>,
+    /// What each live pod last showed (a fast hasher: the keys are our own ids).
+    shown: foldhash::HashMap<PodId, Shown>,
     /// Pods to observe, by when.
     watch: BTreeSet<(Timestamp, PodId)>,
 }
@@ -71,7 +71,8 @@ impl State {
         if !self.feed.on {
             return;
         }
-        let mut shown = HashMap::with_capacity(self.pods.len());
+        let mut shown =
+            foldhash::HashMap::with_capacity_and_hasher(self.pods.len(), Default::default());
         for (id, pod) in self.pods.iter() {
             if let Some(workload) = self.workloads.get(&pod.workload) {
                 shown.insert(*id, obs.shown(pod, workload));
@@ -114,7 +115,7 @@ impl State {
                 workload: pod.workload.0,
                 pod: id.0,
                 name: pod_name(workload, id, pod.ordinal, workload.template_hash),
-                phase: format!("{:?}", shown.phase),
+                phase: phase_word(shown.phase).into(),
                 reason: shown.reason.clone(),
                 restarts: shown.restarts,
                 node: shown
@@ -178,5 +179,16 @@ impl State {
                 pod: id.0,
             },
         ));
+    }
+}
+
+/// A phase as the feed writes it.
+pub(crate) fn phase_word(phase: PodPhase) -> &'static str {
+    match phase {
+        PodPhase::Pending => "Pending",
+        PodPhase::Running => "Running",
+        PodPhase::Succeeded => "Succeeded",
+        PodPhase::Failed => "Failed",
+        PodPhase::Unknown => "Unknown",
     }
 }

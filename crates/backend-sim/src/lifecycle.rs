@@ -360,9 +360,11 @@ impl Observer<'_> {
         let states: Vec<ContainerState> = (0..template.containers.len())
             .map(|i| self.container_state(pod, template, i))
             .collect();
-        let waiting = |state: ContainerState| match state {
-            ContainerState::Waiting { reason } => Some(reason),
-            ContainerState::Terminated { reason, exit_code } if exit_code != 0 => Some(reason),
+        let waiting = |state: &ContainerState| match state {
+            ContainerState::Waiting { reason } => Some(reason.clone()),
+            ContainerState::Terminated { reason, exit_code } if *exit_code != 0 => {
+                Some(reason.clone())
+            }
             ContainerState::Running { .. } | ContainerState::Terminated { .. } => None,
         };
         let reason = if pod.node.is_none() {
@@ -371,9 +373,8 @@ impl Observer<'_> {
             Some("NodeLost".to_owned())
         } else {
             (0..template.init_containers.len())
-                .map(|i| self.init_state(pod, template, i))
-                .chain(states.iter().cloned())
-                .find_map(waiting)
+                .find_map(|i| waiting(&self.init_state(pod, template, i)))
+                .or_else(|| states.iter().find_map(waiting))
         };
         Shown {
             phase: phase_of(pod.lost, states.iter()),

@@ -76,7 +76,7 @@ fn pod_story(entries: &[FeedEntry], start: i64) -> Vec<(i64, String, Option<Stri
                 reason,
                 restarts,
                 ..
-            } => Some((e.at.0 - start, phase.clone(), reason.clone(), *restarts)),
+            } => Some((e.at.0 - start, phase.to_string(), reason.clone(), *restarts)),
             _ => None,
         })
         .collect()

@@ -21,6 +21,7 @@
 //! assert_eq!((page.first, page.last), (2, 3));
 //! ```
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
@@ -28,6 +29,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::model::Timestamp;
+
+/// A field's text: borrowed when it is one of a few fixed words (a phase, a dialect,
+/// an operation), so that recording it allocates nothing.
+pub type Text = Cow<'static, str>;
 
 /// How many entries a feed keeps unless told otherwise.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -59,9 +64,11 @@ pub enum FeedEvent {
     /// A dialect answered a request.
     Request {
         /// `ncs`, `ief`, `vkube` or `yuanrong`.
-        dialect: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        dialect: Text,
         /// The operation: an NCS Action, or `METHOD /route` for the others.
-        operation: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        operation: Text,
         /// The tenant whose credential the request carried, if it carried a valid one
         /// (the operator's admin token names none).
         tenant: Option<String>,
@@ -114,7 +121,8 @@ pub enum FeedEvent {
         /// Its name.
         name: String,
         /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
-        phase: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        phase: Text,
         /// Why it is not running: `Unschedulable`, `NodeLost`, or the first waiting
         /// container's reason (`ContainerCreating`, `ErrImagePull`,
         /// `CrashLoopBackOff`, ...).
@@ -177,13 +185,15 @@ pub enum FeedEvent {
         /// Its tenant.
         tenant: String,
         /// `configmap` or `secret`.
-        config: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        config: Text,
         /// Its id.
         id: String,
         /// Its name.
         name: String,
         /// `created`, `updated` or `deleted`.
-        change: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        change: Text,
     },
     /// Fault: a node stopped answering.
     NodeLost {
@@ -295,15 +305,18 @@ impl Feed {
     /// Appends `event`, which happened `at`; returns its sequence number. The oldest
     /// entry leaves when the ring is full.
     pub fn record(&self, at: Timestamp, event: FeedEvent) -> u64 {
-        let seq = {
+        let (seq, _dropped) = {
             let mut ring = self.ring();
             let seq = ring.next;
             ring.next = seq.saturating_add(1);
-            if ring.entries.len() == self.capacity {
-                ring.entries.pop_front();
-            }
+            let dropped = if ring.entries.len() == self.capacity {
+                ring.entries.pop_front()
+            } else {
+                None
+            };
             ring.entries.push_back(FeedEntry { seq, at, event });
-            seq
+            // The entry that left is freed after the lock is let go.
+            (seq, dropped)
         };
         // Waking costs a lock; only a feed someone waits on pays it.
         if self.newest.receiver_count() > 0 {
@@ -461,8 +474,8 @@ mod tests {
         feed.record(
             Timestamp(5),
             FeedEvent::Request {
-                dialect: "ncs".to_owned(),
-                operation: "CreateStatefulWorkload".to_owned(),
+                dialect: "ncs".into(),
+                operation: "CreateStatefulWorkload".into(),
                 tenant: Some("namespace 1".to_owned()),
                 status: 400,
                 error_code: Some("InvalidParameterValue".to_owned()),

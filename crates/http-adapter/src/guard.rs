@@ -226,8 +226,8 @@ where
             feed.record(
                 this.state.now(),
                 FeedEvent::Request {
-                    dialect: dialect.name().to_owned(),
-                    operation: operation.clone().into_owned(),
+                    dialect: dialect.name().into(),
+                    operation: operation.clone(),
                     tenant: tenant.0.get().cloned(),
                     status,
                     error_code: response
