@@ -506,7 +506,7 @@ impl ClusterBackend for SimBackend {
                 .tokens
                 .insert((key.kind(), tenant.token_hash), key.clone());
             state.feed.emit(now, || FeedEvent::TenantCreated {
-                tenant: key.to_string(),
+                tenant: key.clone(),
             });
             state.tenants.insert(key, stored.clone());
             Ok(stored)
@@ -538,7 +538,7 @@ impl ClusterBackend for SimBackend {
             if *tenant != TenantKey::System && !view.state.tenants.contains_key(tenant) {
                 return Err(Error::not_found(tenant.kind().name(), tenant));
             }
-            let name_key = (tenant.clone(), Box::<str>::from(spec.name.as_str()));
+            let name_key = (tenant.clone(), Arc::<str>::from(spec.name.as_str()));
             if view.state.names.contains_key(&name_key) {
                 return Err(Error::already_exists("workload", &spec.name));
             }
@@ -618,7 +618,7 @@ impl ClusterBackend for SimBackend {
             },
             // One name of one tenant: the name index has it.
             (Some([t]), Some(name)) if kind_ok(t) => {
-                match state.names.get(&(t.clone(), Box::from(name.as_str()))) {
+                match state.names.get(&(t.clone(), Arc::from(name.as_str()))) {
                     Some(id) => {
                         named = [id.0];
                         &named
@@ -1044,7 +1044,7 @@ impl ClusterBackend for SimBackend {
                 rec.eip = Some(eip.into());
             }
             state.feed.emit(view.now, || FeedEvent::EipAssociated {
-                tenant: tenant.to_string(),
+                tenant: tenant.clone(),
                 workload: workload.0,
                 eip: eip.to_owned(),
             });
@@ -1075,7 +1075,7 @@ impl ClusterBackend for SimBackend {
                 rec.eip = None;
             }
             state.feed.emit(view.now, || FeedEvent::EipUnassociated {
-                tenant: tenant.to_string(),
+                tenant: tenant.clone(),
                 workload: workload.0,
                 eip: eip.to_owned(),
             });

@@ -48,7 +48,7 @@ fn in_use(view: &WriteView<'_>, tenant: &TenantKey, kind: ConfigKind, name: &str
 /// The feed's entry for a `change` of `object` (its name and kind, never its data).
 fn config_event(object: &ConfigObject, change: &'static str) -> FeedEvent {
     FeedEvent::Config {
-        tenant: object.tenant.to_string(),
+        tenant: object.tenant.clone(),
         config: object.config.kind.name().into(),
         id: object.id.clone(),
         name: object.config.name.clone(),

@@ -156,7 +156,7 @@ impl SimBackend {
             }
             // A crash under `Never` ends the container for good: no restart to count.
             let restarts = !crashed || workload.template.restart_policy != RestartPolicy::Never;
-            let (tenant, workload) = (workload.tenant.to_string(), pod.workload.0);
+            let (tenant, workload) = (workload.tenant.clone(), pod.workload.0);
             if let Some(rec) = state
                 .pods
                 .get_mut(&pod_id)

@@ -16,9 +16,11 @@
 use std::collections::BTreeSet;
 
 use podgate_core::feed::FeedEvent;
-use podgate_core::model::{PodId, PodPhase, Timestamp, WorkloadId};
+use std::sync::Arc;
 
-use crate::lifecycle::{Observer, Shown, pod_name};
+use podgate_core::model::{PodId, PodPhase, TenantKey, Timestamp, WorkloadId};
+
+use crate::lifecycle::{Observer, Shown};
 use crate::state::State;
 
 /// What the feed needs of the state.
@@ -111,17 +113,16 @@ impl State {
                 continue;
             }
             let event = FeedEvent::Pod {
-                tenant: workload.tenant.to_string(),
+                tenant: workload.tenant.clone(),
                 workload: pod.workload.0,
                 pod: id.0,
-                name: pod_name(workload, id, pod.ordinal, workload.template_hash),
                 phase: phase_word(shown.phase).into(),
                 reason: shown.reason.clone(),
                 restarts: shown.restarts,
                 node: shown
                     .node
                     .and_then(|n| self.nodes.get(n as usize))
-                    .map(|n| n.node.name.clone()),
+                    .map(|n| n.name.clone()),
             };
             self.feed.out.push((at, event));
             self.feed.shown.insert(id, shown);
@@ -133,13 +134,13 @@ impl State {
         &mut self,
         at: Timestamp,
         id: WorkloadId,
-        make: fn(String, u64, String) -> FeedEvent,
+        make: fn(TenantKey, u64, Arc<str>) -> FeedEvent,
     ) {
         if !self.feed.on {
             return;
         }
         if let Some(rec) = self.workloads.get(&id) {
-            let event = make(rec.tenant.to_string(), id.0, rec.name.to_string());
+            let event = make(rec.tenant.clone(), id.0, rec.name.clone());
             self.feed.out.push((at, event));
         }
     }
@@ -166,11 +167,9 @@ impl State {
             return;
         }
         self.feed.forget(id);
-        let tenant = self
-            .workloads
-            .get(&workload)
-            .map(|w| w.tenant.to_string())
-            .unwrap_or_default();
+        let Some(tenant) = self.workloads.get(&workload).map(|w| w.tenant.clone()) else {
+            return;
+        };
         self.feed.out.push((
             at,
             FeedEvent::PodRemoved {

@@ -130,6 +130,8 @@ impl<K, V> Deref for Tracked<K, V> {
 #[derive(Debug)]
 pub(crate) struct NodeState {
     pub(crate) node: Node,
+    /// Its name, shared with the event feed's entries.
+    pub(crate) name: Arc<str>,
     pub(crate) used: Resources,
     pub(crate) pods: u32,
     /// Host port → how many pods bind it here.
@@ -142,6 +144,7 @@ impl NodeState {
     /// A node with nothing placed on it.
     pub(crate) fn empty(node: Node) -> Self {
         Self {
+            name: Arc::from(node.name.as_str()),
             node,
             used: Resources::default(),
             pods: 0,
@@ -174,7 +177,8 @@ pub(crate) enum Change {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct WorkloadRec {
     pub(crate) tenant: TenantKey,
-    pub(crate) name: Box<str>,
+    /// Shared with the name index and the event feed's entries.
+    pub(crate) name: Arc<str>,
     pub(crate) labels: BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) annotations: BTreeMap<String, String>,
@@ -312,7 +316,7 @@ pub(crate) struct State {
     /// fast hasher is as safe here as SipHash.
     pub(crate) tokens: foldhash::HashMap<(TenantKind, TokenHash), TenantKey>,
     pub(crate) workloads: Tracked<WorkloadId, WorkloadRec>,
-    pub(crate) names: HashMap<(TenantKey, Box<str>), WorkloadId>,
+    pub(crate) names: HashMap<(TenantKey, Arc<str>), WorkloadId>,
     pub(crate) all_workloads: IdList,
     pub(crate) kind_workloads: HashMap<TenantKind, IdList>,
     pub(crate) tenant_workloads: HashMap<TenantKey, IdList>,

@@ -181,7 +181,7 @@ async fn faults_and_their_recovery_are_recorded() {
     assert!(matches!(
         &after[0].event,
         FeedEvent::ContainerCrashed { pod: p, container, workload: w, tenant }
-            if *p == pod.id.0 && container == "app" && *w == workload.id.0 && tenant == "namespace 1"
+            if *p == pod.id.0 && container == "app" && *w == workload.id.0 && tenant.to_string() == "namespace 1"
     ));
     let story = pod_story(&after, start);
     assert_eq!(

@@ -23,12 +23,12 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::model::Timestamp;
+use crate::model::{TenantKey, Timestamp};
 
 /// A field's text: borrowed when it is one of a few fixed words (a phase, a dialect,
 /// an operation), so that recording it allocates nothing.
@@ -53,8 +53,9 @@ pub struct FeedEntry {
     pub event: FeedEvent,
 }
 
-/// What happened. Tenants are named as `namespace 7`, `project p1`, `order o1` or
-/// `system`; no entry carries a token, a secret's data or a config's values.
+/// What happened. Tenants are written as `namespace 7`, `project p1`, `order o1` or
+/// `system`; no entry carries a token, a secret's data or a config's values. Tenants
+/// are kept as keys and names shared, so that recording an entry copies no text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = admin::FeedEvent))]
@@ -71,7 +72,9 @@ pub enum FeedEvent {
         operation: Text,
         /// The tenant whose credential the request carried, if it carried a valid one
         /// (the operator's admin token names none).
-        tenant: Option<String>,
+        #[serde(with = "optional_tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        tenant: Option<TenantKey>,
         /// The HTTP status answered.
         status: u16,
         /// The vendor's error code, when the answer is an error.
@@ -80,46 +83,57 @@ pub enum FeedEvent {
     /// A tenant was created.
     TenantCreated {
         /// The tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
     },
     /// A workload was created.
     WorkloadCreated {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its id.
         workload: u64,
         /// Its name.
-        name: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        name: Arc<str>,
     },
     /// A workload's spec was replaced.
     WorkloadUpdated {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its id.
         workload: u64,
         /// Its name.
-        name: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        name: Arc<str>,
     },
     /// A workload's deletion began (its pods go; a pool's after its grace period).
     WorkloadDeleted {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its id.
         workload: u64,
         /// Its name.
-        name: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        name: Arc<str>,
     },
     /// A pod was made, or what it shows changed: its phase, the reason it is not
     /// running, its restarts, its node.
     Pod {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its workload.
         workload: u64,
-        /// Its id.
+        /// Its id (its name is in `GET /admin/v1/cluster`).
         pod: u64,
-        /// Its name.
-        name: String,
         /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         phase: Text,
@@ -130,12 +144,15 @@ pub enum FeedEvent {
         /// Restarts of all its containers.
         restarts: u32,
         /// The node it is bound to.
-        node: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        node: Option<Arc<str>>,
     },
     /// A pod is gone.
     PodRemoved {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its workload.
         workload: u64,
         /// Its id.
@@ -165,7 +182,9 @@ pub enum FeedEvent {
     /// An EIP was given to a workload.
     EipAssociated {
         /// The workload's tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// The workload.
         workload: u64,
         /// The EIP.
@@ -174,7 +193,9 @@ pub enum FeedEvent {
     /// An EIP was taken back from a workload.
     EipUnassociated {
         /// The workload's tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// The workload.
         workload: u64,
         /// The EIP.
@@ -183,7 +204,9 @@ pub enum FeedEvent {
     /// A config map or secret was created, changed or deleted.
     Config {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// `configmap` or `secret`.
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         config: Text,
@@ -208,7 +231,9 @@ pub enum FeedEvent {
     /// Fault: a container crashed.
     ContainerCrashed {
         /// Its tenant.
-        tenant: String,
+        #[serde(with = "tenant_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        tenant: TenantKey,
         /// Its workload.
         workload: u64,
         /// The pod.
@@ -233,6 +258,63 @@ pub enum FeedEvent {
         /// Whether it stands still now.
         paused: bool,
     },
+}
+
+/// A tenant as the feed writes it (`namespace 7`, `project p1`, `order o1`,
+/// `system`), and back.
+mod tenant_text {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use crate::model::{NamespaceId, TenantKey};
+
+    pub(super) fn serialize<S: Serializer>(tenant: &TenantKey, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(tenant)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TenantKey, D::Error> {
+        parse(&String::deserialize(d)?).ok_or_else(|| de::Error::custom("not a tenant"))
+    }
+
+    /// The tenant `text` names, as `TenantKey`'s `Display` writes it.
+    pub(super) fn parse(text: &str) -> Option<TenantKey> {
+        match text.split_once(' ') {
+            None if text == "system" => Some(TenantKey::System),
+            Some(("namespace", id)) => id
+                .parse()
+                .ok()
+                .map(|id| TenantKey::Namespace(NamespaceId(id))),
+            Some(("project", id)) => Some(TenantKey::Project(id.to_owned())),
+            Some(("order", id)) => Some(TenantKey::Order(id.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+/// [`tenant_text`] for a tenant that may be absent.
+mod optional_tenant_text {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use crate::model::TenantKey;
+
+    pub(super) fn serialize<S: Serializer>(
+        tenant: &Option<TenantKey>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match tenant {
+            Some(tenant) => s.collect_str(tenant),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<TenantKey>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| {
+                super::tenant_text::parse(&text).ok_or_else(|| de::Error::custom("not a tenant"))
+            })
+            .transpose()
+    }
 }
 
 /// One page of the feed.
@@ -387,6 +469,7 @@ impl Default for Feed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NamespaceId;
 
     fn lost(node: &str) -> FeedEvent {
         FeedEvent::NodeLost {
@@ -459,6 +542,27 @@ mod tests {
     }
 
     #[test]
+    fn tenants_are_written_as_they_display_and_read_back() {
+        for tenant in [
+            TenantKey::Namespace(NamespaceId(7)),
+            TenantKey::Project("p 1".to_owned()),
+            TenantKey::Order("o1".to_owned()),
+            TenantKey::System,
+        ] {
+            let event = FeedEvent::TenantCreated {
+                tenant: tenant.clone(),
+            };
+            let json = serde_json::to_value(&event).unwrap();
+            assert_eq!(json["tenant"], tenant.to_string());
+            assert_eq!(serde_json::from_value::<FeedEvent>(json).unwrap(), event);
+        }
+        for bad in ["namespace x", "nobody", "", "namespace"] {
+            let json = serde_json::json!({"kind": "tenant_created", "tenant": bad});
+            assert!(serde_json::from_value::<FeedEvent>(json).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn a_subscriber_sees_the_newest_number() {
         let feed = Feed::new(10);
         let mut newest = feed.subscribe();
@@ -476,7 +580,7 @@ mod tests {
             FeedEvent::Request {
                 dialect: "ncs".into(),
                 operation: "CreateStatefulWorkload".into(),
-                tenant: Some("namespace 1".to_owned()),
+                tenant: Some(TenantKey::Namespace(NamespaceId(1))),
                 status: 400,
                 error_code: Some("InvalidParameterValue".to_owned()),
             },

@@ -21,6 +21,7 @@ use podgate_core::dialects::ncs::NcsError;
 use podgate_core::dialects::vkube::VkubeError;
 use podgate_core::dialects::yuanrong::YrError;
 use podgate_core::feed::FeedEvent;
+use podgate_core::model::TenantKey;
 use tower::{Layer, Service};
 
 use crate::admin::AdminFailure;
@@ -175,11 +176,11 @@ pin_project_lite::pin_project! {
 /// Where a dialect's handler notes whose credential a request carried, for the event
 /// feed (set once the credential is checked; the operator's token names no tenant).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TenantSlot(Arc<OnceLock<String>>);
+pub(crate) struct TenantSlot(Arc<OnceLock<TenantKey>>);
 
 impl TenantSlot {
     /// Notes `tenant` on the request `extensions` belong to, if the feed wants it.
-    pub(crate) fn note(extensions: &Extensions, tenant: impl FnOnce() -> String) {
+    pub(crate) fn note(extensions: &Extensions, tenant: impl FnOnce() -> TenantKey) {
         if let Some(slot) = extensions.get::<Self>() {
             let _ = slot.0.set(tenant());
         }

@@ -103,9 +103,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let caller = state.inner.ief.authenticate(presented).await?;
         if let IefCaller::Project(project) = &caller {
-            TenantSlot::note(&parts.extensions, || {
-                TenantKey::Project(project.clone()).to_string()
-            });
+            TenantSlot::note(&parts.extensions, || TenantKey::Project(project.clone()));
         }
         Ok(Self(caller))
     }

@@ -149,7 +149,7 @@ async fn caller(state: &AppState, parts: &Parts) -> Result<NcsCaller, NcsError> 
     }
     let caller = state.inner.ncs.authenticate(presented).await?;
     if let NcsCaller::Namespace { id, .. } = &caller {
-        TenantSlot::note(&parts.extensions, || TenantKey::Namespace(*id).to_string());
+        TenantSlot::note(&parts.extensions, || TenantKey::Namespace(*id));
     }
     Ok(caller)
 }

@@ -63,9 +63,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let secret = header(&parts.headers, SECRET).ok_or_else(VkubeError::unauthorized)?;
         let caller = state.inner.vkube.authenticate(secret).await?;
-        TenantSlot::note(&parts.extensions, || {
-            TenantKey::Order(caller.order.clone()).to_string()
-        });
+        TenantSlot::note(&parts.extensions, || TenantKey::Order(caller.order.clone()));
         Ok(Self(caller))
     }
 }

@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Authorized {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         state.inner.yuanrong.authorize(bearer(&parts.headers))?;
-        TenantSlot::note(&parts.extensions, || TenantKey::System.to_string());
+        TenantSlot::note(&parts.extensions, || TenantKey::System);
         Ok(Self)
     }
 }
