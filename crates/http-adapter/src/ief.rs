@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
-use crate::guard::TenantSlot;
+use crate::guard::TenantNote;
 use crate::query;
 use crate::state::AppState;
 
@@ -103,7 +103,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let caller = state.inner.ief.authenticate(presented).await?;
         if let IefCaller::Project(project) = &caller {
-            TenantSlot::note(&parts.extensions, || TenantKey::Project(project.clone()));
+            TenantNote::note(|| TenantKey::Project(project.clone()));
         }
         Ok(Self(caller))
     }

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, bearer, json_body, json_text, read_body};
 use crate::failure::Failure;
-use crate::guard::TenantSlot;
+use crate::guard::TenantNote;
 use crate::metrics::Operation;
 use crate::query;
 use crate::state::AppState;
@@ -149,7 +149,7 @@ async fn caller(state: &AppState, parts: &Parts) -> Result<NcsCaller, NcsError> 
     }
     let caller = state.inner.ncs.authenticate(presented).await?;
     if let NcsCaller::Namespace { id, .. } = &caller {
-        TenantSlot::note(&parts.extensions, || TenantKey::Namespace(*id));
+        TenantNote::note(|| TenantKey::Namespace(*id));
     }
     Ok(caller)
 }

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, header, json_body, json_response};
 use crate::failure::Failure;
-use crate::guard::TenantSlot;
+use crate::guard::TenantNote;
 use crate::query;
 use crate::state::AppState;
 
@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         let secret = header(&parts.headers, SECRET).ok_or_else(VkubeError::unauthorized)?;
         let caller = state.inner.vkube.authenticate(secret).await?;
-        TenantSlot::note(&parts.extensions, || TenantKey::Order(caller.order.clone()));
+        TenantNote::note(|| TenantKey::Order(caller.order.clone()));
         Ok(Self(caller))
     }
 }

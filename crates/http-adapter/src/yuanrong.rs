@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{BodyProblem, RawBody, bearer, json_body, json_response};
 use crate::failure::Failure;
-use crate::guard::TenantSlot;
+use crate::guard::TenantNote;
 use crate::query;
 use crate::state::AppState;
 
@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Authorized {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Answer<Self> {
         state.inner.yuanrong.authorize(bearer(&parts.headers))?;
-        TenantSlot::note(&parts.extensions, || TenantKey::System);
+        TenantNote::note(|| TenantKey::System);
         Ok(Self)
     }
 }
