@@ -140,7 +140,8 @@ try {
   // Logged out: the token is gone from the tab and the page asks again.
   await page.click('#logout');
   await page.waitForSelector('#login:not([hidden])');
-  expect(await page.evaluate(() => sessionStorage.length) === 0, 'logging out forgets the token');
+  expect(await page.evaluate(() => sessionStorage.length) === 0
+    && await page.inputValue('#token') === '', 'logging out forgets the token, also in the form');
   expect(problems.length === 0, `no script error on the page (${problems.join('; ')})`);
 } catch (e) {
   failed = true;

@@ -65,11 +65,14 @@ for use in ("KEPT", "DELETED"):
 # it runs again at once), and a node nothing provisioned here runs on, to lose and
 # restore without taking anything from under the other operations.
 cluster = call("GET", "/admin/v1/cluster", None, {"Authorization": f"Bearer {ADMIN}"})
-pod = next(p for p in cluster["pods"] if p["workload"] == int(workload))
+pod = next((p for p in cluster["pods"] if p["workload"] == int(workload)), None)
+assert pod, f"the NCS workload {workload} has no pod: {cluster['pods']}"
 out["PODGATE_FUZZ_SIM_POD"] = pod["id"]
 out["PODGATE_FUZZ_SIM_CONTAINER"] = pod["containers"][0]
 busy = {p["node"] for p in cluster["pods"]} | {out["PODGATE_FUZZ_IEF_NODE"]}
-out["PODGATE_FUZZ_SIM_NODE"] = [n["name"] for n in cluster["nodes"] if n["name"] not in busy][-1]
+spare = [n["name"] for n in cluster["nodes"] if n["name"] not in busy]
+assert spare, f"every node runs something: {busy}"
+out["PODGATE_FUZZ_SIM_NODE"] = spare[-1]
 
 for key, value in out.items():
     print(f"export {key}={shlex.quote(str(value))}")

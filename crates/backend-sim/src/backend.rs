@@ -194,8 +194,16 @@ impl SimBackend {
         self.images.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether changes are stored in a file.
+    pub(crate) fn persistent(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        return self.store.is_some();
+        #[cfg(not(feature = "sqlite"))]
+        false
+    }
+
     /// Refuses to go on once a change could not be stored.
-    fn check_healthy(&self) -> Result<()> {
+    pub(crate) fn check_healthy(&self) -> Result<()> {
         if self.failed.load(Ordering::SeqCst) {
             return Err(Error::Backend {
                 temporary: false,

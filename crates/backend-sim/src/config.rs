@@ -70,7 +70,7 @@ pub struct SimConfig {
     /// to keep a change once it is acknowledged. Ignored in memory.
     pub durability: Durability,
     /// How many entries the event feed ([`SimBackend::feed`](crate::SimBackend::feed))
-    /// keeps, newest first; 0 turns the feed off. A persistent simulator keeps them
+    /// keeps, the newest; 0 turns the feed off. A persistent simulator keeps them
     /// in its file too.
     pub feed_capacity: usize,
 }

@@ -59,7 +59,8 @@ impl SimBackend {
     pub fn tick(&self) -> Result<()> {
         let now = self.clock.now();
         let due = self.read_untimed()?.due(now);
-        if due || self.feed.as_ref().is_some_and(|f| f.has_unsaved()) {
+        let unsaved = self.persistent() && self.feed.as_ref().is_some_and(|f| f.has_unsaved());
+        if due || unsaved {
             self.mutate(|_| Ok(()))?;
         }
         Ok(())
@@ -83,6 +84,8 @@ impl SimBackend {
     }
 
     fn change_image(&self, reference: &str, present: bool) -> Result<()> {
+        // The catalogue changes before the write: not on a simulator that refuses them.
+        self.check_healthy()?;
         {
             let mut images = self
                 .images

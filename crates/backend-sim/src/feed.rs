@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use podgate_core::feed::FeedEvent;
 use std::sync::Arc;
 
-use podgate_core::model::{PodId, PodPhase, TenantKey, Timestamp, WorkloadId};
+use podgate_core::model::{PodId, TenantKey, Timestamp, WorkloadId};
 
 use crate::lifecycle::{Observer, Shown};
 use crate::state::State;
@@ -116,7 +116,7 @@ impl State {
                 tenant: workload.tenant.clone(),
                 workload: pod.workload.0,
                 pod: id.0,
-                phase: phase_word(shown.phase).into(),
+                phase: shown.phase.as_str().into(),
                 reason: shown.reason.clone(),
                 restarts: shown.restarts,
                 node: shown
@@ -178,16 +178,5 @@ impl State {
                 pod: id.0,
             },
         ));
-    }
-}
-
-/// A phase as the feed writes it.
-pub(crate) fn phase_word(phase: PodPhase) -> &'static str {
-    match phase {
-        PodPhase::Pending => "Pending",
-        PodPhase::Running => "Running",
-        PodPhase::Succeeded => "Succeeded",
-        PodPhase::Failed => "Failed",
-        PodPhase::Unknown => "Unknown",
     }
 }

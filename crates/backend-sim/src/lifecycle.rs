@@ -360,13 +360,7 @@ impl Observer<'_> {
         let states: Vec<ContainerState> = (0..template.containers.len())
             .map(|i| self.container_state(pod, template, i))
             .collect();
-        let waiting = |state: &ContainerState| match state {
-            ContainerState::Waiting { reason } => Some(reason.clone()),
-            ContainerState::Terminated { reason, exit_code } if *exit_code != 0 => {
-                Some(reason.clone())
-            }
-            ContainerState::Running { .. } | ContainerState::Terminated { .. } => None,
-        };
+        let waiting = |state: &ContainerState| state.trouble().map(str::to_owned);
         let reason = if pod.node.is_none() {
             Some("Unschedulable".to_owned())
         } else if pod.lost {

@@ -197,16 +197,7 @@ pub(crate) fn render(
         })
         .collect();
     let status = core::PodStatus {
-        phase: Some(
-            match pod.phase {
-                PodPhase::Pending => "Pending",
-                PodPhase::Running => "Running",
-                PodPhase::Succeeded => "Succeeded",
-                PodPhase::Failed => "Failed",
-                PodPhase::Unknown => "Unknown",
-            }
-            .to_owned(),
-        ),
+        phase: Some(pod.phase.as_str().to_owned()),
         conditions: Some(match scheduled {
             Some(at) => {
                 let ready_at = pod.started_at.unwrap_or(now);

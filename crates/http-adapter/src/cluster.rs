@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use podgate_core::model::{
-    ContainerState, PageRequest, Pod, PodQuery, Resources, TenantKey, Workload, WorkloadQuery,
+    PageRequest, Pod, PodQuery, Resources, TenantKey, Timestamp, Workload, WorkloadQuery,
 };
 use podgate_core::{ClusterBackend, Result};
 use serde::Serialize;
@@ -55,6 +55,17 @@ pub(crate) struct Clock {
     pub(crate) unix_ms: i64,
     /// Whether it stands still (a simulator's manual or paused clock).
     pub(crate) paused: bool,
+}
+
+impl Clock {
+    /// The clock at `now`, standing still or not.
+    pub(crate) fn at(now: Timestamp, paused: bool) -> Self {
+        Self {
+            now: now.to_iso8601(),
+            unix_ms: now.0,
+            paused,
+        }
+    }
 }
 
 /// Amounts of a node's resources.
@@ -119,20 +130,13 @@ struct PodView {
     containers: Vec<String>,
 }
 
-/// Why `pod` is not running: its own reason, else the first container's that waits or
-/// failed.
+/// Why `pod` is not running: its own reason, else the first container's trouble.
 fn reason(pod: &Pod) -> Option<String> {
     pod.reason.clone().or_else(|| {
         pod.init_containers
             .iter()
             .chain(&pod.containers)
-            .find_map(|c| match &c.state {
-                ContainerState::Waiting { reason } => Some(reason.clone()),
-                ContainerState::Terminated { reason, exit_code } if *exit_code != 0 => {
-                    Some(reason.clone())
-                }
-                ContainerState::Running { .. } | ContainerState::Terminated { .. } => None,
-            })
+            .find_map(|c| c.state.trouble().map(str::to_owned))
     })
 }
 
@@ -190,11 +194,7 @@ async fn cluster(State(s): State<AppState>, _: Operator) -> Result<Json<Cluster>
     Ok(Json(Cluster {
         backend: backend.to_string(),
         simulated: s.inner.sim.is_some(),
-        clock: Clock {
-            now: now.to_iso8601(),
-            unix_ms: now.0,
-            paused: s.inner.sim.as_ref().is_some_and(|sim| sim.paused()),
-        },
+        clock: Clock::at(now, s.inner.sim.as_ref().is_some_and(|sim| sim.paused())),
         feed_last: s.inner.feed.as_ref().map_or(0, |f| f.last()),
         nodes,
         workloads: workloads
@@ -219,7 +219,7 @@ async fn cluster(State(s): State<AppState>, _: Operator) -> Result<Json<Cluster>
                 workload: p.workload.0,
                 name: p.name.clone(),
                 node: p.node.clone(),
-                phase: format!("{:?}", p.phase),
+                phase: p.phase.as_str().to_owned(),
                 reason: reason(p),
                 restarts: p
                     .containers

@@ -41,12 +41,7 @@ fn simulator(state: &AppState) -> Answer<Arc<dyn SimulatorControls>> {
 
 /// The clock as it stands.
 fn clock_now(sim: &dyn SimulatorControls) -> Clock {
-    let now = sim.now();
-    Clock {
-        now: now.to_iso8601(),
-        unix_ms: now.0,
-        paused: sim.paused(),
-    }
+    Clock::at(sim.now(), sim.paused())
 }
 
 /// `POST /admin/v1/sim/clock` body: at least one of the two.

@@ -30,9 +30,7 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// How many entries the event feed keeps when the backend has no feed of its own
     /// (Kubernetes: the requests this server answered); 0 turns it off. A simulator
-    /// brings its own feed ([`SimConfig::feed_capacity`]).
-    ///
-    /// [`SimConfig::feed_capacity`]: https://docs.rs/podgate-backend-sim
+    /// brings its own feed (`podgate_backend_sim::SimConfig::feed_capacity`).
     pub feed_capacity: usize,
 }
 

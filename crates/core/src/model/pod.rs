@@ -92,6 +92,19 @@ pub struct ContainerStatus {
     pub ready: bool,
 }
 
+impl PodPhase {
+    /// The phase as Kubernetes writes it (`Pending`, `Running`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Running => "Running",
+            Self::Succeeded => "Succeeded",
+            Self::Failed => "Failed",
+            Self::Unknown => "Unknown",
+        }
+    }
+}
+
 /// What a container is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContainerState {
@@ -113,6 +126,18 @@ pub enum ContainerState {
         /// Its exit code.
         exit_code: i32,
     },
+}
+
+impl ContainerState {
+    /// Why the container does not run as it should: the reason it waits, or why it
+    /// ended with an error; `None` while it runs or after it completed.
+    pub fn trouble(&self) -> Option<&str> {
+        match self {
+            Self::Waiting { reason } => Some(reason),
+            Self::Terminated { reason, exit_code } if *exit_code != 0 => Some(reason),
+            Self::Running { .. } | Self::Terminated { .. } => None,
+        }
+    }
 }
 
 /// Which pods a list returns.

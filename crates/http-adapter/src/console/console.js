@@ -74,6 +74,7 @@ async function act(method, path, body) {
 function logout(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
+  $('token').value = '';
   if (state.stream) state.stream.abort();
   state.stream = null;
   state.cluster = null;
@@ -124,7 +125,8 @@ function refreshSoon() {
 async function loadRecentEvents() {
   const since = Math.max(0, state.last - 200);
   const page = await api('GET', `/admin/v1/events?since=${since}&limit=1000`);
-  state.events = page.entries;
+  // What came after the cluster was read arrives on the stream.
+  state.events = page.entries.filter((e) => e.seq <= state.last);
 }
 
 /** Follows the event stream (fetch, so that the token goes in a header), reconnecting

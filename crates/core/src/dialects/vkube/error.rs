@@ -84,11 +84,11 @@ impl crate::dialects::DialectError for VkubeError {
         }
     }
 
-    /// A server error reads `server errror`, whatever went wrong, as the vendor's do.
     fn code(&self) -> String {
         self.status.to_string()
     }
 
+    /// A server error reads `server errror`, whatever went wrong, as the vendor's do.
     fn outside(status: u16, message: &str) -> Self {
         if status >= 500 {
             VkubeError::new(status, VkubeError::server().message)

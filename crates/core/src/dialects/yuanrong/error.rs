@@ -87,11 +87,11 @@ impl crate::dialects::DialectError for YrError {
         }
     }
 
-    /// The envelope's `code` is the HTTP status, or `INTERNAL` for a server error.
     fn code(&self) -> String {
         self.code.to_string()
     }
 
+    /// The envelope's `code` is the HTTP status, or `INTERNAL` for a server error.
     fn outside(status: u16, message: &str) -> Self {
         YrError {
             status,
