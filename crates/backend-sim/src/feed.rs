@@ -13,7 +13,8 @@
 //! a reopened simulator observes every pod afresh and records no entry for what it
 //! finds.
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use podgate_core::feed::FeedEvent;
 use std::sync::Arc;
@@ -33,7 +34,9 @@ pub(crate) struct FeedState {
     /// What each live pod last showed (a fast hasher: the keys are our own ids).
     shown: foldhash::HashMap<PodId, Shown>,
     /// Pods to observe, by when.
-    watch: BTreeSet<(Timestamp, PodId)>,
+    /// Earliest first. A heap keeps its memory between writes, where an ordered set
+    /// allocated and freed a node for each pod created (docs/benchmarks.md).
+    watch: BinaryHeap<Reverse<(Timestamp, PodId)>>,
 }
 
 impl FeedState {
@@ -47,13 +50,13 @@ impl FeedState {
     /// Observes `pod` at `at` (at once, when `at` is now).
     pub(crate) fn watch(&mut self, at: Timestamp, pod: PodId) {
         if self.on {
-            self.watch.insert((at, pod));
+            self.watch.push(Reverse((at, pod)));
         }
     }
 
     /// Whether some pod is due to be observed at `now`.
     pub(crate) fn due(&self, now: Timestamp) -> bool {
-        self.watch.first().is_some_and(|(at, _)| *at <= now)
+        self.watch.peek().is_some_and(|Reverse((at, _))| *at <= now)
     }
 
     /// Forgets a pod that is gone.
@@ -61,14 +64,16 @@ impl FeedState {
         self.shown.remove(&pod);
     }
 
-    /// Takes the entries gathered so far.
-    pub(crate) fn take(&mut self) -> Vec<(Timestamp, FeedEvent)> {
-        std::mem::take(&mut self.out)
+    /// Takes the entries gathered so far (the list keeps its memory for the next
+    /// write).
+    pub(crate) fn take(&mut self) -> std::vec::Drain<'_, (Timestamp, FeedEvent)> {
+        self.out.drain(..)
     }
 }
 
 impl State {
     /// Observes every pod, recording nothing: what a freshly opened simulator shows.
+    #[cfg(feature = "sqlite")]
     pub(crate) fn watch_all_quietly(&mut self, obs: &Observer<'_>) {
         if !self.feed.on {
             return;
@@ -79,7 +84,7 @@ impl State {
             if let Some(workload) = self.workloads.get(&pod.workload) {
                 shown.insert(*id, obs.shown(pod, workload));
                 if let Some(next) = obs.next_change(pod) {
-                    self.feed.watch.insert((next, *id));
+                    self.feed.watch.push(Reverse((next, *id)));
                 }
             }
         }
@@ -89,11 +94,14 @@ impl State {
     /// Observes each pod due by `obs.now`, at its instant: records what changed and
     /// watches it again at its next change.
     pub(crate) fn observe_pods(&mut self, obs: &Observer<'_>) {
-        while let Some(&(at, id)) = self.feed.watch.first() {
+        while let Some(&Reverse((at, id))) = self.feed.watch.peek() {
             if at > obs.now {
                 break;
             }
-            self.feed.watch.remove(&(at, id));
+            // A pod watched twice for one instant is observed once.
+            while self.feed.watch.peek() == Some(&Reverse((at, id))) {
+                self.feed.watch.pop();
+            }
             let then = Observer {
                 now: at,
                 delays: obs.delays,
@@ -107,7 +115,7 @@ impl State {
             };
             let shown = then.shown(pod, workload);
             if let Some(next) = then.next_change(pod) {
-                self.feed.watch.insert((next, id));
+                self.feed.watch.push(Reverse((next, id)));
             }
             if self.feed.shown.get(&id) == Some(&shown) {
                 continue;
@@ -156,7 +164,7 @@ impl State {
         }
         for (id, pod) in self.pods.iter() {
             if pick(pod) {
-                self.feed.watch.insert((at, *id));
+                self.feed.watch.push(Reverse((at, *id)));
             }
         }
     }
