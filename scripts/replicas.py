@@ -368,6 +368,11 @@ def fault_outage(component, bases, down_for):
                 recent = [s for t, _, s, _, _, _ in load.replies if t > time.time() - 10]
             if time.time() > up_at + 10 and recent and all(s == 200 for s in recent):
                 break
+        # A few more seconds of load: a request sent while the cluster was recovering
+        # may still be in flight and end with a clean temporary error; the requests
+        # sent last must be ones sent after it, or the check below reads that straggler
+        # as the server not serving again.
+        time.sleep(5)
     wrong = []
     temporary = 0
     for t, op, s, r, name, _ in load.replies:
