@@ -50,6 +50,13 @@ struct PageParams {
     limit: Option<String>,
 }
 
+impl PageParams {
+    /// The parameters of `query`; a query that cannot be read is a 400.
+    fn read(query: Option<&str>) -> Result<Self, AdminFailure> {
+        query::decode(query).map_err(|e| AdminFailure::new(400, format!("invalid query: {e}")))
+    }
+}
+
 /// A parameter that must be a whole number within 0..=2^63-1 (the document's
 /// `int64`).
 fn number(value: Option<&str>, name: &str) -> Result<Option<u64>, AdminFailure> {
@@ -82,8 +89,7 @@ async fn events(
     _: Operator,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FeedPage>, AdminFailure> {
-    let params: PageParams = query::decode(raw.as_deref())
-        .map_err(|e| AdminFailure::new(400, format!("invalid query: {e}")))?;
+    let params = PageParams::read(raw.as_deref())?;
     let since = number(params.since.as_deref(), "since")?.unwrap_or(0);
     let limit = number(params.limit.as_deref(), "limit")?.unwrap_or(100);
     if !(1..=MAX_PAGE as u64).contains(&limit) {
@@ -110,8 +116,7 @@ async fn stream(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AdminFailure> {
-    let params: PageParams = query::decode(raw.as_deref())
-        .map_err(|e| AdminFailure::new(400, format!("invalid query: {e}")))?;
+    let params = PageParams::read(raw.as_deref())?;
     let feed = feed(&s)?;
     let resumed = number(header(&headers, LAST_EVENT_ID), "Last-Event-ID")?;
     let since = match (number(params.since.as_deref(), "since")?, resumed) {
