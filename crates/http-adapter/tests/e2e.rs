@@ -10,8 +10,7 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Server;
 use serde_json::json;
@@ -132,23 +131,7 @@ fn every_dialect_over_real_http_then_graceful_shutdown() {
 
     // SIGTERM: the server stops by itself.
     let mut server = server;
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            assert!(status.success(), "graceful exit: {status}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "podgate did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server.stop_gracefully("");
 }
 
 /// An open event stream on `server`, its head read: what it sends is read on with
@@ -221,25 +204,6 @@ fn the_event_stream_follows_the_feed_survives_clients_and_ends_on_shutdown() {
 
     // Shutdown with a stream open: the stream ends and the server exits.
     let mut server = server;
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            assert!(status.success(), "graceful exit: {status}");
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "podgate did not stop on SIGTERM with a stream open"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server.stop_gracefully(" with a stream open");
     drop(beyond);
 }

@@ -375,24 +375,5 @@ fn every_dialect_over_http_on_a_real_cluster() {
 
     // SIGTERM: the server stops by itself.
     let mut server = server;
-    let pid = server.child.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            assert!(status.success(), "graceful exit: {status}");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "podgate did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server.stop_gracefully("");
 }

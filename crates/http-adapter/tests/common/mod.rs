@@ -50,6 +50,31 @@ impl Server {
         Self { child, addr }
     }
 
+    /// Sends SIGTERM and asserts the server exits by itself, successfully, within
+    /// 10 s (`what` names the situation in the failure).
+    pub fn stop_gracefully(&mut self, what: &str) {
+        let pid = self.child.id().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "graceful exit: {status}");
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "podgate did not stop on SIGTERM{what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// One request on a fresh connection; panics when the server does not answer.
     pub fn call(
         &self,
