@@ -65,6 +65,32 @@ fn populate(rt: &Runtime, n: u64, feed_capacity: usize) -> World {
     })
 }
 
+/// Criterion's `name`: one more workload created in `world` per iteration.
+fn bench_create(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    rt: &Runtime,
+    world: &mut World,
+) {
+    group.bench_function(name, |b| {
+        b.iter_batched(
+            || {
+                world.created += 1;
+                common::ncs_create_body(world.ns, &format!("extra{}", world.created))
+            },
+            |request| {
+                rt.block_on(
+                    world
+                        .ncs
+                        .call(&OP, NcsAction::CreateStatefulWorkload, &request),
+                )
+                .unwrap()
+            },
+            BatchSize::SmallInput,
+        );
+    });
+}
+
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
@@ -96,44 +122,16 @@ fn main() {
         println!("populated {n} workloads/pods in {populate_time:.2?}");
 
         let mut group = c.benchmark_group(format!("sim/{n}"));
-        group.bench_function("create", |b| {
-            b.iter_batched(
-                || {
-                    world.created += 1;
-                    common::ncs_create_body(world.ns, &format!("extra{}", world.created))
-                },
-                |request| {
-                    rt.block_on(
-                        world
-                            .ncs
-                            .call(&OP, NcsAction::CreateStatefulWorkload, &request),
-                    )
-                    .unwrap()
-                },
-                BatchSize::SmallInput,
-            );
-        });
+        bench_create(&mut group, "create", &rt, &mut world);
         // The same with the event feed off, beside it (up to 100k: a second world of a
         // million pods would only double the set-up).
         if n <= 100_000 {
-            let mut quiet = populate(&rt, n, 0);
-            group.bench_function("create, feed off", |b| {
-                b.iter_batched(
-                    || {
-                        quiet.created += 1;
-                        common::ncs_create_body(quiet.ns, &format!("extra{}", quiet.created))
-                    },
-                    |request| {
-                        rt.block_on(quiet.ncs.call(
-                            &OP,
-                            NcsAction::CreateStatefulWorkload,
-                            &request,
-                        ))
-                        .unwrap()
-                    },
-                    BatchSize::SmallInput,
-                );
-            });
+            bench_create(
+                &mut group,
+                "create, feed off",
+                &rt,
+                &mut populate(&rt, n, 0),
+            );
         }
         let describe =
             json!({"NamespaceId": world.ns.0, "StatefulWorkloadId": world.last_id / 2 + 1});
